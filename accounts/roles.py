@@ -1,0 +1,157 @@
+"""Who may do what. The single answer to "is this user a manager?" and "may they approve this?".
+
+Roles are Django groups, read from the database on every request (never from a token or a cached
+session), so demoting or deactivating a user takes effect at once. Services enforce these
+predicates; views and templates only use them to show or hide.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    STAFF = "staff", "Staff"
+
+
+GROUP_NAMES = {Role.OWNER: "Owner", Role.MANAGER: "Manager", Role.STAFF: "Staff"}
+ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
+
+# Model permissions per role, as "app_label.codename" patterns. They drive Django admin; the
+# business rules themselves are the predicates below, enforced in the services.
+_BUSINESS_APPS = ("inventory", "purchasing", "production", "sales")
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.MANAGER: tuple(f"{app}.*" for app in _BUSINESS_APPS) + ("accounts.view_user", "reporting.*"),
+    Role.STAFF: (
+        "inventory.view_item",
+        "inventory.view_stockbalance",
+        "purchasing.view_supplier",
+        "purchasing.*_purchase",
+        "purchasing.*_purchaseline",
+        "production.*_productionrun",
+        "production.*_runinput",
+        "production.*_runreject",
+        "sales.*_customer",
+        "sales.*_sale",
+        "sales.*_saleline",
+        "sales.*_payment",
+    ),
+    Role.OWNER: tuple(f"{app}.view_*" for app in (*_BUSINESS_APPS, "accounts", "reporting")),
+}
+
+
+def permissions_for(role: Role, all_codenames: list[str]) -> list[str]:
+    patterns = ROLE_PERMISSIONS[role]
+    return [name for name in all_codenames if any(fnmatch(name, p) for p in patterns)]
+
+
+def sync_role_groups(apps: Any = None) -> None:
+    """Create the three role groups and give each exactly the permissions ROLE_PERMISSIONS names."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for role, group_name in GROUP_NAMES.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = permissions_for(role, sorted(permissions))
+        group.permissions.set([permissions[name] for name in wanted])
+
+
+def sync_role_groups_after_migrate(**kwargs: Any) -> None:
+    sync_role_groups()
+
+
+def role_of(user: User | None) -> Role | None:
+    """The user's role, looked up in the database once per user object (i.e. once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_bottleworks_role", "unset")
+    if cached != "unset":
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    role = None
+    for candidate in (Role.MANAGER, Role.OWNER, Role.STAFF):
+        if GROUP_NAMES[candidate] in names:
+            role = candidate
+            break
+    if role is None and user.is_superuser:
+        role = Role.MANAGER
+    user._bottleworks_role = role
+    return role
+
+
+def is_owner(user: User | None) -> bool:
+    return role_of(user) == Role.OWNER
+
+
+def is_manager(user: User | None) -> bool:
+    return role_of(user) == Role.MANAGER
+
+
+def is_staff_member(user: User | None) -> bool:
+    return role_of(user) == Role.STAFF
+
+
+def has_any_role(user: User | None) -> bool:
+    return role_of(user) is not None
+
+
+def can_enter_data(user: User | None) -> bool:
+    """Staff and Managers enter documents; the Owner only reads and approves."""
+    return role_of(user) in (Role.STAFF, Role.MANAGER)
+
+
+def can_see_costs(user: User | None) -> bool:
+    """Cost prices, stock values, margins and profit are for Managers and the Owner only."""
+    return role_of(user) in (Role.MANAGER, Role.OWNER)
+
+
+def can_manage_master_data(user: User | None) -> bool:
+    return is_manager(user)
+
+
+def can_approve(user: User | None, document: Any = None) -> bool:
+    """Managers and the Owner approve, but nobody approves a document they created."""
+    if role_of(user) not in (Role.MANAGER, Role.OWNER):
+        return False
+    return document is None or document.created_by_id != user.pk
+
+
+def can_cancel(user: User | None) -> bool:
+    return is_manager(user)
+
+
+def can_count_stock(user: User | None) -> bool:
+    return is_manager(user)
+
+
+def can_close_periods(user: User | None) -> bool:
+    return is_manager(user)
+
+
+def can_edit_draft(user: User | None, document: Any) -> bool:
+    """Only the creator or a Manager may change or delete a draft."""
+    if not can_enter_data(user):
+        return False
+    return document.created_by_id == user.pk or is_manager(user)
+
+
+def set_role(user: User, role: Role) -> None:
+    from django.contrib.auth.models import Group
+
+    user.groups.set([Group.objects.get(name=GROUP_NAMES[role])])
+    user.__dict__.pop("_bottleworks_role", None)

@@ -1,0 +1,3 @@
+"""The versioned REST API: /api/v1/. Each app contributes its routes from its api module."""
+
+urlpatterns: list = []

@@ -111,3 +111,10 @@ def owner_client(owner_user):
 @pytest.fixture
 def is_postgres(db):
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def plant(db):
+    from testing.plant import build_plant
+
+    return build_plant()

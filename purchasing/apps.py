@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class PurchasingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "purchasing"
+
+    def ready(self) -> None:
+        # Registers this app's document rules with the shared lifecycle.
+        from purchasing import services  # noqa: F401

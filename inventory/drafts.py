@@ -1,0 +1,60 @@
+"""Shared checks and writes for documents with lines, used by every document service."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from simple_history.utils import bulk_create_with_history
+
+from accounts.models import User
+from inventory.errors import InvalidDocument
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check_lines(lines: Sequence[Any], *, what: str = "line") -> None:
+    """Refuse an empty document, non-positive quantities, negative prices and inactive items."""
+    if not lines:
+        raise InvalidDocument(f"Add at least one {what}.", fields={"lines": [f"Add at least one {what}."]})
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, line in enumerate(lines):
+        problems: dict[str, list[str]] = {}
+        if line.item is None:
+            problems["item"] = ["Choose an item."]
+        elif not line.item.is_active:
+            problems["item"] = [f"{line.item.sku} is no longer active."]
+        if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity <= 0:
+            problems["quantity"] = ["Enter a whole number above zero."]
+        for money_field in ("unit_price", "discount"):
+            amount = getattr(line, money_field, None)
+            if amount is not None and Decimal(amount) < 0:
+                problems[money_field] = ["Cannot be negative."]
+        if problems:
+            errors[index] = problems
+    if errors:
+        raise InvalidDocument(lines=errors)
+
+
+def check_items_once(lines: Sequence[Any], what: str = "item") -> None:
+    seen: dict[int, int] = {}
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, line in enumerate(lines):
+        if line.item.pk in seen:
+            errors[index] = {"item": [f"{line.item.sku} is already on line {seen[line.item.pk] + 1}."]}
+        seen.setdefault(line.item.pk, index)
+    if errors:
+        raise InvalidDocument(lines=errors)
+
+
+def replace_lines(relation: Any, model: type, rows: list[Any], by: User) -> list[Any]:
+    """Swap a draft's lines for new ones, each change leaving a history row by ``by``."""
+    for old in relation.all():
+        old._history_user = by
+        old.delete()
+    return bulk_create_with_history(rows, model, default_user=by)

@@ -1,0 +1,190 @@
+"""The posting engine: the only code that writes stock movements and balances (DESIGN §4).
+
+Callers run inside ``transaction.atomic()``. A posting locks the balances it touches in item-id
+order (so two postings never wait on each other in a cycle), checks availability for the whole
+posting before writing anything, prices outflows at the moving-average cost, inserts the movements
+and updates the balances.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+
+from accounts.models import User
+from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
+from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
+
+CENT = Decimal("0.01")
+UNIT_COST_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One line of a posting. Inflows carry their value; outflows are priced by the ledger.
+
+    An outflow may carry an explicit value only when it undoes an earlier inflow exactly.
+    """
+
+    item_id: int
+    quantity: int
+    value: Decimal | None = None
+    reverses: StockMovement | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """The document a posting belongs to; the ledger stores the reference, not the document."""
+
+    type: str
+    id: int
+    number: str
+
+    @classmethod
+    def of(cls, document) -> Source:
+        return cls(type=document._meta.label_lower, id=document.pk, number=document.number or "")
+
+
+def check_period_open(when: date) -> None:
+    closed = ClosedPeriod.objects.filter(closed_through__gte=when).order_by("-closed_through").first()
+    if closed is not None:
+        raise PeriodClosed(when, closed.closed_through)
+
+
+def lock_balances(item_ids: Iterable[int]) -> dict[int, StockBalance]:
+    """Lock (creating if needed) the balance rows of these items, always in item-id order."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    locked = {
+        b.item_id: b
+        for b in StockBalance.objects.select_for_update().filter(item_id__in=ids).order_by("item_id")
+    }
+    missing = [i for i in ids if i not in locked]
+    if missing:
+        StockBalance.objects.bulk_create([StockBalance(item_id=i) for i in missing], ignore_conflicts=True)
+        # Re-lock everything in order: the new rows sort among the ones already held.
+        locked = {
+            b.item_id: b
+            for b in StockBalance.objects.select_for_update().filter(item_id__in=ids).order_by("item_id")
+        }
+    return locked
+
+
+def outflow_value(balance: StockBalance, quantity: int) -> Decimal:
+    """Moving-average cost of taking ``quantity`` out; the last unit takes all remaining value."""
+    if quantity >= balance.quantity:
+        return balance.value
+    return (balance.value * quantity / balance.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def current_unit_cost(item_id: int, balance: StockBalance | None = None) -> Decimal:
+    """The average cost now, or the last known cost when the item is out of stock."""
+    if balance is not None and balance.quantity > 0:
+        return (balance.value / balance.quantity).quantize(UNIT_COST_PLACES)
+    last = (
+        StockMovement.objects.filter(item_id=item_id, quantity__gt=0)
+        .exclude(kind=MovementKind.REVERSAL)
+        .order_by("-id")
+        .values_list("unit_cost", flat=True)
+        .first()
+    )
+    return last if last is not None else Decimal("0")
+
+
+def _shortages(changes: Sequence[StockChange], balances: dict[int, StockBalance]) -> list[Shortage]:
+    requested: dict[int, int] = defaultdict(int)
+    for change in changes:
+        if change.quantity < 0:
+            requested[change.item_id] += -change.quantity
+    short = [
+        (item_id, balances[item_id].quantity, wanted)
+        for item_id, wanted in requested.items()
+        if wanted > balances[item_id].quantity
+    ]
+    if not short:
+        return []
+    skus = dict(Item.objects.filter(pk__in=[s[0] for s in short]).values_list("pk", "sku"))
+    return [Shortage(item_id=i, sku=skus[i], available=a, requested=r) for i, a, r in short]
+
+
+def post(
+    *,
+    changes: Sequence[StockChange],
+    kind: str,
+    date: date,
+    source: Source,
+    by: User,
+) -> list[StockMovement]:
+    """Write one posting's movements and balances, or refuse it whole."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.post must run inside transaction.atomic()")
+    check_period_open(date)
+    balances = lock_balances(c.item_id for c in changes)
+    shortages = _shortages(changes, balances)
+    if shortages:
+        raise InsufficientStock(shortages)
+
+    movements = []
+    for change in changes:
+        if change.quantity == 0:
+            continue
+        balance = balances[change.item_id]
+        if change.quantity > 0:
+            if change.value is None:
+                raise ValueError("an inflow needs a value")
+            value = change.value
+        elif change.value is not None:
+            value = change.value  # an exact undo of an earlier inflow
+        else:
+            value = -outflow_value(balance, -change.quantity)
+        new_quantity = balance.quantity + change.quantity
+        new_value = balance.value + value
+        if new_value < 0 or (new_quantity == 0 and new_value != 0):
+            raise LedgerConflict(
+                f"{balance.item.sku}: undoing this would leave {new_quantity} in stock valued at "
+                f"{new_value}; its cost has moved since. Post a stock count adjustment instead."
+            )
+        balance.quantity, balance.value = new_quantity, new_value
+        movements.append(
+            StockMovement(
+                item_id=change.item_id,
+                kind=kind,
+                quantity=change.quantity,
+                value=value,
+                unit_cost=(abs(value) / abs(change.quantity)).quantize(UNIT_COST_PLACES),
+                date=date,
+                source_type=source.type,
+                source_id=source.id,
+                source_number=source.number,
+                reverses=change.reverses,
+                posted_by=by,
+            )
+        )
+    StockMovement.objects.bulk_create(movements)
+    touched = {m.item_id for m in movements}
+    for item_id in sorted(touched):
+        balance = balances[item_id]
+        StockBalance.objects.filter(pk=item_id).update(quantity=balance.quantity, value=balance.value)
+    return movements
+
+
+def reverse(*, source: Source, date: date, by: User) -> list[StockMovement]:
+    """Undo every movement of a document with its exact negation (a cancelled one nets to zero)."""
+    originals = list(
+        StockMovement.objects.filter(source_type=source.type, source_id=source.id, reversed_by__isnull=True)
+        .exclude(kind=MovementKind.REVERSAL)
+        .select_related("item")
+        .order_by("id")
+    )
+    # Inflows undone first would be wrong when a document consumed what it also produced; undo
+    # inflows (which can fail for lack of stock) and outflows together, refused whole if short.
+    changes = [
+        StockChange(item_id=m.item_id, quantity=-m.quantity, value=-m.value, reverses=m) for m in originals
+    ]
+    return post(changes=changes, kind=MovementKind.REVERSAL, date=date, source=source, by=by)

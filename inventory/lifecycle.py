@@ -1,0 +1,212 @@
+"""The one document lifecycle (DESIGN §5), shared by every document type.
+
+    draft ──submit──▶ posted ──cancel (Manager, reason)──▶ cancelled
+      │                 ▲
+      └─submit, needs approval──▶ pending ──approve (Manager/Owner ≠ creator)──┘
+                                     └──reject (reason)──▶ rejected
+
+Each document type registers its ``DocumentRules``: how to post it, which items it touches, whether
+it needs approval. Everything else — state checks, permissions, numbering, history, period locks —
+lives here once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import User
+from inventory import ledger
+from inventory.documents import Document, DocumentStatus
+from inventory.errors import InvalidDocument, NotAllowed, WrongState
+from inventory.numbering import next_number
+
+log = logging.getLogger("bottleworks.audit")
+
+D = TypeVar("D", bound=Document)
+
+
+def _over_threshold(document: Document) -> bool:
+    return document.total > settings.APPROVAL_THRESHOLD
+
+
+@dataclass(frozen=True)
+class DocumentRules:
+    verbose: str
+    post: Callable[[Any, User], None]
+    touched_items: Callable[[Any], Iterable[int]] = lambda document: ()
+    needs_approval: Callable[[Any], bool] = _over_threshold
+    may_enter: Callable[[User | None], bool] = roles.can_enter_data
+    before_cancel: Callable[[Any, User], None] = lambda document, by: None
+    moves_stock: bool = True
+    # For verify_ledger: (document id, item id, signed quantity) rows of every posted document.
+    expected_quantities: Callable[[], Iterable[tuple[int, int, int]]] | None = None
+
+
+_RULES: dict[type, DocumentRules] = {}
+
+
+def register(model: type[Document], rules: DocumentRules) -> None:
+    _RULES[model] = rules
+
+
+def rules_for(document_or_model: Any) -> DocumentRules:
+    model = document_or_model if isinstance(document_or_model, type) else type(document_or_model)
+    return _RULES[model]
+
+
+def registered_models() -> list[type[Document]]:
+    return list(_RULES)
+
+
+def save_as(instance: Any, by: User, **kwargs: Any) -> None:
+    """Save and record ``by`` as the author of the history row (also outside a request)."""
+    instance._history_user = by
+    instance.save(**kwargs)
+
+
+def _lock(document: D) -> D:
+    return type(document).objects.select_for_update().get(pk=document.pk)
+
+
+def _expect(document: Document, status: str, action: str) -> None:
+    if document.status != status:
+        raise WrongState(document, DocumentStatus(status).label.lower(), action)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def require_may_enter(model: type[Document], by: User) -> None:
+    rules = rules_for(model)
+    _require(rules.may_enter(by), f"{by} may not enter {rules.verbose}s.")
+
+
+def require_may_edit(document: Document, by: User) -> None:
+    require_may_enter(type(document), by)
+    _require(
+        roles.can_edit_draft(by, document),
+        f"Only the person who created {document} or a Manager may change it.",
+    )
+    if document.status != DocumentStatus.DRAFT:
+        raise WrongState(document, "draft", "change")
+
+
+def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[[], D]) -> D:
+    """Run ``create`` unless a document was already made with this one-time key; return that one.
+
+    Two concurrent requests with one key: the loser's insert hits the unique key and gets the
+    winner's document instead of a second one.
+    """
+    if request_key is None:
+        return create()
+    existing = model.objects.filter(request_key=request_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        existing = model.objects.filter(request_key=request_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _post(document: Document, by: User) -> None:
+    rules = rules_for(document)
+    ledger.check_period_open(document.date)
+    if rules.moves_stock:
+        # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
+        ledger.lock_balances(rules.touched_items(document))
+    document.number = next_number(document.NUMBER_PREFIX, document.date.year)
+    rules.post(document, by)
+    document.status = DocumentStatus.POSTED
+    document.posted_at = timezone.now()
+    save_as(document, by)
+
+
+@transaction.atomic
+def submit(*, document: D, by: User) -> D:
+    """Post a draft, or send it for approval when its total is above the threshold."""
+    document = _lock(document)
+    require_may_edit(document, by)
+    document.submitted_at = timezone.now()
+    if rules_for(document).needs_approval(document):
+        document.status = DocumentStatus.PENDING
+        save_as(document, by)
+    else:
+        _post(document, by)
+    return document
+
+
+@transaction.atomic
+def approve(*, document: D, by: User) -> D:
+    document = _lock(document)
+    _expect(document, DocumentStatus.PENDING, "approve")
+    _require(roles.can_approve(by), f"{by} may not approve documents.")
+    _require(roles.can_approve(by, document), "Nobody may approve a document they created.")
+    document.decided_by = by
+    document.decided_at = timezone.now()
+    _post(document, by)
+    log.info("approved %s user=%s", document.number, by.username)
+    return document
+
+
+@transaction.atomic
+def reject(*, document: D, by: User, reason: str) -> D:
+    document = _lock(document)
+    _expect(document, DocumentStatus.PENDING, "reject")
+    _require(roles.can_approve(by), f"{by} may not reject documents.")
+    _require(roles.can_approve(by, document), "Nobody may reject a document they created.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidDocument("A reason is needed to reject.", fields={"reason": ["Give a reason."]})
+    document.status = DocumentStatus.REJECTED
+    document.decided_by = by
+    document.decided_at = timezone.now()
+    document.rejection_reason = reason[:300]
+    save_as(document, by)
+    log.info("rejected %s user=%s", document.pk, by.username)
+    return document
+
+
+@transaction.atomic
+def cancel(*, document: D, by: User, reason: str) -> D:
+    """Cancel a posted document by reversing its movements; refused if stock cannot take it."""
+    document = _lock(document)
+    _expect(document, DocumentStatus.POSTED, "cancel")
+    _require(roles.can_cancel(by), "Only a Manager may cancel a posted document.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidDocument("A reason is needed to cancel.", fields={"reason": ["Give a reason."]})
+    ledger.check_period_open(document.date)
+    rules = rules_for(document)
+    rules.before_cancel(document, by)
+    if rules.moves_stock:
+        ledger.reverse(source=ledger.Source.of(document), date=document.date, by=by)
+    document.status = DocumentStatus.CANCELLED
+    document.cancelled_by = by
+    document.cancelled_at = timezone.now()
+    document.cancel_reason = reason[:300]
+    save_as(document, by)
+    log.info("cancelled %s user=%s", document.number, by.username)
+    return document
+
+
+@transaction.atomic
+def delete_draft(*, document: Document, by: User) -> None:
+    document = _lock(document)
+    require_may_edit(document, by)
+    document._history_user = by
+    document.delete()

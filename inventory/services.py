@@ -1,0 +1,255 @@
+"""Master data (items, recipes), stock counts and closed periods."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from accounts import roles
+from accounts.models import User
+from inventory import ledger, lifecycle
+from inventory.drafts import check_items_once, replace_lines
+from inventory.errors import DomainError, InvalidDocument, NotAllowed
+from inventory.models import (
+    ClosedPeriod,
+    Item,
+    ItemKind,
+    MovementKind,
+    RecipeLine,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+)
+
+ITEM_FIELDS = (
+    "sku",
+    "name",
+    "kind",
+    "unit",
+    "reorder_level",
+    "default_price",
+    "volume_ml",
+    "weight_g",
+    "is_active",
+)
+
+
+def _require_manager(by: User, what: str) -> None:
+    if not roles.can_manage_master_data(by):
+        raise NotAllowed(f"Only a Manager may {what}.")
+
+
+@transaction.atomic
+def save_item(*, by: User, item: Item | None = None, **fields: Any) -> Item:
+    """Create or change an item (SKU, prices, reorder level…). Managers only."""
+    _require_manager(by, "change items and prices")
+    item = item or Item()
+    for name, value in fields.items():
+        if name not in ITEM_FIELDS:
+            raise TypeError(f"unknown item field {name}")
+        setattr(item, name, value)
+    if Item.objects.filter(sku__iexact=item.sku).exclude(pk=item.pk).exists():
+        raise InvalidDocument(fields={"sku": [f"SKU {item.sku} is already used."]})
+    lifecycle.save_as(item, by)
+    return item
+
+
+@dataclass(frozen=True)
+class RecipeInput:
+    item: Item
+    quantity: Decimal
+
+    @property
+    def component(self) -> Item:
+        return self.item
+
+
+@transaction.atomic
+def set_recipe(*, by: User, bottle: Item, lines: Sequence[RecipeInput]) -> list[RecipeLine]:
+    """Replace a bottle's recipe: the inputs used per good bottle."""
+    _require_manager(by, "change recipes")
+    if bottle.kind != ItemKind.BOTTLE:
+        raise InvalidDocument(fields={"bottle": [f"{bottle.sku} is not a bottle."]})
+    errors = {
+        i: {"quantity": ["Enter a quantity above zero."]}
+        for i, line in enumerate(lines)
+        if line.quantity is None or Decimal(line.quantity) <= 0
+    }
+    errors.update(
+        {
+            i: {"item": ["A bottle cannot be its own input."]}
+            for i, line in enumerate(lines)
+            if line.item.pk == bottle.pk
+        }
+    )
+    if errors:
+        raise InvalidDocument(lines=errors)
+    check_items_once(lines)
+    return replace_lines(
+        bottle.recipe_lines,
+        RecipeLine,
+        [RecipeLine(bottle=bottle, component=line.item, quantity=line.quantity) for line in lines],
+        by,
+    )
+
+
+@transaction.atomic
+def delete_item(*, by: User, item: Item) -> None:
+    """Delete an item nobody has used; an item in use can only be deactivated."""
+    _require_manager(by, "delete items")
+    refusal = DomainError(f"{item.sku} is in use; deactivate it instead of deleting it.")
+    if item.movements.exists():
+        raise refusal
+    try:
+        with transaction.atomic():
+            StockBalance.objects.filter(item=item).delete()
+            item._history_user = by
+            item.delete()
+    except ProtectedError:
+        raise refusal from None
+
+
+@transaction.atomic
+def close_period(*, by: User, through: date, note: str = "") -> ClosedPeriod:
+    """Freeze everything dated on or before ``through``: no posting or cancelling there again."""
+    if not roles.can_close_periods(by):
+        raise NotAllowed("Only a Manager may close a period.")
+    if through >= timezone.localdate():
+        raise InvalidDocument(fields={"through": ["Only a period that has ended can be closed."]})
+    open_docs = [
+        model.objects.filter(date__lte=through, status__in=["draft", "pending"]).count()
+        for model in lifecycle.registered_models()
+    ]
+    if sum(open_docs):
+        raise DomainError(
+            f"{sum(open_docs)} draft or pending documents are dated on or before {through}; "
+            "post, reject or delete them first."
+        )
+    period, _ = ClosedPeriod.objects.get_or_create(
+        closed_through=through, defaults={"closed_by": by, "note": note}
+    )
+    return period
+
+
+# Stock counts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountLineInput:
+    item: Item
+    quantity: int
+
+
+def _write_count(count: StockCount, lines: Sequence[CountLineInput], by: User) -> StockCount:
+    lifecycle.save_as(count, by)
+    replace_lines(
+        count.lines,
+        StockCountLine,
+        [StockCountLine(count=count, item=line.item, counted_quantity=line.quantity) for line in lines],
+        by,
+    )
+    return count
+
+
+def _check_count(lines: Sequence[CountLineInput]) -> None:
+    if not lines:
+        raise InvalidDocument(fields={"lines": ["Count at least one item."]})
+    errors = {
+        i: {"quantity": ["Enter the counted quantity (zero or more)."]}
+        for i, line in enumerate(lines)
+        if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity < 0
+    }
+    if errors:
+        raise InvalidDocument(lines=errors)
+    check_items_once(lines)
+
+
+@transaction.atomic
+def create_stock_count(
+    *,
+    by: User,
+    lines: Sequence[CountLineInput],
+    date: date | None = None,
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+    submit: bool = False,
+) -> StockCount:
+    lifecycle.require_may_enter(StockCount, by)
+    _check_count(lines)
+
+    def create() -> StockCount:
+        count = StockCount(created_by=by, notes=notes, request_key=request_key)
+        if date is not None:
+            count.date = date
+        _write_count(count, lines, by)
+        return lifecycle.submit(document=count, by=by) if submit else count
+
+    return lifecycle.create_once(StockCount, request_key, create)
+
+
+@transaction.atomic
+def update_stock_count(
+    *, count: StockCount, by: User, lines: Sequence[CountLineInput], date: date, notes: str = ""
+) -> StockCount:
+    count = StockCount.objects.select_for_update().get(pk=count.pk)
+    lifecycle.require_may_edit(count, by)
+    _check_count(lines)
+    count.date, count.notes = date, notes
+    return _write_count(count, lines, by)
+
+
+def _post_count(count: StockCount, by: User) -> None:
+    lines = list(count.lines.all())
+    balances = ledger.lock_balances(line.item_id for line in lines)
+    changes = []
+    for line in lines:
+        balance = balances[line.item_id]
+        line.system_quantity = balance.quantity
+        line.difference = line.counted_quantity - balance.quantity
+        if line.difference > 0:
+            unit_cost = ledger.current_unit_cost(line.item_id, balance)
+            changes.append(
+                ledger.StockChange(
+                    item_id=line.item_id,
+                    quantity=line.difference,
+                    value=(unit_cost * line.difference).quantize(ledger.CENT),
+                )
+            )
+        elif line.difference < 0:
+            changes.append(ledger.StockChange(item_id=line.item_id, quantity=line.difference))
+    movements = ledger.post(
+        changes=changes, kind=MovementKind.ADJUSTMENT, date=count.date, source=ledger.Source.of(count), by=by
+    )
+    by_item = {m.item_id: m.value for m in movements}
+    for line in lines:
+        line.variance_value = by_item.get(line.item_id, Decimal("0.00"))
+    bulk_update_with_history(
+        lines, StockCountLine, ["system_quantity", "difference", "variance_value"], default_user=by
+    )
+    count.total = sum((line.variance_value for line in lines), Decimal("0"))
+
+
+lifecycle.register(
+    StockCount,
+    lifecycle.DocumentRules(
+        verbose="stock count",
+        post=_post_count,
+        touched_items=lambda count: count.lines.values_list("item_id", flat=True),
+        needs_approval=lambda count: False,
+        may_enter=roles.can_count_stock,
+        expected_quantities=lambda: (
+            StockCountLine.objects.filter(count__status="posted")
+            .exclude(difference=0)
+            .values_list("count_id", "item_id", "difference")
+        ),
+    ),
+)

@@ -1,0 +1,244 @@
+"""Blow-moulding runs: inputs leave stock at average cost, good bottles enter at the run's cost.
+
+Bottle cost = (value of inputs consumed + conversion cost − scrap credit) ÷ good bottles. The whole
+value enters stock on the bottles' movement, so no cent is lost to rounding the unit cost.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.models import User
+from inventory import ledger, lifecycle
+from inventory.drafts import check_items_once, check_lines, money, replace_lines
+from inventory.errors import InvalidDocument, LedgerConflict
+from inventory.models import Item, ItemKind, MovementKind
+from production.models import ProductionRun, RejectReason, RunInput, RunReject
+
+
+@dataclass(frozen=True)
+class InputLine:
+    item: Item
+    quantity: int
+
+
+@dataclass(frozen=True)
+class RejectLine:
+    reason: str
+    quantity: int
+
+
+def recipe_inputs(product: Item, bottles: int) -> list[InputLine]:
+    """What the recipe says a run of ``bottles`` (good + rejected) consumes, rounded up to units."""
+    return [
+        InputLine(item=line.component, quantity=math.ceil(line.quantity * bottles))
+        for line in product.recipe_lines.select_related("component").order_by("component__sku")
+    ]
+
+
+def _check(
+    product: Item,
+    good_quantity: int,
+    inputs: Sequence[InputLine],
+    rejects: Sequence[RejectLine],
+    conversion_cost: Decimal,
+    scrap_item: Item | None,
+    scrap_quantity: int,
+    scrap_value: Decimal,
+) -> None:
+    fields: dict[str, list[str]] = {}
+    if product is None or product.kind != ItemKind.BOTTLE or not product.is_active:
+        fields["product"] = ["Choose an active bottle item."]
+    if not isinstance(good_quantity, int) or good_quantity <= 0:
+        fields["good_quantity"] = ["Enter the good bottles made (above zero)."]
+    if conversion_cost is None or Decimal(conversion_cost) < 0:
+        fields["conversion_cost"] = ["Cannot be negative."]
+    if scrap_item is not None and (not scrap_quantity or scrap_quantity <= 0):
+        fields["scrap_quantity"] = ["Enter how many rejects go to scrap."]
+    if scrap_item is None and (scrap_quantity or scrap_value):
+        fields["scrap_item"] = ["Choose the scrap item the rejects are received as."]
+    if scrap_value is not None and Decimal(scrap_value) < 0:
+        fields["scrap_value"] = ["Cannot be negative."]
+    reject_total = sum(r.quantity for r in rejects if isinstance(r.quantity, int))
+    if scrap_item is not None and scrap_quantity and scrap_quantity > reject_total:
+        fields["scrap_quantity"] = [f"Only {reject_total} bottles were rejected."]
+    for reject in rejects:
+        if reject.reason not in RejectReason.values:
+            fields["rejects"] = [f"Unknown reject reason '{reject.reason}'."]
+        elif not isinstance(reject.quantity, int) or reject.quantity <= 0:
+            fields["rejects"] = ["Each reject count must be a whole number above zero."]
+    if len({r.reason for r in rejects}) != len(rejects):
+        fields["rejects"] = ["Give each reject reason once."]
+    if fields:
+        raise InvalidDocument(fields=fields)
+    check_lines(inputs, what="input")
+    check_items_once(inputs)
+    if any(line.item.pk == product.pk for line in inputs):
+        raise InvalidDocument(fields={"inputs": ["A run cannot consume the bottle it makes."]})
+
+
+def _write(run: ProductionRun, inputs: Sequence[InputLine], rejects: Sequence[RejectLine], by: User):
+    lifecycle.save_as(run, by)
+    replace_lines(
+        run.inputs, RunInput, [RunInput(run=run, item=i.item, quantity=i.quantity) for i in inputs], by
+    )
+    for old in run.rejects.all():
+        old._history_user = by
+        old.delete()
+    bulk_create_with_history(
+        [RunReject(run=run, reason=r.reason, quantity=r.quantity) for r in rejects],
+        RunReject,
+        default_user=by,
+    )
+    return run
+
+
+@transaction.atomic
+def create_run(
+    *,
+    by: User,
+    product: Item,
+    good_quantity: int,
+    machine: str,
+    shift: str,
+    date: date | None = None,
+    rejects: Sequence[RejectLine] = (),
+    inputs: Sequence[InputLine] | None = None,
+    conversion_cost: Decimal = Decimal("0"),
+    scrap_item: Item | None = None,
+    scrap_quantity: int = 0,
+    scrap_value: Decimal = Decimal("0"),
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+    submit: bool = False,
+) -> ProductionRun:
+    """Record a run; inputs default to the recipe for good + rejected bottles."""
+    lifecycle.require_may_enter(ProductionRun, by)
+    if inputs is None and product is not None and isinstance(good_quantity, int):
+        inputs = recipe_inputs(product, good_quantity + sum(r.quantity for r in rejects))
+    inputs = inputs or []
+    _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
+
+    def create() -> ProductionRun:
+        run = ProductionRun(
+            product=product,
+            good_quantity=good_quantity,
+            machine=machine,
+            shift=shift,
+            conversion_cost=money(conversion_cost),
+            scrap_item=scrap_item,
+            scrap_quantity=scrap_quantity or 0,
+            scrap_value=money(scrap_value or 0),
+            notes=notes,
+            created_by=by,
+            request_key=request_key,
+        )
+        if date is not None:
+            run.date = date
+        _write(run, inputs, rejects, by)
+        return lifecycle.submit(document=run, by=by) if submit else run
+
+    return lifecycle.create_once(ProductionRun, request_key, create)
+
+
+@transaction.atomic
+def update_run(
+    *,
+    run: ProductionRun,
+    by: User,
+    product: Item,
+    good_quantity: int,
+    machine: str,
+    shift: str,
+    date: date,
+    rejects: Sequence[RejectLine],
+    inputs: Sequence[InputLine],
+    conversion_cost: Decimal = Decimal("0"),
+    scrap_item: Item | None = None,
+    scrap_quantity: int = 0,
+    scrap_value: Decimal = Decimal("0"),
+    notes: str = "",
+) -> ProductionRun:
+    run = ProductionRun.objects.select_for_update().get(pk=run.pk)
+    lifecycle.require_may_edit(run, by)
+    _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
+    run.product, run.good_quantity, run.machine, run.shift, run.date = (
+        product,
+        good_quantity,
+        machine,
+        shift,
+        date,
+    )
+    run.conversion_cost, run.notes = money(conversion_cost), notes
+    run.scrap_item, run.scrap_quantity, run.scrap_value = (
+        scrap_item,
+        scrap_quantity or 0,
+        money(scrap_value or 0),
+    )
+    return _write(run, inputs, rejects, by)
+
+
+def _touched(run: ProductionRun) -> list[int]:
+    ids = list(run.inputs.values_list("item_id", flat=True)) + [run.product_id]
+    if run.scrap_item_id:
+        ids.append(run.scrap_item_id)
+    return ids
+
+
+def _post(run: ProductionRun, by: User) -> None:
+    source = ledger.Source.of(run)
+    inputs = list(run.inputs.select_related("item"))
+    consumed = ledger.post(
+        changes=[ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in inputs],
+        kind=MovementKind.PRODUCTION_OUT,
+        date=run.date,
+        source=source,
+        by=by,
+    )
+    for line, movement in zip(inputs, consumed, strict=True):
+        line.value = -movement.value
+    bulk_update_with_history(inputs, RunInput, ["value"], default_user=by)
+    run.input_value = sum((i.value for i in inputs), Decimal("0"))
+    bottles_value = run.input_value + run.conversion_cost - run.scrap_value
+    if bottles_value < 0:
+        raise LedgerConflict(
+            f"The scrap credit ({run.scrap_value}) is more than the run's cost "
+            f"({run.input_value + run.conversion_cost})."
+        )
+    run.unit_cost = (bottles_value / run.good_quantity).quantize(Decimal("0.0001"))
+    made = [ledger.StockChange(item_id=run.product_id, quantity=run.good_quantity, value=bottles_value)]
+    if run.scrap_item_id:
+        made.append(
+            ledger.StockChange(item_id=run.scrap_item_id, quantity=run.scrap_quantity, value=run.scrap_value)
+        )
+    ledger.post(changes=made, kind=MovementKind.PRODUCTION_IN, date=run.date, source=source, by=by)
+
+
+def _expected_quantities():
+    for run_id, item_id, quantity in RunInput.objects.filter(run__status="posted").values_list(
+        "run_id", "item_id", "quantity"
+    ):
+        yield run_id, item_id, -quantity
+    posted = ProductionRun.objects.filter(status="posted")
+    yield from posted.values_list("id", "product_id", "good_quantity")
+    yield from posted.exclude(scrap_item=None).values_list("id", "scrap_item_id", "scrap_quantity")
+
+
+lifecycle.register(
+    ProductionRun,
+    lifecycle.DocumentRules(
+        verbose="production run",
+        post=_post,
+        touched_items=_touched,
+        needs_approval=lambda run: False,
+        expected_quantities=lambda: _expected_quantities(),
+    ),
+)

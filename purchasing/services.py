@@ -1,0 +1,156 @@
+"""Purchases: a supplier's bill received into stock at its prices."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from accounts import roles
+from accounts.models import User
+from inventory import ledger, lifecycle
+from inventory.drafts import check_lines, money, replace_lines
+from inventory.errors import InvalidDocument, NotAllowed
+from inventory.models import Item, MovementKind
+from purchasing.models import Purchase, PurchaseLine, Supplier
+
+
+@dataclass(frozen=True)
+class PurchaseLineInput:
+    item: Item
+    quantity: int
+    unit_price: Decimal
+
+
+PARTY_FIELDS = ("name", "contact_person", "phone", "email", "address", "tax_number", "notes", "is_active")
+
+
+def save_party(instance: Any, *, by: User, allowed: bool, what: str, fields: dict[str, Any], extra=()) -> Any:
+    """Create or change a supplier or customer with the given fields; history records ``by``."""
+    if not allowed:
+        raise NotAllowed(f"{by} may not change {what}s.")
+    for name, value in fields.items():
+        if name not in PARTY_FIELDS + tuple(extra):
+            raise TypeError(f"unknown {what} field {name}")
+        setattr(instance, name, value)
+    if not (instance.name or "").strip():
+        raise InvalidDocument(fields={"name": ["Enter a name."]})
+    lifecycle.save_as(instance, by)
+    return instance
+
+
+@transaction.atomic
+def save_supplier(*, by: User, supplier: Supplier | None = None, **fields: Any) -> Supplier:
+    """Suppliers are master data: Managers keep them."""
+    return save_party(
+        supplier or Supplier(),
+        by=by,
+        allowed=roles.can_manage_master_data(by),
+        what="supplier",
+        fields=fields,
+    )
+
+
+def _check(supplier: Supplier, lines: Sequence[PurchaseLineInput]) -> None:
+    if supplier is None or not supplier.is_active:
+        raise InvalidDocument(fields={"supplier": ["Choose an active supplier."]})
+    check_lines(lines)
+
+
+def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> Purchase:
+    rows = [
+        PurchaseLine(
+            purchase=purchase,
+            item=line.item,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=money(line.quantity * Decimal(line.unit_price)),
+        )
+        for line in lines
+    ]
+    purchase.total = sum((r.amount for r in rows), Decimal("0"))
+    lifecycle.save_as(purchase, by)
+    replace_lines(purchase.lines, PurchaseLine, rows, by)
+    return purchase
+
+
+@transaction.atomic
+def create_purchase(
+    *,
+    by: User,
+    supplier: Supplier,
+    lines: Sequence[PurchaseLineInput],
+    date: date | None = None,
+    supplier_bill_number: str = "",
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+    submit: bool = False,
+) -> Purchase:
+    """Record a supplier's bill as a draft (or submit it at once); one document per request key."""
+    lifecycle.require_may_enter(Purchase, by)
+    _check(supplier, lines)
+
+    def create() -> Purchase:
+        purchase = Purchase(
+            supplier=supplier,
+            supplier_bill_number=supplier_bill_number,
+            notes=notes,
+            created_by=by,
+            request_key=request_key,
+        )
+        if date is not None:
+            purchase.date = date
+        _write(purchase, lines, by)
+        return lifecycle.submit(document=purchase, by=by) if submit else purchase
+
+    return lifecycle.create_once(Purchase, request_key, create)
+
+
+@transaction.atomic
+def update_purchase(
+    *,
+    purchase: Purchase,
+    by: User,
+    supplier: Supplier,
+    lines: Sequence[PurchaseLineInput],
+    date: date,
+    supplier_bill_number: str = "",
+    notes: str = "",
+) -> Purchase:
+    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
+    lifecycle.require_may_edit(purchase, by)
+    _check(supplier, lines)
+    purchase.supplier, purchase.date = supplier, date
+    purchase.supplier_bill_number, purchase.notes = supplier_bill_number, notes
+    return _write(purchase, lines, by)
+
+
+def _post(purchase: Purchase, by: User) -> None:
+    ledger.post(
+        changes=[
+            ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.amount)
+            for line in purchase.lines.all()
+        ],
+        kind=MovementKind.PURCHASE,
+        date=purchase.date,
+        source=ledger.Source.of(purchase),
+        by=by,
+    )
+
+
+lifecycle.register(
+    Purchase,
+    lifecycle.DocumentRules(
+        verbose="purchase",
+        post=_post,
+        touched_items=lambda purchase: purchase.lines.values_list("item_id", flat=True),
+        expected_quantities=lambda: PurchaseLine.objects.filter(purchase__status="posted").values_list(
+            "purchase_id", "item_id", "quantity"
+        ),
+    ),
+)

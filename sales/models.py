@@ -1,0 +1,119 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from inventory.documents import Document
+from inventory.models import Item
+from purchasing.models import Party
+
+
+class Customer(Party):
+    credit_limit = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="empty: no limit",
+    )
+    history = HistoricalRecords()
+
+    class Meta(Party.Meta):
+        pass
+
+
+class Sale(Document):
+    """A customer bill. Posting issues the stock and fixes each line's cost (COGS)."""
+
+    NUMBER_PREFIX = "S"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
+    # Set at posting: Σ line cost, so profit is revenue − COGS as it was, never re-costed.
+    cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        indexes = [
+            *Document.Meta.indexes,
+            models.Index(fields=["customer", "date"], name="sale_customer_date"),
+        ]
+
+
+class SaleLine(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    discount = models.DecimalField(
+        "discount (amount)",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="quantity × price − discount")
+    unit_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True, editable=False)
+    cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sale_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="sale_line_price_not_negative"),
+            models.CheckConstraint(condition=Q(discount__gte=0), name="sale_line_discount_not_negative"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="sale_line_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(discount__lte=F("quantity") * F("unit_price")),
+                name="sale_line_discount_within_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "sale"], name="sale_line_item")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item_id} @ {self.unit_price}"
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    BANK = "bank", "Bank transfer"
+    UPI = "upi", "UPI"
+    CHEQUE = "cheque", "Cheque"
+    CARD = "card", "Card"
+
+
+class Payment(Document):
+    """Money received from a customer, against one bill or on account (a credit)."""
+
+    NUMBER_PREFIX = "M"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
+    sale = models.ForeignKey(
+        Sale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        help_text="the bill paid; empty: on account",
+    )
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.CASH)
+    reference = models.CharField(max_length=80, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        indexes = [
+            *Document.Meta.indexes,
+            models.Index(fields=["customer", "date"], name="payment_customer_date"),
+            models.Index(fields=["sale", "status"], name="payment_sale_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]

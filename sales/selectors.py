@@ -1,0 +1,87 @@
+"""Read-side queries for bills and customers: what is paid, what is owed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from inventory.documents import DocumentStatus
+from sales.models import Customer, Payment, Sale
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+class PaymentState:
+    UNPAID = "unpaid"
+    PARTLY_PAID = "partly paid"
+    PAID = "paid"
+
+
+def _posted_payments_for_bill():
+    return (
+        Payment.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED)
+        .values("sale")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+
+
+def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale]:
+    """Bills annotated with ``paid``, ``outstanding`` and ``payment_state``."""
+    queryset = Sale.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        paid=Coalesce(Subquery(_posted_payments_for_bill()), ZERO),
+    ).annotate(
+        outstanding=Case(
+            When(status=DocumentStatus.POSTED, then=F("total") - F("paid")),
+            default=ZERO,
+        ),
+        payment_state=Case(
+            When(paid__gte=F("total"), then=Value(PaymentState.PAID)),
+            When(paid__gt=0, then=Value(PaymentState.PARTLY_PAID)),
+            default=Value(PaymentState.UNPAID),
+        ),
+    )
+
+
+def bill_outstanding(sale: Sale) -> Decimal:
+    if sale.status != DocumentStatus.POSTED:
+        return Decimal("0.00")
+    paid = sale.payments.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("amount"))["s"] or 0
+    return sale.total - paid
+
+
+def _customer_sum(model, field: str):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(customer=OuterRef("pk"), status=DocumentStatus.POSTED)
+            .values("customer")
+            .annotate(s=Sum(field))
+            .values("s")
+        ),
+        ZERO,
+    )
+
+
+def customers_with_balances(queryset: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
+    """Customers with ``billed``, ``paid`` and ``outstanding`` (negative means a credit)."""
+    queryset = Customer.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        billed=_customer_sum(Sale, "total"), paid=_customer_sum(Payment, "amount")
+    ).annotate(outstanding=F("billed") - F("paid"))
+
+
+def customer_outstanding(customer: Customer) -> Decimal:
+    return customers_with_balances(Customer.objects.filter(pk=customer.pk)).get().outstanding
+
+
+def total_outstanding() -> Decimal:
+    billed = Sale.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("total"))["s"] or 0
+    paid = Payment.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("amount"))["s"] or 0
+    return Decimal(billed) - Decimal(paid)
+
+
+def posted_payment_count(sale: Sale) -> int:
+    return sale.payments.filter(Q(status=DocumentStatus.POSTED)).count()

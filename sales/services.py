@@ -1,0 +1,250 @@
+"""Customer bills and payments.
+
+Overpayment rule: a payment against a bill may not exceed what the bill still owes (refused with
+the amount owed). Money received without a bill is kept on account as the customer's credit,
+which lowers their outstanding balance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from simple_history.utils import bulk_update_with_history
+
+from accounts import roles
+from accounts.models import User
+from inventory import ledger, lifecycle
+from inventory.documents import DocumentStatus
+from inventory.drafts import check_lines, money, replace_lines
+from inventory.errors import DomainError, InvalidDocument, NotAllowed
+from inventory.models import Item, MovementKind
+from purchasing.services import save_party
+from sales import selectors
+from sales.models import Customer, Payment, Sale, SaleLine
+
+
+@dataclass(frozen=True)
+class SaleLineInput:
+    item: Item
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal = Decimal("0")
+
+
+def _check(customer: Customer, lines: Sequence[SaleLineInput]) -> None:
+    if customer is None or not customer.is_active:
+        raise InvalidDocument(fields={"customer": ["Choose an active customer."]})
+    check_lines(lines)
+    too_big = {
+        i: {"discount": ["The discount is more than the line's amount."]}
+        for i, line in enumerate(lines)
+        if Decimal(line.discount) > line.quantity * Decimal(line.unit_price)
+    }
+    if too_big:
+        raise InvalidDocument(lines=too_big)
+
+
+def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
+    rows = [
+        SaleLine(
+            sale=sale,
+            item=line.item,
+            quantity=line.quantity,
+            unit_price=money(line.unit_price),
+            discount=money(line.discount),
+            amount=money(line.quantity * money(line.unit_price) - money(line.discount)),
+        )
+        for line in lines
+    ]
+    sale.total = sum((r.amount for r in rows), Decimal("0"))
+    lifecycle.save_as(sale, by)
+    replace_lines(sale.lines, SaleLine, rows, by)
+    return sale
+
+
+@transaction.atomic
+def create_sale(
+    *,
+    by: User,
+    customer: Customer,
+    lines: Sequence[SaleLineInput],
+    date: date | None = None,
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+    submit: bool = False,
+) -> Sale:
+    """Write a bill as a draft, or submit it at once; a refused submit writes nothing at all."""
+    lifecycle.require_may_enter(Sale, by)
+    _check(customer, lines)
+
+    def create() -> Sale:
+        sale = Sale(customer=customer, notes=notes, created_by=by, request_key=request_key)
+        if date is not None:
+            sale.date = date
+        _write(sale, lines, by)
+        return lifecycle.submit(document=sale, by=by) if submit else sale
+
+    return lifecycle.create_once(Sale, request_key, create)
+
+
+@transaction.atomic
+def update_sale(
+    *, sale: Sale, by: User, customer: Customer, lines: Sequence[SaleLineInput], date: date, notes: str = ""
+) -> Sale:
+    sale = Sale.objects.select_for_update().get(pk=sale.pk)
+    lifecycle.require_may_edit(sale, by)
+    _check(customer, lines)
+    sale.customer, sale.date, sale.notes = customer, date, notes
+    return _write(sale, lines, by)
+
+
+class CreditLimitExceeded(DomainError):
+    code = "credit_limit"
+
+
+def _check_credit(sale: Sale) -> None:
+    customer = Customer.objects.select_for_update().get(pk=sale.customer_id)
+    if customer.credit_limit is None:
+        return
+    owed = selectors.customer_outstanding(customer)
+    if owed + sale.total > customer.credit_limit:
+        raise CreditLimitExceeded(
+            f"{customer.name} would owe {owed + sale.total} against a credit limit of "
+            f"{customer.credit_limit} (owes {owed} now)."
+        )
+
+
+def _post_sale(sale: Sale, by: User) -> None:
+    _check_credit(sale)
+    lines = list(sale.lines.all())
+    movements = ledger.post(
+        changes=[ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in lines],
+        kind=MovementKind.SALE,
+        date=sale.date,
+        source=ledger.Source.of(sale),
+        by=by,
+    )
+    # Movements come back in line order; each line keeps the cost it left stock at (COGS).
+    for line, movement in zip(lines, movements, strict=True):
+        line.cost = -movement.value
+        line.unit_cost = movement.unit_cost
+    bulk_update_with_history(lines, SaleLine, ["cost", "unit_cost"], default_user=by)
+    sale.cost = sum((line.cost for line in lines), Decimal("0"))
+
+
+def _before_cancel_sale(sale: Sale, by: User) -> None:
+    if selectors.posted_payment_count(sale):
+        raise DomainError(f"{sale} has payments against it; cancel those payments first.")
+
+
+lifecycle.register(
+    Sale,
+    lifecycle.DocumentRules(
+        verbose="sales bill",
+        post=_post_sale,
+        touched_items=lambda sale: sale.lines.values_list("item_id", flat=True),
+        before_cancel=_before_cancel_sale,
+        expected_quantities=lambda: (
+            (sale_id, item_id, -quantity)
+            for sale_id, item_id, quantity in SaleLine.objects.filter(sale__status="posted").values_list(
+                "sale_id", "item_id", "quantity"
+            )
+        ),
+    ),
+)
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    by: User,
+    customer: Customer,
+    amount: Decimal,
+    method: str,
+    date: date | None = None,
+    sale: Sale | None = None,
+    reference: str = "",
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+) -> Payment:
+    """Record money received and post it at once (a payment needs no approval)."""
+    lifecycle.require_may_enter(Payment, by)
+    if customer is None:
+        raise InvalidDocument(fields={"customer": ["Choose a customer."]})
+    if amount is None or Decimal(amount) <= 0:
+        raise InvalidDocument(fields={"amount": ["Enter an amount above zero."]})
+
+    def create() -> Payment:
+        payment = Payment(
+            customer=customer,
+            sale=sale,
+            amount=money(amount),
+            method=method,
+            reference=reference,
+            notes=notes,
+            created_by=by,
+            request_key=request_key,
+        )
+        payment.total = payment.amount
+        if date is not None:
+            payment.date = date
+        lifecycle.save_as(payment, by)
+        return lifecycle.submit(document=payment, by=by)
+
+    return lifecycle.create_once(Payment, request_key, create)
+
+
+def _post_payment(payment: Payment, by: User) -> None:
+    if payment.sale_id is None:
+        return
+    sale = Sale.objects.select_for_update().get(pk=payment.sale_id)
+    if sale.customer_id != payment.customer_id:
+        raise InvalidDocument(fields={"sale": [f"{sale} is not a bill of {payment.customer}."]})
+    if sale.status != DocumentStatus.POSTED:
+        raise InvalidDocument(fields={"sale": [f"{sale} is not posted, so nothing is owed on it."]})
+    owed = selectors.bill_outstanding(sale)
+    if payment.amount > owed:
+        raise InvalidDocument(
+            fields={
+                "amount": [
+                    f"{sale.number} owes {owed}; a payment of {payment.amount} would overpay it. "
+                    "Record the extra without a bill to keep it as the customer's credit."
+                ]
+            }
+        )
+
+
+lifecycle.register(
+    Payment,
+    lifecycle.DocumentRules(
+        verbose="payment",
+        post=_post_payment,
+        needs_approval=lambda payment: False,
+        moves_stock=False,
+    ),
+)
+
+
+@transaction.atomic
+def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Customer:
+    """Staff and Managers keep customers; only a Manager sets or changes a credit limit."""
+    customer = customer or Customer()
+    if (
+        "credit_limit" in fields
+        and fields["credit_limit"] != customer.credit_limit
+        and not roles.is_manager(by)
+    ):
+        raise NotAllowed("Only a Manager may set a customer's credit limit.")
+    return save_party(
+        customer,
+        by=by,
+        allowed=roles.can_enter_data(by),
+        what="customer",
+        fields=fields,
+        extra=("credit_limit",),
+    )

@@ -67,6 +67,21 @@ def registered_models() -> list[type[Document]]:
     return list(_RULES)
 
 
+# Read models kept in step with the ledger (the reporting summaries) register a callback here. It
+# runs inside the transaction that posts (+1) or cancels (−1) a document, so they are never stale.
+_POSTING_OBSERVERS: list[Callable[[Any, int], None]] = []
+
+
+def observe_postings(callback: Callable[[Any, int], None]) -> None:
+    if callback not in _POSTING_OBSERVERS:
+        _POSTING_OBSERVERS.append(callback)
+
+
+def _notify(document: Document, sign: int) -> None:
+    for callback in _POSTING_OBSERVERS:
+        callback(document, sign)
+
+
 def save_as(instance: Any, by: User, **kwargs: Any) -> None:
     """Save and record ``by`` as the author of the history row (also outside a request)."""
     instance._history_user = by
@@ -134,6 +149,7 @@ def _post(document: Document, by: User) -> None:
     document.status = DocumentStatus.POSTED
     document.posted_at = timezone.now()
     save_as(document, by)
+    _notify(document, 1)
 
 
 @transaction.atomic
@@ -200,6 +216,7 @@ def cancel(*, document: D, by: User, reason: str) -> D:
     document.cancelled_at = timezone.now()
     document.cancel_reason = reason[:300]
     save_as(document, by)
+    _notify(document, -1)
     log.info("cancelled %s user=%s", document.number, by.username)
     return document
 

@@ -1,0 +1,89 @@
+"""Daily summaries of the ledger and of bills, kept in step with every posting.
+
+Each row is a sum of the rows it summarises (movements, bill lines, payments) for one day, so a
+report over a year reads a few thousand rows instead of a million. They are written only by
+``reporting.summaries``, inside the same transaction as the posting or cancellation that changes
+what they sum (``inventory.lifecycle`` calls it), so they are never stale against the ledger.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+from inventory.models import Item, MovementKind
+from sales.models import Customer
+
+ZERO = Decimal("0.00")
+
+
+def _money() -> models.DecimalField:
+    return models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
+
+
+class StockDay(models.Model):
+    """Σ quantity and value of one item's movements of one kind on one business date."""
+
+    date = models.DateField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=MovementKind.choices)
+    quantity = models.BigIntegerField(default=0)
+    value = _money()
+    movements = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "item", "kind"], name="stockday_once")]
+        indexes = [models.Index(fields=["item", "date"], name="stockday_item_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.item_id} {self.kind}: {self.quantity:+} / {self.value}"
+
+
+class SalesItemDay(models.Model):
+    """Σ of one item's posted bill lines on one date: revenue (net of discount), discount, COGS."""
+
+    date = models.DateField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    lines = models.IntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+    discount = _money()
+    revenue = _money()
+    cogs = _money()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "item"], name="salesitemday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.item_id}: {self.revenue}"
+
+
+class SalesCustomerDay(models.Model):
+    """One customer's posted bills and payments on one date."""
+
+    date = models.DateField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    bills = models.IntegerField(default=0)
+    lines = models.IntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+    revenue = _money()
+    cogs = _money()
+    paid = _money()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "customer"], name="salescustomerday_once")]
+        indexes = [models.Index(fields=["customer", "date"], name="salescustomerday_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.customer_id}: {self.revenue} / {self.paid}"
+
+
+class CustomerBalance(models.Model):
+    """All-time Σ posted bills and Σ posted payments of one customer (outstanding = billed − paid)."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    billed = _money()
+    paid = _money()
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.billed} − {self.paid}"

@@ -1,7 +1,24 @@
-"""API plumbing shared by every app: pagination and the one JSON shape for errors."""
+"""API plumbing shared by every app: pagination, search, and the one JSON shape for errors.
 
+Every error leaves the API as ``{"error": {"code", "message", "fields"}}``: DRF's own errors
+(401, 403, 404, 405, validation), unknown URLs under /api/, and the domain errors the services
+raise, each translated here once (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, serializers, status
+from rest_framework.filters import SearchFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from inventory.errors import DomainError, InsufficientStock, InvalidDocument, NotAllowed
 
 
 class Pagination(PageNumberPagination):
@@ -10,21 +27,99 @@ class Pagination(PageNumberPagination):
     max_page_size = 1000
 
 
-def exception_handler(exc, context):
+class SearchWithoutNulFilter(SearchFilter):
+    """SearchFilter that drops NUL characters, which PostgreSQL refuses in a text literal."""
+
+    def get_search_terms(self, request: Request) -> list[str]:
+        return [term.replace("\x00", "") for term in super().get_search_terms(request) if term != "\x00"]
+
+
+# Errors ---------------------------------------------------------------------------------------
+
+
+def _line_errors(value: Any) -> Any:
+    """DRF reports nested line errors as a list with one entry per line; key them by line index."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return {str(i): errors for i, errors in enumerate(value) if errors}
+    return value
+
+
+def _error(code: str, message: str, fields: dict | None = None, **extra: Any) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+
+
+def _domain_response(exc: DomainError, context: dict) -> Response:
+    if isinstance(exc, InvalidDocument):
+        fields: dict[str, Any] = {name: list(msgs) for name, msgs in exc.fields.items()}
+        if exc.lines:
+            line_field = getattr(context.get("view"), "line_field", "lines")
+            fields[line_field] = {str(i): errors for i, errors in sorted(exc.lines.items())}
+        return Response(_error(exc.code, exc.message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotAllowed):
+        return Response(_error(exc.code, exc.message), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, InsufficientStock):
+        shortages = [
+            {"item_id": s.item_id, "item": s.sku, "available": s.available, "requested": s.requested}
+            for s in exc.shortages
+        ]
+        return Response(_error(exc.code, exc.message, shortages=shortages), status=status.HTTP_409_CONFLICT)
+    # WrongState, PeriodClosed, LedgerConflict and every other refusal: the request conflicts with
+    # the current state of the data.
+    return Response(_error(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        return _domain_response(exc, context)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = response.data
-    fields = {}
-    message = ""
-    if isinstance(detail, dict):
-        if "detail" in detail and len(detail) == 1:
-            message = str(detail["detail"])
-        else:
-            fields = detail
-            message = "Please correct the errors below."
+    fields: dict[str, Any] = {}
+    if isinstance(detail, dict) and "detail" in detail:
+        # simplejwt adds "code" and "messages" beside "detail"; the message says it all.
+        message = str(detail["detail"])
+    elif isinstance(detail, dict):
+        fields = {name: _line_errors(value) for name, value in detail.items()}
+        non_field = fields.pop("non_field_errors", None)
+        message = " ".join(str(m) for m in non_field) if non_field else "Please correct the errors below."
+        if non_field:
+            fields["non_field_errors"] = non_field
     elif isinstance(detail, list):
         message = " ".join(str(d) for d in detail)
+    else:
+        message = str(detail)
     code = getattr(exc, "default_code", "error")
-    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+    response.data = _error(code, message, fields)
     return response
+
+
+class ShortageSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField()
+    item = serializers.CharField(help_text="SKU")
+    available = serializers.IntegerField()
+    requested = serializers.IntegerField()
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="Field errors by field name; line errors under the list's name, keyed by line index.",
+    )
+    shortages = ShortageSerializer(
+        many=True,
+        required=False,
+        help_text="Only for insufficient_stock: what each short item has and what was asked.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()

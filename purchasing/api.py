@@ -1,3 +1,157 @@
-"""REST API routes of this app (mounted under /api/v1/ by config/api_urls.py)."""
+"""Suppliers and purchases over the REST API: input serializer → service → output serializer."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.routers import SimpleRouter
+
+from accounts.api.idempotency import IdempotentCreateMixin
+from config.api import SearchWithoutNulFilter
+from inventory.api.documents import (
+    DOCUMENT_FIELDS,
+    DOCUMENT_USERS,
+    MAX_LINES,
+    MAX_QUANTITY,
+    DocumentFilter,
+    DocumentOutMixin,
+    DraftDocumentViewSet,
+    HistoryMixin,
+    RoleRulesMixin,
+    check_amount_fits,
+)
+from inventory.models import Item
+from purchasing import services
+from purchasing.models import Purchase, PurchaseLine, Supplier
+
+PARTY_FIELDS = ("id", *services.PARTY_FIELDS, "created_at")
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Supplier
+        fields = PARTY_FIELDS
+        extra_kwargs = {"notes": {"max_length": 2000}, "address": {"max_length": 1000}}
+
+
+class SupplierViewSet(
+    IdempotentCreateMixin,
+    RoleRulesMixin,
+    HistoryMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Suppliers: everyone reads; Managers keep them (deactivate instead of deleting)."""
+
+    queryset = Supplier.objects.all()
+    serializer_class = SupplierSerializer
+    filter_backends = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+    filterset_fields = ["is_active"]
+    search_fields = ["name", "contact_person", "phone", "email", "tax_number"]
+    ordering_fields = ["name", "created_at", "id"]
+    ordering = ["name"]
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.save_supplier(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.save_supplier(
+            by=self.request.user, supplier=serializer.instance, **serializer.validated_data
+        )
+
+
+class PurchaseLineOutSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="item.sku")
+
+    class Meta:
+        model = PurchaseLine
+        fields = ("id", "item", "sku", "quantity", "unit_price", "amount")
+
+
+class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name")
+    lines = PurchaseLineOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Purchase
+        fields = (*DOCUMENT_FIELDS, "supplier", "supplier_name", "supplier_bill_number", "lines")
+
+
+class PurchaseLineInSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=Decimal("0"))
+
+
+class PurchaseInSerializer(serializers.Serializer):
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
+    date = serializers.DateField(required=False)
+    supplier_bill_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    lines = PurchaseLineInSerializer(many=True, max_length=MAX_LINES)
+    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+
+    def validate(self, attrs: dict) -> dict:
+        check_amount_fits(sum((x["quantity"] * x["unit_price"] for x in attrs["lines"]), Decimal("0")))
+        return attrs
+
+
+class PurchaseFilter(DocumentFilter):
+    supplier = filters.NumberFilter(field_name="supplier_id")
+    item = filters.NumberFilter(field_name="lines__item", distinct=True)
+
+
+class PurchaseViewSet(DraftDocumentViewSet):
+    """Suppliers' bills received into stock."""
+
+    model = Purchase
+    queryset = Purchase.objects.select_related("supplier", *DOCUMENT_USERS).prefetch_related(
+        Prefetch("lines", queryset=PurchaseLine.objects.select_related("item"))
+    )
+    serializer_class = PurchaseSerializer
+    input_serializer_class = PurchaseInSerializer
+    filterset_class = PurchaseFilter
+    search_fields = ["number", "notes", "supplier__name", "supplier_bill_number"]
+
+    @staticmethod
+    def _lines(data: dict) -> list[services.PurchaseLineInput]:
+        return [
+            services.PurchaseLineInput(item=x["item"], quantity=x["quantity"], unit_price=x["unit_price"])
+            for x in data["lines"]
+        ]
+
+    def create_document(self, by: Any, data: dict) -> Purchase:
+        return services.create_purchase(
+            by=by,
+            supplier=data["supplier"],
+            lines=self._lines(data),
+            date=data.get("date"),
+            supplier_bill_number=data["supplier_bill_number"],
+            notes=data["notes"],
+            submit=data["submit"],
+        )
+
+    def update_document(self, document: Purchase, by: Any, data: dict) -> Purchase:
+        return services.update_purchase(
+            purchase=document,
+            by=by,
+            supplier=data["supplier"],
+            lines=self._lines(data),
+            date=data.get("date", document.date),
+            supplier_bill_number=data["supplier_bill_number"],
+            notes=data["notes"],
+        )
+
+
+router = SimpleRouter()
+router.register("suppliers", SupplierViewSet, basename="api-supplier")
+router.register("purchases", PurchaseViewSet, basename="api-purchase")
+urlpatterns = router.urls

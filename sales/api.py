@@ -1,3 +1,256 @@
-"""REST API routes of this app (mounted under /api/v1/ by config/api_urls.py)."""
+"""Customers, bills and payments over the REST API: input serializer → service → output serializer."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.routers import SimpleRouter
+
+from accounts import roles
+from accounts.api.idempotency import IdempotentCreateMixin
+from config.api import SearchWithoutNulFilter
+from inventory.api.documents import (
+    DOCUMENT_FIELDS,
+    DOCUMENT_USERS,
+    MAX_LINES,
+    MAX_QUANTITY,
+    CostFieldsMixin,
+    CreateDocumentViewSet,
+    DocumentFilter,
+    DocumentOutMixin,
+    DraftDocumentViewSet,
+    HistoryMixin,
+    RoleRulesMixin,
+    check_amount_fits,
+)
+from inventory.models import Item
+from purchasing.services import PARTY_FIELDS
+from sales import selectors, services
+from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    billed = serializers.DecimalField(**MONEY)
+    paid = serializers.DecimalField(**MONEY)
+    outstanding = serializers.DecimalField(**MONEY, help_text="negative: the customer has a credit")
+
+    class Meta:
+        model = Customer
+        fields = ("id", *PARTY_FIELDS, "credit_limit", "created_at", "billed", "paid", "outstanding")
+        extra_kwargs = {
+            "notes": {"max_length": 2000},
+            "address": {"max_length": 1000},
+            "credit_limit": {"max_digits": 12},
+        }
+
+
+class CustomerViewSet(
+    IdempotentCreateMixin,
+    RoleRulesMixin,
+    HistoryMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Customers, with what they were billed, paid and still owe. Staff and Managers keep them."""
+
+    queryset = Customer.objects.all()
+    serializer_class = CustomerSerializer
+    write_rule = staticmethod(roles.can_enter_data)
+    filter_backends = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+    filterset_fields = ["is_active"]
+    search_fields = ["name", "contact_person", "phone", "email", "tax_number"]
+    ordering_fields = ["name", "created_at", "id", "outstanding"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        return selectors.customers_with_balances(Customer.objects.all())
+
+    def _answer(self, serializer: Any, customer: Customer) -> None:
+        serializer.instance = self.get_queryset().get(pk=customer.pk)
+
+    def perform_create(self, serializer: Any) -> None:
+        self._answer(serializer, services.save_customer(by=self.request.user, **serializer.validated_data))
+
+    def perform_update(self, serializer: Any) -> None:
+        customer = services.save_customer(
+            by=self.request.user, customer=serializer.instance, **serializer.validated_data
+        )
+        self._answer(serializer, customer)
+
+
+class SaleLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
+    cost_fields = ("unit_cost", "cost")
+    sku = serializers.CharField(source="item.sku")
+
+    class Meta:
+        model = SaleLine
+        fields = ("id", "item", "sku", "quantity", "unit_price", "discount", "amount", "unit_cost", "cost")
+
+
+class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
+    cost_fields = ("cost",)
+    customer_name = serializers.CharField(source="customer.name")
+    paid = serializers.DecimalField(**MONEY)
+    outstanding = serializers.DecimalField(**MONEY)
+    payment_state = serializers.ChoiceField(choices=["unpaid", "partly paid", "paid"], read_only=True)
+    lines = SaleLineOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Sale
+        fields = (
+            *DOCUMENT_FIELDS,
+            "customer",
+            "customer_name",
+            "cost",
+            "paid",
+            "outstanding",
+            "payment_state",
+            "lines",
+        )
+
+
+class SaleLineInSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    discount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0")
+    )
+
+
+class SaleInSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    date = serializers.DateField(required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    lines = SaleLineInSerializer(many=True, max_length=MAX_LINES)
+    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+
+    def validate(self, attrs: dict) -> dict:
+        check_amount_fits(sum((x["quantity"] * x["unit_price"] for x in attrs["lines"]), Decimal("0")))
+        return attrs
+
+
+class SaleFilter(DocumentFilter):
+    customer = filters.NumberFilter(field_name="customer_id")
+    item = filters.NumberFilter(field_name="lines__item", distinct=True)
+
+
+class SaleViewSet(DraftDocumentViewSet):
+    """Customer bills. Posting issues the stock; Staff never see a bill's cost."""
+
+    model = Sale
+    serializer_class = SaleSerializer
+    input_serializer_class = SaleInSerializer
+    filterset_class = SaleFilter
+    search_fields = ["number", "notes", "customer__name"]
+
+    def get_queryset(self):
+        queryset = Sale.objects.select_related("customer", *DOCUMENT_USERS).prefetch_related(
+            Prefetch("lines", queryset=SaleLine.objects.select_related("item"))
+        )
+        return selectors.bills_with_payments(queryset)
+
+    @staticmethod
+    def _lines(data: dict) -> list[services.SaleLineInput]:
+        return [
+            services.SaleLineInput(
+                item=x["item"], quantity=x["quantity"], unit_price=x["unit_price"], discount=x["discount"]
+            )
+            for x in data["lines"]
+        ]
+
+    def create_document(self, by: Any, data: dict) -> Sale:
+        return services.create_sale(
+            by=by,
+            customer=data["customer"],
+            lines=self._lines(data),
+            date=data.get("date"),
+            notes=data["notes"],
+            submit=data["submit"],
+        )
+
+    def update_document(self, document: Sale, by: Any, data: dict) -> Sale:
+        return services.update_sale(
+            sale=document,
+            by=by,
+            customer=data["customer"],
+            lines=self._lines(data),
+            date=data.get("date", document.date),
+            notes=data["notes"],
+        )
+
+
+class PaymentSerializer(DocumentOutMixin, serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name")
+    sale_number = serializers.CharField(source="sale.number", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = (
+            *DOCUMENT_FIELDS,
+            "customer",
+            "customer_name",
+            "sale",
+            "sale_number",
+            "amount",
+            "method",
+            "reference",
+        )
+
+
+class PaymentInSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    sale = serializers.PrimaryKeyRelatedField(
+        queryset=Sale.objects.all(), required=False, allow_null=True, default=None
+    )
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.CASH)
+    date = serializers.DateField(required=False)
+    reference = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PaymentFilter(DocumentFilter):
+    customer = filters.NumberFilter(field_name="customer_id")
+    sale = filters.NumberFilter(field_name="sale_id")
+    method = filters.ChoiceFilter(choices=PaymentMethod.choices)
+
+
+class PaymentViewSet(CreateDocumentViewSet):
+    """Money received, against a bill or on account; posted at once, cancelled by a Manager."""
+
+    model = Payment
+    queryset = Payment.objects.select_related("customer", "sale", *DOCUMENT_USERS)
+    serializer_class = PaymentSerializer
+    input_serializer_class = PaymentInSerializer
+    filterset_class = PaymentFilter
+    search_fields = ["number", "notes", "reference", "customer__name"]
+
+    def create_document(self, by: Any, data: dict) -> Payment:
+        return services.record_payment(
+            by=by,
+            customer=data["customer"],
+            sale=data["sale"],
+            amount=data["amount"],
+            method=data["method"],
+            date=data.get("date"),
+            reference=data["reference"],
+            notes=data["notes"],
+        )
+
+
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="api-customer")
+router.register("sales", SaleViewSet, basename="api-sale")
+router.register("payments", PaymentViewSet, basename="api-payment")
+urlpatterns = router.urls

@@ -1,0 +1,1 @@
+"""The accounts part of the REST API: tokens, logout, /me, and idempotent creation."""

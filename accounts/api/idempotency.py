@@ -1,0 +1,108 @@
+"""``Idempotency-Key`` for POSTs that create: a repeat gets the first answer and creates nothing.
+
+The key is scoped to the user. The same key with a different body is refused with 422, so a client
+bug cannot silently receive someone else's answer. Answers of 500 are never stored: the client may
+retry them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+class KeyReused(APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was already used with a different request."
+
+
+def request_key(request: Request) -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None or key == "":
+        return None
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ValidationError({HEADER: [f"Use at most {MAX_KEY_LENGTH} printable characters."]})
+    return key
+
+
+def fingerprint(request: Request) -> str:
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict from a form or multipart body
+        data = {k: v for k, v in data.lists()}
+    canonical = json.dumps(
+        [request.method, request.path, data], sort_keys=True, default=str, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, print_: str) -> Response:
+    if record.fingerprint != print_:
+        raise KeyReused()
+    response = Response(record.body, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+class _Unstored(Exception):
+    def __init__(self, response: Response):
+        self.response = response
+
+
+def respond_once(request: Request, key: str, handle: Callable[[], Response]) -> Response:
+    """Answer with ``handle()`` the first time this user sends ``key``; replay that answer after."""
+    print_ = fingerprint(request)
+    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if existing is not None:
+        return _replay(existing, print_)
+    try:
+        with transaction.atomic():
+            # Inserted first, inside the transaction that creates the document: a concurrent
+            # request with the same key blocks on this row's unique index until we commit.
+            record = IdempotencyRecord.objects.create(
+                user=request.user, key=key, fingerprint=print_, status_code=0
+            )
+            response = handle()
+            if response.status_code >= 500:
+                raise _Unstored(response)
+            record.status_code = response.status_code
+            record.body = json.loads(JSONRenderer().render(response.data) or b"null")
+            record.save(update_fields=["status_code", "body"])
+    except _Unstored as unstored:
+        return unstored.response
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, print_)
+    return response
+
+
+class IdempotentCreateMixin:
+    """For viewsets: ``create`` honours the Idempotency-Key header."""
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        key = request_key(request)
+        if key is None:
+            return super().create(request, *args, **kwargs)
+
+        def handle() -> Response:
+            try:
+                return super(IdempotentCreateMixin, self).create(request, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 — turned into the API's error answer, or re-raised
+                return self.handle_exception(exc)
+
+        return respond_once(request, key, handle)

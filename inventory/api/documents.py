@@ -1,0 +1,314 @@
+"""What every document's API shares: role permissions, hiding costs from Staff, the lifecycle
+actions (submit, approve, reject, cancel), history, and idempotent creation.
+
+A document API view parses input with its input serializer, calls one service, and answers with
+its output serializer (STYLE §6). Permissions here only mirror ``accounts.roles`` so a refused
+role gets 403 before its input is examined; the services remain the final word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import roles
+from accounts.api.idempotency import IdempotentCreateMixin
+from config.api import SearchWithoutNulFilter
+from inventory import lifecycle
+from inventory.documents import DocumentStatus
+
+Rule = Callable[[Any], bool]
+
+# Bounds on what one request may ask, so every amount fits its database column.
+MAX_QUANTITY = 1_000_000
+MAX_LINES = 200
+MAX_DOCUMENT_AMOUNT = Decimal("10000000000")  # 10^10: far above any real bill, far below the columns
+COST_WORDS = ("cost", "value", "margin", "profit")
+
+
+def hides_costs(context: dict) -> bool:
+    view = context.get("view")
+    if getattr(view, "swagger_fake_view", False):
+        return False  # the schema documents every field; Staff simply never receive these
+    request = context.get("request")
+    return request is None or not roles.can_see_costs(request.user)
+
+
+class CostFieldsMixin:
+    """Serializer mixin: the fields named in ``cost_fields`` are removed for anyone who may not see
+    costs (Staff). The schema documents them as optional."""
+
+    cost_fields: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.cost_fields and hides_costs(self.context):
+            for name in self.cost_fields:
+                fields.pop(name, None)
+        return fields
+
+
+class RolePermission(BasePermission):
+    """Ask the view which predicate of ``accounts.roles`` guards the current action."""
+
+    message = "Your role may not do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and roles.has_any_role(user)):
+            return False
+        return view.rule_for(getattr(view, "action", None))(user)
+
+
+class RoleRulesMixin:
+    """``read_rule`` guards safe actions, ``write_rule`` the rest; ``action_rules`` overrides both."""
+
+    permission_classes = [RolePermission]
+    read_rule: Rule = staticmethod(roles.has_any_role)
+    write_rule: Rule = staticmethod(roles.can_manage_master_data)
+    action_rules: dict[str, Rule] = {}
+    safe_actions = ("list", "retrieve", "history", "metadata", None)
+
+    def rule_for(self, action_name: str | None) -> Rule:
+        if action_name in self.action_rules:
+            return self.action_rules[action_name]
+        return self.read_rule if action_name in self.safe_actions else self.write_rule
+
+
+def check_amount_fits(total: Decimal) -> None:
+    if abs(total) >= MAX_DOCUMENT_AMOUNT:
+        raise serializers.ValidationError(
+            {"lines": [f"The document's amount must stay below {MAX_DOCUMENT_AMOUNT:,}."]}
+        )
+
+
+# History -------------------------------------------------------------------------------------
+
+HistoryEntrySerializer = inline_serializer(
+    "HistoryEntry",
+    fields={
+        "at": serializers.DateTimeField(),
+        "user": serializers.CharField(allow_null=True),
+        "action": serializers.ChoiceField(choices=["created", "changed", "deleted"]),
+        "changes": inline_serializer(
+            "HistoryChange",
+            fields={
+                "field": serializers.CharField(),
+                "old": serializers.CharField(allow_null=True),
+                "new": serializers.CharField(allow_null=True),
+            },
+            many=True,
+        ),
+    },
+    many=True,
+)
+
+_HISTORY_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _shown(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def history_of(instance: Model, *, hide_costs: bool) -> list[dict]:
+    """Every history row of ``instance``, oldest first, with what each one changed."""
+    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries = []
+    previous = None
+    for record in records:
+        # Compared field by field: simple-history's diff skips the non-editable lifecycle fields.
+        changes = [
+            {
+                "field": f.name,
+                "old": None if previous is None else _shown(getattr(previous, f.attname)),
+                "new": _shown(getattr(record, f.attname)),
+            }
+            for f in record.tracked_fields
+            if previous is None
+            and getattr(record, f.attname) not in (None, "")
+            or previous is not None
+            and getattr(record, f.attname) != getattr(previous, f.attname)
+        ]
+        if hide_costs:
+            changes = [c for c in changes if not any(word in c["field"] for word in COST_WORDS)]
+        entries.append(
+            {
+                "at": record.history_date,
+                "user": record.history_user.username if record.history_user else None,
+                "action": _HISTORY_ACTIONS.get(record.history_type, "changed"),
+                "changes": changes,
+            }
+        )
+        previous = record
+    return entries
+
+
+class HistoryMixin:
+    @extend_schema(responses=HistoryEntrySerializer, filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Who changed this record, when, and what changed (oldest first)."""
+        instance = self.get_object()
+        return Response(history_of(instance, hide_costs=hides_costs({"request": request})))
+
+
+# Documents -----------------------------------------------------------------------------------
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, allow_blank=True)
+
+
+class DocumentFilter(filters.FilterSet):
+    date = filters.DateFromToRangeFilter(label="business date from (date_after) to (date_before)")
+    status = filters.MultipleChoiceFilter(choices=DocumentStatus.choices)
+    created_by = filters.NumberFilter(field_name="created_by_id")
+
+
+class DocumentOutMixin(serializers.Serializer):
+    """The lifecycle fields every document shows."""
+
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+    cancelled_by = serializers.CharField(source="cancelled_by.username", read_only=True, allow_null=True)
+
+
+DOCUMENT_FIELDS = (
+    "id",
+    "number",
+    "date",
+    "status",
+    "total",
+    "notes",
+    "created_by",
+    "created_at",
+    "submitted_at",
+    "decided_by",
+    "decided_at",
+    "rejection_reason",
+    "posted_at",
+    "cancelled_by",
+    "cancelled_at",
+    "cancel_reason",
+)
+DOCUMENT_USERS = ("created_by", "decided_by", "cancelled_by")
+
+
+class DocumentViewSetBase(
+    RoleRulesMixin,
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Read, create, history and cancel: what every document type offers."""
+
+    model: type[Model]
+    input_serializer_class: type[serializers.Serializer]
+    filter_backends = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+    filterset_class = DocumentFilter
+    ordering_fields = ["date", "number", "total", "created_at", "id", "status"]
+    ordering = ["-date", "-id"]
+    search_fields = ["number", "notes"]
+    line_field = "lines"
+
+    def get_input_serializer_class(self) -> type[serializers.Serializer] | None:
+        if self.action in ("create", "update"):
+            return self.input_serializer_class
+        return None
+
+    def rule_for(self, action_name: str | None) -> Rule:
+        rules = lifecycle.rules_for(self.model)
+        by_action = {
+            "create": rules.may_enter,
+            "update": rules.may_enter,
+            "destroy": rules.may_enter,
+            "submit": rules.may_enter,
+            "approve": roles.can_approve,
+            "reject": roles.can_approve,
+            "cancel": roles.can_cancel,
+        }
+        if action_name in by_action:
+            return by_action[action_name]
+        return super().rule_for(action_name)
+
+    def parse(self, instance: Any = None) -> dict:
+        serializer = self.input_serializer_class(
+            data=self.request.data, context=self.get_serializer_context(), instance=instance
+        )
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def answer(self, document: Any, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=document.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    def create_document(self, by: Any, data: dict) -> Any:  # pragma: no cover - each type's own
+        raise NotImplementedError
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        document = self.create_document(request.user, self.parse())
+        return self.answer(document, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel a posted document (Manager): its stock movements are reversed."""
+        reason = self._reason()
+        document = lifecycle.cancel(document=self.get_object(), by=request.user, reason=reason)
+        return self.answer(document)
+
+    def _reason(self) -> str:
+        serializer = ReasonSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["reason"]
+
+
+class CreateDocumentViewSet(IdempotentCreateMixin, DocumentViewSetBase):
+    """A document that is created and posted in one step (a payment)."""
+
+
+class DraftDocumentViewSet(IdempotentCreateMixin, mixins.DestroyModelMixin, DocumentViewSetBase):
+    """A document with a draft stage: edit and delete while draft, submit, approve or reject."""
+
+    http_method_names = ["get", "post", "put", "delete", "head", "options"]
+
+    def update_document(self, document: Any, by: Any, data: dict) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        document = self.get_object()
+        return self.answer(self.update_document(document, request.user, self.parse(instance=document)))
+
+    def perform_destroy(self, instance: Any) -> None:
+        lifecycle.delete_draft(document=instance, by=self.request.user)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Post a draft, or send it for approval when its total is above the threshold."""
+        return self.answer(lifecycle.submit(document=self.get_object(), by=request.user))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a pending document (Manager or Owner, never its creator): it is posted."""
+        return self.answer(lifecycle.approve(document=self.get_object(), by=request.user))
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject a pending document, with a reason."""
+        reason = self._reason()
+        return self.answer(lifecycle.reject(document=self.get_object(), by=request.user, reason=reason))

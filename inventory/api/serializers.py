@@ -1,0 +1,133 @@
+"""Input and output shapes for items, recipes, stock and stock counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from inventory.api.documents import (
+    DOCUMENT_FIELDS,
+    MAX_LINES,
+    MAX_QUANTITY,
+    CostFieldsMixin,
+    DocumentOutMixin,
+)
+from inventory.models import Item, RecipeLine, StockBalance, StockCount, StockCountLine, StockMovement
+from inventory.services import ITEM_FIELDS
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Item
+        fields = ("id", *ITEM_FIELDS, "created_at")
+        extra_kwargs = {
+            "reorder_level": {"max_value": MAX_QUANTITY},
+            "volume_ml": {"max_value": 100_000},
+            "default_price": {"max_digits": 10},
+            "weight_g": {"min_value": Decimal("0")},
+        }
+
+
+class RecipeLineOutSerializer(serializers.ModelSerializer):
+    item = serializers.IntegerField(source="component_id")
+    sku = serializers.CharField(source="component.sku")
+
+    class Meta:
+        model = RecipeLine
+        fields = ("item", "sku", "quantity")
+
+
+class RecipeLineInSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    quantity = serializers.DecimalField(
+        max_digits=6, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal("10")
+    )
+
+
+class RecipeInSerializer(serializers.Serializer):
+    lines = RecipeLineInSerializer(many=True, max_length=MAX_LINES)
+
+
+class RecipeOutSerializer(serializers.Serializer):
+    lines = RecipeLineOutSerializer(many=True)
+
+
+class BalanceSerializer(CostFieldsMixin, serializers.ModelSerializer):
+    cost_fields = ("value", "average_cost")
+    sku = serializers.CharField(source="item.sku")
+    name = serializers.CharField(source="item.name")
+    kind = serializers.CharField(source="item.kind")
+    unit = serializers.CharField(source="item.unit")
+    reorder_level = serializers.IntegerField(source="item.reorder_level")
+    average_cost = serializers.DecimalField(max_digits=16, decimal_places=4, read_only=True)
+
+    class Meta:
+        model = StockBalance
+        fields = ("item", "sku", "name", "kind", "unit", "reorder_level", "quantity", "value", "average_cost")
+
+
+class MovementSerializer(CostFieldsMixin, serializers.ModelSerializer):
+    cost_fields = ("value", "unit_cost")
+    sku = serializers.CharField(source="item.sku")
+    posted_by = serializers.CharField(source="posted_by.username")
+
+    class Meta:
+        model = StockMovement
+        fields = (
+            "id",
+            "item",
+            "sku",
+            "kind",
+            "quantity",
+            "value",
+            "unit_cost",
+            "date",
+            "source_type",
+            "source_id",
+            "source_number",
+            "reverses",
+            "posted_by",
+            "posted_at",
+        )
+
+
+class CountLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
+    cost_fields = ("variance_value",)
+    sku = serializers.CharField(source="item.sku")
+
+    class Meta:
+        model = StockCountLine
+        fields = ("item", "sku", "counted_quantity", "system_quantity", "difference", "variance_value")
+
+
+class StockCountSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
+    cost_fields = ("total",)
+    lines = CountLineOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StockCount
+        fields = (*DOCUMENT_FIELDS, "lines")
+
+
+class CountLineInSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
+
+
+class StockCountInSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    lines = CountLineInSerializer(many=True, max_length=MAX_LINES)
+    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+
+
+class ApprovalSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="e.g. sales.sale")
+    kind = serializers.CharField(help_text="e.g. sales bill")
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    date = serializers.DateField()
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    created_by = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,225 @@
+"""Items (+ recipes), stock balances and movements, stock counts, and the approvals queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import roles
+from accounts.api.idempotency import IdempotentCreateMixin
+from config.api import SearchWithoutNulFilter
+from inventory import lifecycle, services
+from inventory.api import serializers as s
+from inventory.api.documents import (
+    DOCUMENT_USERS,
+    DocumentFilter,
+    DraftDocumentViewSet,
+    HistoryMixin,
+    RolePermission,
+    RoleRulesMixin,
+    Rule,
+)
+from inventory.documents import DocumentStatus
+from inventory.models import (
+    Item,
+    ItemKind,
+    MovementKind,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+    StockMovement,
+)
+
+FILTERS = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+
+
+class ItemFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=ItemKind.choices)
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = Item
+        fields = ["kind", "is_active"]
+
+
+class ItemViewSet(
+    IdempotentCreateMixin,
+    RoleRulesMixin,
+    HistoryMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Items: everyone reads; only a Manager adds, changes or deletes them and their recipes."""
+
+    queryset = Item.objects.all()
+    serializer_class = s.ItemSerializer
+    filter_backends = FILTERS
+    filterset_class = ItemFilter
+    search_fields = ["sku", "name"]
+    ordering_fields = ["sku", "name", "kind", "created_at", "id"]
+    ordering = ["sku"]
+
+    def rule_for(self, action_name: str | None) -> Rule:
+        if action_name == "recipe" and self.request.method not in ("GET", "HEAD"):
+            return self.write_rule
+        if action_name == "recipe":
+            return self.read_rule
+        return super().rule_for(action_name)
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.save_item(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.save_item(
+            by=self.request.user, item=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Item) -> None:
+        services.delete_item(by=self.request.user, item=instance)
+
+    @extend_schema(methods=["GET"], responses=s.RecipeOutSerializer, filters=False)
+    @extend_schema(methods=["PUT"], request=s.RecipeInSerializer, responses=s.RecipeOutSerializer)
+    @action(detail=True, methods=["get", "put"], pagination_class=None)
+    def recipe(self, request: Request, pk: str | None = None) -> Response:
+        """A bottle's recipe: the inputs used per good bottle. PUT replaces it (Manager)."""
+        item = self.get_object()
+        if request.method == "PUT":
+            serializer = s.RecipeInSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            lines = [
+                services.RecipeInput(item=line["item"], quantity=line["quantity"])
+                for line in serializer.validated_data["lines"]
+            ]
+            services.set_recipe(by=request.user, bottle=item, lines=lines)
+        rows = item.recipe_lines.select_related("component").order_by("component__sku")
+        return Response(s.RecipeOutSerializer({"lines": rows}).data)
+
+
+class BalanceFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(field_name="item__kind", choices=ItemKind.choices)
+    below_reorder = filters.BooleanFilter(method="filter_below_reorder")
+
+    def filter_below_reorder(self, queryset, name, value):
+        return queryset.filter(quantity__lt=F("item__reorder_level")) if value else queryset
+
+    class Meta:
+        model = StockBalance
+        fields = ["kind"]
+
+
+class BalanceViewSet(RoleRulesMixin, viewsets.ReadOnlyModelViewSet):
+    """What is in stock now; Staff see quantities only, never values."""
+
+    queryset = StockBalance.objects.select_related("item")
+    serializer_class = s.BalanceSerializer
+    filter_backends = FILTERS
+    filterset_class = BalanceFilter
+    search_fields = ["item__sku", "item__name"]
+    ordering_fields = ["item__sku", "quantity", "value"]
+    ordering = ["item__sku"]
+
+
+class MovementFilter(filters.FilterSet):
+    date = filters.DateFromToRangeFilter()
+    kind = filters.ChoiceFilter(choices=MovementKind.choices)
+    item = filters.NumberFilter(field_name="item_id")
+    source_type = filters.CharFilter()
+    source_id = filters.NumberFilter()
+
+    class Meta:
+        model = StockMovement
+        fields = ["item", "kind", "source_type", "source_id"]
+
+
+class MovementViewSet(RoleRulesMixin, viewsets.ReadOnlyModelViewSet):
+    """The append-only stock ledger (Managers and the Owner: every line carries a cost)."""
+
+    queryset = StockMovement.objects.select_related("item", "posted_by")
+    serializer_class = s.MovementSerializer
+    read_rule = staticmethod(roles.can_see_costs)
+    filter_backends = FILTERS
+    filterset_class = MovementFilter
+    search_fields = ["source_number", "item__sku"]
+    ordering_fields = ["id", "date", "quantity", "value"]
+    ordering = ["-id"]
+
+
+class StockCountFilter(DocumentFilter):
+    item = filters.NumberFilter(field_name="lines__item", distinct=True)
+
+
+class StockCountViewSet(DraftDocumentViewSet):
+    """Physical counts (Managers): posting writes adjustments for the differences."""
+
+    model = StockCount
+    queryset = StockCount.objects.select_related(*DOCUMENT_USERS).prefetch_related(
+        Prefetch("lines", queryset=StockCountLine.objects.select_related("item"))
+    )
+    serializer_class = s.StockCountSerializer
+    input_serializer_class = s.StockCountInSerializer
+    filterset_class = StockCountFilter
+    read_rule = staticmethod(roles.can_see_costs)
+
+    @staticmethod
+    def _lines(data: dict) -> list[services.CountLineInput]:
+        return [services.CountLineInput(item=x["item"], quantity=x["quantity"]) for x in data["lines"]]
+
+    def create_document(self, by: Any, data: dict) -> StockCount:
+        return services.create_stock_count(
+            by=by, lines=self._lines(data), date=data.get("date"), notes=data["notes"], submit=data["submit"]
+        )
+
+    def update_document(self, document: StockCount, by: Any, data: dict) -> StockCount:
+        return services.update_stock_count(
+            count=document,
+            by=by,
+            lines=self._lines(data),
+            date=data.get("date", document.date),
+            notes=data["notes"],
+        )
+
+
+class ApprovalsView(ListAPIView):
+    """Documents waiting for approval, oldest first (Managers and the Owner)."""
+
+    serializer_class = s.ApprovalSerializer
+    filter_backends: list = []
+
+    permission_classes = [RolePermission]
+
+    def rule_for(self, action_name: str | None) -> Rule:
+        return roles.can_approve
+
+    def get_queryset(self) -> list[dict]:
+        rows = []
+        for model in lifecycle.registered_models():
+            kind = lifecycle.rules_for(model).verbose
+            pending = model.objects.filter(status=DocumentStatus.PENDING).select_related("created_by")
+            for document in pending.order_by("submitted_at", "id")[:1000]:
+                rows.append(
+                    {
+                        "type": model._meta.label_lower,
+                        "kind": kind,
+                        "id": document.pk,
+                        "number": document.display_number,
+                        "date": document.date,
+                        "total": document.total,
+                        "created_by": document.created_by.username,
+                        "submitted_at": document.submitted_at,
+                    }
+                )
+        rows.sort(key=lambda row: (row["submitted_at"] is None, row["submitted_at"] or 0, row["id"]))
+        return rows

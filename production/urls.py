@@ -1,3 +1,5 @@
+from production import views
+
 app_name = "production"
 
-urlpatterns: list = []
+urlpatterns = [*views.run_pages.urls()]

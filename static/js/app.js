@@ -1,13 +1,106 @@
 // Small progressive enhancements. Every page works without this file.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
   // Disable a form's submit buttons once it is sent, so a double click sends it once.
+  // (The one-time request key also makes a repeated POST create a single document.)
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    var confirmText = form.dataset.confirm;
+    if (confirmText && !window.confirm(confirmText)) { event.preventDefault(); return; }
     if (form.dataset.submitted === "1") { event.preventDefault(); return; }
     form.dataset.submitted = "1";
     window.setTimeout(function () {
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
     }, 0);
+  });
+
+  function number(input) {
+    if (!input || input.value === "") { return 0; }
+    var n = Number(input.value);
+    return isFinite(n) ? n : 0;
+  }
+
+  function field(row, name) {
+    return row.querySelector("[name$='-" + name + "']");
+  }
+
+  // Amount per line and the running total, in cents to keep sums exact.
+  function recalc(fieldset) {
+    var total = 0;
+    var seen = false;
+    fieldset.querySelectorAll("[data-row]").forEach(function (row) {
+      var out = row.querySelector("[data-amount]");
+      if (!out) { return; }
+      var del = field(row, "DELETE");
+      var qty = field(row, "quantity");
+      var price = field(row, "unit_price");
+      if (!qty || !price || (del && del.checked) || qty.value === "" || price.value === "") { out.textContent = ""; return; }
+      var cents = Math.round(number(qty) * number(price) * 100) - Math.round(number(field(row, "discount")) * 100);
+      out.textContent = (cents / 100).toFixed(2);
+      total += cents;
+      seen = true;
+    });
+    var totalOut = fieldset.querySelector("[data-total]");
+    if (totalOut) { totalOut.textContent = seen ? (total / 100).toFixed(2) : "—"; }
+  }
+
+  function renumber(fieldset) {
+    var n = 0;
+    fieldset.querySelectorAll("[data-row]").forEach(function (row) {
+      if (row.classList.contains("removed")) { return; }
+      n += 1;
+      var cell = row.querySelector(".row-no");
+      if (cell) { cell.textContent = String(n); }
+    });
+  }
+
+  function addRow(fieldset) {
+    var prefix = fieldset.dataset.formset;
+    var totalInput = fieldset.querySelector("input[name='" + prefix + "-TOTAL_FORMS']");
+    var template = fieldset.querySelector("template[data-empty-row]");
+    var body = fieldset.querySelector("[data-rows]");
+    if (!totalInput || !template || !body) { return null; }
+    var index = parseInt(totalInput.value, 10) || 0;
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    var holder = document.createElement("tbody");
+    holder.innerHTML = html.trim();
+    var row = holder.firstElementChild;
+    body.appendChild(row);
+    totalInput.value = String(index + 1);
+    renumber(fieldset);
+    var first = row.querySelector("select, input:not([type=hidden])");
+    if (first) { first.focus(); }
+    return row;
+  }
+
+  document.querySelectorAll("fieldset[data-formset]").forEach(function (fieldset) {
+    var addButton = fieldset.querySelector("[data-add-row]");
+    if (addButton) {
+      addButton.type = "button";
+      addButton.addEventListener("click", function () { addRow(fieldset); });
+    }
+    fieldset.addEventListener("input", function () { recalc(fieldset); });
+    fieldset.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.name && /-DELETE$/.test(target.name) && target.checked) {
+        var row = target.closest("[data-row]");
+        if (row) { row.classList.add("removed"); renumber(fieldset); }
+      }
+      recalc(fieldset);
+    });
+    // Keyboard: Enter in the last row's last field adds a row instead of submitting.
+    fieldset.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.target.tagName === "TEXTAREA" || event.target.tagName === "BUTTON") { return; }
+      var rows = fieldset.querySelectorAll("[data-row]:not(.removed)");
+      var last = rows[rows.length - 1];
+      if (last && last.contains(event.target)) { event.preventDefault(); addRow(fieldset); }
+    });
+    recalc(fieldset);
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
 })();

@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from inventory.admin import DocumentAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
+from purchasing import services
+from purchasing.models import Purchase, PurchaseLine, Supplier
+
+
+@admin.register(Supplier)
+class SupplierAdmin(ServiceSavedAdmin):
+    list_display = ("name", "contact_person", "phone", "email", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "contact_person", "phone", "email", "tax_number")
+    service_fields = services.PARTY_FIELDS
+
+    def save(self, request, instance, fields):
+        return services.save_supplier(by=request.user, supplier=instance, **fields)
+
+
+class PurchaseLineInline(ReadOnlyInline):
+    model = PurchaseLine
+    fields = ("item", "quantity", "unit_price", "amount")
+    readonly_fields = fields
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(DocumentAdmin):
+    list_display = ("__str__", "date", "supplier", "status", "total", "created_by")
+    list_filter = ("status", "date", "supplier")
+    search_fields = ("number", "supplier__name", "supplier_bill_number")
+    list_select_related = ("created_by", "supplier")
+    inlines = [PurchaseLineInline]
+
+
+@admin.register(PurchaseLine)
+class PurchaseLineAdmin(ReadOnlyAdmin):
+    list_display = ("purchase", "item", "quantity", "unit_price", "amount")
+    list_filter = ("purchase__status", "item")
+    search_fields = ("purchase__number", "item__sku")

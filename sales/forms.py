@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
+from purchasing.forms import PartyForm
+from sales.models import Customer, PaymentMethod, Sale
+
+
+class CustomerForm(PartyForm):
+    credit_limit = forms.DecimalField(
+        required=False, help_text="Leave empty for no limit.", max_digits=14, decimal_places=2, min_value=0
+    )
+
+    def __init__(self, *args, may_set_credit_limit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a Manager sets credit limits; Staff do not see the field (the service checks too).
+        if not may_set_credit_limit:
+            del self.fields["credit_limit"]
+
+
+def _customers():
+    return Customer.objects.filter(is_active=True).order_by("name")
+
+
+class SaleForm(RequestKeyForm):
+    customer = forms.ModelChoiceField(queryset=_customers(), empty_label="— choose —")
+    date = forms.DateField(widget=DATE_INPUT)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class SaleLineForm(LineForm):
+    item = ItemChoiceField()
+    quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    unit_price = forms.DecimalField(
+        label="Unit price", **MONEY, widget=forms.NumberInput(attrs={"step": "0.01"})
+    )
+    discount = forms.DecimalField(
+        label="Discount",
+        required=False,
+        initial=Decimal("0"),
+        **MONEY,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+
+
+SaleLineFormSet = line_formset(SaleLineForm)
+
+
+class PaymentForm(RequestKeyForm):
+    customer = forms.ModelChoiceField(queryset=_customers(), empty_label="— choose —")
+    # A bill number typed (or filled in from the bill's page): a list of every bill would not scale.
+    sale = forms.CharField(
+        label="Bill number",
+        required=False,
+        max_length=30,
+        help_text="Leave empty to keep the money on account.",
+    )
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    method = forms.ChoiceField(choices=PaymentMethod.choices)
+    reference = forms.CharField(max_length=80, required=False)
+    date = forms.DateField(widget=DATE_INPUT)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean_sale(self):
+        number = self.cleaned_data["sale"].strip().upper()
+        if not number:
+            return None
+        sale = Sale.objects.filter(number=number).first()
+        if sale is None:
+            raise forms.ValidationError(f"There is no bill {number}.")
+        return sale

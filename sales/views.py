@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+
+from accounts import roles
+from accounts.views import role_required
+from inventory.views import DocumentPages
+from purchasing.views import party_entry, party_list
+from sales import forms as f
+from sales import selectors, services
+from sales.models import Customer, Payment, Sale
+
+
+def _save_customer(*, by, instance, fields):
+    return services.save_customer(by=by, customer=instance, **fields)
+
+
+@role_required(roles.has_any_role)
+def customer_list(request):
+    return party_list(request, selectors.customers_with_balances(), "sales/customer_list.html")
+
+
+def _customer_entry(request, instance):
+    return party_entry(
+        request,
+        instance=instance,
+        form_class=f.CustomerForm,
+        form_kwargs={"may_set_credit_limit": roles.is_manager(request.user)},
+        save=_save_customer,
+        template="sales/customer_form.html",
+        done="sales:customer-list",
+    )
+
+
+@role_required(roles.can_enter_data)
+def customer_new(request):
+    return _customer_entry(request, None)
+
+
+@role_required(roles.can_enter_data)
+def customer_edit(request, pk: int):
+    return _customer_entry(request, get_object_or_404(Customer, pk=pk))
+
+
+class SalePages(DocumentPages):
+    model = Sale
+    namespace = "sales"
+    slug = "bill"
+    title = "Sales bills"
+    noun = "bill"
+    header_form = f.SaleForm
+    formsets = {"lines": f.SaleLineFormSet}
+    party_field = "customer"
+    party_label = "Customer"
+    list_related = ("created_by", "customer")
+
+    def party_queryset(self):
+        return Customer.objects.order_by("name")
+
+    def list_queryset(self, request):
+        return selectors.bills_with_payments(super().list_queryset(request))
+
+    @staticmethod
+    def _lines(rows):
+        return [
+            services.SaleLineInput(
+                item=r["item"],
+                quantity=r["quantity"],
+                unit_price=r["unit_price"],
+                discount=r["discount"] or 0,
+            )
+            for r in rows["lines"]
+        ]
+
+    def create(self, *, request, header, rows, request_key, submit):
+        return services.create_sale(
+            by=request.user,
+            customer=header["customer"],
+            lines=self._lines(rows),
+            date=header["date"],
+            notes=header["notes"],
+            request_key=request_key,
+            submit=submit,
+        )
+
+    def update(self, *, request, document, header, rows):
+        return services.update_sale(
+            sale=document,
+            by=request.user,
+            customer=header["customer"],
+            lines=self._lines(rows),
+            date=header["date"],
+            notes=header["notes"],
+        )
+
+    def initial_header(self, document):
+        return {"customer": document.customer_id, "date": document.date, "notes": document.notes}
+
+    def initial_rows(self, document):
+        return {
+            "lines": [
+                {
+                    "item": line.item_id,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "discount": line.discount,
+                }
+                for line in document.lines.all()
+            ]
+        }
+
+    def detail_context(self, request, document):
+        bill = selectors.bills_with_payments(Sale.objects.filter(pk=document.pk)).get()
+        payments = document.payments.select_related("created_by").order_by("date", "id")
+        return {"bill": bill, "payments": payments}
+
+    def urls(self):
+        from django.urls import path
+
+        viewer = role_required(lambda user: self.may_view(user))
+        # Before the generic "<pk>/<action>/" route, which would take "print" for an action.
+        return [path("bills/<int:pk>/print/", viewer(self.print_view), name="bill-print"), *super().urls()]
+
+    def print_view(self, request, pk: int):
+        sale = get_object_or_404(
+            Sale.objects.select_related("customer").prefetch_related("lines__item"), pk=pk
+        )
+        receipt = request.GET.get("format") == "receipt"
+        return render(
+            request,
+            "sales/sale_print.html",
+            {"sale": sale, "receipt": receipt, "plant_name": getattr(settings, "PLANT_NAME", "Bottleworks")},
+        )
+
+
+sale_pages = SalePages()
+
+
+class PaymentPages(DocumentPages):
+    model = Payment
+    namespace = "sales"
+    slug = "payment"
+    title = "Payments"
+    noun = "payment"
+    header_form = f.PaymentForm
+    formsets = {}
+    party_field = "customer"
+    party_label = "Customer"
+    item_lookup = None
+    list_related = ("created_by", "customer", "sale")
+    detail_prefetch = ()
+    editable = False
+
+    def party_queryset(self):
+        return Customer.objects.order_by("name")
+
+    def initial_for_new(self, request):
+        initial = {}
+        sale_id = request.GET.get("sale", "")
+        if sale_id.isdigit():
+            sale = Sale.objects.filter(pk=int(sale_id)).first()
+            if sale is not None:
+                initial = {
+                    "sale": sale.number,
+                    "customer": sale.customer_id,
+                    "amount": selectors.bill_outstanding(sale) or None,
+                }
+        return initial
+
+    def create(self, *, request, header, rows, request_key, submit):
+        return services.record_payment(
+            by=request.user,
+            customer=header["customer"],
+            sale=header["sale"],
+            amount=header["amount"],
+            method=header["method"],
+            reference=header["reference"],
+            date=header["date"],
+            notes=header["notes"],
+            request_key=request_key,
+        )
+
+
+payment_pages = PaymentPages()

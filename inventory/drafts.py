@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from simple_history.utils import bulk_create_with_history
@@ -14,8 +14,31 @@ from inventory.errors import InvalidDocument
 CENT = Decimal("0.01")
 
 
+# Bounds that keep every line amount and document total inside the database's decimal columns.
+MAX_QUANTITY = 100_000_000
+MAX_PRICE = Decimal("10000000")
+MAX_TOTAL = Decimal("100000000000")
+
+
 def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_problem(amount: Any) -> str | None:
+    """Why ``amount`` is not a usable price or amount, or None. Floats are refused (inexact)."""
+    if amount is None or isinstance(amount, (float, bool)):
+        return "Enter an amount."
+    try:
+        amount = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        return "Enter an amount."
+    if not amount.is_finite():
+        return "Enter an amount."
+    if amount < 0:
+        return "Cannot be negative."
+    if amount >= MAX_PRICE:
+        return f"Enter less than {MAX_PRICE:,}."
+    return None
 
 
 def check_lines(lines: Sequence[Any], *, what: str = "line") -> None:
@@ -31,14 +54,21 @@ def check_lines(lines: Sequence[Any], *, what: str = "line") -> None:
             problems["item"] = [f"{line.item.sku} is no longer active."]
         if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity <= 0:
             problems["quantity"] = ["Enter a whole number above zero."]
+        elif line.quantity > MAX_QUANTITY:
+            problems["quantity"] = [f"Enter at most {MAX_QUANTITY:,} per line."]
         for money_field in ("unit_price", "discount"):
-            amount = getattr(line, money_field, None)
-            if amount is not None and Decimal(amount) < 0:
-                problems[money_field] = ["Cannot be negative."]
+            if not hasattr(line, money_field):
+                continue
+            problem = money_problem(getattr(line, money_field))
+            if problem:
+                problems[money_field] = [problem]
         if problems:
             errors[index] = problems
     if errors:
         raise InvalidDocument(lines=errors)
+    total = sum((line.quantity * Decimal(getattr(line, "unit_price", 0)) for line in lines), Decimal("0"))
+    if total >= MAX_TOTAL:
+        raise InvalidDocument(fields={"lines": [f"The total must stay below {MAX_TOTAL:,}."]})
 
 
 def check_items_once(lines: Sequence[Any], what: str = "item") -> None:

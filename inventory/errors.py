@@ -29,15 +29,22 @@ class Shortage:
     requested: int
 
     def __str__(self) -> str:
-        return f"{self.sku}: {self.available} in stock, {self.requested} requested"
+        return self.describe()
+
+    def describe(self, wanted: str = "requested") -> str:
+        return f"{self.sku}: {self.available} in stock, {self.requested} {wanted}"
 
 
 class InsufficientStock(DomainError):
+    """Refuses a whole posting, naming every short item: "PF-500: 120 in stock, 150 requested"."""
+
     code = "insufficient_stock"
 
-    def __init__(self, shortages: list[Shortage]):
+    def __init__(
+        self, shortages: list[Shortage], *, lead: str = "Not enough stock", wanted: str = "requested"
+    ):
         self.shortages = shortages
-        super().__init__("Not enough stock — " + "; ".join(str(s) for s in shortages) + ".")
+        super().__init__(f"{lead} — " + "; ".join(s.describe(wanted) for s in shortages) + ".")
 
 
 class NotAllowed(DomainError):

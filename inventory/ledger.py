@@ -57,7 +57,11 @@ def check_period_open(when: date) -> None:
 
 
 def lock_balances(item_ids: Iterable[int]) -> dict[int, StockBalance]:
-    """Lock (creating if needed) the balance rows of these items, always in item-id order."""
+    """Lock (creating if needed) the balance rows of these items, always in item-id order.
+
+    ``save_item`` creates an item's balance row with the item, so the create-then-lock path below
+    only runs for items made some other way (fixtures, imports) on their first posting.
+    """
     ids = sorted(set(item_ids))
     if not ids:
         return {}
@@ -136,8 +140,8 @@ def post(
             continue
         balance = balances[change.item_id]
         if change.quantity > 0:
-            if change.value is None:
-                raise ValueError("an inflow needs a value")
+            if change.value is None or change.value < 0:
+                raise ValueError("an inflow needs a value of zero or more")
             value = change.value
         elif change.value is not None:
             value = change.value  # an exact undo of an earlier inflow
@@ -167,10 +171,9 @@ def post(
             )
         )
     StockMovement.objects.bulk_create(movements)
-    touched = {m.item_id for m in movements}
-    for item_id in sorted(touched):
-        balance = balances[item_id]
-        StockBalance.objects.filter(pk=item_id).update(quantity=balance.quantity, value=balance.value)
+    touched = sorted({m.item_id for m in movements})
+    # One UPDATE for all the touched balances; the rows are already locked by this transaction.
+    StockBalance.objects.bulk_update([balances[i] for i in touched], ["quantity", "value"])
     return movements
 
 

@@ -26,7 +26,7 @@ from accounts import roles
 from accounts.models import User
 from inventory import ledger
 from inventory.documents import Document, DocumentStatus
-from inventory.errors import InvalidDocument, NotAllowed, WrongState
+from inventory.errors import InsufficientStock, InvalidDocument, NotAllowed, WrongState
 from inventory.numbering import next_number
 
 log = logging.getLogger("bottleworks.audit")
@@ -200,9 +200,9 @@ def reject(*, document: D, by: User, reason: str) -> D:
 @transaction.atomic
 def cancel(*, document: D, by: User, reason: str) -> D:
     """Cancel a posted document by reversing its movements; refused if stock cannot take it."""
+    _require(roles.can_cancel(by), "Only a Manager may cancel a posted document.")
     document = _lock(document)
     _expect(document, DocumentStatus.POSTED, "cancel")
-    _require(roles.can_cancel(by), "Only a Manager may cancel a posted document.")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidDocument("A reason is needed to cancel.", fields={"reason": ["Give a reason."]})
@@ -210,7 +210,15 @@ def cancel(*, document: D, by: User, reason: str) -> D:
     rules = rules_for(document)
     rules.before_cancel(document, by)
     if rules.moves_stock:
-        ledger.reverse(source=ledger.Source.of(document), date=document.date, by=by)
+        try:
+            ledger.reverse(source=ledger.Source.of(document), date=document.date, by=by)
+        except InsufficientStock as short:
+            # e.g. a purchase whose preforms were already used: taking them back would go negative.
+            raise InsufficientStock(
+                short.shortages,
+                lead=f"Cannot cancel {document}: its stock has already been used",
+                wanted="to take back",
+            ) from None
     document.status = DocumentStatus.CANCELLED
     document.cancelled_by = by
     document.cancelled_at = timezone.now()

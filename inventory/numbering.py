@@ -5,12 +5,26 @@ number back and concurrent postings never share one. Take the number *after* the
 the last lock of a posting, so no transaction waits for stock while holding a sequence.
 """
 
+from django.db import connection
+
 from inventory.models import DocumentSequence
+
+# One statement both locks the row and hands out the number (PostgreSQL and SQLite ≥ 3.35).
+_TAKE = (
+    f"UPDATE {DocumentSequence._meta.db_table} SET last = last + 1 "
+    "WHERE prefix = %s AND year = %s RETURNING last"
+)
 
 
 def next_number(prefix: str, year: int) -> str:
-    DocumentSequence.objects.get_or_create(prefix=prefix, year=year)
-    sequence = DocumentSequence.objects.select_for_update().get(prefix=prefix, year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{prefix}-{year}-{sequence.last:05d}"
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE, [prefix, year])
+        row = cursor.fetchone()
+        if row is None:
+            # First number of the year: create the row (a concurrent creator wins harmlessly).
+            DocumentSequence.objects.bulk_create(
+                [DocumentSequence(prefix=prefix, year=year)], ignore_conflicts=True
+            )
+            cursor.execute(_TAKE, [prefix, year])
+            row = cursor.fetchone()
+    return f"{prefix}-{year}-{row[0]:05d}"

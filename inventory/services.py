@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -57,9 +58,18 @@ def save_item(*, by: User, item: Item | None = None, **fields: Any) -> Item:
         if name not in ITEM_FIELDS:
             raise TypeError(f"unknown item field {name}")
         setattr(item, name, value)
-    if Item.objects.filter(sku__iexact=item.sku).exclude(pk=item.pk).exists():
+    item.sku = (item.sku or "").strip()
+    if item.sku and Item.objects.filter(sku__iexact=item.sku).exclude(pk=item.pk).exists():
         raise InvalidDocument(fields={"sku": [f"SKU {item.sku} is already used."]})
+    try:
+        item.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as invalid:
+        raise InvalidDocument(fields=invalid.message_dict) from None
+    created = item.pk is None
     lifecycle.save_as(item, by)
+    if created:
+        # The balance row exists from the start, so a first posting only has to lock it.
+        StockBalance.objects.create(item=item)
     return item
 
 

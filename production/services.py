@@ -18,8 +18,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from inventory import ledger, lifecycle
-from inventory.drafts import check_items_once, check_lines, money, replace_lines
-from inventory.errors import InvalidDocument, LedgerConflict
+from inventory.drafts import check_items_once, check_lines, money, money_problem, replace_lines
+from inventory.errors import InsufficientStock, InvalidDocument, LedgerConflict
 from inventory.models import Item, ItemKind, MovementKind
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 
@@ -59,14 +59,17 @@ def _check(
         fields["product"] = ["Choose an active bottle item."]
     if not isinstance(good_quantity, int) or good_quantity <= 0:
         fields["good_quantity"] = ["Enter the good bottles made (above zero)."]
-    if conversion_cost is None or Decimal(conversion_cost) < 0:
-        fields["conversion_cost"] = ["Cannot be negative."]
-    if scrap_item is not None and (not scrap_quantity or scrap_quantity <= 0):
+    for name, amount in (("conversion_cost", conversion_cost), ("scrap_value", scrap_value)):
+        problem = money_problem(amount)
+        if problem:
+            fields[name] = [problem]
+    if not isinstance(scrap_quantity, int) or scrap_quantity < 0:
+        fields["scrap_quantity"] = ["Enter a whole number of rejects (zero or more)."]
+        scrap_quantity = 0
+    elif scrap_item is not None and scrap_quantity <= 0:
         fields["scrap_quantity"] = ["Enter how many rejects go to scrap."]
-    if scrap_item is None and (scrap_quantity or scrap_value):
+    if scrap_item is None and (scrap_quantity or "scrap_value" not in fields and Decimal(scrap_value)):
         fields["scrap_item"] = ["Choose the scrap item the rejects are received as."]
-    if scrap_value is not None and Decimal(scrap_value) < 0:
-        fields["scrap_value"] = ["Cannot be negative."]
     reject_total = sum(r.quantity for r in rejects if isinstance(r.quantity, int))
     if scrap_item is not None and scrap_quantity and scrap_quantity > reject_total:
         fields["scrap_quantity"] = [f"Only {reject_total} bottles were rejected."]
@@ -123,7 +126,8 @@ def create_run(
     """Record a run; inputs default to the recipe for good + rejected bottles."""
     lifecycle.require_may_enter(ProductionRun, by)
     if inputs is None and product is not None and isinstance(good_quantity, int):
-        inputs = recipe_inputs(product, good_quantity + sum(r.quantity for r in rejects))
+        rejected = sum(r.quantity for r in rejects if isinstance(r.quantity, int) and r.quantity > 0)
+        inputs = recipe_inputs(product, good_quantity + rejected)
     inputs = inputs or []
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
 
@@ -196,13 +200,18 @@ def _touched(run: ProductionRun) -> list[int]:
 def _post(run: ProductionRun, by: User) -> None:
     source = ledger.Source.of(run)
     inputs = list(run.inputs.select_related("item"))
-    consumed = ledger.post(
-        changes=[ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in inputs],
-        kind=MovementKind.PRODUCTION_OUT,
-        date=run.date,
-        source=source,
-        by=by,
-    )
+    try:
+        consumed = ledger.post(
+            changes=[ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in inputs],
+            kind=MovementKind.PRODUCTION_OUT,
+            date=run.date,
+            source=source,
+            by=by,
+        )
+    except InsufficientStock as short:
+        raise InsufficientStock(
+            short.shortages, lead="Not enough stock for this run", wanted="needed"
+        ) from None
     for line, movement in zip(inputs, consumed, strict=True):
         line.value = -movement.value
     bulk_update_with_history(inputs, RunInput, ["value"], default_user=by)

@@ -27,6 +27,8 @@ class PurchaseLineInput:
     unit_price: Decimal
 
 
+PRICE_PLACES = Decimal("0.0001")  # a purchase price may carry fractions of a cent per unit
+
 PARTY_FIELDS = ("name", "contact_person", "phone", "email", "address", "tax_number", "notes", "is_active")
 
 
@@ -68,8 +70,8 @@ def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> 
             purchase=purchase,
             item=line.item,
             quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=money(line.quantity * Decimal(line.unit_price)),
+            unit_price=Decimal(line.unit_price).quantize(PRICE_PLACES),
+            amount=money(line.quantity * Decimal(line.unit_price).quantize(PRICE_PLACES)),
         )
         for line in lines
     ]

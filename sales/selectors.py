@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from inventory.documents import DocumentStatus
 from sales.models import Customer, Payment, Sale
 
+CENT = Decimal("0.01")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
@@ -50,7 +51,7 @@ def bill_outstanding(sale: Sale) -> Decimal:
     if sale.status != DocumentStatus.POSTED:
         return Decimal("0.00")
     paid = sale.payments.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("amount"))["s"] or 0
-    return sale.total - paid
+    return (sale.total - paid).quantize(CENT)
 
 
 def _customer_sum(model, field: str):
@@ -74,13 +75,14 @@ def customers_with_balances(queryset: QuerySet[Customer] | None = None) -> Query
 
 
 def customer_outstanding(customer: Customer) -> Decimal:
-    return customers_with_balances(Customer.objects.filter(pk=customer.pk)).get().outstanding
+    outstanding = customers_with_balances(Customer.objects.filter(pk=customer.pk)).get().outstanding
+    return Decimal(outstanding).quantize(CENT)  # SQLite hands back sums without their scale
 
 
 def total_outstanding() -> Decimal:
     billed = Sale.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("total"))["s"] or 0
     paid = Payment.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("amount"))["s"] or 0
-    return Decimal(billed) - Decimal(paid)
+    return (Decimal(billed) - Decimal(paid)).quantize(CENT)
 
 
 def posted_payment_count(sale: Sale) -> int:

@@ -20,12 +20,12 @@ from accounts import roles
 from accounts.models import User
 from inventory import ledger, lifecycle
 from inventory.documents import DocumentStatus
-from inventory.drafts import check_lines, money, replace_lines
+from inventory.drafts import check_lines, money, money_problem, replace_lines
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
 from purchasing.services import save_party
 from sales import selectors
-from sales.models import Customer, Payment, Sale, SaleLine
+from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,9 @@ class CreditLimitExceeded(DomainError):
 
 
 def _check_credit(sale: Sale) -> None:
+    if Customer.objects.filter(pk=sale.customer_id, credit_limit__isnull=True).exists():
+        return  # no limit: nothing to check, and no need to queue this customer's bills
+    # Bills of one customer are checked one at a time, each seeing what the previous one added.
     customer = Customer.objects.select_for_update().get(pk=sale.customer_id)
     if customer.credit_limit is None:
         return
@@ -176,8 +179,15 @@ def record_payment(
     lifecycle.require_may_enter(Payment, by)
     if customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
-    if amount is None or Decimal(amount) <= 0:
-        raise InvalidDocument(fields={"amount": ["Enter an amount above zero."]})
+    problem = money_problem(amount)
+    if problem is None and money(amount) <= 0:
+        problem = "Enter an amount above zero."
+    if problem:
+        raise InvalidDocument(fields={"amount": [problem]})
+    if sale is not None and sale.customer_id != customer.pk:
+        raise InvalidDocument(fields={"sale": [f"{sale} is not a bill of {customer}."]})
+    if method not in PaymentMethod.values:
+        raise InvalidDocument(fields={"method": ["Choose a payment method."]})
 
     def create() -> Payment:
         payment = Payment(

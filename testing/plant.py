@@ -72,3 +72,22 @@ def build_plant() -> Plant:
     supplier = Supplier.objects.create(name="Polymer Preforms Ltd")
     customer = Customer.objects.create(name="Aqua Traders")
     return Plant(preform, cap, bottle, scrap, supplier, customer)
+
+
+def ledger_state() -> dict:
+    """Everything a refused action must leave untouched: movements, balances, documents, numbers."""
+    from inventory import lifecycle
+    from inventory.models import DocumentSequence, StockBalance, StockMovement
+
+    documents = {}
+    for model in lifecycle.registered_models():
+        documents[model._meta.label_lower] = sorted(
+            model.objects.values_list("pk", "status", "number", "total", "date")
+        )
+        documents[f"{model._meta.label_lower} history"] = model.history.count()
+    return {
+        "movements": sorted(StockMovement.objects.values_list("pk", "item_id", "quantity", "value")),
+        "balances": sorted(StockBalance.objects.values_list("item_id", "quantity", "value")),
+        "sequences": sorted(DocumentSequence.objects.values_list("prefix", "year", "last")),
+        **documents,
+    }

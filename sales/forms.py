@@ -43,9 +43,8 @@ class SaleLineForm(LineForm):
     discount = forms.DecimalField(
         label="Discount",
         required=False,
-        initial=Decimal("0"),
         **MONEY,
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
+        widget=forms.NumberInput(attrs={"step": "0.01", "placeholder": "0.00"}),
     )
 
 

@@ -1,15 +1,13 @@
 from django.urls import path
 
 from reporting import views
+from reporting.catalogue import REPORTS
 
 app_name = "reporting"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("reports/profit-loss/", views.not_built_yet, name="profit-loss"),
-    path("reports/stock-movement/", views.not_built_yet, name="stock-movement"),
-    path("reports/stock-valuation/", views.not_built_yet, name="stock-valuation"),
-    path("reports/customer-sales/", views.not_built_yet, name="customer-sales"),
-    path("reports/supplier-costs/", views.not_built_yet, name="supplier-costs"),
-    path("reports/production/", views.not_built_yet, name="production"),
+    path("reports/", views.index, name="index"),
+    path("reports/bill-lines.csv", views.bill_lines_csv, name="bill-lines"),
+    *[path(f"reports/{name}/", views.report_page, {"name": name}, name=name) for name in REPORTS],
 ]

@@ -1,13 +1,83 @@
+"""Dashboard and report pages. Each report page also answers ?export=csv|xlsx and ?print=1."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+
+from accounts import roles
+from reporting import display, exports
+from reporting.catalogue import REPORTS
+from reporting.periods import parse
+from reporting.reports import dashboard as dashboard_figures
+from reporting.routers import reading_replica
 
 
 @login_required
 def dashboard(request):
-    return render(request, "reporting/dashboard.html")
+    with reading_replica():
+        data = dashboard_figures.figures(request.user)
+    return render(request, "reporting/dashboard.html", {"data": data})
+
+
+def _require_reports(user) -> None:
+    if not roles.can_see_costs(user):
+        raise PermissionDenied("Reports are for Managers and the Owner.")
 
 
 @login_required
-def not_built_yet(request):
-    return HttpResponse("This report is being built.", status=501)
+def index(request):
+    _require_reports(request.user)
+    return render(request, "reporting/index.html", {"reports": REPORTS.values()})
+
+
+def _query_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@login_required
+def report_page(request, name: str):
+    _require_reports(request.user)
+    spec = REPORTS.get(name)
+    if spec is None:
+        raise Http404("No such report.")
+    form = spec.form(request.GET)
+    export = request.GET.get("export", "")
+    if not form.is_valid():
+        if export in ("csv", "xlsx"):
+            messages = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+            return HttpResponse(f"Check the dates: {messages}", status=400, content_type="text/plain")
+        context = {"spec": spec, "form": form, "report": None, "reports": REPORTS.values()}
+        return render(request, "reporting/report.html", context, status=400)
+    with reading_replica():
+        report = spec.build(form.cleaned_data)
+    if export == "csv":
+        return exports.csv_response(report)
+    if export == "xlsx":
+        return exports.xlsx_response(report)
+    query = _query_without(request, "export", "print")
+    context = {
+        "spec": spec,
+        "form": form,
+        "report": report,
+        "tables": display.shaped(report),
+        "query": query,
+        "reports": REPORTS.values(),
+    }
+    template = "reporting/report_print.html" if request.GET.get("print") else "reporting/report.html"
+    return render(request, template, context)
+
+
+@login_required
+def bill_lines_csv(request):
+    """Every posted bill line of a period, streamed as CSV (a year is a million lines)."""
+    _require_reports(request.user)
+    form = parse(request.GET)
+    if not form.is_valid():
+        return HttpResponse("Check the dates.", status=400, content_type="text/plain")
+    return exports.sale_lines_csv(form.cleaned_data["period"])

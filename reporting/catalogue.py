@@ -1,0 +1,70 @@
+"""The reports there are: name, title, which form options they use and how each is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reporting.periods import ReportForm, parse
+from reporting.reports import customers, production, profit_loss, stock, suppliers
+from reporting.tables import Report
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    title: str
+    summary: str
+    build: Callable[[dict[str, Any]], Report]
+    uses: tuple[str, ...] = ()
+    default_preset: str = "this_month"
+
+    def form(self, params) -> ReportForm:
+        return parse(params, uses=self.uses, default_preset=self.default_preset)
+
+
+REPORTS = {
+    spec.name: spec
+    for spec in [
+        ReportSpec(
+            "profit-loss",
+            "Profit & loss",
+            "Revenue, discounts, cost of goods sold, gross profit and margin, against the period before.",
+            lambda d: profit_loss.build(d["period"], d["group"]),
+            uses=("group",),
+        ),
+        ReportSpec(
+            "stock-movement",
+            "Stock movement",
+            "Opening, purchased, produced, consumed, sold, adjusted, reversed and closing per item.",
+            lambda d: stock.build_movement(d["period"]),
+        ),
+        ReportSpec(
+            "stock-valuation",
+            "Stock valuation",
+            "Quantity, average cost and value per item at the end of a date.",
+            lambda d: stock.build_valuation(d["period"]),
+            default_preset="today",
+        ),
+        ReportSpec(
+            "customer-sales",
+            "Customer sales",
+            "Bills, revenue, profit, payments and what each customer owes, with ageing.",
+            lambda d: customers.build(d["period"]),
+        ),
+        ReportSpec(
+            "supplier-costs",
+            "Supplier costs",
+            "Purchases, spend and average prices per supplier and item, and how prices moved.",
+            lambda d: suppliers.build(d["period"]),
+        ),
+        ReportSpec(
+            "production",
+            "Production",
+            "Runs, preforms used, good bottles, rejects by reason, yield and cost per good bottle.",
+            lambda d: production.build(d["period"], d["by"], d["group"]),
+            uses=("by", "group"),
+        ),
+    ]
+}

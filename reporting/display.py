@@ -1,0 +1,48 @@
+"""How a report's values read on the page: thousands separators, fixed places, a dash for none."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from reporting.tables import Report, Table
+
+
+def text(value: Any, kind: str) -> str:
+    if value is None or value == "":
+        return "—" if kind != "text" else ""
+    if kind == "money" and isinstance(value, Decimal | int):
+        return f"{Decimal(value):,.2f}"
+    if kind == "unit" and isinstance(value, Decimal | int):
+        return f"{Decimal(value):,.4f}"
+    if kind == "percent" and isinstance(value, Decimal | int):
+        return f"{Decimal(value):.2f} %"
+    if kind == "int" and isinstance(value, int | Decimal):
+        return f"{value:,}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _cells(table: Table, row: dict[str, Any]) -> list[dict[str, Any]]:
+    cells = []
+    for column in table.columns:
+        kind = row.get("kind", "text") if column.kind == "mixed" else column.kind
+        numeric = kind in ("int", "money", "unit", "percent")
+        cells.append({"text": text(row.get(column.key), kind), "numeric": numeric})
+    return cells
+
+
+def shaped(report: Report) -> list[dict[str, Any]]:
+    """Each table as headers and rows of ready-to-show cells, for the templates."""
+    return [
+        {
+            "name": table.name,
+            "title": table.title,
+            "headers": [{"label": c.label, "numeric": c.kind not in ("text", "date")} for c in table.columns],
+            "rows": [_cells(table, row) for row in table.rows],
+            "totals": _cells(table, table.totals) if table.totals else None,
+        }
+        for table in report.tables
+    ]

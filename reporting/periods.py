@@ -1,0 +1,110 @@
+"""The date range every report is asked for: presets, a form that never lets a bad date through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+MAX_DAYS = 366 * 10  # ten years: anything longer is a typo, not a report
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def before(self) -> Period:
+        """The same number of days just before this period, for comparison."""
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def preset_period(name: str, today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    if name == "today":
+        return Period(today, today)
+    if name == "this_month":
+        return Period(_month_start(today), today)
+    if name == "last_month":
+        last_end = _month_start(today) - timedelta(days=1)
+        return Period(_month_start(last_end), last_end)
+    if name == "this_year":
+        return Period(today.replace(month=1, day=1), today)
+    if name == "last_year":
+        return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    raise ValueError(f"unknown preset {name}")
+
+
+PRESETS = [
+    ("today", "Today"),
+    ("this_month", "This month"),
+    ("last_month", "Last month"),
+    ("this_year", "This year"),
+    ("last_year", "Last year"),
+]
+GROUPS = [("day", "Day"), ("week", "Week"), ("month", "Month"), ("year", "Year")]
+PRODUCTION_BY = [("item", "Bottle item"), ("machine", "Machine"), ("shift", "Shift"), ("period", "Period")]
+
+
+class ReportForm(forms.Form):
+    """A preset, or a start and end date; ``group`` and ``by`` only where a report uses them."""
+
+    preset = forms.ChoiceField(choices=[("", "Custom dates"), *PRESETS], required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    group = forms.ChoiceField(choices=GROUPS, required=False, label="Group by")
+    by = forms.ChoiceField(choices=PRODUCTION_BY, required=False, label="Per")
+
+    def __init__(self, *args, uses: tuple[str, ...] = (), default_preset: str = "this_month", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_preset = default_preset
+        for name in ("group", "by"):
+            if name not in uses:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        preset, start, end = data.get("preset"), data.get("start"), data.get("end")
+        if preset:
+            period = preset_period(preset)
+        elif start is None and end is None:
+            period = preset_period(self.default_preset)
+        else:
+            if start is None:
+                self.add_error("start", "Enter a start date, or choose a preset.")
+            if end is None:
+                self.add_error("end", "Enter an end date, or choose a preset.")
+            if start is None or end is None:
+                return data
+            if start > end:
+                self.add_error("end", "The end date is before the start date.")
+                return data
+            period = Period(start, end)
+        if period.days > MAX_DAYS:
+            self.add_error("end", "Choose a range of ten years or less.")
+            return data
+        data["period"] = period
+        data["group"] = data.get("group") or "month"
+        data["by"] = data.get("by") or "item"
+        return data
+
+
+def parse(params, *, uses: tuple[str, ...] = (), default_preset: str = "this_month") -> ReportForm:
+    """A bound form for the query string (an empty one means the default preset)."""
+    return ReportForm(params, uses=uses, default_preset=default_preset)

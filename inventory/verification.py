@@ -85,12 +85,17 @@ def _posted_quantity_breaches(model, label, statuses, numbers) -> list[str]:
     ):
         actual[(row["source_id"], row["item_id"])] = row["q"]
     problems = []
-    for key in sorted(set(expected) | set(actual)):
-        if key[0] in posted_ids and expected.get(key, 0) != actual.get(key, 0):
-            problems.append(
-                f"{numbers.get(key[0], key[0])}: item #{key[1]} moved {actual.get(key, 0)}, "
-                f"its lines say {expected.get(key, 0)}"
-            )
+    wrong = [
+        key
+        for key in sorted(set(expected) | set(actual))
+        if key[0] in posted_ids and expected.get(key, 0) != actual.get(key, 0)
+    ]
+    skus = dict(Item.objects.filter(pk__in={k[1] for k in wrong}).values_list("pk", "sku")) if wrong else {}
+    for key in wrong:
+        problems.append(
+            f"{numbers.get(key[0], key[0])}: {skus.get(key[1], f'item #{key[1]}')} moved "
+            f"{actual.get(key, 0)}, its lines say {expected.get(key, 0)}"
+        )
     return problems
 
 

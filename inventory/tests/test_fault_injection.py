@@ -1,0 +1,63 @@
+"""A failure after the stock has moved, inside a posting, undoes the whole posting."""
+
+from decimal import Decimal
+
+import pytest
+
+from inventory import lifecycle
+from inventory.models import StockBalance
+from sales import services as sale_services
+from testing.plant import ledger_state
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.fixture
+def draft(plant, staff_user):
+    plant.buy(staff_user, (plant.bottle, 10, "3.00"), (plant.cap, 10, "0.50"))
+    return plant.sell(staff_user, (plant.bottle, 4, "5.00"), (plant.cap, 1, "1.00"), submit=False)
+
+
+def crash_after_stock_moved(seen: list):
+    """A stand-in that records the balance it sees (already moved) and then fails."""
+
+    def crash(*args, **kwargs):
+        seen.append(StockBalance.objects.get(item__sku="BTL-500").quantity)
+        raise Crash("disk full")
+
+    return crash
+
+
+@pytest.mark.parametrize("where", ["after the ledger wrote", "when saving the posted bill"])
+def test_a_fault_after_the_stock_update_leaves_no_trace(draft, plant, staff_user, monkeypatch, where):
+    seen: list[int] = []
+    if where == "after the ledger wrote":
+        monkeypatch.setattr(sale_services, "bulk_update_with_history", crash_after_stock_moved(seen))
+    else:
+        real_save_as = lifecycle.save_as
+
+        def save_as(instance, by, **kwargs):
+            if instance.status == "posted":
+                crash_after_stock_moved(seen)()
+            real_save_as(instance, by, **kwargs)
+
+        monkeypatch.setattr(lifecycle, "save_as", save_as)
+    before = ledger_state()
+
+    with pytest.raises(Crash):
+        lifecycle.submit(document=draft, by=staff_user)
+
+    assert seen == [6]  # the fault really struck after the balance had moved
+    assert ledger_state() == before
+    draft.refresh_from_db()
+    assert (draft.status, draft.number, draft.cost) == ("draft", None, None)
+    assert StockBalance.objects.get(item=plant.bottle).quantity == 10
+
+    monkeypatch.undo()
+    posted = lifecycle.submit(document=draft, by=staff_user)
+    assert posted.number == f"S-{posted.date.year}-00001"  # the failed posting's number came back

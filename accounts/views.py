@@ -94,9 +94,10 @@ def _history_rows(models: dict[str, type], filters: dict):
         if filters.get("date_to"):
             qs = qs.filter(history_date__date__lte=filters["date_to"])
         queries.append(
-            qs.annotate(label=Value(label, output_field=CharField())).values_list(
-                "history_id", "history_date", "label"
-            )
+            # No ordering inside the parts: SQLite refuses ORDER BY in a compound statement's parts.
+            qs.order_by()
+            .annotate(label=Value(label, output_field=CharField()))
+            .values_list("history_id", "history_date", "label")
         )
     if not queries:
         return []
@@ -124,7 +125,17 @@ def _describe(record) -> list[tuple[str, str, str]]:
         return []
     delta = record.diff_against(previous)
     names = {f.name: f.verbose_name for f in record.instance_type._meta.fields}
-    return [(names.get(c.field, c.field), str(c.old), str(c.new)) for c in delta.changes]
+    changes = [(names.get(c.field, c.field), str(c.old), str(c.new)) for c in delta.changes]
+    # diff_against compares editable fields only; a document's status and number are not editable.
+    for field in previous.tracked_fields:
+        if field.editable or field.name in ("id",):
+            continue
+        old, new = getattr(previous, field.attname), getattr(record, field.attname)
+        if old != new:
+            changes.append(
+                (field.verbose_name, "" if old is None else str(old), "" if new is None else str(new))
+            )
+    return changes
 
 
 @role_required(lambda user: roles.is_manager(user) or roles.is_owner(user))

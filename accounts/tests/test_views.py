@@ -32,3 +32,14 @@ def test_audit_trail_filters_by_user_and_date(plant, staff_user, manager_user, m
 def test_audit_trail_is_for_managers_and_the_owner(staff_client, owner_client):
     assert staff_client.get(reverse("accounts:audit")).status_code == 403
     assert owner_client.get(reverse("accounts:audit")).status_code == 200
+
+
+def test_audit_trail_shows_a_document_status_change(plant, staff_user, manager_client):
+    sale = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
+    plant.buy(staff_user, (plant.bottle, 5, "3.00"))
+    from inventory import lifecycle
+
+    lifecycle.submit(document=sale, by=staff_user)
+    entries = manager_client.get(reverse("accounts:audit"), {"model": "sales.sale"}).context["entries"]
+    changed = next(e for e in entries if e["record"].history_type == "~")
+    assert ("status", "draft", "posted") in changed["changes"]

@@ -15,10 +15,15 @@ from inventory.documents import DocumentStatus
 from inventory.models import Item, StockBalance, StockMovement
 
 
+def _cents(value) -> Decimal:
+    # SQLite adds decimals in floating point; rounded to the cent the sums are exact again.
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def balance_breaches() -> list[str]:
     """Invariants 1 and 2: each balance equals the sum of its movements, and none is negative."""
     sums = {
-        row["item_id"]: (row["q"], row["v"])
+        row["item_id"]: (row["q"], _cents(row["v"]))
         for row in StockMovement.objects.values("item_id").annotate(q=Sum("quantity"), v=Sum("value"))
     }
     balances = {b.item_id: (b.quantity, b.value) for b in StockBalance.objects.all()}
@@ -60,7 +65,7 @@ def document_breaches() -> list[str]:
             moved = per_doc.get(doc_id)
             if status in (DocumentStatus.DRAFT, DocumentStatus.PENDING, DocumentStatus.REJECTED) and moved:
                 problems.append(f"{name} is {status} but has {moved['n']} stock movements")
-            if status == DocumentStatus.CANCELLED and moved and (moved["q"] != 0 or moved["v"] != 0):
+            if status == DocumentStatus.CANCELLED and moved and (moved["q"] != 0 or _cents(moved["v"]) != 0):
                 problems.append(f"{name} is cancelled but its movements net to {moved['q']} / {moved['v']}")
         orphans = set(per_doc) - set(statuses)
         problems += [f"movements point at missing {label} #{i}" for i in sorted(orphans)]

@@ -63,7 +63,7 @@
     var body = fieldset.querySelector("[data-rows]");
     if (!totalInput || !template || !body) { return null; }
     var index = parseInt(totalInput.value, 10) || 0;
-    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__line__/g, String(index + 1));
     var holder = document.createElement("tbody");
     holder.innerHTML = html.trim();
     var row = holder.firstElementChild;

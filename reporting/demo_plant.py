@@ -1,0 +1,577 @@
+"""A realistic demo plant for ``manage.py seed_demo``: master data, then N days of business.
+
+Master data, purchases, production runs, stock counts and cancellations go through the services
+exactly as a user's would. Bills and payments — a million lines a year at full scale — use a bulk
+path that keeps every rule the services keep:
+
+- each bill is posted through ``inventory.ledger.post`` (locks, availability, moving-average cost,
+  one movement per line) and gets its gapless number from ``inventory.numbering``, inside one
+  transaction per business day;
+- lines store the cost the ledger priced them at; bills and lines are inserted with one history row
+  each ("created", by the acting user), as a document posted on entry would have;
+- bills stay within the approval threshold (so none needed an approver), payments never exceed what
+  a bill still owes, and only bills without payments are cancelled;
+- the report summaries are added in the same transaction, as ``inventory.lifecycle`` does.
+
+Afterwards ``verify_ledger`` and ``reporting.summaries.differences()`` find nothing to report.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from accounts.models import User
+from inventory import ledger, lifecycle
+from inventory.documents import DocumentStatus
+from inventory.models import Item, ItemKind, MovementKind
+from inventory.numbering import next_number
+from inventory.services import CountLineInput, RecipeInput, create_stock_count, save_item, set_recipe
+from production.models import RejectReason
+from production.services import RejectLine, create_run, recipe_inputs
+from purchasing.services import PurchaseLineInput, create_purchase, save_supplier
+from reporting import summaries
+from sales.models import Payment, PaymentMethod, Sale, SaleLine
+from sales.services import save_customer
+
+CENT = Decimal("0.01")
+LINES_PER_DAY_AT_FULL_SCALE = 1_000_000 / 365
+LINES_PER_BILL = [18, 16, 15, 13, 12, 10, 9, 7]  # weights for 1…8 lines
+MEAN_LINES = sum((i + 1) * w for i, w in enumerate(LINES_PER_BILL)) / sum(LINES_PER_BILL)
+WEEKDAY = [1.05, 1.0, 1.0, 1.0, 1.05, 0.9, 0.45]  # Monday … Sunday
+WEEKDAY_MEAN = sum(WEEKDAY) / 7
+MACHINES = ["BM-1", "BM-2", "BM-3", "BM-4"]
+SHIFTS = ["day", "evening", "night"]
+MAX_RUN = 40_000
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Size:
+    ml: int
+    preform_g: str
+    preform_price: str
+    label_price: str
+    cap: str
+    price: str
+    popularity: int
+    conversion: str
+
+
+SIZES = [
+    Size(200, "9.5", "0.92", "0.10", "CAP-28", "3.00", 6, "0.14"),
+    Size(300, "11.5", "1.05", "0.11", "CAP-28", "3.50", 8, "0.15"),
+    Size(500, "16", "1.38", "0.12", "CAP-28", "4.50", 26, "0.17"),
+    Size(750, "20", "1.70", "0.13", "CAP-28", "6.00", 8, "0.19"),
+    Size(1000, "25", "2.10", "0.15", "CAP-28", "7.50", 22, "0.22"),
+    Size(1500, "30", "2.55", "0.17", "CAP-28", "9.50", 12, "0.25"),
+    Size(2000, "38", "3.15", "0.19", "CAP-28", "11.00", 10, "0.28"),
+    Size(5000, "80", "6.80", "0.35", "CAP-38", "26.00", 8, "0.60"),
+]
+CAPS = {"CAP-28": ("Cap 28 mm PCO", "0.21"), "CAP-38": ("Cap 38 mm", "0.85")}
+FILM = ("FILM", "Shrink film (kg)", "150.00", Decimal("0.0008"))
+SUPPLIERS = [
+    ("Deccan Preforms Pvt Ltd", "preform"),
+    ("Sahyadri PET Industries", "preform"),
+    ("Konkan Polymers", "preform"),
+    ("Western Preform Works", "preform"),
+    ("Capsule Closures Ltd", "cap"),
+    ("Apex Caps & Closures", "cap"),
+    ("Shree Label Printers", "label"),
+    ("Colour Print Labels", "label"),
+    ("FlexiPack Films", "packaging"),
+    ("Mahalaxmi Packaging", "packaging"),
+    ("Orbit Industrial Supplies", "packaging"),
+    ("Pune Resin Traders", "preform"),
+]
+TOWNS = ["Pune", "Nashik", "Satara", "Kolhapur", "Solapur", "Ahmednagar", "Baramati", "Sangli", "Lonavala"]
+TRADES = ["Traders", "Stores", "Distributors", "Agencies", "Mart", "Caterers", "Hotels", "Enterprises"]
+REASONS = [
+    (RejectReason.THIN_WALL, 30),
+    (RejectReason.BURST, 20),
+    (RejectReason.DEFORMED, 25),
+    (RejectReason.SHORT_SHOT, 12),
+    (RejectReason.CONTAMINATION, 8),
+    (RejectReason.OTHER, 5),
+]
+
+
+@dataclass
+class Buyer:
+    id: int
+    weight: float
+    tier: str  # big, medium, small
+    terms: int  # days to pay; 0 = cash
+    slow: bool
+
+
+@dataclass
+class Counters:
+    days: int = 0
+    bills: int = 0
+    lines: int = 0
+    purchases: int = 0
+    runs: int = 0
+    payments: int = 0
+    cancelled: int = 0
+    counts: int = 0
+
+
+@dataclass
+class DemoPlant:
+    by: User
+    approver: User
+    days: int
+    scale: float
+    seed: int = 7
+    end: date = field(default_factory=timezone.localdate)
+    progress: Callable[[Counters, date], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.counters = Counters()
+        self.stock: dict[int, int] = defaultdict(int)  # a mirror of the ledger's quantities
+        self.threshold = Decimal(settings.APPROVAL_THRESHOLD)
+        self.schedule: dict[date, list[tuple]] = defaultdict(list)  # payments due per day
+        self.owed: dict[int, Decimal] = defaultdict(Decimal)
+        self.sold_recently: dict[int, float] = {}
+
+    # Master data ----------------------------------------------------------------------------
+
+    def build_master_data(self) -> None:
+        by = self.by
+        self.caps = {
+            sku: save_item(by=by, sku=sku, name=name, kind=ItemKind.CAP, reorder_level=20_000)
+            for sku, (name, _price) in CAPS.items()
+        }
+        self.cap_price = {self.caps[sku].pk: Decimal(price) for sku, (_n, price) in CAPS.items()}
+        self.film = save_item(
+            by=by, sku=FILM[0], name=FILM[1], kind=ItemKind.PACKAGING, unit="kg", reorder_level=50
+        )
+        self.scrap = save_item(by=by, sku="REGRIND", name="PET regrind", kind=ItemKind.SCRAP)
+        self.bottles, self.preforms, self.labels = [], {}, {}
+        self.base_price: dict[int, Decimal] = {self.film.pk: Decimal(FILM[2])}
+        self.base_price.update(self.cap_price)
+        for size in SIZES:
+            preform = save_item(
+                by=by,
+                sku=f"PF-{size.ml}",
+                name=f"Preform {size.ml} ml, {size.preform_g} g",
+                kind=ItemKind.PREFORM,
+                weight_g=Decimal(size.preform_g),
+                reorder_level=10_000,
+            )
+            label = save_item(
+                by=by,
+                sku=f"LBL-{size.ml}",
+                name=f"Label {size.ml} ml",
+                kind=ItemKind.LABEL,
+                reorder_level=10_000,
+            )
+            volume = f"{size.ml // 1000} L" if size.ml >= 1000 and size.ml % 1000 == 0 else f"{size.ml} ml"
+            bottle = save_item(
+                by=by,
+                sku=f"BTL-{size.ml}",
+                name=f"Bottle {volume}",
+                kind=ItemKind.BOTTLE,
+                default_price=Decimal(size.price),
+                volume_ml=size.ml,
+                reorder_level=2_000,
+            )
+            set_recipe(
+                by=by,
+                bottle=bottle,
+                lines=[
+                    RecipeInput(item=preform, quantity=Decimal(1)),
+                    RecipeInput(item=self.caps[size.cap], quantity=Decimal(1)),
+                    RecipeInput(item=label, quantity=Decimal(1)),
+                    RecipeInput(item=self.film, quantity=FILM[3]),
+                ],
+            )
+            self.bottles.append((bottle, size))
+            self.preforms[bottle.pk], self.labels[bottle.pk] = preform, label
+            self.base_price[preform.pk] = Decimal(size.preform_price)
+            self.base_price[label.pk] = Decimal(size.label_price)
+        self.suppliers: dict[str, list] = defaultdict(list)
+        for index, (name, kind) in enumerate(SUPPLIERS):
+            supplier = save_supplier(by=by, name=name, phone=f"+91 20 {4000_0000 + index * 7919}")
+            self.suppliers[kind].append((supplier, 1 + (index % 5 - 2) / 100))  # price offset ±2 %
+        self.buyers = self._customers()
+        self.recipes = {
+            bottle.pk: list(bottle.recipe_lines.order_by("component__sku")) for bottle, _size in self.bottles
+        }
+
+    def _customers(self) -> list[Buyer]:
+        count = max(12, min(300, round(300 * min(1.0, self.scale * 25))))
+        buyers = []
+        for rank in range(1, count + 1):
+            town, trade = self.rng.choice(TOWNS), self.rng.choice(TRADES)
+            customer = save_customer(
+                by=self.by, name=f"{self._surname()} {trade}, {town} #{rank}", address=f"{town}, Maharashtra"
+            )
+            tier = "big" if rank <= count // 10 else "medium" if rank <= count * 4 // 10 else "small"
+            terms = 0 if tier == "small" and self.rng.random() < 0.7 else self.rng.choice([15, 30, 30, 45])
+            buyers.append(Buyer(customer.pk, 1 / rank**0.7, tier, terms, slow=self.rng.random() < 0.1))
+        self.buyer_weights = [b.weight for b in buyers]
+        return buyers
+
+    def _surname(self) -> str:
+        return self.rng.choice(
+            ["Patil", "Deshmukh", "Joshi", "Kulkarni", "Pawar", "Shinde", "Jadhav", "More", "Gaikwad", "Shah"]
+        )
+
+    # The days --------------------------------------------------------------------------------
+
+    def run(self) -> Counters:
+        self.build_master_data()
+        start = self.end - timedelta(days=self.days - 1)
+        for offset in range(self.days):
+            day = start + timedelta(days=offset)
+            with transaction.atomic():
+                self._one_day(day, first=offset == 0)
+            self.counters.days += 1
+            if self.progress:
+                self.progress(self.counters, day)
+        return self.counters
+
+    def _lines_today(self, day: date) -> float:
+        season = 1 + 0.35 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 135) / 365)
+        return LINES_PER_DAY_AT_FULL_SCALE * self.scale * season * WEEKDAY[day.weekday()] / WEEKDAY_MEAN
+
+    def _one_day(self, day: date, first: bool) -> None:
+        expected_lines = self._lines_today(day)
+        plan = self._production_plan(expected_lines)
+        self._buy_inputs(day, plan, first)
+        self._produce(day, plan)
+        sales = self._sell(day, expected_lines)
+        self._cancel_some(day, sales)
+        self._take_payments(day)
+        if day.day == 1 and not first:
+            self._count_stock(day)
+
+    def _forecast(self, bottle: Item, size: Size, expected_lines: float) -> float:
+        share = size.popularity / sum(s.popularity for s in SIZES)
+        guess = expected_lines * share * 80  # lines carrying this size × a typical quantity
+        return max(guess, self.sold_recently.get(bottle.pk, guess))
+
+    def _production_plan(self, expected_lines: float) -> dict[int, int]:
+        """Make a size when less than a day and a half of it is left, enough for about three days."""
+        plan = {}
+        self.daily_use = {}
+        for bottle, size in self.bottles:
+            forecast = self._forecast(bottle, size, expected_lines)
+            self.daily_use[bottle.pk] = forecast
+            low = self.stock[bottle.pk] < forecast * 1.5
+            plan[bottle.pk] = max(0, int(forecast * 3) + 50 - self.stock[bottle.pk]) if low else 0
+        return plan
+
+    def _price(self, item_id: int, day: date, offset: float) -> Decimal:
+        # Resin prices move through the year; each supplier sits a little above or below.
+        drift = (
+            1 + 0.08 * math.sin(2 * math.pi * day.timetuple().tm_yday / 365) + self.rng.uniform(-0.01, 0.01)
+        )
+        return (self.base_price[item_id] * Decimal(str(round(drift * offset, 4)))).quantize(Decimal("0.001"))
+
+    def _input_needs(self, per_bottle: dict[int, float]) -> dict[int, int]:
+        """Inputs the recipes ask for to make these bottles (plus a margin for rejects)."""
+        needs: dict[int, int] = defaultdict(int)
+        for bottle, _size in self.bottles:
+            made = per_bottle[bottle.pk]
+            if not made:
+                continue
+            for line in self.recipes[bottle.pk]:
+                needs[line.component_id] += math.ceil(line.quantity * (int(made * 1.06) + 1))
+        return needs
+
+    def _buy_inputs(self, day: date, plan: dict[int, int], first: bool) -> None:
+        """Buy an input when today's runs and two more days would run it short: eight days' worth."""
+        today = self._input_needs(plan)
+        daily = self._input_needs(self.daily_use)
+        kinds = {p.pk: "preform" for p in self.preforms.values()}
+        kinds.update({label.pk: "label" for label in self.labels.values()})
+        kinds.update({cap.pk: "cap" for cap in self.caps.values()})
+        kinds[self.film.pk] = "packaging"
+        items = {
+            i.pk: i for i in [*self.preforms.values(), *self.labels.values(), *self.caps.values(), self.film]
+        }
+        orders: dict[int, tuple] = {}
+        chosen = {kind: self.rng.choice(options) for kind, options in self.suppliers.items()}
+        for item_id, use in daily.items():
+            needed = today.get(item_id, 0)
+            if self.stock[item_id] >= needed + 2 * use:
+                continue
+            quantity = needed + 8 * use - self.stock[item_id]
+            supplier, offset = chosen[kinds[item_id]]
+            order = orders.setdefault(supplier.pk, (supplier, []))
+            order[1].append(PurchaseLineInput(items[item_id], quantity, self._price(item_id, day, offset)))
+        for supplier, lines in orders.values():
+            purchase = create_purchase(
+                by=self.by,
+                supplier=supplier,
+                lines=lines,
+                date=day,
+                supplier_bill_number=f"INV/{day:%y%m%d}/{self.rng.randint(100, 999)}",
+                submit=True,
+            )
+            if purchase.status == DocumentStatus.PENDING:
+                lifecycle.approve(document=purchase, by=self.approver)
+            for line in lines:
+                self.stock[line.item.pk] += line.quantity
+            self.counters.purchases += 1
+
+    def _produce(self, day: date, plan: dict[int, int]) -> None:
+        slots = [(m, s) for s in SHIFTS for m in MACHINES]
+        self.rng.shuffle(slots)
+        slot = 0
+        for bottle, size in self.bottles:
+            remaining = plan[bottle.pk]
+            while remaining > 0:
+                good = min(remaining, MAX_RUN)
+                remaining -= good
+                machine, shift = slots[slot % len(slots)]
+                slot += 1
+                rate = 0.02 + (0.015 if machine == "BM-3" else 0) + (0.01 if shift == "night" else 0)
+                rate *= self.rng.uniform(0.6, 1.4)
+                rejected = max(1, round(good * rate / (1 - rate)))
+                rejects = self._split_rejects(rejected)
+                inputs = recipe_inputs(bottle, good + rejected)
+                if any(self.stock[line.item.pk] < line.quantity for line in inputs):
+                    continue  # not enough inputs for this run today; tomorrow's purchases catch up
+                scrap = self.rng.random() < 0.5
+                create_run(
+                    by=self.by,
+                    product=bottle,
+                    good_quantity=good,
+                    machine=machine,
+                    shift=shift,
+                    date=day,
+                    rejects=rejects,
+                    conversion_cost=money(Decimal(size.conversion) * good),
+                    scrap_item=self.scrap if scrap else None,
+                    scrap_quantity=rejected if scrap else 0,
+                    scrap_value=money(Decimal("0.08") * rejected) if scrap else Decimal("0"),
+                    submit=True,
+                )
+                for line in inputs:
+                    self.stock[line.item.pk] -= line.quantity
+                self.stock[bottle.pk] += good
+                if scrap:
+                    self.stock[self.scrap.pk] += rejected
+                self.counters.runs += 1
+
+    def _split_rejects(self, total: int) -> list[RejectLine]:
+        reasons = self.rng.sample(REASONS, k=self.rng.randint(1, 3))
+        weights = [w for _, w in reasons]
+        counts: dict[str, int] = defaultdict(int)
+        for reason in self.rng.choices([r for r, _ in reasons], weights=weights, k=min(total, 50)):
+            counts[reason] += 1
+        # Scale the sample of 50 up to the real total, the remainder to the first reason.
+        sample = sum(counts.values())
+        scaled = {r: c * total // sample for r, c in counts.items()}
+        first = next(iter(scaled))
+        scaled[first] += total - sum(scaled.values())
+        return [RejectLine(r, q) for r, q in scaled.items() if q > 0]
+
+    # Bills ----------------------------------------------------------------------------------
+
+    def _bill_lines(self, buyer: Buyer) -> list[tuple[Item, int, Decimal, Decimal]]:
+        n = self.rng.choices(range(1, 9), weights=LINES_PER_BILL)[0]
+        # n different sizes, the popular ones more often (weighted sampling without replacement).
+        chosen = sorted(self.bottles, key=lambda b: self.rng.random() ** (1 / b[1].popularity))[-n:]
+        low, high = {"big": (60, 400), "medium": (20, 150), "small": (5, 60)}[buyer.tier]
+        lines = []
+        for bottle, size in chosen:
+            quantity = self.rng.randint(low, high)
+            if size.ml >= 5000:
+                quantity = max(1, quantity // 4)
+            lines.append([bottle, quantity, Decimal(size.price)])
+        gross = sum(q * p for _, q, p in lines)
+        if gross > self.threshold:
+            factor = self.threshold / gross
+            for line in lines:
+                line[1] = max(1, int(line[1] * factor))
+        result = []
+        for bottle, quantity, price in lines:
+            discount = Decimal("0")
+            if buyer.tier == "big" or self.rng.random() < 0.1:
+                discount = money(quantity * price * Decimal(self.rng.choice(["0.02", "0.03", "0.05"])))
+            result.append((bottle, quantity, price, discount))
+        return result
+
+    def _sell(self, day: date, expected_lines: float) -> list[Sale]:
+        bills_today = max(
+            1, round(self.rng.gauss(expected_lines / MEAN_LINES, (expected_lines / MEAN_LINES) ** 0.5))
+        )
+        buyers = self.rng.choices(self.buyers, weights=self.buyer_weights, k=bills_today)
+        bills = []
+        for buyer in buyers:
+            lines = []
+            for bottle, quantity, price, discount in self._bill_lines(buyer):
+                quantity = min(quantity, self.stock[bottle.pk])
+                if quantity <= 0:
+                    continue
+                discount = min(discount, money(quantity * price))
+                self.stock[bottle.pk] -= quantity
+                lines.append((bottle, quantity, price, discount))
+            if lines:
+                bills.append((buyer, lines))
+        sold: dict[int, int] = defaultdict(int)
+        for _buyer, lines in bills:
+            for bottle, quantity, _p, _d in lines:
+                sold[bottle.pk] += quantity
+        for bottle, _size in self.bottles:
+            # A week-long moving average of what sold, for tomorrow's production plan.
+            previous = self.sold_recently.get(bottle.pk, sold[bottle.pk])
+            self.sold_recently[bottle.pk] = previous * 6 / 7 + sold[bottle.pk] / 7
+        return self._post_bills(day, bills)
+
+    def _post_bills(self, day: date, bills: list) -> list[Sale]:
+        if not bills:
+            return []
+        # Stock locks first, then numbers, the order every posting keeps (see inventory.numbering).
+        ledger.lock_balances(bottle.pk for bottle, _size in self.bottles)
+        now = timezone.now()
+        sales = []
+        for buyer, lines in bills:
+            total = sum((money(q * p - d) for _b, q, p, d in lines), Decimal("0"))
+            sales.append(
+                Sale(
+                    customer_id=buyer.id,
+                    date=day,
+                    status=DocumentStatus.POSTED,
+                    number=next_number(Sale.NUMBER_PREFIX, day.year),
+                    total=total,
+                    created_by=self.by,
+                    submitted_at=now,
+                    posted_at=now,
+                )
+            )
+        Sale.objects.bulk_create(sales)
+        rows = []
+        for sale, (_buyer, lines) in zip(sales, bills, strict=True):
+            movements = ledger.post(
+                changes=[ledger.StockChange(item_id=b.pk, quantity=-q) for b, q, _p, _d in lines],
+                kind=MovementKind.SALE,
+                date=day,
+                source=ledger.Source.of(sale),
+                by=self.by,
+            )
+            cost = Decimal("0")
+            for (bottle, quantity, price, discount), movement in zip(lines, movements, strict=True):
+                rows.append(
+                    SaleLine(
+                        sale=sale,
+                        item_id=bottle.pk,
+                        quantity=quantity,
+                        unit_price=price,
+                        discount=discount,
+                        amount=money(quantity * price - discount),
+                        unit_cost=movement.unit_cost,
+                        cost=-movement.value,
+                    )
+                )
+                cost -= movement.value
+            sale.cost = cost
+        Sale.objects.bulk_update(sales, ["cost"], batch_size=1000)
+        Sale.history.bulk_history_create(sales, default_user=self.by)
+        bulk_create_with_history(rows, SaleLine, batch_size=2000, default_user=self.by)
+        ids = [s.pk for s in sales]
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            summaries.apply_sales(part, 1)
+            summaries.apply_document_movements(Sale._meta.label_lower, part, reversals=False)
+        for sale, (buyer, _lines) in zip(sales, bills, strict=True):
+            self._schedule_payment(sale, buyer, day)
+        self.counters.bills += len(sales)
+        self.counters.lines += len(rows)
+        return sales
+
+    def _schedule_payment(self, sale: Sale, buyer: Buyer, day: date) -> None:
+        self.owed[buyer.id] += sale.total
+        if buyer.terms == 0:
+            self.schedule[day].append((sale.pk, buyer.id, sale.total))
+            return
+        if buyer.slow and self.rng.random() < 0.4:
+            due = day + timedelta(days=self.rng.randint(95, 160))
+        else:
+            due = day + timedelta(days=buyer.terms + self.rng.randint(-5, 10))
+        if self.rng.random() < 0.1:
+            first = money(sale.total * Decimal("0.5"))
+            self.schedule[due - timedelta(days=7)].append((sale.pk, buyer.id, first))
+            self.schedule[due].append((sale.pk, buyer.id, sale.total - first))
+        else:
+            self.schedule[due].append((sale.pk, buyer.id, sale.total))
+
+    def _cancel_some(self, day: date, sales: list[Sale]) -> None:
+        cancelled = {s.pk for s in sales if self.rng.random() < 0.002}
+        for sale in sales:
+            if sale.pk in cancelled:
+                lifecycle.cancel(document=sale, by=self.by, reason="Customer refused the delivery")
+                self.owed[sale.customer_id] -= sale.total
+                for line in sale.lines.all():
+                    self.stock[line.item_id] += line.quantity
+                self.counters.cancelled += 1
+        if cancelled:
+            self.schedule[day] = [p for p in self.schedule[day] if p[0] not in cancelled]
+            self._cancelled = getattr(self, "_cancelled", set()) | cancelled
+
+    def _take_payments(self, day: date) -> None:
+        due = [p for p in self.schedule.pop(day, []) if p[0] not in getattr(self, "_cancelled", set())]
+        if day.weekday() == 5:
+            # Some customers pay a round sum on account on Saturdays.
+            for buyer in self.rng.sample(self.buyers, k=max(1, len(self.buyers) // 40)):
+                if self.owed[buyer.id] > 2000:
+                    due.append((None, buyer.id, Decimal("1000.00")))
+        if not due:
+            return
+        now = timezone.now()
+        methods = [PaymentMethod.CASH, PaymentMethod.UPI, PaymentMethod.BANK, PaymentMethod.CHEQUE]
+        payments = [
+            Payment(
+                customer_id=customer_id,
+                sale_id=sale_id,
+                amount=amount,
+                total=amount,
+                method=self.rng.choice(methods),
+                date=day,
+                status=DocumentStatus.POSTED,
+                number=next_number(Payment.NUMBER_PREFIX, day.year),
+                created_by=self.by,
+                submitted_at=now,
+                posted_at=now,
+            )
+            for sale_id, customer_id, amount in due
+        ]
+        bulk_create_with_history(payments, Payment, batch_size=2000, default_user=self.by)
+        ids = [p.pk for p in payments]
+        for chunk in range(0, len(ids), 500):
+            summaries.apply_payments(ids[chunk : chunk + 500], 1)
+        for _sale, customer_id, amount in due:
+            self.owed[customer_id] -= amount
+        self.counters.payments += len(payments)
+
+    def _count_stock(self, day: date) -> None:
+        # A monthly count of labels and film finds small differences (spoilt labels, film offcuts).
+        counted = []
+        for item in [*self.labels.values(), self.film]:
+            held = self.stock[item.pk]
+            if held > 0:
+                counted.append(CountLineInput(item=item, quantity=max(0, held - self.rng.randint(0, 25))))
+        if counted:
+            create_stock_count(by=self.by, lines=counted, date=day, submit=True)
+            for line in counted:
+                self.stock[line.item.pk] = line.quantity
+            self.counters.counts += 1

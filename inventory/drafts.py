@@ -82,9 +82,13 @@ def check_items_once(lines: Sequence[Any], what: str = "item") -> None:
         raise InvalidDocument(lines=errors)
 
 
-def replace_lines(relation: Any, model: type, rows: list[Any], by: User) -> list[Any]:
-    """Swap a draft's lines for new ones, each change leaving a history row by ``by``."""
-    for old in relation.all():
-        old._history_user = by
-        old.delete()
+def replace_lines(relation: Any, model: type, rows: list[Any], by: User, *, fresh: bool = False) -> list[Any]:
+    """Swap a draft's lines for new ones, each change leaving a history row by ``by``.
+
+    ``fresh``: the document was created just now and has no lines to remove.
+    """
+    if not fresh:
+        for old in relation.all():
+            old._history_user = by
+            old.delete()
     return bulk_create_with_history(rows, model, default_user=by)

@@ -124,12 +124,19 @@ def post(
     date: date,
     source: Source,
     by: User,
+    balances: dict[int, StockBalance] | None = None,
 ) -> list[StockMovement]:
-    """Write one posting's movements and balances, or refuse it whole."""
+    """Write one posting's movements and balances, or refuse it whole.
+
+    ``balances``: rows this transaction already locked with ``lock_balances`` (the lifecycle locks
+    a document's items before taking its number); any item they lack is locked here.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger.post must run inside transaction.atomic()")
     check_period_open(date)
-    balances = lock_balances(c.item_id for c in changes)
+    wanted = {c.item_id for c in changes}
+    if balances is None or not wanted <= balances.keys():
+        balances = lock_balances(wanted)
     shortages = _shortages(changes, balances)
     if shortages:
         raise InsufficientStock(shortages)

@@ -138,12 +138,19 @@ def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[
         return existing
 
 
+def held_balances(document: Document) -> dict[int, Any] | None:
+    """The balances the lifecycle locked for this posting, for the document's ``post`` rule to reuse."""
+    return getattr(document, "_held_balances", None)
+
+
 def _post(document: Document, by: User) -> None:
     rules = rules_for(document)
-    ledger.check_period_open(document.date)
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
-        ledger.lock_balances(rules.touched_items(document))
+        # The ledger checks the period when it posts, before anything is written.
+        document._held_balances = ledger.lock_balances(rules.touched_items(document))
+    else:
+        ledger.check_period_open(document.date)
     document.number = next_number(document.NUMBER_PREFIX, document.date.year)
     rules.post(document, by)
     document.status = DocumentStatus.POSTED
@@ -156,6 +163,21 @@ def _post(document: Document, by: User) -> None:
 def submit(*, document: D, by: User) -> D:
     """Post a draft, or send it for approval when its total is above the threshold."""
     document = _lock(document)
+    return _submit(document, by)
+
+
+def submit_new(*, document: D, by: User) -> D:
+    """``submit`` for a draft created moments ago in the caller's still-open transaction.
+
+    Nobody else can see the document yet, so it needs neither a row lock nor a savepoint of its
+    own: if posting is refused, the caller's transaction takes the draft away with it.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("submit_new must run inside the transaction that created the document")
+    return _submit(document, by)
+
+
+def _submit(document: D, by: User) -> D:
     require_may_edit(document, by)
     document.submitted_at = timezone.now()
     if rules_for(document).needs_approval(document):

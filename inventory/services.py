@@ -201,7 +201,7 @@ def create_stock_count(
         if date is not None:
             count.date = date
         _write_count(count, lines, by)
-        return lifecycle.submit(document=count, by=by) if submit else count
+        return lifecycle.submit_new(document=count, by=by) if submit else count
 
     return lifecycle.create_once(StockCount, request_key, create)
 
@@ -219,7 +219,7 @@ def update_stock_count(
 
 def _post_count(count: StockCount, by: User) -> None:
     lines = list(count.lines.all())
-    balances = ledger.lock_balances(line.item_id for line in lines)
+    balances = lifecycle.held_balances(count) or ledger.lock_balances(line.item_id for line in lines)
     changes = []
     for line in lines:
         balance = balances[line.item_id]
@@ -237,7 +237,12 @@ def _post_count(count: StockCount, by: User) -> None:
         elif line.difference < 0:
             changes.append(ledger.StockChange(item_id=line.item_id, quantity=line.difference))
     movements = ledger.post(
-        changes=changes, kind=MovementKind.ADJUSTMENT, date=count.date, source=ledger.Source.of(count), by=by
+        changes=changes,
+        kind=MovementKind.ADJUSTMENT,
+        date=count.date,
+        source=ledger.Source.of(count),
+        by=by,
+        balances=balances,
     )
     by_item = {m.item_id: m.value for m in movements}
     for line in lines:

@@ -148,7 +148,7 @@ def create_run(
         if date is not None:
             run.date = date
         _write(run, inputs, rejects, by)
-        return lifecycle.submit(document=run, by=by) if submit else run
+        return lifecycle.submit_new(document=run, by=by) if submit else run
 
     return lifecycle.create_once(ProductionRun, request_key, create)
 
@@ -207,6 +207,7 @@ def _post(run: ProductionRun, by: User) -> None:
             date=run.date,
             source=source,
             by=by,
+            balances=lifecycle.held_balances(run),
         )
     except InsufficientStock as short:
         raise InsufficientStock(
@@ -228,7 +229,14 @@ def _post(run: ProductionRun, by: User) -> None:
         made.append(
             ledger.StockChange(item_id=run.scrap_item_id, quantity=run.scrap_quantity, value=run.scrap_value)
         )
-    ledger.post(changes=made, kind=MovementKind.PRODUCTION_IN, date=run.date, source=source, by=by)
+    ledger.post(
+        changes=made,
+        kind=MovementKind.PRODUCTION_IN,
+        date=run.date,
+        source=source,
+        by=by,
+        balances=lifecycle.held_balances(run),
+    )
 
 
 def _expected_quantities():

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
@@ -76,8 +77,9 @@ def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> 
         for line in lines
     ]
     purchase.total = sum((r.amount for r in rows), Decimal("0"))
+    fresh = purchase.pk is None
     lifecycle.save_as(purchase, by)
-    replace_lines(purchase.lines, PurchaseLine, rows, by)
+    replace_lines(purchase.lines, PurchaseLine, rows, by, fresh=fresh)
     return purchase
 
 
@@ -108,7 +110,7 @@ def create_purchase(
         if date is not None:
             purchase.date = date
         _write(purchase, lines, by)
-        return lifecycle.submit(document=purchase, by=by) if submit else purchase
+        return lifecycle.submit_new(document=purchase, by=by) if submit else purchase
 
     return lifecycle.create_once(Purchase, request_key, create)
 
@@ -132,16 +134,22 @@ def update_purchase(
     return _write(purchase, lines, by)
 
 
+def _lines(purchase: Purchase) -> list[PurchaseLine]:
+    prefetch_related_objects([purchase], "lines")  # read once for the lock and the post steps
+    return list(purchase.lines.all())
+
+
 def _post(purchase: Purchase, by: User) -> None:
     ledger.post(
         changes=[
             ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.amount)
-            for line in purchase.lines.all()
+            for line in _lines(purchase)
         ],
         kind=MovementKind.PURCHASE,
         date=purchase.date,
         source=ledger.Source.of(purchase),
         by=by,
+        balances=lifecycle.held_balances(purchase),
     )
 
 
@@ -150,7 +158,7 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="purchase",
         post=_post,
-        touched_items=lambda purchase: purchase.lines.values_list("item_id", flat=True),
+        touched_items=lambda purchase: [line.item_id for line in _lines(purchase)],
         expected_quantities=lambda: PurchaseLine.objects.filter(purchase__status="posted").values_list(
             "purchase_id", "item_id", "quantity"
         ),

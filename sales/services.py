@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from simple_history.utils import bulk_update_with_history
 
 from accounts import roles
@@ -62,8 +63,9 @@ def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
         for line in lines
     ]
     sale.total = sum((r.amount for r in rows), Decimal("0"))
+    fresh = sale.pk is None
     lifecycle.save_as(sale, by)
-    replace_lines(sale.lines, SaleLine, rows, by)
+    replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
     return sale
 
 
@@ -87,7 +89,7 @@ def create_sale(
         if date is not None:
             sale.date = date
         _write(sale, lines, by)
-        return lifecycle.submit(document=sale, by=by) if submit else sale
+        return lifecycle.submit_new(document=sale, by=by) if submit else sale
 
     return lifecycle.create_once(Sale, request_key, create)
 
@@ -122,15 +124,22 @@ def _check_credit(sale: Sale) -> None:
         )
 
 
+def _lines(sale: Sale) -> list[SaleLine]:
+    """The bill's lines, read once per posting (the lock step and the post step share them)."""
+    prefetch_related_objects([sale], "lines")
+    return list(sale.lines.all())
+
+
 def _post_sale(sale: Sale, by: User) -> None:
     _check_credit(sale)
-    lines = list(sale.lines.all())
+    lines = _lines(sale)
     movements = ledger.post(
         changes=[ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in lines],
         kind=MovementKind.SALE,
         date=sale.date,
         source=ledger.Source.of(sale),
         by=by,
+        balances=lifecycle.held_balances(sale),
     )
     # Movements come back in line order; each line keeps the cost it left stock at (COGS).
     for line, movement in zip(lines, movements, strict=True):
@@ -150,7 +159,7 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="sales bill",
         post=_post_sale,
-        touched_items=lambda sale: sale.lines.values_list("item_id", flat=True),
+        touched_items=lambda sale: [line.item_id for line in _lines(sale)],
         before_cancel=_before_cancel_sale,
         expected_quantities=lambda: (
             (sale_id, item_id, -quantity)
@@ -204,7 +213,7 @@ def record_payment(
         if date is not None:
             payment.date = date
         lifecycle.save_as(payment, by)
-        return lifecycle.submit(document=payment, by=by)
+        return lifecycle.submit_new(document=payment, by=by)
 
     return lifecycle.create_once(Payment, request_key, create)
 

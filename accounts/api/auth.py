@@ -15,13 +15,21 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from accounts import roles
 
 
-class TokenObtainView(TokenObtainPairView):
+class NoSessionMixin:
+    """Credentials travel in the body, so neither session nor CSRF applies; a bad token is a 401."""
+
+    authentication_classes: list = []
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class TokenObtainView(NoSessionMixin, TokenObtainPairView):
     """Exchange a username and password for an access token (24 h) and a refresh token.
 
     Five failures for one username from one address lock that pair out (429), as on the web login.
     """
 
-    authentication_classes: list = []
     error_codes = ("400", "401", "406", "415", "429")
 
     def get_serializer_context(self) -> dict:
@@ -32,17 +40,16 @@ class TokenObtainView(TokenObtainPairView):
         return context
 
 
-class TokenRefreshRotatingView(TokenRefreshView):
+class TokenRefreshRotatingView(NoSessionMixin, TokenRefreshView):
     """A new access token and a new refresh token; the refresh token sent is blacklisted."""
 
     authentication_classes: list = []
     error_codes = ("400", "401", "406", "415")
 
 
-class LogoutView(APIView):
+class LogoutView(NoSessionMixin, APIView):
     """Blacklist a refresh token, so it can never be used again."""
 
-    authentication_classes: list = []
     permission_classes = [AllowAny]
     error_codes = ("400", "401", "406", "415")
 

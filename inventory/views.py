@@ -142,7 +142,9 @@ class DocumentPages:
             with_items=self.item_lookup is not None,
         )
         queryset = self.list_queryset(request)
-        if form.is_valid():
+        # Apply every filter that parses; a malformed one is shown as an error and ignored.
+        if form.is_bound:
+            form.is_valid()
             data = form.cleaned_data
             if data.get("q"):
                 queryset = queryset.filter(number__icontains=data["q"].strip())
@@ -178,11 +180,20 @@ class DocumentPages:
     def line_kwargs(self, request) -> dict:
         return {}
 
+    def form_context(self, request) -> dict:
+        return {}
+
     def _render_form(self, request, form, formsets, document=None, general=(), status=200):
         return render(
             request,
             self.template("form"),
-            self.context(form=form, formsets=formsets, document=document, general_errors=general),
+            self.context(
+                form=form,
+                formsets=formsets,
+                document=document,
+                general_errors=general,
+                **self.form_context(request),
+            ),
             status=status,
         )
 

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import roles
 from accounts.views import role_required
+from inventory.models import Item
 from inventory.views import DocumentPages
 from purchasing.views import party_entry, party_list
 from sales import forms as f
@@ -109,6 +110,13 @@ class SalePages(DocumentPages):
                 for line in document.lines.all()
             ]
         }
+
+    def form_context(self, request):
+        # Default selling prices, so the form can suggest a line's price when an item is chosen.
+        prices = Item.objects.filter(is_active=True, default_price__isnull=False).values_list(
+            "pk", "default_price"
+        )
+        return {"item_prices": {str(pk): str(price) for pk, price in prices}}
 
     def detail_context(self, request, document):
         bill = selectors.bills_with_payments(Sale.objects.filter(pk=document.pk)).get()

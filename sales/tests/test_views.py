@@ -212,3 +212,18 @@ def test_staff_keep_customers_but_only_a_manager_sets_a_credit_limit(staff_clien
     assert Customer.objects.get(name="Big Co").credit_limit == Decimal("100")
     search = staff_client.get(reverse("sales:customer-list"), {"q": "big"}).context["page"]
     assert [c.name for c in search] == ["Big Co"]
+
+
+def test_the_bill_form_offers_default_selling_prices_for_the_script(plant, staff_client):
+    response = staff_client.get(reverse("sales:bill-new"))
+    assert response.context["item_prices"] == {str(plant.bottle.pk): "5.00"}
+    assert 'id="item-prices" type="application/json"' in response.content.decode()
+
+
+def test_a_malformed_filter_is_ignored_while_the_others_apply(stocked, staff_user, staff_client):
+    draft = stocked.sell(staff_user, (stocked.cap, 1, "1.00"), submit=False)
+    stocked.sell(staff_user, (stocked.bottle, 1, "5.00"))
+    page = staff_client.get(reverse("sales:bill-list"), {"status": "draft", "party": "nonsense"}).context[
+        "page"
+    ]
+    assert [sale.pk for sale in page] == [draft.pk]

@@ -100,6 +100,22 @@
     recalc(fieldset);
   });
 
+  // Suggest an item's default selling price when it is chosen on a line whose price is empty.
+  var pricesNode = document.getElementById("item-prices");
+  if (pricesNode) {
+    var prices = JSON.parse(pricesNode.textContent || "{}");
+    document.addEventListener("change", function (event) {
+      var select = event.target;
+      if (!select.name || !/-item$/.test(select.name)) { return; }
+      var row = select.closest("[data-row]");
+      var price = row && field(row, "unit_price");
+      if (price && price.value === "" && prices[select.value]) {
+        price.value = prices[select.value];
+        price.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
+  }
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

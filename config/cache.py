@@ -1,6 +1,11 @@
-"""A Redis cache that degrades to "no cache" when Redis is unreachable instead of failing requests."""
+"""A Redis cache that degrades to "no cache" when Redis is unreachable instead of failing requests.
+
+After a failure it stops trying for a few seconds, so a dead Redis costs one failed connection per
+few seconds per worker thread, not one per cache call.
+"""
 
 import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache
 
@@ -13,11 +18,25 @@ except ImportError:  # pragma: no cover - redis is a runtime requirement
 
 
 class ResilientRedisCache(RedisCache):
+    retry_after = 5.0  # seconds without Redis after a failure, before trying again
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._down_until = 0.0
+
     def _safe(self, name, default, *args, **kwargs):
+        if time.monotonic() < self._down_until:
+            return default
         try:
             return getattr(super(), name)(*args, **kwargs)
         except (RedisError, OSError) as error:
-            log.warning("cache unavailable (%s): %s", name, type(error).__name__)
+            self._down_until = time.monotonic() + self.retry_after
+            log.warning(
+                "cache unavailable (%s: %s); serving without it for %.0f s",
+                name,
+                type(error).__name__,
+                self.retry_after,
+            )
             return default
 
     def get(self, key, default=None, version=None):
@@ -28,6 +47,9 @@ class ResilientRedisCache(RedisCache):
 
     def add(self, *args, **kwargs):
         return self._safe("add", False, *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._safe("touch", False, *args, **kwargs)
 
     def delete(self, *args, **kwargs):
         return self._safe("delete", False, *args, **kwargs)

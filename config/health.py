@@ -22,7 +22,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "unavailable", "reason": type(error).__name__}, status=503)
     if pending:
         return JsonResponse(
-            {"status": "unavailable", "reason": f"{len(pending)} migrations not applied"},
+            {"status": "unavailable", "reason": f"migrations not applied: {len(pending)}"},
             status=503,
         )
     return JsonResponse({"status": "ok"})

@@ -73,9 +73,12 @@ INSTALLED_APPS = [
     "production",
     "sales",
     "reporting",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: every response (redirects and errors too) carries a request id, every log line too.
+    "config.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,8 +152,13 @@ if REDIS_URL:
             "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
+            # A Redis that hangs must not hang requests: fail fast and serve without the cache.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+    # Sessions are read from the shared cache and written through to the database, so a session
+    # survives Redis going down and any web node can serve any request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -228,6 +236,10 @@ SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: forms carry the token, the API uses JWT.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -308,16 +320,42 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# One line per event on stderr, UTC time, with the request id, user and client address of the request
+# it happened in (config/request_context.py). The audit trail of logins, refusals and decisions goes
+# to the "bottleworks.audit" logger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "filters": {
+        "request_context": {"()": "config.request_context.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "formatters": {
+        "line": {
+            "()": "config.request_context.UTCFormatter",
+            "format": (
+                "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s user=%(user)s "
+                "address=%(address)s %(message)s"
+            ),
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["request_context"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "bottleworks.audit": {"level": "INFO"},
     },
 }

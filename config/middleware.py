@@ -1,0 +1,39 @@
+"""Request id and access-refusal logging for every request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from config import request_context
+
+audit = logging.getLogger("bottleworks.audit")
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (kept from X-Request-ID when sane), echoes it back, and logs 403s.
+
+    It sits first, so the id is on every log line of the request and on every response, redirects
+    and errors included.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.request_id = request_context.new_request_id(request.headers.get("X-Request-ID"))
+        request.client_address = request_context.client_address(request)
+        token = request_context.bind(request)
+        try:
+            response = self.get_response(request)
+            if response.status_code == 403:
+                # Web views and the API both end here, so one place logs every refusal.
+                user = getattr(request, "user", None)
+                name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+                audit.warning("permission refused %s %s user=%s", request.method, request.path, name)
+            response["X-Request-ID"] = request.request_id
+            return response
+        finally:
+            request_context.unbind(token)

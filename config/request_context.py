@@ -1,0 +1,87 @@
+"""What a log line knows about the request it was written in: request id, user and client address.
+
+The middleware (config/middleware.py) stores the request in a context variable; the logging filter
+reads it, so any logger anywhere (services included) gets the request id, user and address on its
+line without passing the request around.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject, empty
+
+_current: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
+
+# A request id from the proxy is kept only if it is short and plain, so it cannot forge log lines.
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def new_request_id(incoming: str | None) -> str:
+    if incoming and _SAFE_ID.match(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def bind(request: HttpRequest):
+    return _current.set(request)
+
+
+def unbind(token) -> None:
+    _current.reset(token)
+
+
+def current_request() -> HttpRequest | None:
+    return _current.get()
+
+
+def client_address(request: HttpRequest) -> str:
+    # The same address django-axes locks on (honours PROXY_COUNT / X-Forwarded-For).
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or "-"
+
+
+def username_of(request: HttpRequest) -> str:
+    """The user of the request if already known; never queries the database from inside logging."""
+    user = request.__dict__.get("user")
+    if user is None:
+        return "-"
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return "-"
+    if not user.is_authenticated:
+        return "anonymous"
+    return user.get_username()
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds request_id, user and address to every record (``-`` outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = _current.get()
+        if request is None:
+            record.request_id, record.user, record.address = "-", "-", "-"
+        else:
+            record.request_id = getattr(request, "request_id", "-")
+            record.user = username_of(request)
+            record.address = getattr(request, "client_address", "-")
+        return True
+
+
+class UTCFormatter(logging.Formatter):
+    """ISO 8601 UTC timestamps, whatever the server's or the plant's time zone."""
+
+    converter = time.gmtime
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created))
+        return f"{stamp}.{int(record.msecs):03d}Z"
+
+    def format(self, record: logging.LogRecord) -> str:
+        # One event, one line: tracebacks and multi-line messages are folded onto it.
+        return super().format(record).replace("\n", "\\n")

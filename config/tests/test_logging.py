@@ -1,0 +1,153 @@
+"""Logs: one line per event with request id, user, address and UTC time; never a password or token."""
+
+import io
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
+from django.urls import path
+
+import config.urls
+from config import request_context
+from inventory import lifecycle
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Wr0ng-and-very-secret-pw"
+LINE = re.compile(
+    r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (?P<level>[A-Z]+) (?P<logger>\S+) "
+    r"request_id=(?P<request_id>\S+) user=(?P<user>\S+) address=(?P<address>\S+) (?P<message>.*)$"
+)
+
+
+def _refuse(request):
+    raise PermissionDenied
+
+
+urlpatterns = [path("refuse", _refuse), *config.urls.urlpatterns]
+
+
+@pytest.fixture
+def log_lines():
+    """The lines the configured console handler would write, captured with its own format."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        request_context.UTCFormatter(django_settings.LOGGING["formatters"]["line"]["format"])
+    )
+    handler.addFilter(request_context.RequestContextFilter())
+    loggers = [logging.getLogger(), logging.getLogger("django.request")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield lambda: [LINE.match(line) or line for line in stream.getvalue().splitlines()]
+    for logger in loggers:
+        logger.removeHandler(handler)
+
+
+def _audit(lines, text):
+    found = [m for m in lines if isinstance(m, re.Match) and text in m["message"]]
+    assert found, f"no log line with {text!r} in {lines}"
+    return found[0]
+
+
+def _is_now_in_utc(stamp: str) -> bool:
+    logged = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return abs(datetime.now(UTC) - logged) < timedelta(minutes=2)
+
+
+def test_every_response_carries_a_request_id_and_a_sane_incoming_one_is_kept(client):
+    fresh = client.get("/healthz")
+    assert re.fullmatch(r"[0-9a-f]{32}", fresh["X-Request-ID"])
+    assert client.get("/healthz")["X-Request-ID"] != fresh["X-Request-ID"]
+    kept = client.get("/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c01")
+    assert kept["X-Request-ID"] == "lb-7f3a9c01"
+    forged = client.get("/healthz", HTTP_X_REQUEST_ID="x\nuser=admin injected")
+    assert re.fullmatch(r"[0-9a-f]{32}", forged["X-Request-ID"])
+
+
+def test_a_failed_login_is_one_line_with_username_address_request_id_and_utc_time(
+    client, staff_user, log_lines
+):
+    response = client.post(
+        "/accounts/login/", {"username": "sam_staff", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert response.status_code == 200
+    lines = log_lines()
+    line = _audit(lines, "login failed")
+    assert line["logger"] == "bottleworks.audit"
+    assert line["message"] == "login failed username='sam_staff'"
+    assert line["address"] == "10.0.0.9"
+    assert line["request_id"] == response["X-Request-ID"]
+    assert _is_now_in_utc(line["time"])
+    assert all(PASSWORD not in str(getattr(m, "string", m)) for m in lines)
+
+
+def test_a_refused_web_page_is_logged_with_the_user(settings, staff_client, log_lines):
+    settings.ROOT_URLCONF = __name__
+    response = staff_client.get("/refuse", REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 403
+    line = _audit(log_lines(), "permission refused")
+    assert line["message"] == "permission refused GET /refuse user=sam_staff"
+    assert line["user"] == "sam_staff"
+    assert line["address"] == "10.0.0.7"
+    assert line["request_id"] == response["X-Request-ID"]
+
+
+def test_approval_and_cancel_are_logged_with_user_address_and_utc_time(
+    plant, staff_user, manager_user, settings, log_lines
+):
+    plant.buy(staff_user, (plant.bottle, 100, "2.00"))
+    settings.APPROVAL_THRESHOLD = 100
+    sale = plant.sell(staff_user, (plant.bottle, 60, "5.00"))
+    assert sale.status == "pending"
+
+    request = RequestFactory().post("/sales/approve", REMOTE_ADDR="10.0.0.5")
+    request.user = manager_user
+    request.request_id = "approve-req-0001"
+    request.client_address = request_context.client_address(request)
+    token = request_context.bind(request)
+    try:
+        sale = lifecycle.approve(document=sale, by=manager_user)
+        lifecycle.cancel(document=sale, by=manager_user, reason="wrong customer")
+    finally:
+        request_context.unbind(token)
+
+    lines = log_lines()
+    for event in (f"approved {sale.number}", f"cancelled {sale.number}"):
+        line = _audit(lines, event)
+        assert (line["user"], line["address"], line["request_id"]) == (
+            "mia_manager",
+            "10.0.0.5",
+            "approve-req-0001",
+        )
+        assert _is_now_in_utc(line["time"])
+
+
+def test_lines_outside_a_request_have_placeholders_and_multiline_messages_stay_on_one_line(log_lines):
+    logging.getLogger("bottleworks.audit").warning("first\nsecond")
+    [line] = log_lines()
+    assert (line["request_id"], line["user"], line["address"]) == ("-", "-", "-")
+    assert line["message"] == "first\\nsecond"
+
+
+def test_a_client_with_an_unresolved_session_user_is_not_looked_up_by_logging(log_lines):
+    # Logging must never run a query of its own (it may be called inside a failed transaction).
+    request = RequestFactory().get("/")
+    request.client_address, request.request_id = "10.0.0.1", "lazy-user-check"
+    from django.utils.functional import SimpleLazyObject
+
+    def explode():
+        raise AssertionError("the logging filter resolved the user")
+
+    request.user = SimpleLazyObject(explode)
+    token = request_context.bind(request)
+    try:
+        logging.getLogger("bottleworks.audit").info("event")
+    finally:
+        request_context.unbind(token)
+    [line] = log_lines()
+    assert line["user"] == "-"

@@ -1,16 +1,29 @@
-"""gunicorn settings: workers from the CPU count, bounded timeouts, an access log on stdout."""
+"""gunicorn settings: workers from the CPU count, bounded timeouts, an access log on stdout.
+
+Every value can be changed from the environment, so one file serves a laptop, a container and a
+platform that hands the port over in $PORT.
+"""
 
 import multiprocessing
 import os
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
+bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request that takes longer than this is killed and its worker replaced (the database rolls the
+# open transaction back, so nothing is half-saved).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
+# Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
+# Heartbeat files in memory: a container's overlay disk can stall them and get workers killed.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# X-Forwarded-* is trusted from the local proxy only, unless the platform says otherwise.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# One line per request, with the id the app put on the response (and on its own log lines).
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from config import api_schema
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("", include("production.api")),
     path("", include("sales.api")),
     path("reports/", include("reporting.api")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),

@@ -117,30 +117,22 @@ def _shortages(changes: Sequence[StockChange], balances: dict[int, StockBalance]
     return [Shortage(item_id=i, sku=skus[i], available=a, requested=r) for i, a, r in short]
 
 
-def post(
-    *,
+def _price(
     changes: Sequence[StockChange],
+    balances: dict[int, StockBalance],
+    *,
     kind: str,
     date: date,
     source: Source,
     by: User,
-    balances: dict[int, StockBalance] | None = None,
 ) -> list[StockMovement]:
-    """Write one posting's movements and balances, or refuse it whole.
+    """Check availability, price each change and move the (locked) balances in memory.
 
-    ``balances``: rows this transaction already locked with ``lock_balances`` (the lifecycle locks
-    a document's items before taking its number); any item they lack is locked here.
+    Returns the unsaved movements; the caller inserts them and writes the balances.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("ledger.post must run inside transaction.atomic()")
-    check_period_open(date)
-    wanted = {c.item_id for c in changes}
-    if balances is None or not wanted <= balances.keys():
-        balances = lock_balances(wanted)
     shortages = _shortages(changes, balances)
     if shortages:
         raise InsufficientStock(shortages)
-
     movements = []
     for change in changes:
         if change.quantity == 0:
@@ -177,6 +169,30 @@ def post(
                 posted_by=by,
             )
         )
+    return movements
+
+
+def post(
+    *,
+    changes: Sequence[StockChange],
+    kind: str,
+    date: date,
+    source: Source,
+    by: User,
+    balances: dict[int, StockBalance] | None = None,
+) -> list[StockMovement]:
+    """Write one posting's movements and balances, or refuse it whole.
+
+    ``balances``: rows this transaction already locked with ``lock_balances`` (the lifecycle locks
+    a document's items before taking its number); any item they lack is locked here.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.post must run inside transaction.atomic()")
+    check_period_open(date)
+    wanted = {c.item_id for c in changes}
+    if balances is None or not wanted <= balances.keys():
+        balances = lock_balances(wanted)
+    movements = _price(changes, balances, kind=kind, date=date, source=source, by=by)
     StockMovement.objects.bulk_create(movements)
     touched = sorted({m.item_id for m in movements})
     # One UPDATE for all the touched balances; the rows are already locked by this transaction.
@@ -198,3 +214,31 @@ def reverse(*, source: Source, date: date, by: User) -> list[StockMovement]:
         StockChange(item_id=m.item_id, quantity=-m.quantity, value=-m.value, reverses=m) for m in originals
     ]
     return post(changes=changes, kind=MovementKind.REVERSAL, date=date, source=source, by=by)
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One document's changes, for ``post_many``."""
+
+    source: Source
+    changes: Sequence[StockChange]
+
+
+def post_many(*, postings: Sequence[Posting], kind: str, date: date, by: User) -> list[list[StockMovement]]:
+    """Post many documents of one kind and date at once (bulk loads such as ``seed_demo``).
+
+    Each posting is checked and priced exactly as ``post`` would, in the order given; a shortage in
+    any of them refuses them all. One lock, one insert and one balance update for the lot.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.post_many must run inside transaction.atomic()")
+    check_period_open(date)
+    balances = lock_balances(c.item_id for p in postings for c in p.changes)
+    per_posting = [
+        _price(p.changes, balances, kind=kind, date=date, source=p.source, by=by) for p in postings
+    ]
+    movements = [m for made in per_posting for m in made]
+    StockMovement.objects.bulk_create(movements, batch_size=5000)
+    touched = sorted({m.item_id for m in movements})
+    StockBalance.objects.bulk_update([balances[i] for i in touched], ["quantity", "value"])
+    return per_posting

@@ -11,20 +11,29 @@ from inventory.models import DocumentSequence
 
 # One statement both locks the row and hands out the number (PostgreSQL and SQLite ≥ 3.35).
 _TAKE = (
-    f"UPDATE {DocumentSequence._meta.db_table} SET last = last + 1 "
+    f"UPDATE {DocumentSequence._meta.db_table} SET last = last + %s "
     "WHERE prefix = %s AND year = %s RETURNING last"
 )
 
 
+def _format(prefix: str, year: int, n: int) -> str:
+    return f"{prefix}-{year}-{n:05d}"
+
+
 def next_number(prefix: str, year: int) -> str:
+    return next_numbers(prefix, year, 1)[0]
+
+
+def next_numbers(prefix: str, year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers in one statement (bulk loads); same lock, same gaplessness."""
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE, [prefix, year])
+        cursor.execute(_TAKE, [count, prefix, year])
         row = cursor.fetchone()
         if row is None:
             # First number of the year: create the row (a concurrent creator wins harmlessly).
             DocumentSequence.objects.bulk_create(
                 [DocumentSequence(prefix=prefix, year=year)], ignore_conflicts=True
             )
-            cursor.execute(_TAKE, [prefix, year])
+            cursor.execute(_TAKE, [count, prefix, year])
             row = cursor.fetchone()
-    return f"{prefix}-{year}-{row[0]:05d}"
+    return [_format(prefix, year, n) for n in range(row[0] - count + 1, row[0] + 1)]

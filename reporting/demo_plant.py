@@ -4,9 +4,10 @@ Master data, purchases, production runs, stock counts and cancellations go throu
 exactly as a user's would. Bills and payments — a million lines a year at full scale — use a bulk
 path that keeps every rule the services keep:
 
-- each bill is posted through ``inventory.ledger.post`` (locks, availability, moving-average cost,
-  one movement per line) and gets its gapless number from ``inventory.numbering``, inside one
-  transaction per business day;
+- a day's bills are posted through ``inventory.ledger.post_many``: each is checked and priced
+  exactly as ``ledger.post`` would (availability, moving-average cost, one movement per line), with
+  one lock, one insert and one balance update for the day; numbers come from
+  ``inventory.numbering.next_numbers`` (gapless, in posting order); one transaction per day;
 - lines store the cost the ledger priced them at; bills and lines are inserted with one history row
   each ("created", by the acting user), as a document posted on entry would have;
 - bills stay within the approval threshold (so none needed an approver), payments never exceed what
@@ -35,7 +36,7 @@ from accounts.models import User
 from inventory import ledger, lifecycle
 from inventory.documents import DocumentStatus
 from inventory.models import Item, ItemKind, MovementKind
-from inventory.numbering import next_number
+from inventory.numbering import next_numbers
 from inventory.services import CountLineInput, RecipeInput, create_stock_count, save_item, set_recipe
 from production.models import RejectReason
 from production.services import RejectLine, create_run, recipe_inputs
@@ -443,32 +444,36 @@ class DemoPlant:
             return []
         # Stock locks first, then numbers, the order every posting keeps (see inventory.numbering).
         ledger.lock_balances(bottle.pk for bottle, _size in self.bottles)
+        numbers = next_numbers(Sale.NUMBER_PREFIX, day.year, len(bills))
         now = timezone.now()
-        sales = []
-        for buyer, lines in bills:
-            total = sum((money(q * p - d) for _b, q, p, d in lines), Decimal("0"))
-            sales.append(
-                Sale(
-                    customer_id=buyer.id,
-                    date=day,
-                    status=DocumentStatus.POSTED,
-                    number=next_number(Sale.NUMBER_PREFIX, day.year),
-                    total=total,
-                    created_by=self.by,
-                    submitted_at=now,
-                    posted_at=now,
-                )
-            )
-        Sale.objects.bulk_create(sales)
-        rows = []
-        for sale, (_buyer, lines) in zip(sales, bills, strict=True):
-            movements = ledger.post(
-                changes=[ledger.StockChange(item_id=b.pk, quantity=-q) for b, q, _p, _d in lines],
-                kind=MovementKind.SALE,
+        sales = [
+            Sale(
+                customer_id=buyer.id,
                 date=day,
-                source=ledger.Source.of(sale),
-                by=self.by,
+                status=DocumentStatus.POSTED,
+                number=number,
+                total=sum((money(q * p - d) for _b, q, p, d in lines), Decimal("0")),
+                created_by=self.by,
+                submitted_at=now,
+                posted_at=now,
             )
+            for number, (buyer, lines) in zip(numbers, bills, strict=True)
+        ]
+        Sale.objects.bulk_create(sales, batch_size=2000)
+        priced = ledger.post_many(
+            postings=[
+                ledger.Posting(
+                    source=ledger.Source.of(sale),
+                    changes=[ledger.StockChange(item_id=b.pk, quantity=-q) for b, q, _p, _d in lines],
+                )
+                for sale, (_buyer, lines) in zip(sales, bills, strict=True)
+            ],
+            kind=MovementKind.SALE,
+            date=day,
+            by=self.by,
+        )
+        rows = []
+        for sale, (_buyer, lines), movements in zip(sales, bills, priced, strict=True):
             cost = Decimal("0")
             for (bottle, quantity, price, discount), movement in zip(lines, movements, strict=True):
                 rows.append(
@@ -486,11 +491,11 @@ class DemoPlant:
                 cost -= movement.value
             sale.cost = cost
         Sale.objects.bulk_update(sales, ["cost"], batch_size=1000)
-        Sale.history.bulk_history_create(sales, default_user=self.by)
+        Sale.history.bulk_history_create(sales, default_user=self.by, batch_size=2000)
         bulk_create_with_history(rows, SaleLine, batch_size=2000, default_user=self.by)
         ids = [s.pk for s in sales]
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk : chunk + 500]
+        for chunk in range(0, len(ids), 1000):
+            part = ids[chunk : chunk + 1000]
             summaries.apply_sales(part, 1)
             summaries.apply_document_movements(Sale._meta.label_lower, part, reversals=False)
         for sale, (buyer, _lines) in zip(sales, bills, strict=True):
@@ -539,6 +544,7 @@ class DemoPlant:
             return
         now = timezone.now()
         methods = [PaymentMethod.CASH, PaymentMethod.UPI, PaymentMethod.BANK, PaymentMethod.CHEQUE]
+        numbers = next_numbers(Payment.NUMBER_PREFIX, day.year, len(due))
         payments = [
             Payment(
                 customer_id=customer_id,
@@ -548,12 +554,12 @@ class DemoPlant:
                 method=self.rng.choice(methods),
                 date=day,
                 status=DocumentStatus.POSTED,
-                number=next_number(Payment.NUMBER_PREFIX, day.year),
+                number=number,
                 created_by=self.by,
                 submitted_at=now,
                 posted_at=now,
             )
-            for sale_id, customer_id, amount in due
+            for number, (sale_id, customer_id, amount) in zip(numbers, due, strict=True)
         ]
         bulk_create_with_history(payments, Payment, batch_size=2000, default_user=self.by)
         ids = [p.pk for p in payments]

@@ -1,0 +1,219 @@
+"""Reports at one million bill lines: build them on a throwaway PostgreSQL and time every report.
+
+    .venv/bin/python bench/bench_reports.py                 # 365 days at --scale 1.0 ≈ 1M lines
+    .venv/bin/python bench/bench_reports.py --scale 0.05    # a quick look
+
+Starts its own PostgreSQL (testing.pgserver), migrates, seeds with ``seed_demo``, then times each
+report page for the last full year and the last month (median of --runs requests, server time as the
+test client sees it: queries and rendering) next to a plain SUM … GROUP BY month over the raw bill
+lines, times the dashboard, and measures the memory of a worker streaming a year of bill lines as
+CSV. Prints a Markdown table for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RAW_SQL = """
+SELECT date_trunc('month', s.date) AS month, SUM(l.amount), SUM(l.cost)
+FROM sales_saleline l JOIN sales_sale s ON s.id = l.sale_id
+WHERE s.status = 'posted' AND s.date BETWEEN %s AND %s
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def _environment(url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        DEBUG="0",
+        HTTPS="0",
+        WHITENOISE_USE_FINDERS="1",
+        CONN_MAX_AGE="600",
+        ALLOWED_HOSTS="testserver,localhost",
+        LOG_LEVEL="WARNING",
+    )
+
+
+def _median_ms(action, runs: int) -> float:
+    action()  # warm: the first request pays for imports and plan caching
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    load = os.getloadavg()[0]
+    return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}, load {load:.1f}"
+
+
+def _csv_memory(url: str, start, end) -> str:
+    """Stream a year of bill lines as CSV in a fresh worker process; report its memory."""
+    code = f"""
+import os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+import django
+django.setup()
+from django.test import Client
+from accounts.models import User
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+
+client = Client()
+client.force_login(User.objects.get(username="bench_owner"))
+client.get("/")  # load the app before measuring
+before = rss()
+started = time.perf_counter()
+response = client.get("/reports/bill-lines.csv", {{"start": "{start}", "end": "{end}"}})
+peak, size, rows = before, 0, 0
+for i, chunk in enumerate(response.streaming_content):
+    size += len(chunk)
+    rows += chunk.count(b"\\n")
+    if i % 20 == 0:
+        peak = max(peak, rss())
+peak = max(peak, rss())
+print(f"{{rows - 1}} lines, {{size / 1e6:.0f}} MB of CSV in {{time.perf_counter() - started:.1f}} s; "
+      f"worker memory {{before:.0f}} MiB before, peak {{peak:.0f}} MiB (+{{peak - before:.0f}} MiB)")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
+    if result.returncode:
+        return "failed: " + result.stderr.strip().splitlines()[-1]
+    return result.stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    from testing.pgserver import start_postgres
+
+    url, stop = start_postgres()
+    try:
+        import psycopg
+
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute("CREATE DATABASE bottleworks")
+        _environment(url)
+        import django
+
+        django.setup()
+        run(args, url)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        stop()
+
+
+def run(args, url: str) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from accounts.services import create_user
+    from reporting.catalogue import REPORTS
+    from sales.models import SaleLine
+
+    print(f"machine: {_machine()}")
+    call_command("migrate", verbosity=0)
+    owner = create_user(username="bench_owner", role=Role.OWNER, password="bench-owner-password-1")
+    create_user(username="bench_staff", role=Role.STAFF, password="bench-staff-password-1")
+    started = time.perf_counter()
+    call_command("seed_demo", days=args.days, scale=args.scale, no_verify=True)
+    seeded = time.perf_counter() - started
+    lines = SaleLine.objects.count()
+    print(f"seed_demo --days {args.days} --scale {args.scale}: {lines:,} bill lines in {seeded:.0f} s")
+    started = time.perf_counter()
+    from inventory.verification import verify_ledger
+    from reporting.summaries import differences
+
+    problems = verify_ledger() + differences()
+    print(f"verify_ledger + summary check: {len(problems)} problems ({time.perf_counter() - started:.0f} s)")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+    today = timezone.localdate()
+    year = (today - timedelta(days=364), today)
+    month = (today - timedelta(days=29), today)
+
+    def raw(period):
+        def query():
+            with connection.cursor() as cursor:
+                cursor.execute(RAW_SQL, list(period))
+                cursor.fetchall()
+
+        return query
+
+    raw_year = _median_ms(raw(year), args.runs)
+    raw_month = _median_ms(raw(month), args.runs)
+    print(f"raw SUM … GROUP BY month over bill lines: year {raw_year:.1f} ms, month {raw_month:.1f} ms")
+
+    client = Client()
+    client.force_login(owner)
+    rows = []
+    for name in REPORTS:
+        times = []
+        for start, end in (year, month):
+
+            def page(start=start, end=end, name=name):
+                response = client.get(f"/reports/{name}/", {"start": start, "end": end})
+                assert response.status_code == 200, (name, response.status_code)
+
+            times.append(_median_ms(page, args.runs))
+        rows.append((name, times[0], times[1], times[0] / raw_year))
+    staff = Client()
+    staff.force_login(__import__("accounts.models").models.User.objects.get(username="bench_staff"))
+    dashboard_owner = _median_ms(lambda: client.get("/"), args.runs * 4)
+    dashboard_staff = _median_ms(lambda: staff.get("/"), args.runs * 4)
+    memory = _csv_memory(url, *year)
+
+    print()
+    print(f"| report | year (ms) | month (ms) | year ÷ raw year ({raw_year:.0f} ms) |")
+    print("|---|---:|---:|---:|")
+    for name, y, m, ratio in rows:
+        print(f"| {name} | {y:.1f} | {m:.1f} | {ratio:.3f} |")
+    print(f"| raw SUM … GROUP BY month | {raw_year:.1f} | {raw_month:.1f} | 1.000 |")
+    print()
+    print(f"dashboard: {dashboard_owner:.1f} ms (Owner), {dashboard_staff:.1f} ms (Staff), median")
+    print(f"CSV export of a year of bill lines: {memory}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""ledger.post_many prices each posting exactly as ledger.post does, and refuses all on a shortage."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from inventory import ledger
+from inventory.errors import InsufficientStock
+from inventory.models import StockBalance, StockMovement
+from inventory.numbering import next_number, next_numbers
+
+pytestmark = pytest.mark.django_db
+
+
+def _source(n):
+    return ledger.Source(type="test.doc", id=n, number=f"T-{n}")
+
+
+def _stock(plant, user):
+    with transaction.atomic():
+        ledger.post(
+            changes=[ledger.StockChange(plant.preform.pk, 3, Decimal("10.00"))],
+            kind="purchase",
+            date=plant.preform.created_at.date(),
+            source=_source(0),
+            by=user,
+        )
+
+
+def test_post_many_prices_each_posting_like_post_in_order(plant, manager_user):
+    _stock(plant, manager_user)
+    day = plant.preform.created_at.date()
+    with transaction.atomic():
+        made = ledger.post_many(
+            postings=[
+                ledger.Posting(_source(1), [ledger.StockChange(plant.preform.pk, -1)]),
+                ledger.Posting(_source(2), [ledger.StockChange(plant.preform.pk, -2)]),
+            ],
+            kind="sale",
+            date=day,
+            by=manager_user,
+        )
+    # 10.00 / 3 → 3.33 for the first; the second empties the item and takes the 6.67 left.
+    assert [[m.value for m in ms] for ms in made] == [[Decimal("-3.33")], [Decimal("-6.67")]]
+    balance = StockBalance.objects.get(item=plant.preform)
+    assert (balance.quantity, balance.value) == (0, Decimal("0.00"))
+    assert StockMovement.objects.filter(source_type="test.doc", source_id__in=[1, 2]).count() == 2
+
+
+def test_post_many_refuses_every_posting_when_one_is_short(plant, manager_user):
+    _stock(plant, manager_user)
+    with pytest.raises(InsufficientStock), transaction.atomic():
+        ledger.post_many(
+            postings=[
+                ledger.Posting(_source(1), [ledger.StockChange(plant.preform.pk, -2)]),
+                ledger.Posting(_source(2), [ledger.StockChange(plant.preform.pk, -2)]),
+            ],
+            kind="sale",
+            date=plant.preform.created_at.date(),
+            by=manager_user,
+        )
+    assert StockBalance.objects.get(item=plant.preform).quantity == 3
+    assert not StockMovement.objects.filter(kind="sale").exists()
+
+
+def test_next_numbers_hands_out_a_consecutive_block(db):
+    with transaction.atomic():
+        assert next_number("Z", 2031) == "Z-2031-00001"
+        assert next_numbers("Z", 2031, 3) == ["Z-2031-00002", "Z-2031-00003", "Z-2031-00004"]
+        assert next_number("Z", 2031) == "Z-2031-00005"

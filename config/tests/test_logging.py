@@ -151,3 +151,40 @@ def test_a_client_with_an_unresolved_session_user_is_not_looked_up_by_logging(lo
         request_context.unbind(token)
     [line] = log_lines()
     assert line["user"] == "-"
+
+
+def test_a_failed_api_login_is_logged_without_the_password(client, staff_user, log_lines):
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "sam_staff", "password": PASSWORD},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.8",
+    )
+    assert response.status_code == 401
+    lines = log_lines()
+    line = _audit(lines, "login failed")
+    assert (line["message"], line["address"]) == ("login failed username='sam_staff'", "10.0.0.8")
+    assert all(PASSWORD not in str(getattr(m, "string", m)) for m in lines)
+
+
+def test_a_refused_api_call_is_logged_with_the_token_user_and_never_the_token(client, staff_user, log_lines):
+    token = client.post(
+        "/api/v1/auth/token/",
+        {"username": "sam_staff", "password": "correct-horse-battery"},
+        content_type="application/json",
+    ).json()
+    refused = client.post(
+        "/api/v1/items/",
+        {"sku": "NEW-1", "name": "New", "kind": "cap"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token['access']}",
+        REMOTE_ADDR="10.0.0.6",
+    )
+    assert refused.status_code == 403
+    lines = log_lines()
+    line = _audit(lines, "permission refused")
+    assert line["message"] == "permission refused POST /api/v1/items/ user=sam_staff"
+    assert (line["user"], line["address"]) == ("sam_staff", "10.0.0.6")
+    text = "\n".join(str(getattr(m, "string", m)) for m in lines)
+    assert token["access"] not in text and token["refresh"] not in text
+    assert "correct-horse-battery" not in text

@@ -93,7 +93,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         message = " ".join(str(d) for d in detail)
     else:
         message = str(detail)
-    code = getattr(exc, "default_code", "error")
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
     response.data = _error(code, message, fields)

@@ -258,3 +258,43 @@ def test_cancel_needs_a_reason_and_reverses_stock(week, manager_client):
     manager_client.post(url, {"reason": "wrong customer"})
     sale.refresh_from_db()
     assert (sale.status, sale.cancel_reason) == ("cancelled", "wrong customer")
+
+
+def test_list_pages_take_the_same_number_of_queries_for_few_or_many_rows(plant, staff_user, manager_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lists = [
+        reverse("sales:bill-list"),
+        reverse("sales:payment-list"),
+        reverse("purchasing:purchase-list"),
+        reverse("production:run-list"),
+        reverse("inventory:stock-list"),
+        reverse("inventory:stock-item", args=[plant.bottle.pk]),
+        reverse("sales:customer-list"),
+        reverse("inventory:item-list"),
+        reverse("inventory:approvals"),
+    ]
+
+    def counts():
+        result = {}
+        for url in lists:
+            with CaptureQueriesContext(connection) as queries:
+                assert manager_client.get(url).status_code == 200
+            result[url] = len(queries)
+        return result
+
+    def add_activity():
+        plant.buy(staff_user, (plant.bottle, 10, "3.00"), (plant.cap, 5, "0.50"))
+        sale = plant.sell(staff_user, (plant.bottle, 2, "5.00"))
+        plant.sell(staff_user, (plant.bottle, 1, "6000.00"))
+        record_payment(by=staff_user, customer=plant.customer, sale=sale, amount=D("1"), method="cash")
+        create_run(
+            by=staff_user, product=plant.bottle, good_quantity=1, machine="M", shift="day", submit=False
+        )
+
+    add_activity()
+    few = counts()
+    for _ in range(4):
+        add_activity()
+    assert counts() == few

@@ -110,7 +110,7 @@ class DocumentAdmin(ReadOnlyAdmin):
                     "opts": self.opts,
                     "queryset": queryset,
                     "count": queryset.count(),
-                    "title": "Cancel documents",
+                    "title": f"Cancel {queryset.count()} {self.opts.verbose_name_plural}",
                 },
             )
         done = 0

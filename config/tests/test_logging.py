@@ -97,34 +97,66 @@ def test_a_refused_web_page_is_logged_with_the_user(settings, staff_client, log_
     assert line["request_id"] == response["X-Request-ID"]
 
 
-def test_approval_and_cancel_are_logged_with_user_address_and_utc_time(
-    plant, staff_user, manager_user, settings, log_lines
+def test_approval_rejection_and_cancel_through_the_api_are_logged_with_user_address_and_time(
+    plant, staff_user, manager_user, manager_client, settings, log_lines
 ):
     plant.buy(staff_user, (plant.bottle, 100, "2.00"))
     settings.APPROVAL_THRESHOLD = 100
-    sale = plant.sell(staff_user, (plant.bottle, 60, "5.00"))
-    assert sale.status == "pending"
+    big = plant.sell(staff_user, (plant.bottle, 60, "5.00"))
+    other = plant.sell(staff_user, (plant.bottle, 30, "5.00"))
+    assert (big.status, other.status) == ("pending", "pending")
 
-    request = RequestFactory().post("/sales/approve", REMOTE_ADDR="10.0.0.5")
-    request.user = manager_user
-    request.request_id = "approve-req-0001"
+    approved = manager_client.post(f"/api/v1/sales/{big.pk}/approve/", REMOTE_ADDR="10.0.0.5")
+    assert approved.status_code == 200
+    number = approved.json()["number"]
+    cancelled = manager_client.post(
+        f"/api/v1/sales/{big.pk}/cancel/",
+        {"reason": "wrong customer"},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.5",
+    )
+    rejected = manager_client.post(
+        f"/api/v1/sales/{other.pk}/reject/",
+        {"reason": "price too low"},
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.4",
+    )
+    assert (cancelled.status_code, rejected.status_code) == (200, 200)
+
+    lines = log_lines()
+    for event, response, address in (
+        (f"approved {number}", approved, "10.0.0.5"),
+        (f"cancelled {number}", cancelled, "10.0.0.5"),
+        (f"rejected {other.pk}", rejected, "10.0.0.4"),
+    ):
+        line = _audit(lines, event)
+        assert line["logger"] == "bottleworks.audit"
+        assert (line["user"], line["address"]) == ("mia_manager", address)
+        assert line["request_id"] == response["X-Request-ID"]
+        assert _is_now_in_utc(line["time"])
+
+
+def test_a_decision_made_inside_a_bound_request_carries_its_context(
+    plant, staff_user, manager_user, settings, log_lines
+):
+    # Services log without knowing the request; the middleware's binding supplies it.
+    plant.buy(staff_user, (plant.bottle, 100, "2.00"))
+    settings.APPROVAL_THRESHOLD = 100
+    sale = plant.sell(staff_user, (plant.bottle, 60, "5.00"))
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.3")
+    request.user, request.request_id = manager_user, "bound-req-0001"
     request.client_address = request_context.client_address(request)
     token = request_context.bind(request)
     try:
         sale = lifecycle.approve(document=sale, by=manager_user)
-        lifecycle.cancel(document=sale, by=manager_user, reason="wrong customer")
     finally:
         request_context.unbind(token)
-
-    lines = log_lines()
-    for event in (f"approved {sale.number}", f"cancelled {sale.number}"):
-        line = _audit(lines, event)
-        assert (line["user"], line["address"], line["request_id"]) == (
-            "mia_manager",
-            "10.0.0.5",
-            "approve-req-0001",
-        )
-        assert _is_now_in_utc(line["time"])
+    line = _audit(log_lines(), f"approved {sale.number}")
+    assert (line["user"], line["address"], line["request_id"]) == (
+        "mia_manager",
+        "10.0.0.3",
+        "bound-req-0001",
+    )
 
 
 def test_lines_outside_a_request_have_placeholders_and_multiline_messages_stay_on_one_line(log_lines):

@@ -1,5 +1,6 @@
 """Production settings: the deploy check, security headers, cookies and the generic error pages."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -57,6 +58,49 @@ def test_deploy_check_passes_at_warning_level_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_environment_turns_on_https_secure_cookies_and_smtp_mail():
+    names = [
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_PROXY_SSL_HEADER",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "CSRF_COOKIE_HTTPONLY",
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_USE_TLS",
+    ]
+    script = (
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps([getattr(s, n) for n in {names!r}]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=PROJECT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    values = dict(zip(names, json.loads(result.stdout.strip().splitlines()[-1]), strict=True))
+    assert values == {
+        "DEBUG": False,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_USE_TLS": True,
+    }
 
 
 def test_deploy_check_fails_when_debug_is_left_on():

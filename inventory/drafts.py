@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
@@ -80,6 +81,29 @@ def check_items_once(lines: Sequence[Any], what: str = "item") -> None:
         seen.setdefault(line.item.pk, index)
     if errors:
         raise InvalidDocument(lines=errors)
+
+
+def update_with_history(model: type, rows: Sequence[Any], fields: Sequence[str], by: User) -> None:
+    """``bulk_update_with_history`` as one plain ``UPDATE … FROM (VALUES …)`` plus the history rows.
+
+    Posting writes each line's cost while the stock locks are held; the ORM's ``bulk_update``
+    builds a CASE expression per column, which costs more Python time than the statement itself.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    typed = connection.vendor == "postgresql"  # VALUES parameters need their column types there
+    row_sql = "(" + ", ".join(f"%s::{c.db_type(connection)}" if typed else "%s" for c in columns) + ")"
+    assignments = ", ".join(f"{c.column} = v.column{n}" for n, c in enumerate(columns[1:], start=2))
+    sql = (
+        f"UPDATE {meta.db_table} SET {assignments} FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v "
+        f"WHERE {meta.db_table}.{meta.pk.column} = v.column1"
+    )
+    params = [c.get_db_prep_save(getattr(row, c.attname), connection) for row in rows for c in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    model.history.bulk_history_create(rows, update=True, default_user=by)
 
 
 def replace_lines(relation: Any, model: type, rows: list[Any], by: User, *, fresh: bool = False) -> list[Any]:

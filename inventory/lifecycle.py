@@ -46,6 +46,8 @@ class DocumentRules:
     needs_approval: Callable[[Any], bool] = _over_threshold
     may_enter: Callable[[User | None], bool] = roles.can_enter_data
     before_cancel: Callable[[Any, User], None] = lambda document, by: None
+    # Checks that need no stock lock (e.g. a customer's credit), run before any is taken.
+    before_post: Callable[[Any, User], None] = lambda document, by: None
     moves_stock: bool = True
     # For verify_ledger: (document id, item id, signed quantity) rows of every posted document.
     expected_quantities: Callable[[], Iterable[tuple[int, int, int]]] | None = None
@@ -145,12 +147,12 @@ def held_balances(document: Document) -> dict[int, Any] | None:
 
 def _post(document: Document, by: User) -> None:
     rules = rules_for(document)
+    # Everything that needs no lock comes first, so the locks below are held as briefly as can be.
+    ledger.check_period_open(document.date)
+    rules.before_post(document, by)
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
-        # The ledger checks the period when it posts, before anything is written.
         document._held_balances = ledger.lock_balances(rules.touched_items(document))
-    else:
-        ledger.check_period_open(document.date)
     document.number = next_number(document.NUMBER_PREFIX, document.date.year)
     rules.post(document, by)
     document.status = DocumentStatus.POSTED

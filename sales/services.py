@@ -15,13 +15,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from simple_history.utils import bulk_update_with_history
 
 from accounts import roles
 from accounts.models import User
 from inventory import ledger, lifecycle
 from inventory.documents import DocumentStatus
-from inventory.drafts import check_lines, money, money_problem, replace_lines
+from inventory.drafts import check_lines, money, money_problem, replace_lines, update_with_history
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
 from purchasing.services import save_party
@@ -131,7 +130,6 @@ def _lines(sale: Sale) -> list[SaleLine]:
 
 
 def _post_sale(sale: Sale, by: User) -> None:
-    _check_credit(sale)
     lines = _lines(sale)
     movements = ledger.post(
         changes=[ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in lines],
@@ -145,7 +143,7 @@ def _post_sale(sale: Sale, by: User) -> None:
     for line, movement in zip(lines, movements, strict=True):
         line.cost = -movement.value
         line.unit_cost = movement.unit_cost
-    bulk_update_with_history(lines, SaleLine, ["cost", "unit_cost"], default_user=by)
+    update_with_history(SaleLine, lines, ["cost", "unit_cost"], by)
     sale.cost = sum((line.cost for line in lines), Decimal("0"))
 
 
@@ -161,6 +159,7 @@ lifecycle.register(
         post=_post_sale,
         touched_items=lambda sale: [line.item_id for line in _lines(sale)],
         before_cancel=_before_cancel_sale,
+        before_post=lambda sale, by: _check_credit(sale),
         expected_quantities=lambda: (
             (sale_id, item_id, -quantity)
             for sale_id, item_id, quantity in SaleLine.objects.filter(sale__status="posted").values_list(

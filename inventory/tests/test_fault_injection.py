@@ -37,7 +37,7 @@ def crash_after_stock_moved(seen: list):
 def test_a_fault_after_the_stock_update_leaves_no_trace(draft, plant, staff_user, monkeypatch, where):
     seen: list[int] = []
     if where == "after the ledger wrote":
-        monkeypatch.setattr(sale_services, "bulk_update_with_history", crash_after_stock_moved(seen))
+        monkeypatch.setattr(sale_services, "update_with_history", crash_after_stock_moved(seen))
     else:
         real_save_as = lifecycle.save_as
 

@@ -182,12 +182,11 @@ class DocumentFilterForm(forms.Form):
     date_to = forms.DateField(required=False, label="To", widget=DATE_INPUT)
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *DocumentStatus.choices])
 
-    def __init__(self, *args, party_queryset=None, party_label: str = "", with_items: bool = True, **kwargs):
+    def __init__(self, *args, party_label: str = "", with_items: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if party_queryset is not None:
-            self.fields["party"] = forms.ModelChoiceField(
-                queryset=party_queryset, required=False, label=party_label, empty_label="Any"
-            )
+        if party_label:
+            # A name search, not a dropdown: a plant has hundreds of customers.
+            self.fields["party"] = forms.CharField(required=False, label=party_label, max_length=80)
         if with_items:
             self.fields["item"] = forms.ModelChoiceField(
                 queryset=Item.objects.order_by("sku"), required=False, empty_label="Any item"

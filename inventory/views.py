@@ -96,9 +96,6 @@ class DocumentPages:
         """A page-specific submit button (e.g. fill from recipe): return new data, or None."""
         return None
 
-    def party_queryset(self):
-        return None
-
     def list_queryset(self, request):
         return self.model.objects.select_related(*self.list_related)
 
@@ -137,8 +134,7 @@ class DocumentPages:
     def list_view(self, request):
         form = f.DocumentFilterForm(
             request.GET or None,
-            party_queryset=self.party_queryset(),
-            party_label=self.party_label,
+            party_label=self.party_label if self.party_field else "",
             with_items=self.item_lookup is not None,
         )
         queryset = self.list_queryset(request)
@@ -154,15 +150,24 @@ class DocumentPages:
                 queryset = queryset.filter(date__lte=data["date_to"])
             if data.get("status"):
                 queryset = queryset.filter(status=data["status"])
-            if data.get("party") and self.party_field:
-                queryset = queryset.filter(**{self.party_field: data["party"]})
+            if data.get("party", "").strip() and self.party_field:
+                queryset = queryset.filter(**{f"{self.party_field}__name__icontains": data["party"].strip()})
             if data.get("item") and self.item_lookup:
-                queryset = queryset.filter(**{self.item_lookup: data["item"]}).distinct()
+                # A semi-join, not a join + DISTINCT over the annotated rows.
+                with_item = self.model.objects.filter(**{self.item_lookup: data["item"]}).values("pk")
+                queryset = queryset.filter(pk__in=with_item)
         page, query = _page(request, queryset.order_by("-date", "-id"))
         return render(
             request,
             self.template("list"),
-            self.context(form=form, page=page, query=query, may_enter=self.may_enter(request.user)),
+            self.context(
+                form=form,
+                page=page,
+                query=query,
+                may_enter=self.may_enter(request.user),
+                # A document's page is "<list>/<pk>/": one reverse() per page, not one per row.
+                list_url=self.url("list"),
+            ),
         )
 
     # --- entry -------------------------------------------------------------------------------

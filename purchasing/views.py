@@ -101,9 +101,6 @@ class PurchasePages(DocumentPages):
     party_label = "Supplier"
     list_related = ("created_by", "supplier")
 
-    def party_queryset(self):
-        return Supplier.objects.order_by("name")
-
     @staticmethod
     def _lines(rows):
         return [

@@ -56,9 +56,6 @@ class SalePages(DocumentPages):
     party_label = "Customer"
     list_related = ("created_by", "customer")
 
-    def party_queryset(self):
-        return Customer.objects.order_by("name")
-
     def list_queryset(self, request):
         return selectors.bills_with_payments(super().list_queryset(request))
 
@@ -159,9 +156,6 @@ class PaymentPages(DocumentPages):
     list_related = ("created_by", "customer", "sale")
     detail_prefetch = ()
     editable = False
-
-    def party_queryset(self):
-        return Customer.objects.order_by("name")
 
     def initial_for_new(self, request):
         initial = {}

@@ -118,16 +118,21 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", help="time an already seeded database instead of building one")
+    parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL running (prints its URL)")
     args = parser.parse_args()
 
     from testing.pgserver import start_postgres
 
-    url, stop = start_postgres()
-    try:
+    if args.database_url:
+        url, stop = args.database_url, lambda: None
+    else:
+        url, stop = start_postgres()
         import psycopg
 
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
             admin.execute("CREATE DATABASE bottleworks")
+    try:
         _environment(url)
         import django
 
@@ -137,7 +142,10 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        stop()
+        if args.keep:
+            print(f"PostgreSQL left running: --database-url {url}")
+        else:
+            stop()
 
 
 def run(args, url: str) -> None:
@@ -146,28 +154,35 @@ def run(args, url: str) -> None:
     from django.test import Client
     from django.utils import timezone
 
+    from accounts.models import User
     from accounts.roles import Role
     from accounts.services import create_user
     from reporting.catalogue import REPORTS
     from sales.models import SaleLine
 
     print(f"machine: {_machine()}")
-    call_command("migrate", verbosity=0)
-    owner = create_user(username="bench_owner", role=Role.OWNER, password="bench-owner-password-1")
-    create_user(username="bench_staff", role=Role.STAFF, password="bench-staff-password-1")
-    started = time.perf_counter()
-    call_command("seed_demo", days=args.days, scale=args.scale, no_verify=True)
-    seeded = time.perf_counter() - started
-    lines = SaleLine.objects.count()
-    print(f"seed_demo --days {args.days} --scale {args.scale}: {lines:,} bill lines in {seeded:.0f} s")
-    started = time.perf_counter()
-    from inventory.verification import verify_ledger
-    from reporting.summaries import differences
+    if args.database_url and SaleLine.objects.exists():
+        owner = User.objects.get(username="bench_owner")
+        print(f"timing the seeded database: {SaleLine.objects.count():,} bill lines")
+    else:
+        call_command("migrate", verbosity=0)
+        owner = create_user(username="bench_owner", role=Role.OWNER, password="bench-owner-password-1")
+        create_user(username="bench_staff", role=Role.STAFF, password="bench-staff-password-1")
+        started = time.perf_counter()
+        call_command("seed_demo", days=args.days, scale=args.scale, no_verify=True)
+        seeded = time.perf_counter() - started
+        lines = SaleLine.objects.count()
+        print(f"seed_demo --days {args.days} --scale {args.scale}: {lines:,} bill lines in {seeded:.0f} s")
+        started = time.perf_counter()
+        from inventory.verification import verify_ledger
+        from reporting.summaries import differences
 
-    problems = verify_ledger() + differences()
-    print(f"verify_ledger + summary check: {len(problems)} problems ({time.perf_counter() - started:.0f} s)")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+        problems = verify_ledger() + differences()
+        print(
+            f"verify_ledger + summary check: {len(problems)} problems ({time.perf_counter() - started:.0f} s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
     today = timezone.localdate()
     year = (today - timedelta(days=364), today)
@@ -199,7 +214,7 @@ def run(args, url: str) -> None:
             times.append(_median_ms(page, args.runs))
         rows.append((name, times[0], times[1], times[0] / raw_year))
     staff = Client()
-    staff.force_login(__import__("accounts.models").models.User.objects.get(username="bench_staff"))
+    staff.force_login(User.objects.get(username="bench_staff"))
     dashboard_owner = _median_ms(lambda: client.get("/"), args.runs * 4)
     dashboard_staff = _median_ms(lambda: staff.get("/"), args.runs * 4)
     memory = _csv_memory(url, *year)

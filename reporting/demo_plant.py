@@ -30,7 +30,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from inventory import ledger, lifecycle
@@ -42,6 +41,7 @@ from production.models import RejectReason
 from production.services import RejectLine, create_run, recipe_inputs
 from purchasing.services import PurchaseLineInput, create_purchase, save_supplier
 from reporting import summaries
+from reporting.bulk_insert import add_history, insert_with_history
 from sales.models import Payment, PaymentMethod, Sale, SaleLine
 from sales.services import save_customer
 
@@ -491,8 +491,8 @@ class DemoPlant:
                 cost -= movement.value
             sale.cost = cost
         Sale.objects.bulk_update(sales, ["cost"], batch_size=1000)
-        Sale.history.bulk_history_create(sales, default_user=self.by, batch_size=2000)
-        bulk_create_with_history(rows, SaleLine, batch_size=2000, default_user=self.by)
+        add_history(Sale, sales, by=self.by)
+        insert_with_history(SaleLine, rows, by=self.by)
         ids = [s.pk for s in sales]
         for chunk in range(0, len(ids), 1000):
             part = ids[chunk : chunk + 1000]
@@ -561,7 +561,7 @@ class DemoPlant:
             )
             for number, (sale_id, customer_id, amount) in zip(numbers, due, strict=True)
         ]
-        bulk_create_with_history(payments, Payment, batch_size=2000, default_user=self.by)
+        insert_with_history(Payment, payments, by=self.by)
         ids = [p.pk for p in payments]
         for chunk in range(0, len(ids), 500):
             summaries.apply_payments(ids[chunk : chunk + 500], 1)

@@ -68,7 +68,7 @@ class DocumentPages:
     formsets: dict[str, type] = {}
     party_field: str | None = None
     party_label: str = ""
-    item_lookup: str | None = "lines__item"
+    item_lookup: str | tuple[str, ...] | None = "lines__item"
     list_related: tuple[str, ...] = ("created_by",)
     detail_prefetch: tuple[str, ...] = ("lines__item",)
     may_view: Callable[[Any], bool] = staticmethod(roles.has_any_role)
@@ -154,7 +154,11 @@ class DocumentPages:
                 queryset = queryset.filter(**{f"{self.party_field}__name__icontains": data["party"].strip()})
             if data.get("item") and self.item_lookup:
                 # A semi-join, not a join + DISTINCT over the annotated rows.
-                with_item = self.model.objects.filter(**{self.item_lookup: data["item"]}).values("pk")
+                lookups = (self.item_lookup,) if isinstance(self.item_lookup, str) else self.item_lookup
+                matches = Q()
+                for lookup in lookups:
+                    matches |= Q(**{lookup: data["item"]})
+                with_item = self.model.objects.filter(matches).values("pk")
                 queryset = queryset.filter(pk__in=with_item)
         page, query = _page(request, queryset.order_by("-date", "-id"))
         return render(

@@ -19,7 +19,8 @@ class RunPages(DocumentPages):
     # The inputs come first: a service's line errors refer to them.
     formsets = {"inputs": f.InputFormSet, "rejects": f.RejectFormSet}
     party_field = None
-    item_lookup = "inputs__item"
+    # A run concerns the bottle it makes, the inputs it consumes and the scrap it yields.
+    item_lookup = ("product", "inputs__item", "scrap_item")
     list_related = ("created_by", "product")
     detail_prefetch = ("inputs__item", "rejects")
 

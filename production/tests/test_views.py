@@ -115,3 +115,15 @@ def test_staff_see_the_run_but_not_its_cost(stocked, staff_client, manager_clien
     assert "2.8333" in manager_client.get(url).content.decode()
     assert "2.8333" not in staff_client.get(url).content.decode()
     assert "2.8333" not in staff_client.get(reverse("production:run-list")).content.decode()
+
+
+def test_run_list_filtered_by_an_item_finds_runs_that_made_or_consumed_it(stocked, staff_client):
+    staff_client.post(reverse("production:run-new"), run_data(stocked, submit="1"))
+    run = ProductionRun.objects.get()
+    for item in (stocked.bottle, stocked.preform):
+        page = staff_client.get(reverse("production:run-list"), {"item": item.pk}).context["page"]
+        assert [r.pk for r in page] == [run.pk]
+    assert (
+        list(staff_client.get(reverse("production:run-list"), {"item": stocked.scrap.pk}).context["page"])
+        == []
+    )

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
@@ -65,6 +64,8 @@ def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
     fresh = sale.pk is None
     lifecycle.save_as(sale, by)
     replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
+    if fresh:
+        sale._posting_lines = rows  # a bill posted as it is created need not read its lines back
     return sale
 
 
@@ -125,8 +126,9 @@ def _check_credit(sale: Sale) -> None:
 
 def _lines(sale: Sale) -> list[SaleLine]:
     """The bill's lines, read once per posting (the lock step and the post step share them)."""
-    prefetch_related_objects([sale], "lines")
-    return list(sale.lines.all())
+    if not hasattr(sale, "_posting_lines"):
+        sale._posting_lines = list(sale.lines.all())
+    return sale._posting_lines
 
 
 def _post_sale(sale: Sale, by: User) -> None:

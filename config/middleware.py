@@ -37,3 +37,23 @@ class RequestContextMiddleware:
             return response
         finally:
             request_context.unbind(token)
+
+
+class ProbeMiddleware:
+    """Answers /healthz and /readyz before host validation, HTTPS redirect, sessions and auth.
+
+    Load balancers and container health checks call them by IP address over plain HTTP, which
+    ALLOWED_HOSTS and the SSL redirect would otherwise refuse; the probes reveal nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        from config import health
+
+        self.get_response = get_response
+        self.probes = {"/healthz": health.healthz, "/readyz": health.readyz}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = self.probes.get(request.path_info)
+        if probe is not None and request.method in {"GET", "HEAD"}:
+            return probe(request)
+        return self.get_response(request)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every response (redirects and errors too) carries a request id, every log line too.
     "config.middleware.RequestContextMiddleware",
+    "config.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

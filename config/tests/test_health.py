@@ -61,3 +61,18 @@ def test_readyz_is_503_when_the_database_is_unreachable_and_healthz_still_200():
     assert status == 503
     assert body == {"status": "unavailable", "reason": "OperationalError"}
     assert health == 200
+
+
+@pytest.mark.django_db
+def test_probes_answer_a_load_balancer_calling_by_ip_over_plain_http(settings):
+    settings.ALLOWED_HOSTS = ["bottleworks.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    from django.test import Client
+
+    client = Client()
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    ready = client.get("/readyz", HTTP_HOST="10.1.2.3:8000")
+    assert ready.status_code == 200 and ready.json() == {"status": "ok"}
+    assert ready["X-Request-ID"]
+    # Every other page still insists on a known host name.
+    assert client.get("/accounts/login/", HTTP_HOST="10.1.2.3:8000").status_code == 400

@@ -207,14 +207,12 @@ INSERT INTO sales_historicalsaleline (id, quantity, unit_price, discount, amount
   item_id, history_date, history_change_reason, history_type, history_user_id)
   SELECT id, quantity, unit_price, discount, amount, unit_cost, cost, sale_id, item_id, now(), NULL, '+',
   {staff} FROM sales_saleline WHERE sale_id = :sale;
-SELECT id, sale_id, item_id, quantity, unit_price, discount, amount, unit_cost, cost FROM sales_saleline
-  WHERE sale_id IN (:sale) ORDER BY id;
+SELECT id, closed_through, closed_by_id, closed_at, note FROM inventory_closedperiod
+  WHERE closed_through >= CURRENT_DATE ORDER BY closed_through DESC LIMIT 1;
+SELECT 1 FROM sales_customer WHERE credit_limit IS NULL AND id = {customer} LIMIT 1;
 SELECT item_id, quantity, value FROM inventory_stockbalance WHERE item_id IN ({items})
   ORDER BY item_id FOR UPDATE;
 UPDATE inventory_documentsequence SET last = last + 1 WHERE prefix = 'S' AND year = {year} RETURNING last;
-SELECT 1 FROM sales_customer WHERE credit_limit IS NULL AND id = {customer} LIMIT 1;
-SELECT id, closed_through, closed_by_id, closed_at, note FROM inventory_closedperiod
-  WHERE closed_through >= CURRENT_DATE ORDER BY closed_through DESC LIMIT 1;
 INSERT INTO inventory_stockmovement (item_id, kind, quantity, value, unit_cost, date, source_type, source_id,
   source_number, reverses_id, posted_by_id, posted_at)
   VALUES

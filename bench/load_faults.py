@@ -384,9 +384,7 @@ def main() -> int:
         ready_after = requests.get(base + "/readyz", timeout=10).status_code
         last_fault = faults["postgres_up"]
         confirmed_after_faults = sum(1 for t in tally.confirmed_at if t > last_fault)
-        first_after_restart = min(
-            (t for t in tally.confirmed_at if t > faults["postgres_up"]), default=None
-        )
+        first_after_restart = min((t for t in tally.confirmed_at if t > faults["postgres_up"]), default=None)
 
         checks = check_database(pg.url, tally)
         verify = subprocess.run(

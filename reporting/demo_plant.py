@@ -155,7 +155,7 @@ class DemoPlant:
     def build_master_data(self) -> None:
         by = self.by
         self.caps = {
-            sku: save_item(by=by, sku=sku, name=name, kind=ItemKind.CAP, reorder_level=20_000)
+            sku: save_item(by=by, sku=sku, name=name, kind=ItemKind.CAP, reorder_level=self._reorder(20_000))
             for sku, (name, _price) in CAPS.items()
         }
         self.cap_price = {self.caps[sku].pk: Decimal(price) for sku, (_n, price) in CAPS.items()}
@@ -173,7 +173,7 @@ class DemoPlant:
                 name=f"Preform {size.ml} ml, {size.preform_g} g",
                 kind=ItemKind.PREFORM,
                 weight_g=Decimal(size.preform_g),
-                reorder_level=10_000,
+                reorder_level=self._reorder(10_000),
             )
             label = save_item(
                 by=by,
@@ -190,7 +190,7 @@ class DemoPlant:
                 kind=ItemKind.BOTTLE,
                 default_price=Decimal(size.price),
                 volume_ml=size.ml,
-                reorder_level=2_000,
+                reorder_level=self._reorder(2_000),
             )
             set_recipe(
                 by=by,
@@ -214,6 +214,10 @@ class DemoPlant:
         self.recipes = {
             bottle.pk: list(bottle.recipe_lines.order_by("component__sku")) for bottle, _size in self.bottles
         }
+
+    def _reorder(self, at_tenth_scale: int) -> int:
+        """Reorder levels grow with the plant's volume."""
+        return max(10, round(at_tenth_scale * self.scale * 10))
 
     def _customers(self) -> list[Buyer]:
         count = max(12, min(300, round(300 * min(1.0, self.scale * 25))))

@@ -107,4 +107,9 @@ class ReportForm(forms.Form):
 
 def parse(params, *, uses: tuple[str, ...] = (), default_preset: str = "this_month") -> ReportForm:
     """A bound form for the query string (an empty one means the default preset)."""
-    return ReportForm(params, uses=uses, default_preset=default_preset)
+    data = params.copy() if hasattr(params, "copy") else dict(params)
+    # Show the defaults the report uses in the form, not the first choice of each list.
+    for name, default in (("group", "month"), ("by", "item")):
+        if name in uses and not data.get(name):
+            data[name] = default
+    return ReportForm(data, uses=uses, default_preset=default_preset)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Max, Sum
+from django.db.models import OuterRef, Subquery, Sum
 
 from reporting.charts import bar_chart
 from reporting.models import CustomerBalance, SalesCustomerDay
@@ -101,14 +101,20 @@ def build(period: Period) -> Report:
     }
     activity = {row["customer_id"]: row for row in in_range.values("customer_id").annotate(**sums)}
     owed = outstanding_at(period.end)
-    last_bill = dict(
-        SalesCustomerDay.objects.filter(date__lte=period.end, bills__gt=0)
-        .values("customer_id")
-        .annotate(last=Max("date"))
-        .values_list("customer_id", "last")
-    )
     shown = set(activity) | {c for c, amount in owed.items() if amount}
-    names = dict(Customer.objects.filter(pk__in=shown).values_list("pk", "name"))
+    # Each customer's latest bill day up to the end: one index probe per customer (customer, date).
+    latest = (
+        SalesCustomerDay.objects.filter(customer=OuterRef("pk"), date__lte=period.end, bills__gt=0)
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    names, last_bill = {}, {}
+    for pk, name, last in (
+        Customer.objects.filter(pk__in=shown)
+        .annotate(last=Subquery(latest))
+        .values_list("pk", "name", "last")
+    ):
+        names[pk], last_bill[pk] = name, last
     rows = []
     for customer_id in shown:
         row = activity.get(customer_id, {})

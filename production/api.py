@@ -20,6 +20,8 @@ from inventory.api.documents import (
     DocumentOutMixin,
     DraftDocumentViewSet,
     check_amount_fits,
+    item_field,
+    resolve_items,
 )
 from inventory.models import Item
 from production import services
@@ -72,7 +74,7 @@ class RunSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializ
 
 
 class RunInputInSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
@@ -105,6 +107,8 @@ class RunInSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
+        if attrs["inputs"] is not None:
+            resolve_items(attrs["inputs"], "inputs")
         check_amount_fits(attrs["conversion_cost"])
         return attrs
 
@@ -151,7 +155,13 @@ class RunViewSet(DraftDocumentViewSet):
         return fields
 
     def create_document(self, by: Any, data: dict) -> ProductionRun:
-        return services.create_run(by=by, date=data.get("date"), submit=data["submit"], **self._fields(data))
+        return services.create_run(
+            by=by,
+            date=data.get("date"),
+            submit=data["submit"],
+            request_key=self.document_key,
+            **self._fields(data),
+        )
 
     def update_document(self, document: ProductionRun, by: Any, data: dict) -> ProductionRun:
         fields = self._fields(data)

@@ -24,8 +24,9 @@ from inventory.api.documents import (
     HistoryMixin,
     RoleRulesMixin,
     check_amount_fits,
+    item_field,
+    resolve_items,
 )
-from inventory.models import Item
 from purchasing import services
 from purchasing.models import Purchase, PurchaseLine, Supplier
 
@@ -86,7 +87,7 @@ class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
 
 
 class PurchaseLineInSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=Decimal("0"))
 
@@ -100,6 +101,7 @@ class PurchaseInSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
+        resolve_items(attrs["lines"], "lines")
         check_amount_fits(sum((x["quantity"] * x["unit_price"] for x in attrs["lines"]), Decimal("0")))
         return attrs
 
@@ -137,6 +139,7 @@ class PurchaseViewSet(DraftDocumentViewSet):
             supplier_bill_number=data["supplier_bill_number"],
             notes=data["notes"],
             submit=data["submit"],
+            request_key=self.document_key,
         )
 
     def update_document(self, document: Purchase, by: Any, data: dict) -> Purchase:

@@ -27,8 +27,9 @@ from inventory.api.documents import (
     HistoryMixin,
     RoleRulesMixin,
     check_amount_fits,
+    item_field,
+    resolve_items,
 )
-from inventory.models import Item
 from purchasing.services import PARTY_FIELDS
 from sales import selectors, services
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
@@ -120,7 +121,7 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
 
 
 class SaleLineInSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     discount = serializers.DecimalField(
@@ -136,6 +137,7 @@ class SaleInSerializer(serializers.Serializer):
     submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
+        resolve_items(attrs["lines"], "lines")
         check_amount_fits(sum((x["quantity"] * x["unit_price"] for x in attrs["lines"]), Decimal("0")))
         return attrs
 
@@ -177,6 +179,7 @@ class SaleViewSet(DraftDocumentViewSet):
             date=data.get("date"),
             notes=data["notes"],
             submit=data["submit"],
+            request_key=self.document_key,
         )
 
     def update_document(self, document: Sale, by: Any, data: dict) -> Sale:
@@ -245,6 +248,7 @@ class PaymentViewSet(CreateDocumentViewSet):
             method=data["method"],
             date=data.get("date"),
             reference=data["reference"],
+            request_key=self.document_key,
             notes=data["notes"],
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -62,16 +63,23 @@ class _Unstored(Exception):
         self.response = response
 
 
+def _stored_body(response: Response) -> object:
+    return json.loads(JSONRenderer().render(response.data) or b"null")
+
+
 def respond_once(request: Request, key: str, handle: Callable[[], Response]) -> Response:
-    """Answer with ``handle()`` the first time this user sends ``key``; replay that answer after."""
+    """Answer with ``handle()`` the first time this user sends ``key``; replay that answer after.
+
+    For creations that are not unique by themselves: the record is inserted first, inside the
+    transaction that creates, so a concurrent request with the same key waits on its unique index
+    until we commit, then replays our answer.
+    """
     print_ = fingerprint(request)
     existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
     if existing is not None:
         return _replay(existing, print_)
     try:
         with transaction.atomic():
-            # Inserted first, inside the transaction that creates the document: a concurrent
-            # request with the same key blocks on this row's unique index until we commit.
             record = IdempotencyRecord.objects.create(
                 user=request.user, key=key, fingerprint=print_, status_code=0
             )
@@ -79,7 +87,7 @@ def respond_once(request: Request, key: str, handle: Callable[[], Response]) -> 
             if response.status_code >= 500:
                 raise _Unstored(response)
             record.status_code = response.status_code
-            record.body = json.loads(JSONRenderer().render(response.data) or b"null")
+            record.body = _stored_body(response)
             record.save(update_fields=["status_code", "body"])
     except _Unstored as unstored:
         return unstored.response
@@ -91,8 +99,52 @@ def respond_once(request: Request, key: str, handle: Callable[[], Response]) -> 
     return response
 
 
+def document_key(request: Request, key: str) -> uuid.UUID:
+    """The document's own one-time key for this user's Idempotency-Key (see lifecycle.create_once)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"bottleworks:{request.user.pk}:{key}")
+
+
+def respond_once_keyed(request: Request, key: str, handle: Callable[[], Response]) -> Response:
+    """Like ``respond_once``, for documents that carry the key themselves (``request_key``).
+
+    The document's unique key already makes a second document impossible, so the service runs in
+    its own short transaction (stock locks are not held while the answer is built), and the answer
+    is stored after it.
+    """
+    print_ = fingerprint(request)
+    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if existing is not None:
+        return _replay(existing, print_)
+    response = handle()
+    if response.status_code >= 500:
+        return response
+    try:
+        # One INSERT in autocommit: no transaction round trips around it.
+        IdempotencyRecord.objects.create(
+            user=request.user,
+            key=key,
+            fingerprint=print_,
+            status_code=response.status_code,
+            body=_stored_body(response),
+        )
+    except IntegrityError:
+        # A concurrent twin stored its answer first: answer as it did (the same document).
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, print_)
+    return response
+
+
 class IdempotentCreateMixin:
-    """For viewsets: ``create`` honours the Idempotency-Key header."""
+    """For viewsets: ``create`` honours the Idempotency-Key header.
+
+    A view whose documents carry a ``request_key`` sets ``keyed_documents = True`` and reads
+    ``self.document_key`` when it creates.
+    """
+
+    keyed_documents = False
+    document_key: uuid.UUID | None = None
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         key = request_key(request)
@@ -105,4 +157,7 @@ class IdempotentCreateMixin:
             except Exception as exc:  # noqa: BLE001 — turned into the API's error answer, or re-raised
                 return self.handle_exception(exc)
 
+        if self.keyed_documents:
+            self.document_key = document_key(request, key)
+            return respond_once_keyed(request, key, handle)
         return respond_once(request, key, handle)

@@ -27,6 +27,7 @@ from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
 from inventory import lifecycle
 from inventory.documents import DocumentStatus
+from inventory.models import Item
 
 Rule = Callable[[Any], bool]
 
@@ -84,6 +85,25 @@ class RoleRulesMixin:
         if action_name in self.action_rules:
             return self.action_rules[action_name]
         return self.read_rule if action_name in self.safe_actions else self.write_rule
+
+
+def item_field() -> serializers.IntegerField:
+    """A line's item id; the lines' items are then fetched in one query by ``resolve_items``."""
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="item id")
+
+
+def resolve_items(lines: list[dict], list_name: str) -> None:
+    """Replace each line's item id by its Item, one query for all lines; unknown ids are line errors."""
+    found = Item.objects.in_bulk({line["item"] for line in lines})
+    errors = {
+        str(i): {"item": [f'Invalid pk "{line["item"]}" - object does not exist.']}
+        for i, line in enumerate(lines)
+        if line["item"] not in found
+    }
+    if errors:
+        raise serializers.ValidationError({list_name: errors})
+    for line in lines:
+        line["item"] = found[line["item"]]
 
 
 def check_amount_fits(total: Decimal) -> None:
@@ -278,9 +298,13 @@ class DocumentViewSetBase(
 class CreateDocumentViewSet(IdempotentCreateMixin, DocumentViewSetBase):
     """A document that is created and posted in one step (a payment)."""
 
+    keyed_documents = True  # the document carries the Idempotency-Key as its request_key
+
 
 class DraftDocumentViewSet(IdempotentCreateMixin, mixins.DestroyModelMixin, DocumentViewSetBase):
     """A document with a draft stage: edit and delete while draft, submit, approve or reject."""
+
+    keyed_documents = True  # the document carries the Idempotency-Key as its request_key
 
     http_method_names = ["get", "post", "put", "delete", "head", "options"]
 

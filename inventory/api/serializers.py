@@ -12,6 +12,8 @@ from inventory.api.documents import (
     MAX_QUANTITY,
     CostFieldsMixin,
     DocumentOutMixin,
+    item_field,
+    resolve_items,
 )
 from inventory.models import Item, RecipeLine, StockBalance, StockCount, StockCountLine, StockMovement
 from inventory.services import ITEM_FIELDS
@@ -111,7 +113,7 @@ class StockCountSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelS
 
 
 class CountLineInSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    item = item_field()
     quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
 
 
@@ -120,6 +122,10 @@ class StockCountInSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     lines = CountLineInSerializer(many=True, max_length=MAX_LINES)
     submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+
+    def validate(self, attrs: dict) -> dict:
+        resolve_items(attrs["lines"], "lines")
+        return attrs
 
 
 class ApprovalSerializer(serializers.Serializer):

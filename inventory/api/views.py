@@ -179,7 +179,12 @@ class StockCountViewSet(DraftDocumentViewSet):
 
     def create_document(self, by: Any, data: dict) -> StockCount:
         return services.create_stock_count(
-            by=by, lines=self._lines(data), date=data.get("date"), notes=data["notes"], submit=data["submit"]
+            by=by,
+            lines=self._lines(data),
+            date=data.get("date"),
+            notes=data["notes"],
+            submit=data["submit"],
+            request_key=self.document_key,
         )
 
     def update_document(self, document: StockCount, by: Any, data: dict) -> StockCount:

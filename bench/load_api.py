@@ -1,0 +1,354 @@
+"""API load: five-line bills, a bare JSON endpoint and the dashboard, through a real gunicorn.
+
+    .venv/bin/python bench/load_api.py [--seconds 30] [--clients 16] [--workers 5]
+
+Starts a throwaway PostgreSQL (testing/pgserver.py), migrates, seeds a small plant with plenty of
+stock, and starts gunicorn (config/gunicorn.py) on a free loopback port with persistent database
+connections. Then, each phase bounded in time, ``--clients`` threads with JWT:
+
+1. post five-line bills (``POST /api/v1/sales/`` with ``submit: true``, each with its own
+   Idempotency-Key),
+2. read the bare JSON endpoint ``GET /api/v1/ping``,
+3. read the dashboard ``GET /api/v1/reports/dashboard/`` (as a Manager).
+
+It prints requests/s and p50/p95/p99 latency per phase, the ratios, runs ``manage.py verify_ledger``
+and checks every confirmed bill in the database (posted, five lines with their costs, movements
+matching the lines). The figures go to bench/out/load_api.json. Exit code 1 if a target or a check
+fails. Everything runs on 127.0.0.1 and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from testing.pgserver import _free_port, start_postgres  # noqa: E402
+
+PYTHON = str(PROJECT / ".venv" / "bin" / "python")
+GUNICORN = str(PROJECT / ".venv" / "bin" / "gunicorn")
+OUT = PROJECT / "bench" / "out"
+PASSWORD = "load-api-password-31415"
+USERS = 4
+ITEMS = 5
+
+SEED = f"""
+from decimal import Decimal
+from accounts.models import User
+from accounts.roles import Role, set_role, sync_role_groups
+from inventory.models import Item, ItemKind
+from purchasing.models import Supplier
+from purchasing.services import PurchaseLineInput, create_purchase
+from sales.models import Customer
+sync_role_groups()
+for n in range({USERS}):
+    user = User.objects.create_user(username=f"clerk{{n}}", password="{PASSWORD}")
+    set_role(user, Role.STAFF)
+boss = User.objects.create_user(username="boss", password="{PASSWORD}")
+set_role(boss, Role.MANAGER)
+items = [
+    Item.objects.create(sku=f"BTL-{{n}}", name=f"Bottle {{n}}", kind=ItemKind.BOTTLE)
+    for n in range({ITEMS})
+]
+supplier = Supplier.objects.create(name="Bench Supplier")
+customer = Customer.objects.create(name="Bench Customer")
+create_purchase(
+    by=boss, supplier=supplier, submit=True,
+    lines=[PurchaseLineInput(item=i, quantity=1_000_000, unit_price=Decimal("3.1")) for i in items],
+)
+print(customer.pk, *[i.pk for i in items])
+"""
+
+
+@dataclass
+class Phase:
+    name: str
+    ok: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    confirmed: list[int] = field(default_factory=list)  # bill ids
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1) if lat else 0.0
+
+        return {
+            "requests_ok": self.ok,
+            "errors": self.errors,
+            "seconds": round(self.seconds, 2),
+            "per_second": round(self.ok / self.seconds, 1) if self.seconds else 0.0,
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else 0.0,
+        }
+
+
+def run_phase(phase: Phase, port: int, clients: int, seconds: float, make_request) -> None:
+    """``make_request(n)`` gives (method, path, body bytes or None, headers, expected status)."""
+    stop_at = time.monotonic() + seconds
+    barrier = threading.Barrier(clients + 1)
+
+    def client(index: int) -> None:
+        # http.client with one kept-alive connection: a cheap client leaves the cores to the server.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        barrier.wait()
+        n = 0
+        while time.monotonic() < stop_at:
+            method, path, body, headers, expected = make_request(index, n)
+            n += 1
+            started = time.monotonic()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                with phase.lock:
+                    phase.errors[type(error).__name__] = phase.errors.get(type(error).__name__, 0) + 1
+                continue
+            elapsed = time.monotonic() - started
+            with phase.lock:
+                if response.status == expected:
+                    phase.ok += 1
+                    phase.latencies.append(elapsed)
+                    if phase.name == "bills":
+                        phase.confirmed.append(json.loads(data)["id"])
+                else:
+                    key = f"HTTP {response.status}"
+                    phase.errors[key] = phase.errors.get(key, 0) + 1
+                    if phase.errors[key] == 1:
+                        print(f"  first {key}: {data[:300]!r}", flush=True)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.monotonic()
+    for thread in threads:
+        thread.join()
+    phase.seconds = time.monotonic() - started
+
+
+def wait_ready(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not become ready")
+
+
+def login(port: int, username: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    body = json.dumps({"username": username, "password": PASSWORD})
+    conn.request("POST", "/api/v1/auth/token/", body=body, headers={"Content-Type": "application/json"})
+    response = conn.getresponse()
+    data = json.loads(response.read())
+    if response.status != 200:
+        raise SystemExit(f"login failed for {username}: {data}")
+    return data["access"]
+
+
+def check_bills(url: str, bill_ids: list[int]) -> list[str]:
+    """Every confirmed bill: posted, five lines with a cost, and movements that match its lines."""
+    problems = []
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn:
+        rows = conn.execute(
+            """
+            SELECT s.id, s.status, s.number,
+                   (SELECT count(*) FROM sales_saleline l WHERE l.sale_id = s.id AND l.cost IS NOT NULL),
+                   (SELECT coalesce(sum(l.quantity), 0) FROM sales_saleline l WHERE l.sale_id = s.id),
+                   (SELECT coalesce(-sum(m.quantity), 0) FROM inventory_stockmovement m
+                     WHERE m.source_type = 'sales.sale' AND m.source_id = s.id),
+                   (SELECT coalesce(sum(l.cost), 0) FROM sales_saleline l WHERE l.sale_id = s.id),
+                   (SELECT coalesce(-sum(m.value), 0) FROM inventory_stockmovement m
+                     WHERE m.source_type = 'sales.sale' AND m.source_id = s.id)
+            FROM sales_sale s WHERE s.id = ANY(%s)
+            """,
+            (bill_ids,),
+        ).fetchall()
+        total_sales = conn.execute("SELECT count(*) FROM sales_sale").fetchone()[0]
+    if len(rows) != len(set(bill_ids)) or len(set(bill_ids)) != len(bill_ids):
+        problems.append(f"{len(bill_ids)} bills confirmed, {len(rows)} distinct found")
+    if total_sales != len(bill_ids):
+        problems.append(f"{total_sales} bills in the database, {len(bill_ids)} confirmed")
+    for sale_id, status, number, costed, units, moved, cost, moved_value in rows:
+        if status != "posted" or not number or costed != ITEMS or units != moved or cost != moved_value:
+            problems.append(f"bill {sale_id}: {status} {number} lines costed {costed} units {units}/{moved}")
+    return problems[:20]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+
+    url, stop_postgres = start_postgres()
+    server = None
+    try:
+        with psycopg.connect(
+            url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres"
+        ) as c:
+            c.autocommit = True
+            c.execute("CREATE DATABASE bottleworks")
+        port = _free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": url,
+            "CONN_MAX_AGE": "600",
+            "SECRET_KEY": "load-api-" + uuid.uuid4().hex + uuid.uuid4().hex,
+            "DEBUG": "0",
+            "HTTPS": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "APPROVAL_THRESHOLD": "100000000",
+            "BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": str(args.workers),
+            "GUNICORN_THREADS": str(args.threads),
+            "GUNICORN_MAX_REQUESTS": "0",
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+            "LOG_LEVEL": "ERROR",
+            "WHITENOISE_USE_FINDERS": "1",
+        }
+        print(f"PostgreSQL at {url}; migrating and seeding …", flush=True)
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=PROJECT, env=env, check=True)
+        seeded = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", SEED],
+            cwd=PROJECT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        customer, *items = map(int, seeded.stdout.split()[-(ITEMS + 1) :])
+        log = open(OUT / "load_api.server.log", "w")  # noqa: SIM115 - closed with the server
+        server = subprocess.Popen(
+            [GUNICORN, "-c", "config/gunicorn.py", "config.wsgi"],
+            cwd=PROJECT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        wait_ready(port, 60)
+        print(
+            f"gunicorn {server.pid}: {args.workers} workers × {args.threads} threads on port {port}",
+            flush=True,
+        )
+        staff_tokens = [login(port, f"clerk{n}") for n in range(USERS)]
+        manager_token = login(port, "boss")
+
+        def bill(index: int, n: int):
+            body = {
+                "customer": customer,
+                "submit": True,
+                "lines": [
+                    {"item": item, "quantity": 1 + (index + n + k) % 7, "unit_price": "5.00"}
+                    for k, item in enumerate(items)
+                ],
+            }
+            headers = {
+                "Authorization": f"Bearer {staff_tokens[index % USERS]}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": uuid.uuid4().hex,
+            }
+            return "POST", "/api/v1/sales/", json.dumps(body), headers, 201
+
+        def ping(index: int, n: int):
+            return "GET", "/api/v1/ping", None, {}, 200
+
+        manager_headers = {"Authorization": f"Bearer {manager_token}"}
+
+        def dashboard(index: int, n: int):
+            return "GET", "/api/v1/reports/dashboard/", None, manager_headers, 200
+
+        phases = {}
+        for name, make in (("bills", bill), ("ping", ping), ("dashboard", dashboard)):
+            phase = Phase(name)
+            print(f"{name}: {args.clients} clients for {args.seconds:.0f} s …", flush=True)
+            run_phase(phase, port, args.clients, args.seconds, make)
+            phases[name] = phase
+            s = phase.summary()
+            print(
+                f"  {s['per_second']:8.1f}/s  p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms"
+                f"  p99 {s['p99_ms']} ms  ok {s['requests_ok']}  errors {s['errors'] or 0}",
+                flush=True,
+            )
+
+        verify = subprocess.run(
+            [PYTHON, "manage.py", "verify_ledger"], cwd=PROJECT, env=env, capture_output=True, text=True
+        )
+        problems = check_bills(url, phases["bills"].confirmed)
+        summaries = {name: phase.summary() for name, phase in phases.items()}
+        ping_rate = summaries["ping"]["per_second"] or 1
+        result = {
+            "command": " ".join([".venv/bin/python", "bench/load_api.py", *sys.argv[1:]]),
+            "machine": f"{os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}",
+            "load_average_before": os.getloadavg(),
+            "clients": args.clients,
+            "workers": args.workers,
+            "threads": args.threads,
+            "phases": summaries,
+            "dashboard_to_ping": round(summaries["dashboard"]["per_second"] / ping_rate, 3),
+            "bills_to_ping": round(summaries["bills"]["per_second"] / ping_rate, 3),
+            "verify_ledger": verify.returncode == 0,
+            "verify_output": (verify.stdout + verify.stderr)[-500:],
+            "bill_problems": problems,
+        }
+        (OUT / "load_api.json").write_text(json.dumps(result, indent=2))
+        bills = summaries["bills"]
+        targets = {
+            "≥ 80 bills/s": bills["per_second"] >= 80,
+            "bill p95 < 400 ms": bills["p95_ms"] < 400,
+            "no errors": not any(s["errors"] for s in summaries.values()),
+            "dashboard ≥ half the bare endpoint's rate": result["dashboard_to_ping"] >= 0.5,
+            "verify_ledger passes": result["verify_ledger"],
+            "every bill consistent": not problems,
+        }
+        print(f"dashboard/ping {result['dashboard_to_ping']}, bills/ping {result['bills_to_ping']}")
+        for name, met in targets.items():
+            print(f"  {'met ' if met else 'MISS'} {name}")
+        if problems:
+            print("\n".join(problems))
+        return 0 if all(targets.values()) else 1
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        stop_postgres()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

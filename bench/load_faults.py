@@ -130,9 +130,18 @@ class Tally:
 
 class Client(threading.Thread):
     def __init__(
-        self, index: int, base: str, token: str, stop_at: float, give_up_at: float, ids: dict, tally: Tally
+        self,
+        index: int,
+        base: str,
+        token: str,
+        stop_at: float,
+        give_up_at: float,
+        ids: dict,
+        tally: Tally,
+        patience: float = 30.0,
     ):
         super().__init__(daemon=True)
+        self.patience = patience
         self.index, self.base, self.stop_at, self.give_up_at = index, base, stop_at, give_up_at
         self.ids, self.tally, self.token = ids, tally, token
         self.session = requests.Session()
@@ -146,9 +155,14 @@ class Client(threading.Thread):
                 headers["Idempotency-Key"] = key
             started = time.monotonic()
             try:
-                response = self.session.post(self.base + path, json=body, headers=headers, timeout=30)
+                response = self.session.post(
+                    self.base + path, json=body, headers=headers, timeout=self.patience
+                )
             except requests.RequestException as error:
-                self._error(type(error).__name__)
+                kind = type(error).__name__
+                if isinstance(error, requests.ReadTimeout) and self.patience < 30:
+                    kind = "gave up waiting (impatient client)"  # deliberate, not a fault
+                self._error(kind)
                 continue
             if response.status_code >= 500:
                 self._error(f"HTTP {response.status_code}")
@@ -284,6 +298,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--impatient",
+        type=int,
+        default=2,
+        help="clients that stop waiting after 1.5 s and retry (their first try may still commit)",
+    )
     parser.add_argument("--kill-at", type=float, default=0.25, help="fraction of the run: SIGKILL a worker")
     parser.add_argument(
         "--restart-at", type=float, default=0.55, help="fraction of the run: restart PostgreSQL"
@@ -352,7 +372,17 @@ def main() -> int:
         stop_at = start + args.seconds
         ids = {"customer": customer, "bottle": bottle}
         clients = [
-            Client(i, base, tokens[i % USERS], stop_at, stop_at + 60, ids, tally) for i in range(args.clients)
+            Client(
+                i,
+                base,
+                tokens[i % USERS],
+                stop_at,
+                stop_at + 60,
+                ids,
+                tally,
+                1.5 if i < args.impatient else 30.0,
+            )
+            for i in range(args.clients)
         ]
         for client in clients:
             client.start()
@@ -394,10 +424,11 @@ def main() -> int:
         def in_window(t: float, begin: float, seconds: float) -> bool:
             return begin <= t <= begin + seconds
 
-        kill_errors = sum(1 for t, _ in tally.errors if in_window(t, faults["worker_killed"], 10))
+        fault_errors = [(t, kind) for t, kind in tally.errors if "impatient" not in kind]
+        kill_errors = sum(1 for t, _ in fault_errors if in_window(t, faults["worker_killed"], 10))
         restart_errors = sum(
             1
-            for t, _ in tally.errors
+            for t, _ in fault_errors
             if in_window(t, faults["postgres_down"], faults["postgres_up"] - faults["postgres_down"] + 10)
         )
         kinds: dict[str, int] = {}
@@ -408,6 +439,7 @@ def main() -> int:
         report = {
             "seconds": args.seconds,
             "clients": args.clients,
+            "impatient_clients": args.impatient,
             "gunicorn_workers": args.workers,
             "elapsed_s": round(elapsed, 1),
             "bills_confirmed": len(tally.bills),
@@ -416,6 +448,7 @@ def main() -> int:
             "latency_p50_ms": round(statistics.median(latencies) * 1000) if latencies else None,
             "latency_p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000) if latencies else None,
             "retried_errors_total": len(tally.errors),
+            "retried_fault_errors": len(fault_errors),
             "errors_by_kind": kinds,
             "errors_within_10s_of_worker_kill": kill_errors,
             "errors_during_postgres_restart_and_10s_after": restart_errors,

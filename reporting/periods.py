@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 
 MAX_DAYS = 366 * 10  # ten years: anything longer is a typo, not a report
+# Far enough from date.min and date.max that "the period before" and ageing never overflow.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,11 @@ class ReportForm(forms.Form):
                 self.add_error("end", "The end date is before the start date.")
                 return data
             period = Period(start, end)
+        if period.start < EARLIEST or period.end > LATEST:
+            self.add_error(
+                "start" if period.start < EARLIEST else "end", "Choose dates between 1900 and 2999."
+            )
+            return data
         if period.days > MAX_DAYS:
             self.add_error("end", "Choose a range of ten years or less.")
             return data

@@ -54,6 +54,8 @@ def test_every_report_renders_with_charts_for_managers_and_the_owner(month, mana
         {"start": "not a date"},
         {"start": "2026-01-01"},
         {"start": "0001-01-01", "end": "9999-12-31"},
+        {"start": "0001-01-01", "end": "0001-01-02"},
+        {"start": "9999-12-30", "end": "9999-12-31"},
         {"preset": "next_century"},
         {"group": "fortnight", "preset": "today"},
     ],

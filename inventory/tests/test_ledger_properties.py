@@ -253,7 +253,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for balance in balances.values():
             assert balance.quantity >= 0 and balance.value >= 0
             assert balance.quantity > 0 or balance.value == 0
-        assert selectors.customer_outstanding(self.plant.customer) == self.owed
+        assert selectors.total_outstanding() == self.owed  # one customer: all that is owed is theirs
 
 
 def test_random_business_keeps_every_ledger_invariant(
@@ -274,7 +274,7 @@ def test_random_business_keeps_every_ledger_invariant(
             Machine,
             settings=settings(
                 max_examples=int(os.environ.get("LEDGER_EXAMPLES", 200)),
-                stateful_step_count=6,
+                stateful_step_count=5,
                 deadline=None,
                 database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

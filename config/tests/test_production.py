@@ -25,7 +25,13 @@ def _refuse(request):
     raise PermissionDenied
 
 
-urlpatterns = [path("boom", _boom), path("refuse", _refuse), *config.urls.urlpatterns]
+urlpatterns = [
+    path("boom", _boom),
+    path("api/v1/boom", _boom),
+    path("refuse", _refuse),
+    *config.urls.urlpatterns,
+]
+handler500 = config.urls.handler500
 
 
 def production_env(**extra: str) -> dict[str, str]:
@@ -178,7 +184,19 @@ def test_a_crash_shows_the_generic_page_without_traceback_or_detail(settings):
     assert "Something went wrong" in body
     for leak in ("Traceback", "RuntimeError", "secret sauce", "ledger row 42", "settings"):
         assert leak not in body
-    assert len(response["X-Request-ID"]) == 32
+    reference = response["X-Request-ID"]
+    assert len(reference) == 32 and reference in body  # what to quote to whoever reads the logs
+
+
+@pytest.mark.django_db
+def test_a_crash_in_the_api_answers_the_api_error_shape_without_detail(settings):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = __name__
+    response = Client(raise_request_exception=False).get("/api/v1/boom")
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert error["code"] == "server_error" and error["reference"] == response["X-Request-ID"]
+    assert "secret sauce" not in response.content.decode() and "Traceback" not in response.content.decode()
 
 
 @pytest.mark.django_db

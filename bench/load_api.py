@@ -212,6 +212,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    load_before = os.getloadavg()
 
     url, stop_postgres = start_postgres()
     server = None
@@ -313,7 +314,8 @@ def main() -> int:
         result = {
             "command": " ".join([".venv/bin/python", "bench/load_api.py", *sys.argv[1:]]),
             "machine": f"{os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}",
-            "load_average_before": os.getloadavg(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "clients": args.clients,
             "workers": args.workers,
             "threads": args.threads,

@@ -1,11 +1,17 @@
 """The versioned REST API: /api/v1/. Each app contributes its routes from its api module."""
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
 from config import api_schema
+
+# The docs pages run third-party bundles (Swagger UI, Redoc) that set inline styles, and Redoc
+# starts a web worker from a blob: URL. Their scripts are files, never inline: only those two
+# directives are relaxed, and only on these two pages.
+docs_csp = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})
 
 urlpatterns = [
     path("ping", api_schema.ping, name="api-ping"),
@@ -18,9 +24,13 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),
     path(
         "docs/",
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        login_required(docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))),
         name="api-docs",
     ),
-    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
+    path(
+        "redoc/",
+        login_required(docs_csp(SpectacularRedocView.as_view(url_name="api-schema"))),
+        name="api-redoc",
+    ),
     re_path(r"^.*$", api_schema.not_found),
 ]

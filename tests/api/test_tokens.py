@@ -162,6 +162,11 @@ def test_the_docs_and_schema_are_for_logged_in_users_only(client, staff_client):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn" not in docs.content.lower()
-    assert staff_client.get("/api/v1/docs/?script").status_code == 200
-    assert staff_client.get("/api/v1/redoc/").status_code == 200
+    assert "script-src 'self';" in docs["Content-Security-Policy"]
+    script = staff_client.get("/api/v1/docs/?script")
+    assert script.status_code == 200
+    assert b"/api/v1/schema/" in script.content
+    redoc = staff_client.get("/api/v1/redoc/")
+    assert redoc.status_code == 200
+    assert b"<script>" not in redoc.content  # every script is a file: the CSP forbids inline ones
     assert staff_client.get("/api/v1/schema/").status_code == 200

@@ -227,3 +227,25 @@ def test_a_malformed_filter_is_ignored_while_the_others_apply(stocked, staff_use
         "page"
     ]
     assert [sale.pk for sale in page] == [draft.pk]
+
+
+def test_odd_input_gets_a_404_or_a_form_error_never_a_server_error(stocked, manager_client):
+    huge = "9" * 30
+    for url in (
+        f"/sales/bills/{huge}/",
+        f"/sales/bills/{huge}/print/",
+        f"/inventory/stock/{huge}/",
+        f"/sales/bills/?item={huge}&page={huge}&date_from=2026-02-31",
+        f"/accounts/audit/?user={huge}&model=nope",
+        f"/sales/payments/new/?sale={huge}",
+    ):
+        assert manager_client.get(url).status_code in (200, 404), url
+    assert manager_client.post(f"/sales/bills/{huge}/cancel/", {"reason": "x"}).status_code == 404
+    data = bill_data(stocked, (stocked.bottle, 99_000_000, "9999999.99"))
+    response = manager_client.post(reverse("sales:bill-new"), data)
+    assert response.status_code == 400
+    assert any("The total must stay below" in e for e in response.context["general_errors"])
+    assert "The total must stay below" in response.content.decode()
+    odd = bill_data(stocked, (stocked.bottle, 1, "1e400")) | {"customer": huge, "lines-0-item": huge}
+    assert manager_client.post(reverse("sales:bill-new"), odd).status_code == 400
+    assert Sale.objects.count() == 0

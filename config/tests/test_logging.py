@@ -220,3 +220,12 @@ def test_a_refused_api_call_is_logged_with_the_token_user_and_never_the_token(cl
     text = "\n".join(str(getattr(m, "string", m)) for m in lines)
     assert token["access"] not in text and token["refresh"] not in text
     assert "correct-horse-battery" not in text
+
+
+def test_a_lockout_is_logged_once_the_failure_limit_is_reached(client, staff_user, log_lines):
+    for _ in range(5):
+        client.post(
+            "/accounts/login/", {"username": "sam_staff", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+        )
+    line = _audit(log_lines(), "login locked out")
+    assert (line["message"], line["address"]) == ("login locked out username='sam_staff'", "10.0.0.2")

@@ -87,11 +87,13 @@ def test_an_item_in_use_cannot_be_deleted_but_an_unused_one_can(plant, staff_use
     assert not StockBalance.objects.filter(item_id=unused.pk).exists()
 
 
-def test_staff_may_not_count_stock(plant, staff_user):
+@pytest.mark.parametrize("who", ["staff_user", "owner_user"])
+def test_staff_and_the_owner_may_not_count_stock(request, plant, staff_user, who):
     plant.buy(staff_user, (plant.preform, 10, "2.00"))
+    user = request.getfixturevalue(who)
     before = ledger_state()
-    with pytest.raises(NotAllowed, match="may not enter stock counts"):
-        create_stock_count(by=staff_user, lines=[CountLineInput(plant.preform, 8)], submit=True)
+    with pytest.raises(NotAllowed, match=f"{user} may not enter stock counts"):
+        create_stock_count(by=user, lines=[CountLineInput(plant.preform, 8)], submit=True)
     assert ledger_state() == before
     assert not StockCount.objects.exists()
 

@@ -113,7 +113,10 @@ class SalePages(DocumentPages):
         prices = Item.objects.filter(is_active=True, default_price__isnull=False).values_list(
             "pk", "default_price"
         )
-        return {"item_prices": {str(pk): str(price) for pk, price in prices}}
+        return {
+            "item_prices": {str(pk): str(price) for pk, price in prices},
+            "approval_threshold": settings.APPROVAL_THRESHOLD,
+        }
 
     def detail_context(self, request, document):
         bill = selectors.bills_with_payments(Sale.objects.filter(pk=document.pk)).get()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -40,6 +41,14 @@ def money_problem(amount: Any) -> str | None:
     if amount >= MAX_PRICE:
         return f"Enter less than {MAX_PRICE:,}."
     return None
+
+
+def check_date(value: Any, *, optional: bool = False) -> None:
+    """A document's business date must be a real date (``None`` means today where allowed)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        raise InvalidDocument(fields={"date": ["Enter a date."]})
 
 
 def check_lines(lines: Sequence[Any], *, what: str = "line") -> None:

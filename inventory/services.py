@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts import roles
 from accounts.models import User
 from inventory import ledger, lifecycle
-from inventory.drafts import check_items_once, replace_lines
+from inventory.drafts import check_date, check_items_once, replace_lines
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import (
     ClosedPeriod,
@@ -194,6 +194,7 @@ def create_stock_count(
     submit: bool = False,
 ) -> StockCount:
     lifecycle.require_may_enter(StockCount, by)
+    check_date(date, optional=True)
     _check_count(lines)
 
     def create() -> StockCount:
@@ -212,6 +213,7 @@ def update_stock_count(
 ) -> StockCount:
     count = StockCount.objects.select_for_update().get(pk=count.pk)
     lifecycle.require_may_edit(count, by)
+    check_date(date)
     _check_count(lines)
     count.date, count.notes = date, notes
     return _write_count(count, lines, by)

@@ -19,7 +19,7 @@ from accounts import roles
 from accounts.models import User
 from inventory import ledger, lifecycle
 from inventory.documents import DocumentStatus
-from inventory.drafts import check_lines, money, money_problem, replace_lines, update_with_history
+from inventory.drafts import check_date, check_lines, money, money_problem, replace_lines, update_with_history
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
 from purchasing.services import save_party
@@ -82,6 +82,7 @@ def create_sale(
 ) -> Sale:
     """Write a bill as a draft, or submit it at once; a refused submit writes nothing at all."""
     lifecycle.require_may_enter(Sale, by)
+    check_date(date, optional=True)
     _check(customer, lines)
 
     def create() -> Sale:
@@ -100,6 +101,7 @@ def update_sale(
 ) -> Sale:
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
     lifecycle.require_may_edit(sale, by)
+    check_date(date)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
     return _write(sale, lines, by)
@@ -187,6 +189,7 @@ def record_payment(
 ) -> Payment:
     """Record money received and post it at once (a payment needs no approval)."""
     lifecycle.require_may_enter(Payment, by)
+    check_date(date, optional=True)
     if customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
     problem = money_problem(amount)

@@ -380,3 +380,11 @@ def test_a_repeated_request_key_returns_the_first_bill(stocked, staff_user):
     assert again.pk == first.pk
     assert Sale.objects.count() == 1
     assert stock(stocked.bottle) == (45, D("135.00"))
+
+
+@pytest.mark.parametrize("when", ["2026-01-01", 20260101, "yesterday"])
+def test_a_bill_with_something_other_than_a_date_is_refused(stocked, staff_user, when):
+    with pytest.raises(InvalidDocument) as refused:
+        stocked.sell(staff_user, (stocked.bottle, 1, "5.00"), date=when)
+    assert refused.value.fields == {"date": ["Enter a date."]}
+    assert not Sale.objects.exists()

@@ -246,9 +246,13 @@ def _expected_quantities():
         "run_id", "item_id", "quantity"
     ):
         yield run_id, item_id, -quantity
-    posted = ProductionRun.objects.filter(status="posted")
-    yield from posted.values_list("id", "product_id", "good_quantity")
-    yield from posted.exclude(scrap_item=None).values_list("id", "scrap_item_id", "scrap_quantity")
+    made = ProductionRun.objects.filter(status="posted").values_list(
+        "id", "product_id", "good_quantity", "scrap_item_id", "scrap_quantity"
+    )
+    for run_id, product_id, good, scrap_id, scrap in made:
+        yield run_id, product_id, good
+        if scrap_id is not None:
+            yield run_id, scrap_id, scrap
 
 
 lifecycle.register(

@@ -121,3 +121,15 @@ def test_one_request_key_sent_ten_times_at_once_makes_one_bill(plant, staff_user
     assert {r.pk for r in results} == set(Sale.objects.values_list("pk", flat=True))
     assert Sale.objects.count() == 1
     assert stock(plant.bottle) == (8, D("24.00"))
+
+
+def test_concurrent_bills_never_take_a_customer_past_their_credit_limit(plant, staff_user, manager_user):
+    from sales.services import CreditLimitExceeded, save_customer
+
+    customer = save_customer(by=manager_user, name="Small Shop", credit_limit=D("30.00"))
+    plant.buy(staff_user, (plant.bottle, 100, "3.00"))
+    results = race([lambda: plant.sell(staff_user, (plant.bottle, 2, "5.00"), customer=customer)] * 10)
+
+    assert unexpected(results, CreditLimitExceeded) == []
+    assert sum(isinstance(r, Sale) for r in results) == 3  # 3 × 10.00 reaches the 30.00 limit exactly
+    assert stock(plant.bottle) == (94, D("282.00"))

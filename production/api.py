@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
+from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
@@ -114,8 +115,8 @@ class RunInSerializer(serializers.Serializer):
 
 
 class RunFilter(DocumentFilter):
-    product = filters.NumberFilter(field_name="product_id")
-    item = filters.NumberFilter(field_name="inputs__item", distinct=True)
+    product = IdFilter(field_name="product_id")
+    item = IdFilter(field_name="inputs__item", distinct=True)
     machine = filters.CharFilter()
     shift = filters.ChoiceFilter(choices=Shift.choices)
 

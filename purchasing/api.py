@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
+from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
@@ -107,8 +108,8 @@ class PurchaseInSerializer(serializers.Serializer):
 
 
 class PurchaseFilter(DocumentFilter):
-    supplier = filters.NumberFilter(field_name="supplier_id")
-    item = filters.NumberFilter(field_name="lines__item", distinct=True)
+    supplier = IdFilter(field_name="supplier_id")
+    item = IdFilter(field_name="lines__item", distinct=True)
 
 
 class PurchaseViewSet(DraftDocumentViewSet):

@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
+from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
@@ -143,8 +144,8 @@ class SaleInSerializer(serializers.Serializer):
 
 
 class SaleFilter(DocumentFilter):
-    customer = filters.NumberFilter(field_name="customer_id")
-    item = filters.NumberFilter(field_name="lines__item", distinct=True)
+    customer = IdFilter(field_name="customer_id")
+    item = IdFilter(field_name="lines__item", distinct=True)
 
 
 class SaleViewSet(DraftDocumentViewSet):
@@ -224,8 +225,8 @@ class PaymentInSerializer(serializers.Serializer):
 
 
 class PaymentFilter(DocumentFilter):
-    customer = filters.NumberFilter(field_name="customer_id")
-    sale = filters.NumberFilter(field_name="sale_id")
+    customer = IdFilter(field_name="customer_id")
+    sale = IdFilter(field_name="sale_id")
     method = filters.ChoiceFilter(choices=PaymentMethod.choices)
 
 

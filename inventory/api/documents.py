@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
+from config.api_filters import IdFilter
 from inventory import lifecycle
 from inventory.documents import DocumentStatus
 from inventory.models import Item
@@ -193,7 +194,7 @@ class ReasonSerializer(serializers.Serializer):
 class DocumentFilter(filters.FilterSet):
     date = filters.DateFromToRangeFilter(label="business date from (date_after) to (date_before)")
     status = filters.MultipleChoiceFilter(choices=DocumentStatus.choices)
-    created_by = filters.NumberFilter(field_name="created_by_id")
+    created_by = IdFilter(field_name="created_by_id")
 
 
 class DocumentOutMixin(serializers.Serializer):

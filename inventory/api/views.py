@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
+from config.api_filters import IdFilter
 from inventory import lifecycle, services
 from inventory.api import serializers as s
 from inventory.api.documents import (
@@ -135,9 +136,9 @@ class BalanceViewSet(RoleRulesMixin, viewsets.ReadOnlyModelViewSet):
 class MovementFilter(filters.FilterSet):
     date = filters.DateFromToRangeFilter()
     kind = filters.ChoiceFilter(choices=MovementKind.choices)
-    item = filters.NumberFilter(field_name="item_id")
+    item = IdFilter(field_name="item_id")
     source_type = filters.CharFilter()
-    source_id = filters.NumberFilter()
+    source_id = IdFilter()
 
     class Meta:
         model = StockMovement
@@ -158,7 +159,7 @@ class MovementViewSet(RoleRulesMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class StockCountFilter(DocumentFilter):
-    item = filters.NumberFilter(field_name="lines__item", distinct=True)
+    item = IdFilter(field_name="lines__item", distinct=True)
 
 
 class StockCountViewSet(DraftDocumentViewSet):

@@ -180,7 +180,7 @@ class DemoPlant:
                 sku=f"LBL-{size.ml}",
                 name=f"Label {size.ml} ml",
                 kind=ItemKind.LABEL,
-                reorder_level=10_000,
+                reorder_level=self._reorder(10_000),
             )
             volume = f"{size.ml // 1000} L" if size.ml >= 1000 and size.ml % 1000 == 0 else f"{size.ml} ml"
             bottle = save_item(

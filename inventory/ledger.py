@@ -117,6 +117,20 @@ def _shortages(changes: Sequence[StockChange], balances: dict[int, StockBalance]
     return [Shortage(item_id=i, sku=skus[i], available=a, requested=r) for i, a, r in short]
 
 
+def check_available(changes: Sequence[StockChange]) -> None:
+    """Refuse changes the stock cannot cover right now, without locking anything.
+
+    For a document that waits for approval: it is checked again, under locks, when it posts.
+    """
+    ids = {c.item_id for c in changes if c.quantity < 0}
+    balances = {b.item_id: b for b in StockBalance.objects.filter(item_id__in=ids)}
+    for item_id in ids:
+        balances.setdefault(item_id, StockBalance(item_id=item_id))
+    shortages = _shortages(changes, balances)
+    if shortages:
+        raise InsufficientStock(shortages)
+
+
 def _price(
     changes: Sequence[StockChange],
     balances: dict[int, StockBalance],

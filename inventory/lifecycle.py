@@ -48,6 +48,8 @@ class DocumentRules:
     before_cancel: Callable[[Any, User], None] = lambda document, by: None
     # Checks that need no stock lock (e.g. a customer's credit), run before any is taken.
     before_post: Callable[[Any, User], None] = lambda document, by: None
+    # Checks before a document waits for approval, so nobody approves what could never post.
+    before_pending: Callable[[Any, User], None] = lambda document, by: None
     moves_stock: bool = True
     # For verify_ledger: (document id, item id, signed quantity) rows of every posted document.
     expected_quantities: Callable[[], Iterable[tuple[int, int, int]]] | None = None
@@ -182,7 +184,9 @@ def submit_new(*, document: D, by: User) -> D:
 def _submit(document: D, by: User) -> D:
     require_may_edit(document, by)
     document.submitted_at = timezone.now()
-    if rules_for(document).needs_approval(document):
+    rules = rules_for(document)
+    if rules.needs_approval(document):
+        rules.before_pending(document, by)
         document.status = DocumentStatus.PENDING
         save_as(document, by)
     else:

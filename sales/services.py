@@ -156,6 +156,14 @@ def _before_cancel_sale(sale: Sale, by: User) -> None:
         raise DomainError(f"{sale} has payments against it; cancel those payments first.")
 
 
+def _before_pending_sale(sale: Sale, by: User) -> None:
+    """A bill over the approval threshold must be one that could post today."""
+    _check_credit(sale)
+    ledger.check_available(
+        [ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in _lines(sale)]
+    )
+
+
 lifecycle.register(
     Sale,
     lifecycle.DocumentRules(
@@ -164,6 +172,7 @@ lifecycle.register(
         touched_items=lambda sale: [line.item_id for line in _lines(sale)],
         before_cancel=_before_cancel_sale,
         before_post=lambda sale, by: _check_credit(sale),
+        before_pending=_before_pending_sale,
         expected_quantities=lambda: (
             (sale_id, item_id, -quantity)
             for sale_id, item_id, quantity in SaleLine.objects.filter(sale__status="posted").values_list(

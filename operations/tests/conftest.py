@@ -20,7 +20,7 @@ def populated(plant, staff_user, manager_user, settings):
     plant.buy(staff_user, (plant.bottle, 200, "3.00"))
     bill = plant.sell(staff_user, (plant.bottle, 50, "5.00"))
     plant.sell(staff_user, (plant.bottle, 20, "5.50", "2.00"))
-    plant.sell(staff_user, (plant.bottle, 150, "9.00"))  # above the threshold: pending
+    plant.sell(staff_user, (plant.bottle, 100, "11.00"))  # above the threshold: pending
     cancelled = plant.sell(staff_user, (plant.bottle, 10, "5.00"))
     lifecycle.cancel(document=cancelled, by=manager_user, reason="keyed twice")
     record_payment(by=staff_user, customer=plant.customer, amount="100.00", method="cash", sale=bill)

@@ -178,6 +178,29 @@ def test_a_bill_above_the_approval_threshold_waits_and_another_manager_posts_it(
     assert stock(plant.bottle) == (20, D("60.00"))
 
 
+def test_a_bill_for_approval_is_refused_at_once_when_stock_cannot_cover_it(stocked, staff_user, settings):
+    settings.APPROVAL_THRESHOLD = D("100")
+    plant = stocked
+    before = ledger_state()
+    with pytest.raises(InsufficientStock, match="BTL-500: 50 in stock, 60 requested"):
+        plant.sell(staff_user, (plant.bottle, 60, "5.00"))
+    assert ledger_state() == before
+    assert not Sale.objects.exists()
+
+
+def test_a_pending_bill_whose_stock_went_elsewhere_is_refused_when_approved(
+    stocked, staff_user, manager_user, settings
+):
+    settings.APPROVAL_THRESHOLD = D("100")
+    plant = stocked
+    pending = plant.sell(staff_user, (plant.bottle, 30, "5.00"))
+    plant.sell(staff_user, (plant.bottle, 30, "1.00"))  # below the threshold: posts at once
+    with pytest.raises(InsufficientStock, match="BTL-500: 20 in stock, 30 requested"):
+        lifecycle.approve(document=pending, by=manager_user)
+    pending.refresh_from_db()
+    assert (pending.status, pending.number) == ("pending", None)
+
+
 def test_a_bill_at_the_threshold_posts_at_once(stocked, staff_user, settings):
     settings.APPROVAL_THRESHOLD = D("150")
     sale = stocked.sell(staff_user, (stocked.bottle, 30, "5.00"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -49,6 +50,15 @@ def check_date(value: Any, *, optional: bool = False) -> None:
         return
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         raise InvalidDocument(fields={"date": ["Enter a date."]})
+
+
+def line_inputs(line_class: type, rows: Iterable[Mapping[str, Any]]) -> list[Any]:
+    """Turn validated rows (a form's or a serializer's) into a service's line inputs.
+
+    Keys the line class does not know are ignored; an empty optional value keeps its default.
+    """
+    names = [f.name for f in fields(line_class)]
+    return [line_class(**{n: row[n] for n in names if row.get(n) is not None}) for row in rows]
 
 
 def check_lines(lines: Sequence[Any], *, what: str = "line") -> None:

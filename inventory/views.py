@@ -25,6 +25,7 @@ from accounts.views import role_required
 from inventory import forms as f
 from inventory import lifecycle, services
 from inventory.documents import Document, DocumentStatus
+from inventory.drafts import line_inputs
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, ItemKind, StockBalance, StockCount, StockMovement
 
@@ -388,7 +389,7 @@ class StockCountPages(DocumentPages):
         return {}
 
     def _lines(self, rows):
-        return [services.CountLineInput(item=r["item"], quantity=r["quantity"]) for r in rows["lines"]]
+        return line_inputs(services.CountLineInput, rows["lines"])
 
     def create(self, *, request, header, rows, request_key, submit):
         return services.create_stock_count(

@@ -28,6 +28,7 @@ from inventory.api.documents import (
     item_field,
     resolve_items,
 )
+from inventory.drafts import line_inputs
 from purchasing import services
 from purchasing.models import Purchase, PurchaseLine, Supplier
 
@@ -126,10 +127,7 @@ class PurchaseViewSet(DraftDocumentViewSet):
 
     @staticmethod
     def _lines(data: dict) -> list[services.PurchaseLineInput]:
-        return [
-            services.PurchaseLineInput(item=x["item"], quantity=x["quantity"], unit_price=x["unit_price"])
-            for x in data["lines"]
-        ]
+        return line_inputs(services.PurchaseLineInput, data["lines"])
 
     def create_document(self, by: Any, data: dict) -> Purchase:
         return services.create_purchase(

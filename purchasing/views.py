@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import roles
 from accounts.views import role_required
+from inventory.drafts import line_inputs
 from inventory.errors import DomainError, NotAllowed
 from inventory.forms import show_domain_error
 from inventory.views import DocumentPages, _page
@@ -103,10 +104,7 @@ class PurchasePages(DocumentPages):
 
     @staticmethod
     def _lines(rows):
-        return [
-            services.PurchaseLineInput(item=r["item"], quantity=r["quantity"], unit_price=r["unit_price"])
-            for r in rows["lines"]
-        ]
+        return line_inputs(services.PurchaseLineInput, rows["lines"])
 
     def create(self, *, request, header, rows, request_key, submit):
         return services.create_purchase(

@@ -31,6 +31,7 @@ from inventory.api.documents import (
     item_field,
     resolve_items,
 )
+from inventory.drafts import line_inputs
 from purchasing.services import PARTY_FIELDS
 from sales import selectors, services
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
@@ -165,12 +166,7 @@ class SaleViewSet(DraftDocumentViewSet):
 
     @staticmethod
     def _lines(data: dict) -> list[services.SaleLineInput]:
-        return [
-            services.SaleLineInput(
-                item=x["item"], quantity=x["quantity"], unit_price=x["unit_price"], discount=x["discount"]
-            )
-            for x in data["lines"]
-        ]
+        return line_inputs(services.SaleLineInput, data["lines"])
 
     def create_document(self, by: Any, data: dict) -> Sale:
         return services.create_sale(

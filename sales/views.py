@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import roles
 from accounts.views import role_required
+from inventory.drafts import line_inputs
 from inventory.models import Item
 from inventory.views import DocumentPages
 from purchasing.views import party_entry, party_list
@@ -61,15 +62,7 @@ class SalePages(DocumentPages):
 
     @staticmethod
     def _lines(rows):
-        return [
-            services.SaleLineInput(
-                item=r["item"],
-                quantity=r["quantity"],
-                unit_price=r["unit_price"],
-                discount=r["discount"] or 0,
-            )
-            for r in rows["lines"]
-        ]
+        return line_inputs(services.SaleLineInput, rows["lines"])
 
     def create(self, *, request, header, rows, request_key, submit):
         return services.create_sale(

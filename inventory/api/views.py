@@ -30,6 +30,7 @@ from inventory.api.documents import (
     Rule,
 )
 from inventory.documents import DocumentStatus
+from inventory.drafts import line_inputs
 from inventory.models import (
     Item,
     ItemKind,
@@ -176,7 +177,7 @@ class StockCountViewSet(DraftDocumentViewSet):
 
     @staticmethod
     def _lines(data: dict) -> list[services.CountLineInput]:
-        return [services.CountLineInput(item=x["item"], quantity=x["quantity"]) for x in data["lines"]]
+        return line_inputs(services.CountLineInput, data["lines"])
 
     def create_document(self, by: Any, data: dict) -> StockCount:
         return services.create_stock_count(

@@ -87,3 +87,15 @@ class CustomerBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.billed} − {self.paid}"
+
+
+class DataVersion(models.Model):
+    """One row whose ``version`` goes up after every committed change the dashboard shows.
+
+    Every process reads it to know whether a cached dashboard is still current (reporting.freshness).
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

@@ -75,6 +75,17 @@ def sync_role_groups_after_migrate(**kwargs: Any) -> None:
     sync_role_groups()
 
 
+# When a user is in several role groups, the first of these is their role.
+ROLE_PRECEDENCE = (Role.MANAGER, Role.OWNER, Role.STAFF)
+
+
+def _role_from_groups(user: User, group_names: set[str]) -> Role | None:
+    for candidate in ROLE_PRECEDENCE:
+        if GROUP_NAMES[candidate] in group_names:
+            return candidate
+    return Role.MANAGER if user.is_superuser else None
+
+
 def role_of(user: User | None) -> Role | None:
     """The user's role, looked up in the database once per user object (i.e. once per request)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -82,16 +93,34 @@ def role_of(user: User | None) -> Role | None:
     cached = getattr(user, "_bottleworks_role", "unset")
     if cached != "unset":
         return cached
-    names = set(user.groups.values_list("name", flat=True))
-    role = None
-    for candidate in (Role.MANAGER, Role.OWNER, Role.STAFF):
-        if GROUP_NAMES[candidate] in names:
-            role = candidate
-            break
-    if role is None and user.is_superuser:
-        role = Role.MANAGER
+    role = _role_from_groups(user, set(user.groups.values_list("name", flat=True)))
     user._bottleworks_role = role
     return role
+
+
+def _flag(role: Role) -> str:
+    return f"_in_{role.value}_group"
+
+
+def role_annotations() -> dict[str, Any]:
+    """Annotations for the query that loads a user: one flag per role group they are in.
+
+    With them the user and their role come from the database in one query (``prime_role``).
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    membership = get_user_model().groups.through.objects
+    return {
+        _flag(role): Exists(membership.filter(user_id=OuterRef("pk"), group__name=GROUP_NAMES[role]))
+        for role in ROLE_PRECEDENCE
+    }
+
+
+def prime_role(user: User) -> None:
+    """Set the per-request role from the ``role_annotations`` flags, so ``role_of`` needs no query."""
+    names = {GROUP_NAMES[role] for role in ROLE_PRECEDENCE if getattr(user, _flag(role))}
+    user._bottleworks_role = _role_from_groups(user, names)
 
 
 def is_owner(user: User | None) -> bool:

@@ -282,7 +282,7 @@ ADMINS = [("Ops", a) for a in env_list("ADMIN_EMAILS", "")]
 REST_FRAMEWORK = {
     # JWT first: an unauthenticated call then gets 401 with WWW-Authenticate: Bearer, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.api.authentication.JWTRoleAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -11,7 +11,8 @@ connections. Then, each phase bounded in time, ``--clients`` threads with JWT:
 2. read the bare JSON endpoint ``GET /api/v1/ping``,
 3. read the dashboard ``GET /api/v1/reports/dashboard/`` (as a Manager).
 
-It prints requests/s and p50/p95/p99 latency per phase, the ratios, runs ``manage.py verify_ledger``
+It prints requests/s, p50/p95/p99 latency and the CPU time a request costs in gunicorn, PostgreSQL
+and this client per phase, the ratios, runs ``manage.py verify_ledger``
 and checks every confirmed bill in the database (posted, five lines with their costs, movements
 matching the lines). The figures go to bench/out/load_api.json. Exit code 1 if a target or a check
 fails. Everything runs on 127.0.0.1 and is stopped at the end.
@@ -82,6 +83,7 @@ class Phase:
     errors: dict[str, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per request, by process group
     lock: threading.Lock = field(default_factory=threading.Lock)
     confirmed: list[int] = field(default_factory=list)  # bill ids
 
@@ -100,7 +102,26 @@ class Phase:
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
             "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else 0.0,
+            "cpu_ms_per_request": {k: round(v * 1000, 2) for k, v in self.cpu.items()},
         }
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the gunicorn processes, the PostgreSQL processes and this client."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "postgres": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name in used:
+            fields = text[text.rindex(")") + 2 :].split()
+            used[name] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    times = os.times()
+    used["client"] = times.user + times.system
+    return used
 
 
 def run_phase(phase: Phase, port: int, clients: int, seconds: float, make_request) -> None:
@@ -145,10 +166,12 @@ def run_phase(phase: Phase, port: int, clients: int, seconds: float, make_reques
     for thread in threads:
         thread.start()
     barrier.wait()
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), cpu_seconds()
     for thread in threads:
         thread.join()
     phase.seconds = time.monotonic() - started
+    cpu_after = cpu_seconds()
+    phase.cpu = {k: (cpu_after[k] - cpu_before[k]) / max(phase.ok, 1) for k in cpu_after}
 
 
 def wait_ready(port: int, timeout: float) -> None:
@@ -302,6 +325,12 @@ def main() -> int:
             print(
                 f"  {s['per_second']:8.1f}/s  p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms"
                 f"  p99 {s['p99_ms']} ms  ok {s['requests_ok']}  errors {s['errors'] or 0}",
+                flush=True,
+            )
+            cpu = s["cpu_ms_per_request"]
+            print(
+                "  CPU ms a request: " + ", ".join(f"{k} {v}" for k, v in cpu.items())
+                + f" (total {sum(cpu.values()):.2f})",
                 flush=True,
             )
 

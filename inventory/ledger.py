@@ -137,12 +137,13 @@ def _price(
     *,
     kind: str,
     date: date,
-    source: Source,
     by: User,
+    source: Source | None = None,
 ) -> list[StockMovement]:
     """Check availability, price each change and move the (locked) balances in memory.
 
-    Returns the unsaved movements; the caller inserts them and writes the balances.
+    Returns the unsaved movements; the caller inserts them and writes the balances. Without a
+    ``source`` the movements get theirs when they are recorded (``PricedPosting.record``).
     """
     shortages = _shortages(changes, balances)
     if shortages:
@@ -176,14 +177,57 @@ def _price(
                 value=value,
                 unit_cost=(abs(value) / abs(change.quantity)).quantize(UNIT_COST_PLACES),
                 date=date,
-                source_type=source.type,
-                source_id=source.id,
-                source_number=source.number,
+                source_type=source.type if source else "",
+                source_id=source.id if source else None,
+                source_number=source.number if source else "",
                 reverses=change.reverses,
                 posted_by=by,
             )
         )
     return movements
+
+
+@dataclass(frozen=True)
+class PricedPosting:
+    """A posting checked and priced against locked balances, not written yet (see ``price``)."""
+
+    movements: list[StockMovement]
+    balances: dict[int, StockBalance]
+
+    def record(self, source: Source) -> list[StockMovement]:
+        """Write the movements, now that their document is stored, and the balances they moved."""
+        for movement in self.movements:
+            movement.source_type, movement.source_id = source.type, source.id
+            movement.source_number = source.number
+        StockMovement.objects.bulk_create(self.movements)
+        write_balances(self.balances, {m.item_id for m in self.movements})
+        return self.movements
+
+
+def price(
+    *,
+    changes: Sequence[StockChange],
+    kind: str,
+    date: date,
+    by: User,
+    balances: dict[int, StockBalance] | None = None,
+) -> PricedPosting:
+    """Check and price one posting, or refuse it whole; nothing is written until ``record``.
+
+    This lets a document that is created and posted at once learn its line costs before it is
+    stored, so it is written once, in its final state. ``balances``: rows this transaction already
+    locked with ``lock_balances`` after checking that ``date`` is in an open period (the lifecycle
+    does both before taking a document's number, so the locks are held as briefly as can be); any
+    item they lack is locked here.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger postings must run inside transaction.atomic()")
+    wanted = {c.item_id for c in changes}
+    if balances is None:
+        check_period_open(date)
+    if balances is None or not wanted <= balances.keys():
+        balances = lock_balances(wanted)
+    return PricedPosting(_price(changes, balances, kind=kind, date=date, by=by), balances)
 
 
 def post(
@@ -195,23 +239,8 @@ def post(
     by: User,
     balances: dict[int, StockBalance] | None = None,
 ) -> list[StockMovement]:
-    """Write one posting's movements and balances, or refuse it whole.
-
-    ``balances``: rows this transaction already locked with ``lock_balances`` after checking that
-    ``date`` is in an open period (the lifecycle does both before taking a document's number, so
-    the locks are held for as short a time as possible); any item they lack is locked here.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("ledger.post must run inside transaction.atomic()")
-    wanted = {c.item_id for c in changes}
-    if balances is None:
-        check_period_open(date)
-    if balances is None or not wanted <= balances.keys():
-        balances = lock_balances(wanted)
-    movements = _price(changes, balances, kind=kind, date=date, source=source, by=by)
-    StockMovement.objects.bulk_create(movements)
-    write_balances(balances, {m.item_id for m in movements})
-    return movements
+    """Write one posting's movements and balances, or refuse it whole (``price`` + ``record``)."""
+    return price(changes=changes, kind=kind, date=date, by=by, balances=balances).record(source)
 
 
 _WRITE_BALANCES = (

@@ -41,7 +41,10 @@ def _over_threshold(document: Document) -> bool:
 @dataclass(frozen=True)
 class DocumentRules:
     verbose: str
-    post: Callable[[Any, User], None]
+    # Posts the document's stock and fixes its own figures (e.g. line costs). It either writes the
+    # movements itself (``ledger.post``) and returns None, or returns them priced
+    # (``ledger.price``) for the lifecycle to record once the document is stored.
+    post: Callable[[Any, User], ledger.PricedPosting | None]
     touched_items: Callable[[Any], Iterable[int]] = lambda document: ()
     needs_approval: Callable[[Any], bool] = _over_threshold
     may_enter: Callable[[User | None], bool] = roles.can_enter_data
@@ -51,6 +54,9 @@ class DocumentRules:
     # Checks before a document waits for approval, so nobody approves what could never post.
     before_pending: Callable[[Any, User], None] = lambda document, by: None
     moves_stock: bool = True
+    # The rules work on a document not stored yet (its lines in memory, its movements returned
+    # priced), so ``create_submitted`` can write it once, in the state it ends in.
+    posts_unsaved: bool = False
     # For verify_ledger: (document id, item id, signed quantity) rows of every posted document.
     expected_quantities: Callable[[], Iterable[tuple[int, int, int]]] | None = None
 
@@ -147,7 +153,8 @@ def held_balances(document: Document) -> dict[int, Any] | None:
     return getattr(document, "_held_balances", None)
 
 
-def _post(document: Document, by: User) -> None:
+def _post(document: Document, by: User, write: Callable[[Any], None] | None = None) -> None:
+    """Post ``document``; ``write`` stores one that is not stored yet (see ``create_submitted``)."""
     rules = rules_for(document)
     # Everything that needs no lock comes first, so the locks below are held as briefly as can be.
     ledger.check_period_open(document.date)
@@ -156,10 +163,15 @@ def _post(document: Document, by: User) -> None:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
         document._held_balances = ledger.lock_balances(rules.touched_items(document))
     document.number = next_number(document.NUMBER_PREFIX, document.date.year)
-    rules.post(document, by)
+    priced = rules.post(document, by)
     document.status = DocumentStatus.POSTED
     document.posted_at = timezone.now()
-    save_as(document, by)
+    if write is None:
+        save_as(document, by)
+    else:
+        write(document)
+    if priced is not None:
+        priced.record(ledger.Source.of(document))
     _notify(document, 1)
 
 
@@ -179,6 +191,29 @@ def submit_new(*, document: D, by: User) -> D:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("submit_new must run inside the transaction that created the document")
     return _submit(document, by)
+
+
+def create_submitted(*, document: D, by: User, write: Callable[[D], None]) -> D:
+    """Submit a document in the transaction that creates it, storing it once, in the state it
+    ends in (posted, or pending approval), instead of as a draft that is then changed.
+
+    ``document`` is not stored yet; ``write(document)`` stores it with its lines. A refused
+    submit raises before anything is written.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("create_submitted must run inside the transaction that creates the document")
+    rules = rules_for(document)
+    if not rules.posts_unsaved or document.pk is not None:
+        raise RuntimeError(f"{rules.verbose}s are stored as drafts first; use submit_new")
+    require_may_edit(document, by)
+    document.submitted_at = timezone.now()
+    if rules.needs_approval(document):
+        rules.before_pending(document, by)
+        document.status = DocumentStatus.PENDING
+        write(document)
+    else:
+        _post(document, by, write=write)
+    return document
 
 
 def _submit(document: D, by: User) -> D:

@@ -30,6 +30,7 @@ from inventory.api.documents import (
     check_amount_fits,
     item_field,
     resolve_items,
+    with_lines,
 )
 from inventory.drafts import line_inputs
 from purchasing.services import PARTY_FIELDS
@@ -163,6 +164,13 @@ class SaleViewSet(DraftDocumentViewSet):
             Prefetch("lines", queryset=SaleLine.objects.select_related("item"))
         )
         return selectors.bills_with_payments(queryset)
+
+    def as_created(self, document: Sale) -> Sale:
+        rows = getattr(document, "_posting_lines", None)
+        if rows is None:  # e.g. the first answer to a repeated request key: read it back
+            return super().as_created(document)
+        with_lines(document, "lines", rows)
+        return selectors.with_no_payments(document)
 
     @staticmethod
     def _lines(data: dict) -> list[services.SaleLineInput]:

@@ -47,6 +47,15 @@ def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale
     )
 
 
+def with_no_payments(sale: Sale) -> Sale:
+    """A bill just created, annotated as ``bills_with_payments`` would: nothing is paid on it yet."""
+    zero = Decimal("0.00")
+    sale.paid = zero
+    sale.outstanding = sale.total if sale.status == DocumentStatus.POSTED else zero
+    sale.payment_state = PaymentState.PAID if zero >= sale.total else PaymentState.UNPAID
+    return sale
+
+
 def bill_outstanding(sale: Sale) -> Decimal:
     if sale.status != DocumentStatus.POSTED:
         return Decimal("0.00")

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 from accounts.models import User
@@ -48,7 +49,8 @@ def _check(customer: Customer, lines: Sequence[SaleLineInput]) -> None:
         raise InvalidDocument(lines=too_big)
 
 
-def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
+def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
+    """The bill's line rows, in memory, and its total."""
     rows = [
         SaleLine(
             sale=sale,
@@ -61,12 +63,24 @@ def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
         for line in lines
     ]
     sale.total = sum((r.amount for r in rows), Decimal("0"))
+    return rows
+
+
+def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
+    """Store a draft bill with these lines (replacing the lines it had)."""
+    rows = _line_rows(sale, lines)
     fresh = sale.pk is None
     lifecycle.save_as(sale, by)
     replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
     if fresh:
         sale._posting_lines = rows  # a bill posted as it is created need not read its lines back
     return sale
+
+
+def _store_new(sale: Sale, by: User) -> None:
+    """Store a bill submitted as it is created, with the lines (and costs) it holds in memory."""
+    lifecycle.save_as(sale, by)
+    bulk_create_with_history(sale._posting_lines, SaleLine, default_user=by)
 
 
 @transaction.atomic
@@ -80,7 +94,11 @@ def create_sale(
     request_key: uuid.UUID | None = None,
     submit: bool = False,
 ) -> Sale:
-    """Write a bill as a draft, or submit it at once; a refused submit writes nothing at all."""
+    """Write a bill as a draft, or submit it at once; a refused submit writes nothing at all.
+
+    A bill submitted at once is stored once, already posted (or pending approval), with its
+    line costs: it never exists as a draft.
+    """
     lifecycle.require_may_enter(Sale, by)
     check_date(date, optional=True)
     _check(customer, lines)
@@ -89,8 +107,10 @@ def create_sale(
         sale = Sale(customer=customer, notes=notes, created_by=by, request_key=request_key)
         if date is not None:
             sale.date = date
-        _write(sale, lines, by)
-        return lifecycle.submit_new(document=sale, by=by) if submit else sale
+        if not submit:
+            return _write(sale, lines, by)
+        sale._posting_lines = _line_rows(sale, lines)
+        return lifecycle.create_submitted(document=sale, by=by, write=lambda bill: _store_new(bill, by))
 
     return lifecycle.create_once(Sale, request_key, create)
 
@@ -112,7 +132,7 @@ class CreditLimitExceeded(DomainError):
 
 
 def _check_credit(sale: Sale) -> None:
-    if Customer.objects.filter(pk=sale.customer_id, credit_limit__isnull=True).exists():
+    if sale.customer.credit_limit is None:
         return  # no limit: nothing to check, and no need to queue this customer's bills
     # Bills of one customer are checked one at a time, each seeing what the previous one added.
     customer = Customer.objects.select_for_update().get(pk=sale.customer_id)
@@ -133,22 +153,23 @@ def _lines(sale: Sale) -> list[SaleLine]:
     return sale._posting_lines
 
 
-def _post_sale(sale: Sale, by: User) -> None:
+def _post_sale(sale: Sale, by: User) -> ledger.PricedPosting:
     lines = _lines(sale)
-    movements = ledger.post(
+    priced = ledger.price(
         changes=[ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in lines],
         kind=MovementKind.SALE,
         date=sale.date,
-        source=ledger.Source.of(sale),
         by=by,
         balances=lifecycle.held_balances(sale),
     )
     # Movements come back in line order; each line keeps the cost it left stock at (COGS).
-    for line, movement in zip(lines, movements, strict=True):
+    for line, movement in zip(lines, priced.movements, strict=True):
         line.cost = -movement.value
         line.unit_cost = movement.unit_cost
-    update_with_history(SaleLine, lines, ["cost", "unit_cost"], by)
+    if sale.pk is not None:  # a stored draft's lines; a new bill's are stored with these costs
+        update_with_history(SaleLine, lines, ["cost", "unit_cost"], by)
     sale.cost = sum((line.cost for line in lines), Decimal("0"))
+    return priced
 
 
 def _before_cancel_sale(sale: Sale, by: User) -> None:
@@ -173,6 +194,7 @@ lifecycle.register(
         before_cancel=_before_cancel_sale,
         before_post=lambda sale, by: _check_credit(sale),
         before_pending=_before_pending_sale,
+        posts_unsaved=True,
         expected_quantities=lambda: (
             (sale_id, item_id, -quantity)
             for sale_id, item_id, quantity in SaleLine.objects.filter(sale__status="posted").values_list(
@@ -225,8 +247,9 @@ def record_payment(
         payment.total = payment.amount
         if date is not None:
             payment.date = date
-        lifecycle.save_as(payment, by)
-        return lifecycle.submit_new(document=payment, by=by)
+        return lifecycle.create_submitted(
+            document=payment, by=by, write=lambda made: lifecycle.save_as(made, by)
+        )
 
     return lifecycle.create_once(Payment, request_key, create)
 
@@ -258,6 +281,7 @@ lifecycle.register(
         post=_post_payment,
         needs_approval=lambda payment: False,
         moves_stock=False,
+        posts_unsaved=True,
     ),
 )
 

@@ -184,6 +184,17 @@ class HistoryMixin:
         return Response(history_of(instance, hide_costs=hides_costs({"request": request})))
 
 
+def with_lines(document: Model, relation: str, rows: list[Model]) -> None:
+    """Attach ``rows``, already in memory, as the document's prefetched ``relation``.
+
+    What ``prefetch_related`` leaves behind, without the query: serializers reading
+    ``document.<relation>.all()`` get these rows.
+    """
+    queryset = getattr(document, relation).all()
+    queryset._result_cache, queryset._prefetch_done = list(rows), True
+    document.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
+
+
 # Documents -----------------------------------------------------------------------------------
 
 
@@ -275,12 +286,20 @@ class DocumentViewSetBase(
         fresh = self.get_queryset().get(pk=document.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
+    def as_created(self, document: Any) -> Any:
+        """The document a create made, shaped as ``get_queryset()`` returns it.
+
+        Read back by default; a view whose service hands back everything its serializer shows
+        overrides this to answer from memory instead.
+        """
+        return self.get_queryset().get(pk=document.pk)
+
     def create_document(self, by: Any, data: dict) -> Any:  # pragma: no cover - each type's own
         raise NotImplementedError
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         document = self.create_document(request.user, self.parse())
-        return self.answer(document, status.HTTP_201_CREATED)
+        return Response(self.get_serializer(self.as_created(document)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])

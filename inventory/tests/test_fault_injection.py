@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import lifecycle
+from inventory import ledger, lifecycle
 from inventory.models import StockBalance
-from sales import services as sale_services
 from testing.plant import ledger_state
 
 pytestmark = pytest.mark.django_db
@@ -33,20 +32,23 @@ def crash_after_stock_moved(seen: list):
     return crash
 
 
-@pytest.mark.parametrize("where", ["after the ledger wrote", "when saving the posted bill"])
+def crash_after(real, seen: list):
+    """``real``, then a crash once it has run."""
+
+    def run_then_crash(*args, **kwargs):
+        real(*args, **kwargs)
+        crash_after_stock_moved(seen)()
+
+    return run_then_crash
+
+
+@pytest.mark.parametrize("where", ["after the ledger wrote", "while the summaries are updated"])
 def test_a_fault_after_the_stock_update_leaves_no_trace(draft, plant, staff_user, monkeypatch, where):
     seen: list[int] = []
     if where == "after the ledger wrote":
-        monkeypatch.setattr(sale_services, "update_with_history", crash_after_stock_moved(seen))
+        monkeypatch.setattr(ledger.PricedPosting, "record", crash_after(ledger.PricedPosting.record, seen))
     else:
-        real_save_as = lifecycle.save_as
-
-        def save_as(instance, by, **kwargs):
-            if instance.status == "posted":
-                crash_after_stock_moved(seen)()
-            real_save_as(instance, by, **kwargs)
-
-        monkeypatch.setattr(lifecycle, "save_as", save_as)
+        monkeypatch.setattr(lifecycle, "_notify", crash_after(lifecycle._notify, seen))
     before = ledger_state()
 
     with pytest.raises(Crash):

@@ -123,7 +123,21 @@ def test_history_records_each_status_change_and_who_made_it(
 def test_history_of_a_payment_names_who_recorded_it(plant, staff_user):
     payment = record_payment(by=staff_user, customer=plant.customer, amount=D("5"), method="cash")
     rows = payment.history.order_by("history_date", "history_id")
-    assert [(r.status, r.history_user) for r in rows] == [("draft", staff_user), ("posted", staff_user)]
+    # Posted as it is recorded: stored once, never a draft.
+    assert [(r.history_type, r.status, r.number, r.history_user) for r in rows] == [
+        ("+", "posted", payment.number, staff_user)
+    ]
+
+
+def test_a_bill_submitted_as_it_is_created_is_stored_once_posted_with_its_costs(plant, staff_user):
+    plant.buy(staff_user, (plant.bottle, 10, "3.00"))
+    bill = plant.sell(staff_user, (plant.bottle, 4, "5.00"), submit=True)
+    rows = bill.history.order_by("history_date", "history_id")
+    assert [(r.history_type, r.status, r.number, r.cost, r.history_user) for r in rows] == [
+        ("+", "posted", bill.number, D("12.00"), staff_user)
+    ]
+    line_rows = SaleLine.history.filter(sale_id=bill.pk)
+    assert [(r.history_type, r.cost, r.unit_cost) for r in line_rows] == [("+", D("12.00"), D("3.0000"))]
 
 
 def test_deleting_a_draft_leaves_a_history_row_naming_who_deleted_it(plant, staff_user):

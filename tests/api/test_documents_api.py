@@ -247,3 +247,55 @@ def test_a_stock_count_posts_adjustments(stocked, manager_api, owner_api):
     assert count.json()["lines"][0]["difference"] == -3
     assert count.json()["lines"][0]["variance_value"] == "-9.00"
     assert owner_api.get(f"/api/v1/stock/balances/{stocked.bottle.pk}/").json()["quantity"] == 97
+
+
+@pytest.mark.parametrize("role", ["staff", "manager"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"submit": True},
+        {"submit": False},
+        {"submit": True, "discount": "2.50"},
+        {"submit": True, "total_above_threshold": True},
+    ],
+    ids=["posted", "draft", "discounted", "pending"],
+)
+def test_the_answer_to_a_new_bill_is_what_reading_it_back_gives(stocked, request, role, how, settings):
+    """A create answers from the bill in memory; it must match a fresh read field for field."""
+    api = request.getfixturevalue(f"{role}_api")
+    if how.get("total_above_threshold"):
+        settings.APPROVAL_THRESHOLD = Decimal("10")
+    lines = [
+        {
+            "item": stocked.bottle.pk,
+            "quantity": 3,
+            "unit_price": "5.00",
+            "discount": how.get("discount", "0"),
+        },
+        {"item": stocked.cap.pk, "quantity": 7, "unit_price": "0.90"},
+    ]
+    body = {"customer": stocked.customer.pk, "submit": how["submit"], "lines": lines}
+    created = api.post("/api/v1/sales/", body, format="json", HTTP_IDEMPOTENCY_KEY=f"{role}-{how}")
+    assert created.status_code == 201, created.json()
+    read = api.get(f"/api/v1/sales/{created.json()['id']}/")
+    assert created.json() == read.json()
+    assert created.json()["status"] == (
+        "pending" if how.get("total_above_threshold") else "posted" if how["submit"] else "draft"
+    )
+    assert ("cost" in created.json()) == (role == "manager")
+
+
+def test_a_payment_posts_as_it_is_stored_once(stocked, staff_api):
+    bill = staff_api.post("/api/v1/sales/", _bill(stocked, (stocked.bottle, 2, "5.00")), format="json").json()
+    paid = staff_api.post(
+        "/api/v1/payments/",
+        {"customer": stocked.customer.pk, "sale": bill["id"], "amount": "4.00"},
+        format="json",
+    )
+    assert paid.status_code == 201
+    assert paid.json()["status"] == "posted"
+    assert staff_api.get(f"/api/v1/payments/{paid.json()['id']}/").json() == paid.json()
+    history = staff_api.get(f"/api/v1/sales/{bill['id']}/history/").json()
+    assert [entry["action"] for entry in history] == ["created"]
+    assert {"field": "status", "old": None, "new": "posted"} in history[0]["changes"]
+    assert staff_api.get(f"/api/v1/sales/{bill['id']}/").json()["outstanding"] == "6.00"

@@ -50,10 +50,18 @@ class Source:
         return cls(type=document._meta.label_lower, id=document.pk, number=document.number or "")
 
 
+_LAST_CLOSED = f"SELECT MAX(closed_through) FROM {ClosedPeriod._meta.db_table} WHERE closed_through >= %s"
+
+
 def check_period_open(when: date) -> None:
-    closed = ClosedPeriod.objects.filter(closed_through__gte=when).order_by("-closed_through").first()
-    if closed is not None:
-        raise PeriodClosed(when, closed.closed_through)
+    # Plain SQL: every posting asks, and the ORM's query building would cost more than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST_CLOSED, [when])
+        closed_through = cursor.fetchone()[0]
+    if closed_through is not None:
+        if isinstance(closed_through, str):  # SQLite hands back an aggregate of dates as text
+            closed_through = date.fromisoformat(closed_through)
+        raise PeriodClosed(when, closed_through)
 
 
 def lock_balances(item_ids: Iterable[int]) -> dict[int, StockBalance]:

@@ -23,16 +23,29 @@ SALE_LABEL = Sale._meta.label_lower
 PAYMENT_LABEL = Payment._meta.label_lower
 
 
-def _upsert(table: str, key: Sequence[str], columns: Sequence[str], select_sql: str, params) -> None:
+def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_sql: str) -> str:
     """INSERT rows from ``select_sql`` into ``table``, adding ``columns`` to an existing row."""
     names = [*key, *columns]
     adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
-    sql = (
+    return (
         f"INSERT INTO {table} ({', '.join(names)}) {select_sql} "
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {adds}"
     )
+
+
+def _execute(statements: Sequence[tuple[str, Sequence]]) -> None:
+    """Run these upserts; on PostgreSQL as one statement, one round trip while the posting's locks
+    are held (each runs as a data-modifying WITH; they touch different tables)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor != "postgresql" or len(statements) == 1:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return
+        *first, (last_sql, last_params) = statements
+        steps = ", ".join(f"step{n} AS ({sql} RETURNING 1)" for n, (sql, _) in enumerate(first))
+        cursor.execute(
+            f"WITH {steps} {last_sql}", [p for _, params in first for p in params] + list(last_params)
+        )
 
 
 def _ids(ids: Sequence[int]) -> tuple[str, list[int]]:
@@ -104,9 +117,16 @@ CUSTOMER_DAY = (
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
 
 
-def _apply(target, select: str, sign: int, params) -> None:
+Statement = tuple[str, list]
+
+
+def _upsert(target, select: str, sign: int, params) -> Statement:
     table, key, columns = target
-    _upsert(table, key, columns, select.format(k=int(sign)), params)
+    return _upsert_sql(table, key, columns, select.format(k=int(sign))), list(params)
+
+
+def _apply(target, select: str, sign: int, params) -> None:
+    _execute([_upsert(target, select, sign, params)])
 
 
 def apply_movements(*, where: str, params: Sequence, sign: int = 1) -> None:
@@ -114,36 +134,50 @@ def apply_movements(*, where: str, params: Sequence, sign: int = 1) -> None:
     _apply(STOCK, _stock_select(where), sign, list(params))
 
 
-def apply_document_movements(source_type: str, ids: Sequence[int], *, reversals: bool) -> None:
-    """Add a document's own movements (or, on cancelling, its reversals) to the stock summary."""
+def _document_movements(source_type: str, ids: Sequence[int], *, reversals: bool) -> list[Statement]:
+    """A document's own movements (or, on cancelling, its reversals) into the stock summary."""
     if not ids:
-        return
+        return []
     marks, values = _ids(ids)
     kind = "=" if reversals else "<>"
-    apply_movements(
-        where=f"m.source_type = %s AND m.source_id IN ({marks}) AND m.kind {kind} %s",
-        params=[source_type, *values, MovementKind.REVERSAL],
-    )
+    where = f"m.source_type = %s AND m.source_id IN ({marks}) AND m.kind {kind} %s"
+    return [_upsert(STOCK, _stock_select(where), 1, [source_type, *values, MovementKind.REVERSAL])]
+
+
+def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
+    """Add (sign +1) or take away (sign −1) these bills' lines in the sales summaries."""
+    if not ids:
+        return []
+    marks, values = _ids(ids)
+    where = f"s.id IN ({marks})"
+    return [
+        _upsert(SALES_ITEM, _sales_item_select(where), sign, values),
+        _upsert(CUSTOMER_DAY, _sales_customer_select(where), sign, values),
+        _upsert(BALANCE, _billed_select(where), sign, values),
+    ]
+
+
+def _payments(ids: Sequence[int], sign: int) -> list[Statement]:
+    if not ids:
+        return []
+    marks, values = _ids(ids)
+    where = f"p.id IN ({marks})"
+    return [
+        _upsert(CUSTOMER_DAY, _payments_customer_select(where), sign, values),
+        _upsert(BALANCE, _paid_select(where), sign, values),
+    ]
+
+
+def apply_document_movements(source_type: str, ids: Sequence[int], *, reversals: bool) -> None:
+    _execute(_document_movements(source_type, ids, reversals=reversals))
 
 
 def apply_sales(ids: Sequence[int], sign: int) -> None:
-    """Add (sign +1) or take away (sign −1) these bills' lines in the sales summaries."""
-    if not ids:
-        return
-    marks, values = _ids(ids)
-    where = f"s.id IN ({marks})"
-    _apply(SALES_ITEM, _sales_item_select(where), sign, values)
-    _apply(CUSTOMER_DAY, _sales_customer_select(where), sign, values)
-    _apply(BALANCE, _billed_select(where), sign, values)
+    _execute(_sales(ids, sign))
 
 
 def apply_payments(ids: Sequence[int], sign: int) -> None:
-    if not ids:
-        return
-    marks, values = _ids(ids)
-    where = f"p.id IN ({marks})"
-    _apply(CUSTOMER_DAY, _payments_customer_select(where), sign, values)
-    _apply(BALANCE, _paid_select(where), sign, values)
+    _execute(_payments(ids, sign))
 
 
 def record_posting(document, sign: int) -> None:
@@ -151,12 +185,15 @@ def record_posting(document, sign: int) -> None:
     from inventory import lifecycle
 
     label = document._meta.label_lower
+    statements = []
     if label == SALE_LABEL:
-        apply_sales([document.pk], sign)
+        statements += _sales([document.pk], sign)
     elif label == PAYMENT_LABEL:
-        apply_payments([document.pk], sign)
+        statements += _payments([document.pk], sign)
     if lifecycle.rules_for(document).moves_stock:
-        apply_document_movements(label, [document.pk], reversals=sign < 0)
+        statements += _document_movements(label, [document.pk], reversals=sign < 0)
+    if statements:
+        _execute(statements)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ every other request costs one read of the version.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -70,11 +71,20 @@ def _newest(model: type) -> Any:
     )
 
 
+@functools.cache
+def _newest_of_every_type() -> Any:
+    """The newest documents of every type in one statement.
+
+    Built once per process, as composing it costs more than running it; each use runs a clone.
+    """
+    parts = [_newest(model) for model in lifecycle.registered_models()]
+    return parts[0].union(*parts[1:], all=True)
+
+
 def _recent(show_costs: bool) -> list[dict[str, Any]]:
     models = lifecycle.registered_models()
-    parts = [_newest(model) for model in models]
     by_label: dict[str, list[tuple]] = {model._meta.label_lower: [] for model in models}
-    for row in parts[0].union(*parts[1:], all=True):  # one statement for every document type
+    for row in _newest_of_every_type().all():
         by_label[row[0]].append(row)
     found = []
     for model in models:
@@ -97,8 +107,9 @@ def _recent(show_costs: bool) -> list[dict[str, Any]]:
     return found[:RECENT]
 
 
-def _pending() -> int:
-    """Documents of every type waiting for approval, counted in one statement."""
+@functools.cache
+def _pending_counts() -> Any:
+    """The number of pending documents of each type, in one statement (built once, as above)."""
     counts = [
         model.objects.filter(status=DocumentStatus.PENDING)
         .values("status")
@@ -107,7 +118,11 @@ def _pending() -> int:
         .order_by()
         for model in lifecycle.registered_models()
     ]
-    return sum(counts[0].union(*counts[1:], all=True))
+    return counts[0].union(*counts[1:], all=True)
+
+
+def _pending() -> int:
+    return sum(_pending_counts().all())
 
 
 def cached(user, kind: str, build: Callable[[], T]) -> T:

@@ -8,6 +8,7 @@ role gets 403 before its input is examined; the services remain the final word.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -54,7 +55,12 @@ class CostFieldsMixin:
     cost_fields: tuple[str, ...] = ()
 
     def get_fields(self):
-        fields = super().get_fields()
+        # A ModelSerializer works its fields out from the model for every instance (every line of
+        # every answer); work them out once per class and give each instance its own copy.
+        cls = type(self)
+        if "_built_fields" not in cls.__dict__:
+            cls._built_fields = super().get_fields()
+        fields = copy.deepcopy(cls._built_fields)
         if self.cost_fields and hides_costs(self.context):
             for name in self.cost_fields:
                 fields.pop(name, None)

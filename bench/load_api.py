@@ -1,6 +1,6 @@
 """API load: five-line bills, a bare JSON endpoint and the dashboard, through a real gunicorn.
 
-    .venv/bin/python bench/load_api.py [--seconds 30] [--clients 16] [--workers 5]
+    .venv/bin/python bench/load_api.py [--seconds 30] [--clients 16] [--workers 8]
 
 Starts a throwaway PostgreSQL (testing/pgserver.py), migrates, seeds a small plant with plenty of
 stock, and starts gunicorn (config/gunicorn.py) on a free loopback port with persistent database
@@ -261,7 +261,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=8, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before each phase")
     args = parser.parse_args()

@@ -8,7 +8,10 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Four sync workers a core: a posting spends part of its time waiting for PostgreSQL and for the
+# stock rows other postings hold, and with 2n+1 workers the cores sat idle meanwhile (on two
+# cores, 8 workers posted about a third more bills a second than 5; bench/RESULTS.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 4))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request that takes longer than this is killed and its worker replaced (the database rolls the
 # open transaction back, so nothing is half-saved).

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -76,9 +78,11 @@ class DashboardView(APIView):
     def get(self, request):
         user = request.user
         with reading_replica():
-            # The finished JSON tree is cached, not only the figures: no conversion on a hit.
-            tree = dashboard.cached(user, "api", lambda: _dashboard_tree(dashboard.compute(user)))
-        return Response(tree)
+            # The finished JSON document is cached, not only the figures: a hit converts nothing.
+            body = dashboard.cached(
+                user, "api", lambda: JSONRenderer().render(_dashboard_tree(dashboard.compute(user)))
+            )
+        return HttpResponse(body, content_type="application/json")
 
 
 def _dashboard_tree(data: dict[str, Any]) -> Any:

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from accounts.models import User
+from inventory.rows import insert as insert_rows
 from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
 
@@ -207,7 +208,7 @@ class PricedPosting:
         for movement in self.movements:
             movement.source_type, movement.source_id = source.type, source.id
             movement.source_number = source.number
-        StockMovement.objects.bulk_create(self.movements)
+        insert_rows(self.movements)
         write_balances(self.balances, {m.item_id for m in self.movements})
         return self.movements
 

@@ -128,21 +128,22 @@ def require_may_edit(document: Document, by: User) -> None:
 
 
 def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[[], D]) -> D:
-    """Run ``create`` unless a document was already made with this one-time key; return that one.
+    """Run ``create`` in a transaction, unless a document was already made with this one-time key:
+    then return that one.
 
     Two concurrent requests with one key: the loser's insert hits the unique key and gets the
-    winner's document instead of a second one.
+    winner's document instead of a second one. Services call this outside a transaction of their
+    own, so the one here is the only one (no savepoint round trips on the posting path).
     """
-    if request_key is None:
-        return create()
-    existing = model.objects.filter(request_key=request_key).first()
-    if existing is not None:
-        return existing
+    if request_key is not None:
+        existing = model.objects.filter(request_key=request_key).first()
+        if existing is not None:
+            return existing
     try:
         with transaction.atomic():
             return create()
     except IntegrityError:
-        existing = model.objects.filter(request_key=request_key).first()
+        existing = None if request_key is None else model.objects.filter(request_key=request_key).first()
         if existing is None:
             raise
         return existing

@@ -183,7 +183,6 @@ def _check_count(lines: Sequence[CountLineInput]) -> None:
     check_items_once(lines)
 
 
-@transaction.atomic
 def create_stock_count(
     *,
     by: User,

@@ -104,7 +104,6 @@ def _write(run: ProductionRun, inputs: Sequence[InputLine], rejects: Sequence[Re
     return run
 
 
-@transaction.atomic
 def create_run(
     *,
     by: User,

@@ -83,7 +83,6 @@ def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> 
     return purchase
 
 
-@transaction.atomic
 def create_purchase(
     *,
     by: User,

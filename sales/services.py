@@ -83,7 +83,6 @@ def _store_new(sale: Sale, by: User) -> None:
     bulk_create_with_history(sale._posting_lines, SaleLine, default_user=by)
 
 
-@transaction.atomic
 def create_sale(
     *,
     by: User,
@@ -205,7 +204,6 @@ lifecycle.register(
 )
 
 
-@transaction.atomic
 def record_payment(
     *,
     by: User,

@@ -139,3 +139,14 @@ def test_a_draft_with_movements_fails_verification(plant, staff_user, manager_us
             by=manager_user,
         )
     assert verify_ledger() == [f"purchase #{draft.pk} is draft but has 1 stock movements"]
+
+
+def test_movements_are_stored_exactly_as_posted_with_their_ids(plant, manager_user):
+    bought = post(manager_user, (plant.cap.pk, 3, D("1.00")), (plant.bottle.pk, 2, D("0.50")))
+    (sold,) = post(manager_user, (plant.cap.pk, -1), kind="sale", number="T-2", source_id=2)
+    fields = [f.attname for f in StockMovement._meta.concrete_fields]
+    for movement in [*bought, sold]:
+        stored = StockMovement.objects.get(pk=movement.pk)
+        assert [getattr(stored, f) for f in fields] == [getattr(movement, f) for f in fields]
+    assert sold.posted_at is not None and sold.source_number == "T-2" and sold.posted_by_id == manager_user.pk
+    assert [m.pk for m in bought] == sorted(m.pk for m in bought)

@@ -3,8 +3,9 @@
 ``bulk_create`` builds a query object and compiles it on every call, which costs a posting more
 Python time than PostgreSQL spends on the statement. ``insert`` writes the same row: every value
 still goes through its field's ``pre_save`` and ``get_db_prep_save``, exactly as the ORM adapts
-it. It sends no signals (neither does ``bulk_create``), so it is only for models that need none:
-the stock ledger's movements.
+it. It sends no signals (neither does ``bulk_create``), so it is only for rows that need none: the
+stock ledger's movements and a new document's lines. ``insert_with_history`` adds the "created"
+history row of each, as simple-history's ``bulk_create_with_history`` writes it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
+from simple_history.utils import get_change_reason_from_object
+
+from accounts.models import User
 
 
 def insert(objs: Sequence[Model]) -> None:
@@ -37,3 +42,24 @@ def insert(objs: Sequence[Model]) -> None:
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_with_history(objs: Sequence[Model], by: User) -> None:
+    """``insert`` these rows, then a "created" history row for each, by ``by``."""
+    if not objs:
+        return
+    insert(objs)
+    history = type(objs[0]).history.model
+    now = timezone.now()
+    insert(
+        [
+            history(
+                history_date=getattr(obj, "_history_date", now),
+                history_user=getattr(obj, "_history_user", by),
+                history_change_reason=get_change_reason_from_object(obj),
+                history_type="+",
+                **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
+            )
+            for obj in objs
+        ]
+    )

@@ -1,0 +1,55 @@
+"""The plain INSERT of the posting path writes what the ORM and simple-history would write."""
+
+from decimal import Decimal
+
+import pytest
+from simple_history.utils import bulk_create_with_history
+
+from inventory.rows import insert_with_history
+from sales.models import Sale, SaleLine
+
+pytestmark = pytest.mark.django_db
+
+
+def _lines(sale, plant):
+    return [
+        SaleLine(
+            sale=sale, item=plant.bottle, quantity=3, unit_price=Decimal("5.10"), amount=Decimal("15.30")
+        ),
+        SaleLine(
+            sale=sale,
+            item=plant.cap,
+            quantity=2,
+            unit_price=Decimal("0.45"),
+            discount=Decimal("0.10"),
+            amount=Decimal("0.80"),
+            cost=Decimal("0.62"),
+            unit_cost=Decimal("0.3100"),
+        ),
+    ]
+
+
+def _values(row, skip=()):
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields if f.attname not in skip}
+
+
+def test_lines_and_their_history_rows_match_what_the_orm_writes(plant, staff_user):
+    ours = Sale.objects.create(customer=plant.customer, created_by=staff_user)
+    theirs = Sale.objects.create(customer=plant.customer, created_by=staff_user)
+    mine, orm = _lines(ours, plant), _lines(theirs, plant)
+
+    insert_with_history(mine, staff_user)
+    bulk_create_with_history(orm, SaleLine, default_user=staff_user)
+
+    assert all(line.pk for line in mine)
+    skip = ("id", "sale_id")
+    for made, reference in zip(mine, orm, strict=True):
+        stored = SaleLine.objects.get(pk=made.pk)
+        assert _values(stored, skip) == _values(SaleLine.objects.get(pk=reference.pk), skip)
+        assert stored.sale_id == ours.pk
+    history_skip = ("id", "sale_id", "history_id", "history_date")
+    mine_history = [SaleLine.history.get(id=line.pk) for line in mine]
+    orm_history = [SaleLine.history.get(id=line.pk) for line in orm]
+    assert [_values(h, history_skip) for h in mine_history] == [_values(h, history_skip) for h in orm_history]
+    assert {h.history_type for h in mine_history} == {"+"}
+    assert {h.history_user_id for h in mine_history} == {staff_user.pk}

@@ -104,7 +104,8 @@ def _flag(role: Role) -> str:
 
 
 @cache
-def _user_with_role_sql() -> str:
+def _user_with_role_sql() -> tuple[str, list[tuple[Any, Any, list]]]:
+    """The query, and each user column's field with the converters the ORM would apply to it."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -114,30 +115,47 @@ def _user_with_role_sql() -> str:
     membership = user_model.groups.through._meta
     user_column = membership.get_field("user").column
     group_column = membership.get_field("group").column
-    columns = ", ".join(f"u.{q(field.column)}" for field in user_model._meta.concrete_fields)
+    fields = user_model._meta.concrete_fields
+    columns = ", ".join(f"u.{q(field.column)}" for field in fields)
     flags = ", ".join(
         f"EXISTS (SELECT 1 FROM {q(membership.db_table)} m JOIN {q(Group._meta.db_table)} g "
         f"ON g.{q('id')} = m.{q(group_column)} WHERE m.{q(user_column)} = u.{q('id')} "
         f"AND g.{q('name')} = %s) AS {_flag(role)}"
         for role in ROLE_PRECEDENCE
     )
-    return f"SELECT {columns}, {flags} FROM {q(user_model._meta.db_table)} u WHERE u.{q('id')} = %s"
+    sql = f"SELECT {columns}, {flags} FROM {q(user_model._meta.db_table)} u WHERE u.{q('id')} = %s"
+    converted = []
+    for field in fields:
+        column = field.get_col(user_model._meta.db_table)
+        converters = [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]
+        converted.append((field, column, converters))
+    return sql, converted
 
 
 def user_with_role(pk: int) -> User | None:
     """The user with this primary key and their role, read together in one query.
 
-    Plain SQL built once: composing the ORM query with three ``Exists`` each time costs more than
-    running it. The role still comes from the database on every call.
+    Plain SQL built once, and the user made with ``from_db`` as the ORM makes it: composing the
+    ORM query with three ``Exists`` (or a raw queryset) each time costs more than running it. The
+    role still comes from the database on every call.
     """
     from django.contrib.auth import get_user_model
+    from django.db import connection
 
-    params = [*(GROUP_NAMES[role] for role in ROLE_PRECEDENCE), pk]
-    found = list(get_user_model().objects.raw(_user_with_role_sql(), params))
-    if not found:
+    sql, fields = _user_with_role_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(GROUP_NAMES[role] for role in ROLE_PRECEDENCE), pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = found[0]
-    names = {GROUP_NAMES[role] for role in ROLE_PRECEDENCE if getattr(user, _flag(role))}
+    values = []
+    for (_, column, converters), value in zip(fields, row, strict=False):
+        for convert in converters:
+            value = convert(value, column, connection)
+        values.append(value)
+    user = get_user_model().from_db(connection.alias, [f.attname for f, _, _ in fields], values)
+    flags = row[len(fields) :]
+    names = {GROUP_NAMES[role] for role, flag in zip(ROLE_PRECEDENCE, flags, strict=True) if flag}
     user._bottleworks_role = _role_from_groups(user, names)
     return user
 

@@ -3,10 +3,12 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.roles import Role, set_role
+from accounts.models import User
+from accounts.roles import Role, set_role, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +68,14 @@ def test_a_signed_token_naming_no_possible_user_is_a_401(staff_user, user_id):
     token["user_id"] = user_id
     response = _api(token=str(token)).get("/api/v1/me/")
     assert response.status_code == 401
+
+
+def test_the_user_read_with_the_role_equals_the_orms_field_for_field(manager_user):
+    manager_user.last_login = timezone.now()
+    manager_user.save()
+    fast = user_with_role(manager_user.pk)
+    orm = User.objects.get(pk=manager_user.pk)
+    fields = [f.attname for f in User._meta.concrete_fields]
+    assert [getattr(fast, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert fast._bottleworks_role == Role.MANAGER
+    assert user_with_role(manager_user.pk + 1000) is None

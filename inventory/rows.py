@@ -3,9 +3,10 @@
 ``bulk_create`` builds a query object and compiles it on every call, which costs a posting more
 Python time than PostgreSQL spends on the statement. ``insert`` writes the same row: every value
 still goes through its field's ``pre_save`` and ``get_db_prep_save``, exactly as the ORM adapts
-it. It sends no signals (neither does ``bulk_create``), so it is only for rows that need none: the
-stock ledger's movements and a new document's lines. ``insert_with_history`` adds the "created"
-history row of each, as simple-history's ``bulk_create_with_history`` writes it.
+it. ``insert`` sends no signals (neither does ``bulk_create``), so it is for rows that need none:
+the stock ledger's movements and a new document's lines. ``insert_with_history`` adds the "created"
+history row of each, as simple-history's ``bulk_create_with_history`` writes it, and
+``save_new`` stores one new document as ``save()`` would, signals included.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, signals
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
@@ -63,3 +64,19 @@ def insert_with_history(objs: Sequence[Model], by: User) -> None:
             for obj in objs
         ]
     )
+
+
+def save_new(obj: Model, by: User) -> None:
+    """Store a new instance, its "created" history row by ``by``, and send ``pre_save`` and
+    ``post_save`` as ``save()`` does (other receivers, such as the dashboard's data version, rely
+    on them); simple-history's own receiver skips it, as its row is written already."""
+    model = type(obj)
+    signals.pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
+    insert_with_history([obj], by)
+    obj.skip_history_when_saving = True
+    try:
+        signals.post_save.send(
+            sender=model, instance=obj, created=True, update_fields=None, raw=False, using=connection.alias
+        )
+    finally:
+        del obj.skip_history_when_saving

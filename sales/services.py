@@ -22,7 +22,7 @@ from inventory.documents import DocumentStatus
 from inventory.drafts import check_date, check_lines, money, money_problem, replace_lines, update_with_history
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
-from inventory.rows import insert_with_history
+from inventory.rows import insert_with_history, save_new
 from purchasing.services import save_party
 from sales import selectors
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
@@ -79,7 +79,7 @@ def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
 
 def _store_new(sale: Sale, by: User) -> None:
     """Store a bill submitted as it is created, with the lines (and costs) it holds in memory."""
-    lifecycle.save_as(sale, by)
+    save_new(sale, by)
     insert_with_history(sale._posting_lines, by)
 
 

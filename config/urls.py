@@ -3,7 +3,10 @@ from django.urls import include, path
 
 from config import health
 
+# The API first: Django tries patterns in order, and other programs call it many times a second,
+# so its calls should not be matched against every web page's pattern first.
 urlpatterns = [
+    path("api/v1/", include("config.api_urls")),
     path("", include("reporting.urls")),
     path("accounts/", include("accounts.urls")),
     path("inventory/", include("inventory.urls")),
@@ -11,7 +14,6 @@ urlpatterns = [
     path("production/", include("production.urls")),
     path("sales/", include("sales.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("config.api_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

@@ -4,9 +4,10 @@
 
 Starts a throwaway PostgreSQL (testing/pgserver.py), migrates, seeds a small plant with plenty of
 stock, and starts gunicorn (config/gunicorn.py) on a free loopback port with persistent database
-connections. Then, each phase bounded in time and after ``--warmup`` unmeasured seconds of the
-same requests (a worker's first requests import and build what later ones reuse), ``--clients``
-threads with JWT:
+connections. Then, after ``--warmup`` unmeasured seconds of each (a worker's first requests import
+and build what later ones reuse), ``--clients`` threads with JWT run three phases, bounded in time
+and taking ``--rounds`` interleaved turns (so a drift in the shared machine's speed weighs on each
+phase alike):
 
 1. post five-line bills (``POST /api/v1/sales/`` with ``submit: true``, each with its own
    Idempotency-Key),
@@ -85,7 +86,7 @@ class Phase:
     errors: dict[str, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
-    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per request, by process group
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used, by process group
     lock: threading.Lock = field(default_factory=threading.Lock)
     confirmed: list[int] = field(default_factory=list)  # bill ids
 
@@ -104,7 +105,7 @@ class Phase:
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
             "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else 0.0,
-            "cpu_ms_per_request": {k: round(v * 1000, 2) for k, v in self.cpu.items()},
+            "cpu_ms_per_request": {k: round(v * 1000 / max(self.ok, 1), 2) for k, v in self.cpu.items()},
         }
 
 
@@ -199,9 +200,10 @@ def run_phase(
     started, cpu_before = time.monotonic(), cpu_seconds(roots)
     for thread in threads:
         thread.join()
-    phase.seconds = time.monotonic() - started
+    phase.seconds += time.monotonic() - started
     cpu_after = cpu_seconds(roots)
-    phase.cpu = {k: (cpu_after[k] - cpu_before[k]) / max(phase.ok, 1) for k in cpu_after}
+    for name, used in cpu_after.items():
+        phase.cpu[name] = phase.cpu.get(name, 0.0) + used - cpu_before[name]
 
 
 def wait_ready(port: int, timeout: float) -> None:
@@ -264,6 +266,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=8, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before each phase")
+    parser.add_argument("--rounds", type=int, default=3, help="turns the phases take, interleaved")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     load_before = os.getloadavg()
@@ -348,26 +351,34 @@ def main() -> int:
         def dashboard(index: int, n: int):
             return "GET", "/api/v1/reports/dashboard/", None, manager_headers, 200
 
-        phases = {}
+        makers = {"bills": bill, "ping": ping, "dashboard": dashboard}
         warm_bills: list[int] = []
-        for name, make in (("bills", bill), ("ping", ping), ("dashboard", dashboard)):
+        for name, make in makers.items():
             # Each worker's first requests import and build what later ones reuse: not measured.
             warm = Phase(name)
             run_phase(warm, port, args.clients, args.warmup, make, roots)
             warm_bills += warm.confirmed
-            phase = Phase(name)
-            print(f"{name}: {args.clients} clients for {args.seconds:.0f} s …", flush=True)
-            run_phase(phase, port, args.clients, args.seconds, make, roots)
-            phases[name] = phase
+        # The phases take turns in short slices, so a drift in the machine's speed (it is shared)
+        # weighs on each alike and the ratios compare like with like.
+        phases = {name: Phase(name) for name in makers}
+        print(
+            f"{args.clients} clients, {args.seconds:.0f} s a phase in {args.rounds} turns of "
+            f"{args.seconds / args.rounds:.1f} s …",
+            flush=True,
+        )
+        for _ in range(args.rounds):
+            for name, make in makers.items():
+                run_phase(phases[name], port, args.clients, args.seconds / args.rounds, make, roots)
+        for name, phase in phases.items():
             s = phase.summary()
             print(
-                f"  {s['per_second']:8.1f}/s  p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms"
+                f"{name:>9}: {s['per_second']:8.1f}/s  p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms"
                 f"  p99 {s['p99_ms']} ms  ok {s['requests_ok']}  errors {s['errors'] or 0}",
                 flush=True,
             )
             cpu = s["cpu_ms_per_request"]
             print(
-                "  CPU ms a request: "
+                "           CPU ms a request: "
                 + ", ".join(f"{k} {v}" for k, v in cpu.items())
                 + f" (total {sum(cpu.values()):.2f})",
                 flush=True,

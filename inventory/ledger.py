@@ -17,9 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from accounts.models import User
+from config.rows import insert as insert_rows
 from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
-from inventory.rows import insert as insert_rows
 
 CENT = Decimal("0.01")
 UNIT_COST_PLACES = Decimal("0.0001")

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
+from config import rows
 from inventory import ledger
 from inventory.documents import Document, DocumentStatus
 from inventory.errors import InsufficientStock, InvalidDocument, NotAllowed, WrongState
@@ -135,10 +136,8 @@ def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[
     winner's document instead of a second one. Services call this outside a transaction of their
     own, so the one here is the only one (no savepoint round trips on the posting path).
     """
-    if request_key is not None:
-        existing = model.objects.filter(request_key=request_key).first()
-        if existing is not None:
-            return existing
+    if request_key is not None and rows.exists(model, request_key=request_key):
+        return model.objects.get(request_key=request_key)
     try:
         with transaction.atomic():
             return create()

@@ -17,12 +17,12 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
+from config.rows import insert_with_history, save_new
 from inventory import ledger, lifecycle
 from inventory.documents import DocumentStatus
 from inventory.drafts import check_date, check_lines, money, money_problem, replace_lines, update_with_history
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
-from inventory.rows import insert_with_history, save_new
 from purchasing.services import save_party
 from sales import selectors
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import IdempotencyRecord
+from config import rows
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -75,9 +76,8 @@ def respond_once(request: Request, key: str, handle: Callable[[], Response]) -> 
     until we commit, then replays our answer.
     """
     print_ = fingerprint(request)
-    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-    if existing is not None:
-        return _replay(existing, print_)
+    if rows.exists(IdempotencyRecord, user=request.user.pk, key=key):
+        return _replay(IdempotencyRecord.objects.get(user=request.user, key=key), print_)
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
@@ -112,20 +112,23 @@ def respond_once_keyed(request: Request, key: str, handle: Callable[[], Response
     is stored after it.
     """
     print_ = fingerprint(request)
-    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-    if existing is not None:
-        return _replay(existing, print_)
+    if rows.exists(IdempotencyRecord, user=request.user.pk, key=key):
+        return _replay(IdempotencyRecord.objects.get(user=request.user, key=key), print_)
     response = handle()
     if response.status_code >= 500:
         return response
     try:
-        # One INSERT in autocommit: no transaction round trips around it.
-        IdempotencyRecord.objects.create(
-            user=request.user,
-            key=key,
-            fingerprint=print_,
-            status_code=response.status_code,
-            body=_stored_body(response),
+        # One plain INSERT in autocommit: no transaction round trips around it.
+        rows.insert(
+            [
+                IdempotencyRecord(
+                    user=request.user,
+                    key=key,
+                    fingerprint=print_,
+                    status_code=response.status_code,
+                    body=_stored_body(response),
+                )
+            ]
         )
     except IntegrityError:
         # A concurrent twin stored its answer first: answer as it did (the same document).

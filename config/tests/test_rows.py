@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from inventory.rows import insert_with_history
+from config.rows import exists, insert_with_history
 from sales.models import Sale, SaleLine
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +53,14 @@ def test_lines_and_their_history_rows_match_what_the_orm_writes(plant, staff_use
     assert [_values(h, history_skip) for h in mine_history] == [_values(h, history_skip) for h in orm_history]
     assert {h.history_type for h in mine_history} == {"+"}
     assert {h.history_user_id for h in mine_history} == {staff_user.pk}
+
+
+def test_exists_finds_a_row_by_its_values_and_only_that_row(plant, staff_user, manager_user):
+    import uuid
+
+    key = uuid.uuid4()
+    Sale.objects.create(customer=plant.customer, created_by=staff_user, request_key=key)
+    assert exists(Sale, request_key=key)
+    assert exists(Sale, request_key=key, created_by=staff_user.pk)
+    assert not exists(Sale, request_key=key, created_by=manager_user.pk)
+    assert not exists(Sale, request_key=uuid.uuid4())

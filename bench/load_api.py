@@ -296,7 +296,6 @@ def main() -> int:
             "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_ACCESS_LOG": "/dev/null",
             "LOG_LEVEL": "ERROR",
-            "DATABASE_PREPARED": os.environ.get("DATABASE_PREPARED", "1"),
             "WHITENOISE_USE_FINDERS": "1",
         }
         print(f"PostgreSQL at {url}; migrating and seeding …", flush=True)

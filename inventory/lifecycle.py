@@ -128,6 +128,13 @@ def require_may_edit(document: Document, by: User) -> None:
         raise WrongState(document, "draft", "change")
 
 
+def _made_with(model: type[D], request_key: uuid.UUID) -> D | None:
+    """The document made with this one-time key; probed with one plain query first, as it seldom exists."""
+    if not rows.exists(model, request_key=request_key):
+        return None
+    return model.objects.filter(request_key=request_key).first()
+
+
 def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[[], D]) -> D:
     """Run ``create`` in a transaction, unless a document was already made with this one-time key:
     then return that one.
@@ -136,13 +143,15 @@ def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[
     winner's document instead of a second one. Services call this outside a transaction of their
     own, so the one here is the only one (no savepoint round trips on the posting path).
     """
-    if request_key is not None and rows.exists(model, request_key=request_key):
-        return model.objects.get(request_key=request_key)
+    if request_key is not None:
+        existing = _made_with(model, request_key)
+        if existing is not None:
+            return existing
     try:
         with transaction.atomic():
             return create()
     except IntegrityError:
-        existing = None if request_key is None else model.objects.filter(request_key=request_key).first()
+        existing = None if request_key is None else _made_with(model, request_key)
         if existing is None:
             raise
         return existing

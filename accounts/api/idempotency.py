@@ -51,6 +51,13 @@ def fingerprint(request: Request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _stored(request: Request, key: str) -> IdempotencyRecord | None:
+    """This user's record for ``key``; probed with one plain query first, as it seldom exists."""
+    if not rows.exists(IdempotencyRecord, user=request.user.pk, key=key):
+        return None
+    return IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+
+
 def _replay(record: IdempotencyRecord, print_: str) -> Response:
     if record.fingerprint != print_:
         raise KeyReused()
@@ -76,8 +83,9 @@ def respond_once(request: Request, key: str, handle: Callable[[], Response]) -> 
     until we commit, then replays our answer.
     """
     print_ = fingerprint(request)
-    if rows.exists(IdempotencyRecord, user=request.user.pk, key=key):
-        return _replay(IdempotencyRecord.objects.get(user=request.user, key=key), print_)
+    existing = _stored(request, key)
+    if existing is not None:
+        return _replay(existing, print_)
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
@@ -92,7 +100,7 @@ def respond_once(request: Request, key: str, handle: Callable[[], Response]) -> 
     except _Unstored as unstored:
         return unstored.response
     except IntegrityError:
-        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        existing = _stored(request, key)
         if existing is None:
             raise
         return _replay(existing, print_)
@@ -112,8 +120,9 @@ def respond_once_keyed(request: Request, key: str, handle: Callable[[], Response
     is stored after it.
     """
     print_ = fingerprint(request)
-    if rows.exists(IdempotencyRecord, user=request.user.pk, key=key):
-        return _replay(IdempotencyRecord.objects.get(user=request.user, key=key), print_)
+    existing = _stored(request, key)
+    if existing is not None:
+        return _replay(existing, print_)
     response = handle()
     if response.status_code >= 500:
         return response
@@ -132,7 +141,7 @@ def respond_once_keyed(request: Request, key: str, handle: Callable[[], Response
         )
     except IntegrityError:
         # A concurrent twin stored its answer first: answer as it did (the same document).
-        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        existing = _stored(request, key)
         if existing is None:
             raise
         return _replay(existing, print_)

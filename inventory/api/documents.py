@@ -288,9 +288,12 @@ class DocumentViewSetBase(
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    def read_back(self, document: Any) -> Any:
+        """The document as ``get_queryset()`` returns it (with its annotations and lines)."""
+        return self.get_queryset().get(pk=document.pk)
+
     def answer(self, document: Any, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=document.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+        return Response(self.get_serializer(self.read_back(document)).data, status=code)
 
     def as_created(self, document: Any) -> Any:
         """The document a create made, shaped as ``get_queryset()`` returns it.
@@ -298,7 +301,7 @@ class DocumentViewSetBase(
         Read back by default; a view whose service hands back everything its serializer shows
         overrides this to answer from memory instead.
         """
-        return self.get_queryset().get(pk=document.pk)
+        return self.read_back(document)
 
     def create_document(self, by: Any, data: dict) -> Any:  # pragma: no cover - each type's own
         raise NotImplementedError

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from accounts.models import User
-from config.rows import insert as insert_rows
+from config import rows
 from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
 
@@ -74,18 +74,12 @@ def lock_balances(item_ids: Iterable[int]) -> dict[int, StockBalance]:
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    locked = {
-        b.item_id: b
-        for b in StockBalance.objects.select_for_update().filter(item_id__in=ids).order_by("item_id")
-    }
+    locked = rows.by_pk(StockBalance, ids, for_update=True)
     missing = [i for i in ids if i not in locked]
     if missing:
         StockBalance.objects.bulk_create([StockBalance(item_id=i) for i in missing], ignore_conflicts=True)
         # Re-lock everything in order: the new rows sort among the ones already held.
-        locked = {
-            b.item_id: b
-            for b in StockBalance.objects.select_for_update().filter(item_id__in=ids).order_by("item_id")
-        }
+        locked = rows.by_pk(StockBalance, ids, for_update=True)
     return locked
 
 
@@ -208,7 +202,7 @@ class PricedPosting:
         for movement in self.movements:
             movement.source_type, movement.source_id = source.type, source.id
             movement.source_number = source.number
-        insert_rows(self.movements)
+        rows.insert(self.movements)
         write_balances(self.balances, {m.item_id for m in self.movements})
         return self.movements
 
@@ -264,15 +258,15 @@ def write_balances(balances: dict[int, StockBalance], item_ids: Iterable[int]) -
     Plain SQL: the ORM's ``bulk_update`` builds a CASE expression per column, which costs more
     Python time than the statement itself, and this runs while the stock locks are held.
     """
-    rows = [(i, balances[i].quantity, balances[i].value) for i in sorted(item_ids)]
-    if not rows:
+    changed = [(i, balances[i].quantity, balances[i].value) for i in sorted(item_ids)]
+    if not changed:
         return
-    sql = _WRITE_BALANCES.format(rows=", ".join(["(%s, %s, %s)"] * len(rows)))
+    sql = _WRITE_BALANCES.format(rows=", ".join(["(%s, %s, %s)"] * len(changed)))
     if connection.vendor == "postgresql":
         # VALUES parameters carry no column types; give them the columns' own.
         sql = sql.replace("(%s, %s, %s)", "(%s::bigint, %s::bigint, %s::numeric)")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(sql, [value for row in changed for value in row])
 
 
 def reverse(*, source: Source, date: date, by: User) -> list[StockMovement]:

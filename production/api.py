@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
+from config.api_fields import PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
@@ -80,7 +81,7 @@ class RunInputInSerializer(serializers.Serializer):
 
 
 class RunInSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    product = PrimaryKeyRelatedField(queryset=Item.objects.all())
     good_quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     machine = serializers.CharField(max_length=40)
     shift = serializers.ChoiceField(choices=Shift.choices, default=Shift.DAY)
@@ -97,7 +98,7 @@ class RunInSerializer(serializers.Serializer):
     conversion_cost = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0")
     )
-    scrap_item = serializers.PrimaryKeyRelatedField(
+    scrap_item = PrimaryKeyRelatedField(
         queryset=Item.objects.all(), required=False, allow_null=True, default=None
     )
     scrap_quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY, default=0)

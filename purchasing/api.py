@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
+from config.api_fields import PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
@@ -95,7 +96,7 @@ class PurchaseLineInSerializer(serializers.Serializer):
 
 
 class PurchaseInSerializer(serializers.Serializer):
-    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
+    supplier = PrimaryKeyRelatedField(queryset=Supplier.objects.all())
     date = serializers.DateField(required=False)
     supplier_bill_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

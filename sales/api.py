@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
+from config.api_fields import PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
@@ -133,7 +134,7 @@ class SaleLineInSerializer(serializers.Serializer):
 
 
 class SaleInSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
     date = serializers.DateField(required=False)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     lines = SaleLineInSerializer(many=True, max_length=MAX_LINES)
@@ -217,10 +218,8 @@ class PaymentSerializer(DocumentOutMixin, serializers.ModelSerializer):
 
 
 class PaymentInSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    sale = serializers.PrimaryKeyRelatedField(
-        queryset=Sale.objects.all(), required=False, allow_null=True, default=None
-    )
+    customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    sale = PrimaryKeyRelatedField(queryset=Sale.objects.all(), required=False, allow_null=True, default=None)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.CASH)
     date = serializers.DateField(required=False)

@@ -64,3 +64,30 @@ def test_exists_finds_a_row_by_its_values_and_only_that_row(plant, staff_user, m
     assert exists(Sale, request_key=key, created_by=staff_user.pk)
     assert not exists(Sale, request_key=key, created_by=manager_user.pk)
     assert not exists(Sale, request_key=uuid.uuid4())
+
+
+def test_by_pk_makes_the_rows_the_orm_makes_and_skips_impossible_keys(plant, staff_user):
+    from config.rows import by_pk
+    from inventory.models import Item
+
+    wanted = [plant.cap.pk, plant.bottle.pk, str(plant.preform.pk)]
+    found = by_pk(Item, [*wanted, "abc", 2**70, -1, None])
+    reference = Item.objects.in_bulk([plant.cap.pk, plant.bottle.pk, plant.preform.pk])
+    assert list(found) == sorted(reference)
+    for pk, item in found.items():
+        assert _values(item) == _values(reference[pk])
+        assert not item._state.adding
+    assert by_pk(Item, []) == {} and by_pk(Item, ["x"]) == {}
+
+
+def test_insert_of_many_rows_keeps_their_order_and_every_value(plant, staff_user):
+    sale = Sale.objects.create(customer=plant.customer, created_by=staff_user)
+    lines = [
+        SaleLine(sale=sale, item=plant.bottle, quantity=n, unit_price=Decimal("1.05"), amount=Decimal(n) * 1)
+        for n in range(1, 8)
+    ]
+    insert_with_history(lines, staff_user)
+    stored = SaleLine.objects.in_bulk([line.pk for line in lines])
+    assert [stored[line.pk].quantity for line in lines] == list(range(1, 8))
+    assert {stored[line.pk].unit_price for line in lines} == {Decimal("1.05")}
+    assert [h.quantity for h in SaleLine.history.filter(sale_id=sale.pk).order_by("id")] == list(range(1, 8))

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
+from config import rows
 from config.api import SearchWithoutNulFilter
 from config.api_filters import IdFilter
 from inventory import lifecycle
@@ -101,7 +102,7 @@ def item_field() -> serializers.IntegerField:
 
 def resolve_items(lines: list[dict], list_name: str) -> None:
     """Replace each line's item id by its Item, one query for all lines; unknown ids are line errors."""
-    found = Item.objects.in_bulk({line["item"] for line in lines})
+    found = rows.by_pk(Item, {line["item"] for line in lines})
     errors = {
         str(i): {"item": [f'Invalid pk "{line["item"]}" - object does not exist.']}
         for i, line in enumerate(lines)
@@ -190,14 +191,14 @@ class HistoryMixin:
         return Response(history_of(instance, hide_costs=hides_costs({"request": request})))
 
 
-def with_lines(document: Model, relation: str, rows: list[Model]) -> None:
-    """Attach ``rows``, already in memory, as the document's prefetched ``relation``.
+def with_lines(document: Model, relation: str, lines: list[Model]) -> None:
+    """Attach ``lines``, already in memory, as the document's prefetched ``relation``.
 
     What ``prefetch_related`` leaves behind, without the query: serializers reading
-    ``document.<relation>.all()`` get these rows.
+    ``document.<relation>.all()`` get these lines.
     """
     queryset = getattr(document, relation).all()
-    queryset._result_cache, queryset._prefetch_done = list(rows), True
+    queryset._result_cache, queryset._prefetch_done = list(lines), True
     document.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 

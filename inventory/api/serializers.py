@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from config.api_fields import PrimaryKeyRelatedField
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     MAX_LINES,
@@ -41,7 +42,7 @@ class RecipeLineOutSerializer(serializers.ModelSerializer):
 
 
 class RecipeLineInSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    item = PrimaryKeyRelatedField(queryset=Item.objects.all())
     quantity = serializers.DecimalField(
         max_digits=6, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal("10")
     )

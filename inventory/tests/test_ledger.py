@@ -123,7 +123,7 @@ def test_balances_are_locked_in_item_order_whatever_order_they_are_asked_in(
         locked = ledger.lock_balances([plant.bottle.pk, plant.preform.pk, plant.cap.pk, plant.cap.pk])
     assert list(locked) == sorted([plant.bottle.pk, plant.preform.pk, plant.cap.pk])
     (query,) = captured.captured_queries
-    assert 'ORDER BY "inventory_stockbalance"."item_id" ASC' in query["sql"]
+    assert 'ORDER BY "item_id"' in query["sql"]
     if connection.vendor == "postgresql":
         assert query["sql"].endswith("FOR UPDATE")
 

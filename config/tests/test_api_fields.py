@@ -1,0 +1,40 @@
+"""The quick primary-key field accepts and refuses exactly what DRF's own field does."""
+
+import pytest
+from rest_framework import serializers
+
+from config.api_fields import PrimaryKeyRelatedField
+from sales.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+
+def _both(data, queryset=None):
+    queryset = queryset if queryset is not None else Customer.objects.all()
+    outcomes = []
+    for field_class in (PrimaryKeyRelatedField, serializers.PrimaryKeyRelatedField):
+        field = field_class(queryset=queryset)
+        try:
+            outcomes.append(field.to_internal_value(data))
+        except serializers.ValidationError as error:
+            outcomes.append(error.detail)
+    return outcomes
+
+
+@pytest.mark.parametrize("data", ["abc", True, [], {}, 10**30, -5, 0, "", None, 1.0])
+def test_bad_keys_get_drfs_own_errors(plant, data):
+    ours, theirs = _both(data)
+    assert ours == theirs
+
+
+def test_a_customer_is_found_by_number_or_text(plant):
+    for data in (plant.customer.pk, str(plant.customer.pk)):
+        ours, theirs = _both(data)
+        assert ours == theirs == plant.customer
+        assert ours.name == plant.customer.name
+
+
+def test_a_filtered_queryset_is_honoured(plant):
+    ours, theirs = _both(plant.customer.pk, Customer.objects.exclude(pk=plant.customer.pk))
+    assert ours == theirs
+    assert "does not exist" in str(ours)

@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
-from config.api_fields import PrimaryKeyRelatedField
+from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
@@ -75,12 +75,12 @@ class RunSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializ
         )
 
 
-class RunInputInSerializer(serializers.Serializer):
+class RunInputInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-class RunInSerializer(serializers.Serializer):
+class RunInSerializer(InputSerializer):
     product = PrimaryKeyRelatedField(queryset=Item.objects.all())
     good_quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     machine = serializers.CharField(max_length=40)

@@ -13,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
-from config.api_fields import PrimaryKeyRelatedField
+from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
@@ -89,13 +89,13 @@ class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
         fields = (*DOCUMENT_FIELDS, "supplier", "supplier_name", "supplier_bill_number", "lines")
 
 
-class PurchaseLineInSerializer(serializers.Serializer):
+class PurchaseLineInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=Decimal("0"))
 
 
-class PurchaseInSerializer(serializers.Serializer):
+class PurchaseInSerializer(InputSerializer):
     supplier = PrimaryKeyRelatedField(queryset=Supplier.objects.all())
     date = serializers.DateField(required=False)
     supplier_bill_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")

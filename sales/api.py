@@ -14,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
-from config.api_fields import PrimaryKeyRelatedField
+from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
@@ -124,7 +124,7 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
         )
 
 
-class SaleLineInSerializer(serializers.Serializer):
+class SaleLineInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
@@ -133,7 +133,7 @@ class SaleLineInSerializer(serializers.Serializer):
     )
 
 
-class SaleInSerializer(serializers.Serializer):
+class SaleInSerializer(InputSerializer):
     customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
     date = serializers.DateField(required=False)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -217,7 +217,7 @@ class PaymentSerializer(DocumentOutMixin, serializers.ModelSerializer):
         )
 
 
-class PaymentInSerializer(serializers.Serializer):
+class PaymentInSerializer(InputSerializer):
     customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
     sale = PrimaryKeyRelatedField(queryset=Sale.objects.all(), required=False, allow_null=True, default=None)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework import serializers
 
-from config.api_fields import PrimaryKeyRelatedField
+from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from sales.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +38,25 @@ def test_a_filtered_queryset_is_honoured(plant):
     ours, theirs = _both(plant.customer.pk, Customer.objects.exclude(pk=plant.customer.pk))
     assert ours == theirs
     assert "does not exist" in str(ours)
+
+
+class _Line(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class _Document(InputSerializer):
+    number = serializers.IntegerField(max_value=5)
+    lines = _Line(many=True)
+
+
+def test_each_serializer_gets_its_own_bound_copies_and_the_class_keeps_its_own():
+    first = _Document(data={"number": 9, "lines": [{"quantity": 0}]})
+    second = _Document(data={"number": 2, "lines": []})
+    assert first.fields["number"] is not second.fields["number"]
+    assert first.fields["number"].parent is first and second.fields["number"].parent is second
+    assert first.fields["lines"].child is not second.fields["lines"].child
+    prototype = _Document._declared_fields["number"]
+    assert prototype.parent is None and prototype.field_name is None
+    assert not first.is_valid() and second.is_valid()
+    assert set(first.errors) == {"number", "lines"}
+    assert second.validated_data == {"number": 2, "lines": []}

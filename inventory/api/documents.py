@@ -8,7 +8,6 @@ role gets 403 before its input is examined; the services remain the final word.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config import rows
 from config.api import SearchWithoutNulFilter
+from config.api_fields import InputSerializer, copy_fields
 from config.api_filters import IdFilter
 from inventory import lifecycle
 from inventory.documents import DocumentStatus
@@ -57,11 +57,11 @@ class CostFieldsMixin:
 
     def get_fields(self):
         # A ModelSerializer works its fields out from the model for every instance (every line of
-        # every answer); work them out once per class and give each instance its own copy.
+        # every answer); work them out once per class and give each instance its own copies.
         cls = type(self)
         if "_built_fields" not in cls.__dict__:
             cls._built_fields = super().get_fields()
-        fields = copy.deepcopy(cls._built_fields)
+        fields = copy_fields(cls._built_fields)
         if self.cost_fields and hides_costs(self.context):
             for name in self.cost_fields:
                 fields.pop(name, None)
@@ -205,7 +205,7 @@ def with_lines(document: Model, relation: str, lines: list[Model]) -> None:
 # Documents -----------------------------------------------------------------------------------
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(InputSerializer):
     reason = serializers.CharField(max_length=300, allow_blank=True)
 
 

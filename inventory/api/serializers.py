@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from config.api_fields import PrimaryKeyRelatedField
+from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     MAX_LINES,
@@ -41,14 +41,14 @@ class RecipeLineOutSerializer(serializers.ModelSerializer):
         fields = ("item", "sku", "quantity")
 
 
-class RecipeLineInSerializer(serializers.Serializer):
+class RecipeLineInSerializer(InputSerializer):
     item = PrimaryKeyRelatedField(queryset=Item.objects.all())
     quantity = serializers.DecimalField(
         max_digits=6, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal("10")
     )
 
 
-class RecipeInSerializer(serializers.Serializer):
+class RecipeInSerializer(InputSerializer):
     lines = RecipeLineInSerializer(many=True, max_length=MAX_LINES)
 
 
@@ -113,12 +113,12 @@ class StockCountSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelS
         fields = (*DOCUMENT_FIELDS, "lines")
 
 
-class CountLineInSerializer(serializers.Serializer):
+class CountLineInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
 
 
-class StockCountInSerializer(serializers.Serializer):
+class StockCountInSerializer(InputSerializer):
     date = serializers.DateField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     lines = CountLineInSerializer(many=True, max_length=MAX_LINES)

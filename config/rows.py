@@ -1,4 +1,5 @@
-"""Plain SQL for the few rows every posting writes or looks for: one multi-row INSERT, one probe.
+"""Plain SQL for the few rows every posting writes or reads: one multi-row INSERT, one probe,
+one read by primary key.
 
 ``bulk_create`` builds a query object and compiles it on every call, which costs a posting more
 Python time than PostgreSQL spends on the statement. ``insert`` writes the same row: every value
@@ -7,7 +8,8 @@ it. ``insert`` sends no signals (neither does ``bulk_create``), so it is for row
 the stock ledger's movements, a new document's lines, the API's idempotency records.
 ``insert_with_history`` adds the "created" history row of each, as simple-history's
 ``bulk_create_with_history`` writes it, and ``save_new`` stores one new document as ``save()``
-would, signals included.
+would, signals included. ``by_pk`` reads rows as ``in_bulk`` does (optionally locking them), and
+``exists`` probes for a row. Each model's statement is worked out once.
 """
 
 from __future__ import annotations
@@ -31,35 +33,23 @@ class _Insert:
     """One model's INSERT, worked out once: its columns, and the SQL for ``n`` rows of them."""
 
     fields: tuple[Field, ...]
-    head: str  # INSERT INTO table (columns)
+    head: str  # INSERT INTO table (columns) VALUES
     values_row: str  # (%s, %s, …)
-    unnest: str | None  # SELECT * FROM unnest(%s::type[], …), on PostgreSQL
     returning: str
 
     def sql(self, n: int) -> str:
-        if self.unnest and n > 1:
-            return f"{self.head} {self.unnest} {self.returning}"
-        return f"{self.head} VALUES {', '.join([self.values_row] * n)} {self.returning}"
+        return f"{self.head} {', '.join([self.values_row] * n)} {self.returning}"
 
 
 @cache
-def _insert_for(model: type[Model], vendor: str) -> _Insert:
+def _insert_for(model: type[Model]) -> _Insert:
     meta = model._meta
-    db = connections[DEFAULT_DB_ALIAS]
-    quote = db.ops.quote_name
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
-    unnest = None
-    if vendor == "postgresql":
-        # One array a column, as Django's own bulk_create does on PostgreSQL: the statement is the
-        # same for any number of rows (prepared once), and has a handful of parameters. The types
-        # lose their length (varchar(20)[] -> varchar[]), so no value is cut short by the cast.
-        types = [f.db_type(db).split("(")[0] for f in fields]
-        unnest = "SELECT * FROM unnest(" + ", ".join(f"%s::{t}[]" for t in types) + ")"
     return _Insert(
         fields=fields,
-        head=f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})",
+        head=f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES",
         values_row="(" + ", ".join(["%s"] * len(fields)) + ")",
-        unnest=unnest,
         returning=f"RETURNING {quote(meta.pk.column)}",
     )
 
@@ -76,19 +66,15 @@ def insert(objs: Sequence[Model]) -> None:
     if not objs:
         return
     db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for every value
-    statement = _insert_for(type(objs[0]), db.vendor)
+    statement = _insert_for(type(objs[0]))
     fields = statement.fields
-    rows = []
+    params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
-        rows.append([f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields])
-    if statement.unnest and len(rows) > 1:
-        params = [list(column) for column in zip(*rows)]
-    else:
-        params = [value for row in rows for value in row]
+        params += [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
     with db.cursor() as cursor:
-        cursor.execute(statement.sql(len(rows)), params)
-        # Rows come back in the order given, for VALUES and unnest alike (bulk_create relies on it).
+        cursor.execute(statement.sql(len(objs)), params)
+        # Rows come back in the order of VALUES on PostgreSQL and SQLite (bulk_create relies on it too).
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
             obj._state.adding, obj._state.db = False, db.alias
@@ -158,11 +144,10 @@ class _Select:
     order: str
     attnames: list[str]
     converters: list[tuple[Any, list]]  # (column expression, converters) per column
-    pk_type: str
 
 
 @cache
-def _select_for(model: type[Model], vendor: str) -> _Select:
+def _select_for(model: type[Model]) -> _Select:
     meta = model._meta
     db = connections[DEFAULT_DB_ALIAS]
     quote = db.ops.quote_name
@@ -177,7 +162,6 @@ def _select_for(model: type[Model], vendor: str) -> _Select:
         order=f"ORDER BY {pk}",
         attnames=[f.attname for f in fields],
         converters=converters,
-        pk_type=meta.pk.db_type(db).split("(")[0],
     )
 
 
@@ -201,13 +185,9 @@ def by_pk(model: type[Model], pks: Iterable[Any], *, for_update: bool = False) -
         keys.append(key)
     if not keys:
         return {}
-    select = _select_for(model, db.vendor)
-    if db.vendor == "postgresql":
-        # One array parameter: the same prepared statement for any number of keys.
-        sql, params = f"{select.head} = ANY(%s::{select.pk_type}[]) {select.order}", [sorted(set(keys))]
-    else:
-        params = sorted(set(keys))
-        sql = f"{select.head} IN ({', '.join(['%s'] * len(params))}) {select.order}"
+    select = _select_for(model)
+    params = sorted(set(keys))
+    sql = f"{select.head} IN ({', '.join(['%s'] * len(params))}) {select.order}"
     if for_update and db.features.has_select_for_update:
         sql += " FOR UPDATE"
     found = {}

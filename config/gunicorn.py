@@ -30,3 +30,20 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # One line per request, with the id the app put on the response (and on its own log lines).
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+def post_worker_init(worker):
+    """Import every view now, then move everything loaded so far out of the garbage collector's way.
+
+    Django imports views on the first request; doing it here spares that request. ``gc.freeze``
+    keeps the ~150,000 objects of the loaded code out of every later collection: a full collection
+    otherwise scans them all (about 0.1 s each, roughly every 300 bills, measured in-process),
+    which is CPU taken from requests and a pause in whichever request it lands on.
+    """
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - evaluated for its imports
+    gc.collect()
+    gc.freeze()

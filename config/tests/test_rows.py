@@ -91,3 +91,16 @@ def test_insert_of_many_rows_keeps_their_order_and_every_value(plant, staff_user
     assert [stored[line.pk].quantity for line in lines] == list(range(1, 8))
     assert {stored[line.pk].unit_price for line in lines} == {Decimal("1.05")}
     assert [h.quantity for h in SaleLine.history.filter(sale_id=sale.pk).order_by("id")] == list(range(1, 8))
+
+
+@pytest.mark.postgres
+def test_a_repeated_many_row_insert_is_parsed_once(plant, staff_user):
+    from psycopg import _queries
+
+    sale = Sale.objects.create(customer=plant.customer, created_by=staff_user)
+    # Six lines and their history rows: more than 50 parameters each.
+    lines = [[line for _ in range(3) for line in _lines(sale, plant)] for _ in range(2)]
+    insert_with_history(lines[0], staff_user)
+    hits = _queries._query2pg.cache_info().hits
+    insert_with_history(lines[1], staff_user)
+    assert _queries._query2pg.cache_info().hits >= hits + 2  # the lines' INSERT and their history's

@@ -45,9 +45,16 @@ def copy_fields(prototypes: dict[str, fields.Field]) -> dict[str, fields.Field]:
     fields (nested serializers, list and dict fields, many-related fields) are still deep-copied.
     """
     return {
-        name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
+        name: copy.deepcopy(field) if _holds_fields(field) else _shallow_copy(field)
         for name, field in prototypes.items()
     }
+
+
+def _shallow_copy(field: fields.Field) -> fields.Field:
+    # What copy.copy does for a plain object, without its generic protocol (a few times faster).
+    twin = object.__new__(type(field))
+    twin.__dict__.update(field.__dict__)
+    return twin
 
 
 def _holds_fields(field: fields.Field) -> bool:

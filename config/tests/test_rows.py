@@ -104,3 +104,57 @@ def test_a_repeated_many_row_insert_is_parsed_once(plant, staff_user):
     hits = _queries._query2pg.cache_info().hits
     insert_with_history(lines[1], staff_user)
     assert _queries._query2pg.cache_info().hits >= hits + 2  # the lines' INSERT and their history's
+
+
+def test_an_error_inside_a_pipeline_is_a_django_error_and_nothing_stays(plant, staff_user):
+    import uuid
+
+    from django.db import IntegrityError, transaction
+
+    from config.rows import pipelined
+
+    key = uuid.uuid4()
+    first, twin = (Sale(customer=plant.customer, created_by=staff_user, request_key=key) for _ in range(2))
+    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
+        insert_with_history([first], staff_user)
+        insert_with_history([twin], staff_user)  # the same one-time key: refused
+    assert not Sale.objects.filter(request_key=key).exists()
+    assert not Sale.history.filter(request_key=key).exists()
+
+
+def test_rows_written_in_a_pipeline_are_all_there_with_their_keys(plant, staff_user):
+    from django.db import transaction
+
+    from config.rows import pipelined
+
+    with transaction.atomic(), pipelined():
+        sale = Sale(customer=plant.customer, created_by=staff_user)
+        insert_with_history([sale], staff_user)
+        lines = _lines(sale, plant)
+        insert_with_history(lines, staff_user)
+    assert sale.pk and all(line.pk for line in lines)
+    assert list(SaleLine.objects.filter(sale=sale).order_by("id").values_list("pk", flat=True)) == [
+        line.pk for line in lines
+    ]
+    assert SaleLine.history.filter(sale_id=sale.pk).count() == 2
+    assert Sale.history.filter(id=sale.pk, history_type="+").count() == 1
+
+
+def test_a_statement_refused_at_the_end_of_a_pipeline_raises_djangos_error_and_nothing_stays(
+    plant, staff_user
+):
+    from django.db import IntegrityError, transaction
+
+    from config.rows import pipelined
+    from inventory import ledger
+    from inventory.models import StockBalance
+
+    sale = Sale(customer=plant.customer, created_by=staff_user)
+    negative = {plant.cap.pk: StockBalance(item_id=plant.cap.pk, quantity=-1, value=Decimal("0"))}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ledger.lock_balances([plant.cap.pk])  # the balance row exists, to be updated
+        with pipelined():
+            insert_with_history([sale], staff_user)
+            ledger.write_balances(negative, [plant.cap.pk])  # no answer awaited: refused at the end
+    assert not Sale.objects.filter(pk=sale.pk).exists()
+    assert not StockBalance.objects.filter(quantity__lt=0).exists()

@@ -73,6 +73,8 @@ class DashboardView(APIView):
     """The dashboard's figures; cost, value and profit figures only for Managers and the Owner."""
 
     permission_classes = [IsAuthenticated, HasRole]
+    # It answers JSON only (its errors too), so there is no Accept header worth weighing.
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):

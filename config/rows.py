@@ -9,7 +9,8 @@ the stock ledger's movements, a new document's lines, the API's idempotency reco
 ``insert_with_history`` adds the "created" history row of each, as simple-history's
 ``bulk_create_with_history`` writes it, and ``save_new`` stores one new document as ``save()``
 would, signals included. ``by_pk`` reads rows as ``in_bulk`` does (optionally locking them), and
-``exists`` probes for a row. Each model's statement is worked out once.
+``exists`` probes for a row. Each model's statement is worked out once. ``pipelined`` sends the
+statements of a block without waiting for each one's answer (PostgreSQL).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_ledger.py --bills 2000 --workers 8 --pgbench-seconds 20
     .venv/bin/python bench/bench_ledger.py --show-sql             # print one posting's SQL and stop
 
-Starts its own throwaway PostgreSQL (testing.pgserver), migrates it, stocks five items, then:
+Starts its own throwaway PostgreSQL (testing.postgres), migrates it, stocks five items, then:
 
 1. **service layer**: K worker processes (like K gunicorn workers) each post their share of N bills
    with ``sales.services.create_sale(submit=True)`` — five lines in a random item order, so the
@@ -317,7 +317,7 @@ def main() -> None:
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one posting and stop")
     args = parser.parse_args()
 
-    from testing.pgserver import start_postgres
+    from testing.postgres import start_postgres
 
     url, stop = start_postgres()
     try:

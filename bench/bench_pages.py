@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from testing.pgserver import start_postgres
+    from testing.postgres import start_postgres
 
     url, stop = start_postgres()
     try:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_reports.py                 # 365 days at --scale 1.0 ≈ 1M lines
     .venv/bin/python bench/bench_reports.py --scale 0.05    # a quick look
 
-Starts its own PostgreSQL (testing.pgserver), migrates, seeds with ``seed_demo``, then times each
+Starts its own PostgreSQL (testing.postgres), migrates, seeds with ``seed_demo``, then times each
 report page for the last full year and the last month (median of --runs requests, server time as the
 test client sees it: queries and rendering) next to a plain SUM … GROUP BY month over the raw bill
 lines, times the dashboard, and measures the memory of a worker streaming a year of bill lines as
@@ -122,7 +122,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL running (prints its URL)")
     args = parser.parse_args()
 
-    from testing.pgserver import start_postgres
+    from testing.postgres import start_postgres
 
     if args.database_url:
         url, stop = args.database_url, lambda: None

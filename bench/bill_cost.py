@@ -30,7 +30,7 @@ sys.path.insert(0, str(PROJECT / "bench"))
 
 import psycopg  # noqa: E402
 
-from testing.pgserver import start_postgres  # noqa: E402
+from testing.postgres import start_postgres  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:
@@ -51,6 +51,8 @@ def main() -> None:
             admin.execute("CREATE DATABASE bottleworks")
         os.environ.update(
             {
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "SECRET_KEY": "bill-cost-" + uuid.uuid4().hex + uuid.uuid4().hex,
                 "DATABASE_URL": url,
                 "CONN_MAX_AGE": "600",
                 "DEBUG": "0",

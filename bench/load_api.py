@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load_api.py [--seconds 30] [--clients 16] [--workers 8]
 
-Starts a throwaway PostgreSQL (testing/pgserver.py), migrates, seeds a small plant with plenty of
+Starts a throwaway PostgreSQL (testing/postgres.py), migrates, seeds a small plant with plenty of
 stock, and starts gunicorn (config/gunicorn.py) on a free loopback port with persistent database
 connections. Then, after ``--warmup`` unmeasured seconds of each (a worker's first requests import
 and build what later ones reuse), ``--clients`` threads with JWT run three phases, bounded in time
@@ -42,7 +42,7 @@ import psycopg
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from testing.pgserver import _free_port, start_postgres  # noqa: E402
+from testing.postgres import free_port, start_postgres  # noqa: E402
 
 PYTHON = str(PROJECT / ".venv" / "bin" / "python")
 GUNICORN = str(PROJECT / ".venv" / "bin" / "gunicorn")
@@ -279,7 +279,7 @@ def main() -> int:
         ) as c:
             c.autocommit = True
             c.execute("CREATE DATABASE bottleworks")
-        port = _free_port()
+        port = free_port()
         env = {
             **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
             "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -39,7 +39,7 @@ import requests
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from testing.pgserver import _as_db_user, _find, _free_port  # noqa: E402
+from testing.postgres import as_db_user, find_binary, free_port  # noqa: E402
 
 PYTHON = str(PROJECT / ".venv" / "bin" / "python")
 GUNICORN = str(PROJECT / ".venv" / "bin" / "gunicorn")
@@ -54,11 +54,13 @@ class Postgres:
     def __init__(self) -> None:
         self.base = tempfile.mkdtemp(prefix="bottleworks-loadpg-")
         self.data = os.path.join(self.base, "data")
-        self.port = _free_port()
+        self.port = free_port()
         if os.geteuid() == 0:
             shutil.chown(self.base, "postgres")
         subprocess.run(
-            _as_db_user([_find("initdb"), "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
+            as_db_user(
+                [find_binary("initdb"), "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -71,8 +73,17 @@ class Postgres:
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
         )
         subprocess.run(
-            _as_db_user(
-                [_find("pg_ctl"), "-D", self.data, "-o", options, "-l", os.path.join(self.base, "log"), "-w"]
+            as_db_user(
+                [
+                    find_binary("pg_ctl"),
+                    "-D",
+                    self.data,
+                    "-o",
+                    options,
+                    "-l",
+                    os.path.join(self.base, "log"),
+                    "-w",
+                ]
                 + ["start"]
             ),
             check=True,
@@ -81,7 +92,7 @@ class Postgres:
 
     def stop(self, mode: str = "fast") -> None:
         subprocess.run(
-            _as_db_user([_find("pg_ctl"), "-D", self.data, "-m", mode, "-w", "stop"]),
+            as_db_user([find_binary("pg_ctl"), "-D", self.data, "-m", mode, "-w", "stop"]),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -316,7 +327,7 @@ def main() -> int:
     try:
         pg.start()
         pg.create_database()
-        port = _free_port()
+        port = free_port()
         env = {
             **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
             "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -13,14 +13,11 @@ DATABASE_URL at it for this process and its pytest-xdist workers, and stops it a
 from __future__ import annotations
 
 import atexit
-import glob
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 
 import pytest
+
+from testing.postgres import postgres_available, start_postgres
 
 _DEFAULTS = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -30,65 +27,6 @@ _DEFAULTS = {
     "WHITENOISE_USE_FINDERS": "1",
     "CONN_MAX_AGE": "0",
 }
-
-
-def _find(binary: str) -> str | None:
-    found = shutil.which(binary)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{binary}"), reverse=True)
-    return candidates[0] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _as_db_user(command: list[str]) -> list[str]:
-    # initdb refuses to run as root; on CI machines we are root, so run as the postgres user.
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *command]
-    return command
-
-
-def start_postgres() -> tuple[str, callable]:
-    """Start a private PostgreSQL; return its URL and a function that stops it."""
-    initdb, pg_ctl = _find("initdb"), _find("pg_ctl")
-    base = tempfile.mkdtemp(prefix="bottleworks-pg-")
-    data = os.path.join(base, "data")
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-    port = _free_port()
-    subprocess.run(
-        _as_db_user([initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    options = (
-        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    subprocess.run(
-        _as_db_user([pg_ctl, "-D", data, "-o", options, "-l", os.path.join(base, "log"), "-w", "start"]),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-    def stop() -> None:
-        subprocess.run(
-            _as_db_user([pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"]),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(base, ignore_errors=True)
-
-    return f"postgres://postgres@127.0.0.1:{port}/bottleworks", stop
-
-
-def postgres_available() -> bool:
-    return bool(_find("initdb") and _find("pg_ctl"))
 
 
 def _configure() -> None:

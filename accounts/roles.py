@@ -104,8 +104,8 @@ def _flag(role: Role) -> str:
 
 
 @cache
-def _user_with_role_sql() -> tuple[str, list[tuple[Any, Any, list]]]:
-    """The query, and each user column's field with the converters the ORM would apply to it."""
+def _user_with_role_sql() -> str:
+    """The user's columns (in ``concrete_fields`` order), then one flag a role group."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -115,46 +115,37 @@ def _user_with_role_sql() -> tuple[str, list[tuple[Any, Any, list]]]:
     membership = user_model.groups.through._meta
     user_column = membership.get_field("user").column
     group_column = membership.get_field("group").column
-    fields = user_model._meta.concrete_fields
-    columns = ", ".join(f"u.{q(field.column)}" for field in fields)
+    columns = ", ".join(f"u.{q(field.column)}" for field in user_model._meta.concrete_fields)
     flags = ", ".join(
         f"EXISTS (SELECT 1 FROM {q(membership.db_table)} m JOIN {q(Group._meta.db_table)} g "
         f"ON g.{q('id')} = m.{q(group_column)} WHERE m.{q(user_column)} = u.{q('id')} "
         f"AND g.{q('name')} = %s) AS {_flag(role)}"
         for role in ROLE_PRECEDENCE
     )
-    sql = f"SELECT {columns}, {flags} FROM {q(user_model._meta.db_table)} u WHERE u.{q('id')} = %s"
-    converted = []
-    for field in fields:
-        column = field.get_col(user_model._meta.db_table)
-        converters = [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]
-        converted.append((field, column, converters))
-    return sql, converted
+    return f"SELECT {columns}, {flags} FROM {q(user_model._meta.db_table)} u WHERE u.{q('id')} = %s"
 
 
 def user_with_role(pk: int) -> User | None:
     """The user with this primary key and their role, read together in one query.
 
-    Plain SQL built once, and the user made with ``from_db`` as the ORM makes it: composing the
-    ORM query with three ``Exists`` (or a raw queryset) each time costs more than running it. The
-    role still comes from the database on every call.
+    Plain SQL built once, and the user made from its row as the ORM makes it (``rows.from_row``):
+    composing the ORM query with three ``Exists`` (or a raw queryset) each time costs more than
+    running it. The role still comes from the database on every call.
     """
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    sql, fields = _user_with_role_sql()
+    from config import rows
+
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(GROUP_NAMES[role] for role in ROLE_PRECEDENCE), pk])
+        cursor.execute(_user_with_role_sql(), [*(GROUP_NAMES[role] for role in ROLE_PRECEDENCE), pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for (_, column, converters), value in zip(fields, row, strict=False):
-        for convert in converters:
-            value = convert(value, column, connection)
-        values.append(value)
-    user = get_user_model().from_db(connection.alias, [f.attname for f, _, _ in fields], values)
-    flags = row[len(fields) :]
+    user_model = get_user_model()
+    columns = len(user_model._meta.concrete_fields)
+    user = rows.from_row(user_model, row[:columns])
+    flags = row[columns:]
     names = {GROUP_NAMES[role] for role, flag in zip(ROLE_PRECEDENCE, flags, strict=True) if flag}
     user._bottleworks_role = _role_from_groups(user, names)
     return user

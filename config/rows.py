@@ -8,8 +8,9 @@ it. ``insert`` sends no signals (neither does ``bulk_create``), so it is for row
 the stock ledger's movements, a new document's lines, the API's idempotency records.
 ``insert_with_history`` adds the "created" history row of each, as simple-history's
 ``bulk_create_with_history`` writes it, and ``save_new`` stores one new document as ``save()``
-would, signals included. ``by_pk`` reads rows as ``in_bulk`` does (optionally locking them), and
-``exists`` probes for a row. Each model's statement is worked out once. ``pipelined`` sends the
+would, signals included. ``by_pk`` reads rows as ``in_bulk`` does (optionally locking them),
+``first`` reads one by its field values, and ``from_row`` makes an instance from a row as the ORM
+does. Each model's statement is worked out once. ``pipelined`` sends the
 statements of a block without waiting for each one's answer (PostgreSQL).
 """
 
@@ -22,7 +23,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model, signals
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
@@ -153,43 +154,24 @@ def save_new(obj: Model, by: User) -> None:
     """Store a new instance, its "created" history row by ``by``, and send ``pre_save`` and
     ``post_save`` as ``save()`` does (other receivers, such as the dashboard's data version, rely
     on them); simple-history's own receiver skips it, as its row is written already."""
-    model = type(obj)
-    signals.pre_save.send(sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None)
+    model, alias = type(obj), connections[DEFAULT_DB_ALIAS].alias
+    signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
     insert_with_history([obj], by)
     obj.skip_history_when_saving = True
     try:
         signals.post_save.send(
-            sender=model, instance=obj, created=True, update_fields=None, raw=False, using=connection.alias
+            sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
         )
     finally:
         del obj.skip_history_when_saving
 
 
-def exists(model: type[Model], **equal: object) -> bool:
-    """Whether a row with these field values exists, in one plain query.
-
-    For the lookups every posting makes whose answer is almost always no (a repeated request key):
-    the ORM spends longer composing them than the database takes to answer.
-    """
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in equal]
-    where = " AND ".join(f"{quote(field.column)} = %s" for field in fields)
-    params = [
-        field.get_db_prep_value(value, connection)
-        for field, value in zip(fields, equal.values(), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {quote(meta.db_table)} WHERE {where} LIMIT 1", params)
-        return cursor.fetchone() is not None
-
-
 @dataclass(frozen=True)
 class _Select:
-    """One model's SELECT by primary key, worked out once, with each column's ORM converters."""
+    """One model's SELECT of all its columns, worked out once, with each column's ORM converters."""
 
-    head: str  # SELECT columns FROM table WHERE pk
-    order: str
+    select_from: str  # SELECT columns FROM table
+    pk: str  # the quoted primary-key column
     attnames: list[str]
     converters: list[tuple[Any, list]]  # (column expression, converters) per column
 
@@ -204,13 +186,47 @@ def _select_for(model: type[Model]) -> _Select:
     for field in fields:
         column = field.get_col(meta.db_table)
         converters.append((column, [*db.ops.get_db_converters(column), *field.get_db_converters(db)]))
-    pk = quote(meta.pk.column)
     return _Select(
-        head=f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(meta.db_table)} WHERE {pk}",
-        order=f"ORDER BY {pk}",
+        select_from=f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(meta.db_table)}",
+        pk=quote(meta.pk.column),
         attnames=[f.attname for f in fields],
         converters=converters,
     )
+
+
+def from_row(model: type[Model], row: Sequence[Any]) -> Model:
+    """An instance made from a row of the model's concrete columns (in ``_meta.concrete_fields``
+    order), as the ORM makes one: each value through its column's converters, then ``from_db``."""
+    db = connections[DEFAULT_DB_ALIAS]
+    select = _select_for(model)
+    values = []
+    for (column, converters), value in zip(select.converters, row, strict=True):
+        for convert in converters:
+            value = convert(value, column, db)
+        values.append(value)
+    return model.from_db(db.alias, select.attnames, values)
+
+
+def _fetch(model: type[Model], where: str, params: list[Any], tail: str = "") -> list[Model]:
+    select = _select_for(model)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"{select.select_from} WHERE {where} ORDER BY {select.pk}{tail}", params)
+        return [from_row(model, row) for row in cursor.fetchall()]
+
+
+def first(model: type[Model], **equal: object) -> Model | None:
+    """The row with these field values (the lowest key, if several), in one plain query.
+
+    For the lookups every posting makes whose answer is almost always none (a repeated request
+    key): the ORM spends longer composing them than the database takes to answer.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields = [meta.get_field(name) for name in equal]
+    where = " AND ".join(f"{db.ops.quote_name(field.column)} = %s" for field in fields)
+    params = [field.get_db_prep_value(value, db) for field, value in zip(fields, equal.values(), strict=True)]
+    found = _fetch(model, where, params, " LIMIT 1")
+    return found[0] if found else None
 
 
 def by_pk(model: type[Model], pks: Iterable[Any], *, for_update: bool = False) -> dict[Any, Model]:
@@ -233,23 +249,10 @@ def by_pk(model: type[Model], pks: Iterable[Any], *, for_update: bool = False) -
         keys.append(key)
     if not keys:
         return {}
-    select = _select_for(model)
     params = sorted(set(keys))
-    sql = f"{select.head} IN ({', '.join(['%s'] * len(params))}) {select.order}"
-    if for_update and db.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    found = {}
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            values = []
-            for (column, converters), value in zip(select.converters, row, strict=True):
-                for convert in converters:
-                    value = convert(value, column, db)
-                values.append(value)
-            obj = model.from_db(db.alias, select.attnames, values)
-            found[obj.pk] = obj
-    return found
+    where = f"{_select_for(model).pk} IN ({', '.join(['%s'] * len(params))})"
+    tail = " FOR UPDATE" if for_update and db.features.has_select_for_update else ""
+    return {obj.pk: obj for obj in _fetch(model, where, params, tail)}
 
 
 @contextmanager

@@ -129,10 +129,8 @@ def require_may_edit(document: Document, by: User) -> None:
 
 
 def _made_with(model: type[D], request_key: uuid.UUID) -> D | None:
-    """The document made with this one-time key; probed with one plain query first, as it seldom exists."""
-    if not rows.exists(model, request_key=request_key):
-        return None
-    return model.objects.filter(request_key=request_key).first()
+    """The document made with this one-time key (seldom one: read with one plain query)."""
+    return rows.first(model, request_key=request_key)
 
 
 def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[[], D]) -> D:

@@ -52,10 +52,8 @@ def fingerprint(request: Request) -> str:
 
 
 def _stored(request: Request, key: str) -> IdempotencyRecord | None:
-    """This user's record for ``key``; probed with one plain query first, as it seldom exists."""
-    if not rows.exists(IdempotencyRecord, user=request.user.pk, key=key):
-        return None
-    return IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    """This user's record for ``key`` (seldom one: read with one plain query)."""
+    return rows.first(IdempotencyRecord, user=request.user.pk, key=key)
 
 
 def _replay(record: IdempotencyRecord, print_: str) -> Response:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from config.rows import exists, insert_with_history
+from config.rows import first, insert_with_history
 from sales.models import Sale, SaleLine
 
 pytestmark = pytest.mark.django_db
@@ -55,15 +55,16 @@ def test_lines_and_their_history_rows_match_what_the_orm_writes(plant, staff_use
     assert {h.history_user_id for h in mine_history} == {staff_user.pk}
 
 
-def test_exists_finds_a_row_by_its_values_and_only_that_row(plant, staff_user, manager_user):
+def test_first_finds_a_row_by_its_values_and_only_that_row(plant, staff_user, manager_user):
     import uuid
 
     key = uuid.uuid4()
-    Sale.objects.create(customer=plant.customer, created_by=staff_user, request_key=key)
-    assert exists(Sale, request_key=key)
-    assert exists(Sale, request_key=key, created_by=staff_user.pk)
-    assert not exists(Sale, request_key=key, created_by=manager_user.pk)
-    assert not exists(Sale, request_key=uuid.uuid4())
+    made = Sale.objects.create(customer=plant.customer, created_by=staff_user, request_key=key)
+    found = first(Sale, request_key=key)
+    assert found == made and _values(found) == _values(Sale.objects.get(pk=made.pk))
+    assert first(Sale, request_key=key, created_by=staff_user.pk) == made
+    assert first(Sale, request_key=key, created_by=manager_user.pk) is None
+    assert first(Sale, request_key=uuid.uuid4()) is None
 
 
 def test_by_pk_makes_the_rows_the_orm_makes_and_skips_impossible_keys(plant, staff_user):

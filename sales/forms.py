@@ -37,8 +37,9 @@ class SaleForm(RequestKeyForm):
 class SaleLineForm(LineForm):
     item = ItemChoiceField()
     quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    # Left empty, the line takes the item's default selling price (the service fills it in).
     unit_price = forms.DecimalField(
-        label="Unit price", **MONEY, widget=forms.NumberInput(attrs={"step": "0.01"})
+        label="Unit price", required=False, **MONEY, widget=forms.NumberInput(attrs={"step": "0.01"})
     )
     discount = forms.DecimalField(
         label="Discount",

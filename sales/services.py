@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -32,8 +32,25 @@ from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
 class SaleLineInput:
     item: Item
     quantity: int
-    unit_price: Decimal
+    unit_price: Decimal | None = None  # None: the item's default selling price
     discount: Decimal = Decimal("0")
+
+
+def _with_item_prices(lines: Sequence[SaleLineInput]) -> list[SaleLineInput]:
+    """Give a line left without a price its item's default selling price (a form sent without JS)."""
+    priced, errors = [], {}
+    for index, line in enumerate(lines):
+        if line.unit_price is None and isinstance(line.item, Item):
+            if line.item.default_price is None:
+                errors[index] = {
+                    "unit_price": [f"Enter a price: {line.item.sku} has no default selling price."]
+                }
+            else:
+                line = replace(line, unit_price=line.item.default_price)
+        priced.append(line)
+    if errors:
+        raise InvalidDocument(lines=errors)
+    return priced
 
 
 def _check(customer: Customer, lines: Sequence[SaleLineInput]) -> None:
@@ -100,6 +117,7 @@ def create_sale(
     """
     lifecycle.require_may_enter(Sale, by)
     check_date(date, optional=True)
+    lines = _with_item_prices(lines)
     _check(customer, lines)
 
     def create() -> Sale:
@@ -121,6 +139,7 @@ def update_sale(
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
     lifecycle.require_may_edit(sale, by)
     check_date(date)
+    lines = _with_item_prices(lines)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
     return _write(sale, lines, by)

@@ -411,3 +411,46 @@ def test_a_bill_with_something_other_than_a_date_is_refused(stocked, staff_user,
         stocked.sell(staff_user, (stocked.bottle, 1, "5.00"), date=when)
     assert refused.value.fields == {"date": ["Enter a date."]}
     assert not Sale.objects.exists()
+
+
+def test_a_line_without_a_price_takes_the_items_default_selling_price(stocked, staff_user):
+    from sales.services import create_sale
+
+    sale = create_sale(
+        by=staff_user,
+        customer=stocked.customer,
+        lines=[SaleLineInput(stocked.bottle, 2), SaleLineInput(stocked.bottle, 1, D("4.00"))],
+        submit=True,
+    )
+    assert [(line.unit_price, line.amount) for line in sale.lines.order_by("id")] == [
+        (D("5.00"), D("10.00")),
+        (D("4.00"), D("4.00")),
+    ]
+    assert sale.total == D("14.00")
+    draft = stocked.sell(staff_user, (stocked.cap, 1, "1.00"), submit=False)
+    update_sale(
+        sale=draft,
+        by=staff_user,
+        customer=stocked.customer,
+        lines=[SaleLineInput(stocked.bottle, 3)],
+        date=draft.date,
+    )
+    assert draft.lines.get().unit_price == D("5.00")
+
+
+def test_a_line_without_a_price_for_an_item_without_a_default_price_is_refused_on_that_line(
+    stocked, staff_user
+):
+    from sales.services import create_sale
+
+    before = ledger_state()
+    with pytest.raises(InvalidDocument) as refused:
+        create_sale(
+            by=staff_user,
+            customer=stocked.customer,
+            lines=[SaleLineInput(stocked.bottle, 1), SaleLineInput(stocked.cap, 1)],
+            submit=True,
+        )
+    assert refused.value.lines == {1: {"unit_price": ["Enter a price: CAP-28 has no default selling price."]}}
+    assert ledger_state() == before
+    assert not Sale.objects.exists()

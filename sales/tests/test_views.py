@@ -249,3 +249,21 @@ def test_odd_input_gets_a_404_or_a_form_error_never_a_server_error(stocked, mana
     odd = bill_data(stocked, (stocked.bottle, 1, "1e400")) | {"customer": huge, "lines-0-item": huge}
     assert manager_client.post(reverse("sales:bill-new"), odd).status_code == 400
     assert Sale.objects.count() == 0
+
+
+def test_a_line_sent_without_a_price_is_billed_at_the_items_default_price(stocked, staff_client):
+    # The form works without JavaScript: nobody filled the price in, the item's own price applies.
+    response = staff_client.post(reverse("sales:bill-new"), bill_data(stocked, (stocked.bottle, 4, "")))
+    sale = Sale.objects.get()
+    assert response["Location"] == reverse("sales:bill-detail", args=[sale.pk])
+    assert (sale.lines.get().unit_price, sale.total) == (Decimal("5.00"), Decimal("20.00"))
+
+
+def test_a_line_without_a_price_for_an_item_without_one_is_an_error_on_that_line(stocked, staff_client):
+    data = bill_data(stocked, (stocked.bottle, 1, ""), (stocked.cap, 2, ""))
+    response = staff_client.post(reverse("sales:bill-new"), data)
+    assert response.status_code == 400
+    line = response.context["formsets"]["lines"].forms[1]
+    assert line.errors["unit_price"] == ["Enter a price: CAP-28 has no default selling price."]
+    assert line["quantity"].value() == "2"
+    assert Sale.objects.count() == 0

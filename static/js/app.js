@@ -100,20 +100,40 @@
     recalc(fieldset);
   });
 
-  // Suggest an item's default selling price when it is chosen on a line whose price is empty.
+  // A line's price follows its item's default selling price until someone types a price; then it
+  // stays as typed, and clearing it lets it follow again. Typing an item's name in the list selects
+  // other items on the way, so the price must follow every change, not only the first.
   var pricesNode = document.getElementById("item-prices");
   if (pricesNode) {
     var prices = JSON.parse(pricesNode.textContent || "{}");
-    document.addEventListener("change", function (event) {
-      var select = event.target;
-      if (!select.name || !/-item$/.test(select.name)) { return; }
-      var row = select.closest("[data-row]");
-      var price = row && field(row, "unit_price");
-      if (price && price.value === "" && prices[select.value]) {
-        price.value = prices[select.value];
-        price.dispatchEvent(new Event("input", { bubbles: true }));
-      }
+    // A price the page came back with (an edited draft, a refused form) counts as typed, unless it
+    // is the chosen item's own price.
+    document.querySelectorAll("[data-row]").forEach(function (row) {
+      var select = field(row, "item");
+      var price = field(row, "unit_price");
+      if (!select || !price || price.value === "") { return; }
+      var own = prices[select.value];
+      if (!own || Number(price.value) !== Number(own)) { price.dataset.typed = "1"; }
     });
+    var followItem = function (event) {
+      var target = event.target;
+      var row = target.name && target.closest("[data-row]");
+      var price = row && field(row, "unit_price");
+      if (!price) { return; }
+      if (target === price) {
+        // A half-typed number reads as "" but is still the user's.
+        if (event.type === "input") { price.dataset.typed = price.value === "" && !price.validity.badInput ? "" : "1"; }
+        return;
+      }
+      if (!/-item$/.test(target.name) || price.dataset.typed === "1") { return; }
+      var suggested = prices[target.value] || "";
+      if (price.value !== suggested) {
+        price.value = suggested;
+        recalc(target.closest("fieldset[data-formset]"));
+      }
+    };
+    document.addEventListener("input", followItem);
+    document.addEventListener("change", followItem);
   }
 
   document.querySelectorAll("[data-print]").forEach(function (button) {

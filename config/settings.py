@@ -4,6 +4,7 @@ Every value has a safe local default; the README lists them. Production differs 
 by the environment it is given.
 """
 
+import importlib.util
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -204,9 +205,28 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+
+# The client address behind PROXY_COUNT proxies, each of which appends the address it was connected
+# from to X-Forwarded-For: the last proxy's own address arrives as REMOTE_ADDR, so the client is the
+# PROXY_COUNT-th entry from the right. django-axes reads it through django-ipware, which counts only
+# the proxies listed in the header after the client (hence the - 1), and accepts a header with
+# exactly that many entries; a longer one (a client's forged entries in front) falls back to
+# REMOTE_ADDR instead of trusting a forged entry. config/request_context.py gives this same address
+# to the logs.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app."
+    )
+if PROXY_COUNT and importlib.util.find_spec("ipware") is None:
+    raise ImproperlyConfigured(
+        "PROXY_COUNT is set but django-ipware is not installed, so the proxy's address would be taken "
+        "for every client's: pip install -r requirements.txt."
+    )
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+AXES_IPWARE_PROXY_ORDER = "left-most"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
 LANGUAGE_CODE = "en-gb"

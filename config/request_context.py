@@ -50,7 +50,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address: the one django-axes locks on, read behind PROXY_COUNT proxies.
 
     Axes resolves it with django-ipware from the AXES_IPWARE_* settings (config/settings.py); the
-    logs and the request context use this same answer.
+    logs, the request context and the per-address login limit use this same answer.
     """
     from axes.helpers import get_client_ip_address
 

@@ -129,6 +129,8 @@ def test_behind_one_proxy_failures_lock_the_user_at_the_forwarded_address_only(s
     assert len(failed_at_a) >= 5
     assert all(f"address={A} " in line for line in failed_at_a[:5])
     assert any("request_id=proxy-req-0001 " in line and f"address={A} " in line for line in lines)
+    succeeded = [line for line in lines if "login succeeded username='sam_staff'" in line]
+    assert f"address={B} " in succeeded[0]
 
 
 def test_without_a_proxy_forged_forwarded_for_and_request_id_are_ignored(start_gunicorn, users):

@@ -1,23 +1,31 @@
 """What a locked-out client sees: the login page (or a JSON error) saying when to try again."""
 
 import math
+from datetime import timedelta
 
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
+def _minutes(wait: timedelta) -> str:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
 def lockout_message() -> str:
     cool_off = get_cool_off()
-    minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else None
-    if minutes is None:
+    if not cool_off:
         return "Too many failed login attempts. Ask a manager to unlock your account."
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"Too many failed login attempts. Try again in {minutes} {unit}."
+    return f"Too many failed login attempts. Try again in {_minutes(cool_off)}."
 
 
-def lockout_response(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    message = lockout_message()
+def address_limit_message(window: timedelta) -> str:
+    return f"Too many failed login attempts from your address. Try again in {_minutes(window)}."
+
+
+def refusal_response(request: HttpRequest, message: str) -> HttpResponse:
+    """429 with ``message``: the API's error shape under /api/, else the login page showing it."""
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}}, status=429)
     from accounts.forms import LoginForm
@@ -30,3 +38,7 @@ def lockout_response(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         {"form": form, "lockout_message": message},
         status=429,
     )
+
+
+def lockout_response(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    return refusal_response(request, lockout_message())

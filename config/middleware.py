@@ -13,7 +13,7 @@ audit = logging.getLogger("bottleworks.audit")
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (kept from X-Request-ID when sane), echoes it back, and logs 403s.
+    """Gives each request an id (the proxy's X-Request-ID when sane), echoes it back, and logs 403s.
 
     It sits first, so the id is on every log line of the request and on every response, redirects
     and errors included.
@@ -24,6 +24,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = request_context.new_request_id(request.headers.get("X-Request-ID"))
+        # The client's address behind the proxies (PROXY_COUNT), for every log line of the request.
         request.client_address = request_context.client_address(request)
         token = request_context.bind(request)
         try:

@@ -13,6 +13,7 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -23,7 +24,12 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def new_request_id(incoming: str | None) -> str:
-    if incoming and _SAFE_ID.match(incoming):
+    """The proxy's X-Request-ID if there is a proxy (PROXY_COUNT) and the id is sane, else a new one.
+
+    Without a proxy the header comes from the client itself, which could then choose the id that
+    ties its own log lines together or pass itself off as another request.
+    """
+    if settings.PROXY_COUNT > 0 and incoming and _SAFE_ID.match(incoming):
         return incoming
     return uuid.uuid4().hex
 
@@ -40,11 +46,20 @@ def current_request() -> HttpRequest | None:
     return _current.get()
 
 
-def client_address(request: HttpRequest) -> str:
-    # The same address django-axes locks on (honours PROXY_COUNT / X-Forwarded-For).
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the one django-axes locks on, read behind PROXY_COUNT proxies.
+
+    Axes resolves it with django-ipware from the AXES_IPWARE_* settings (config/settings.py); the
+    logs, the request context and the per-address login limit use this same answer.
+    """
     from axes.helpers import get_client_ip_address
 
-    return get_client_ip_address(request) or "-"
+    return get_client_ip_address(request)
+
+
+def client_address(request: HttpRequest) -> str:
+    """``client_ip`` for a log line: ``-`` when no address could be read."""
+    return client_ip(request) or "-"
 
 
 def username_of(request: HttpRequest) -> str:

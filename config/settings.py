@@ -4,6 +4,7 @@ Every value has a safe local default; the README lists them. Production differs 
 by the environment it is given.
 """
 
+import importlib.util
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Refuses logins from an address that failed too many (before any password is checked).
+    "accounts.login_limit.LoginAddressLimitMiddleware",
     # Axes must come last: it turns a lockout raised during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -201,13 +204,45 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A failure while locked out is refused without being recorded, so the cool-off runs from the
+# failure that locked the pair: otherwise a few guesses an hour would keep anyone locked out forever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+# Logins are recorded once, in the audit log (with address and request id). Axes' own access log
+# would repeat them, and for an API login it would open an empty session just to hash its key.
+AXES_DISABLE_ACCESS_LOG = True
+
+# The client address behind PROXY_COUNT proxies, each of which appends the address it was connected
+# from to X-Forwarded-For: the last proxy's own address arrives as REMOTE_ADDR, so the client is the
+# PROXY_COUNT-th entry from the right. django-axes reads it through django-ipware, which counts only
+# the proxies listed in the header after the client (hence the - 1), and accepts a header with
+# exactly that many entries; a longer one (a client's forged entries in front) falls back to
+# REMOTE_ADDR instead of trusting a forged entry. config/request_context.py gives this same address
+# to the logs and the login limits.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app."
+    )
+if PROXY_COUNT and importlib.util.find_spec("ipware") is None:
+    raise ImproperlyConfigured(
+        "PROXY_COUNT is set but django-ipware is not installed, so the proxy's address would be taken "
+        "for every client's: pip install -r requirements.txt."
+    )
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+AXES_IPWARE_PROXY_ORDER = "left-most"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+# Password spraying: one address that fails this many logins (any usernames) within the window is
+# refused (429) on every login form and the token endpoint until its failures age out
+# (accounts/login_limit.py). It counts the failures axes keeps, which axes forgets after its
+# cool-off, so the window is at most that long.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ADDRESS_WINDOW = min(timedelta(minutes=env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)), AXES_COOLOFF_TIME)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Kolkata")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -27,7 +28,8 @@ class NoSessionMixin:
 class TokenObtainView(NoSessionMixin, TokenObtainPairView):
     """Exchange a username and password for an access token (24 h) and a refresh token.
 
-    Five failures for one username from one address lock that pair out (429), as on the web login.
+    Five failures for one username from one address lock that pair out (429), as on the web login,
+    and twenty from one address, whatever the usernames, refuse every login from it for a while.
     """
 
     error_codes = ("400", "401", "406", "415", "429")
@@ -38,6 +40,17 @@ class TokenObtainView(NoSessionMixin, TokenObtainPairView):
         # mark into the lockout answer; the middleware sees Django's request, not DRF's wrapper.
         context["request"] = self.request._request
         return context
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        # A token is a login, like the web's: axes clears this username's failures at this address,
+        # and the audit log records it.
+        user_logged_in.send(sender=type(serializer.user), request=request._request, user=serializer.user)
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
 class TokenRefreshRotatingView(NoSessionMixin, TokenRefreshView):

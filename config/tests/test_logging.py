@@ -59,10 +59,14 @@ def _is_now_in_utc(stamp: str) -> bool:
     return abs(datetime.now(UTC) - logged) < timedelta(minutes=2)
 
 
-def test_every_response_carries_a_request_id_and_a_sane_incoming_one_is_kept(client):
+def test_every_response_carries_a_request_id_and_a_sane_one_from_the_proxy_is_kept(client, settings):
     fresh = client.get("/healthz")
     assert re.fullmatch(r"[0-9a-f]{32}", fresh["X-Request-ID"])
     assert client.get("/healthz")["X-Request-ID"] != fresh["X-Request-ID"]
+    # Without a proxy the header is the client's own: it is replaced.
+    chosen = client.get("/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c01")
+    assert re.fullmatch(r"[0-9a-f]{32}", chosen["X-Request-ID"])
+    settings.PROXY_COUNT = 1
     kept = client.get("/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c01")
     assert kept["X-Request-ID"] == "lb-7f3a9c01"
     forged = client.get("/healthz", HTTP_X_REQUEST_ID="x\nuser=admin injected")

@@ -328,6 +328,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Error reports hide passwords and tokens wherever they appear, JSON bodies included.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SensitiveDataFilter"
+
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # One line per event on stderr, UTC time, with the request id, user and client address of the request
 # it happened in (config/request_context.py). The audit trail of logins, refusals and decisions goes
@@ -363,6 +366,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
+        # A bad Host header, an oversized body, too many fields: anyone on the internet can send
+        # them, so they are logged as one line each and never mailed.
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "bottleworks.audit": {"level": "INFO"},

@@ -11,14 +11,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.filters import SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config import search
 from inventory.errors import DomainError, InsufficientStock, InvalidDocument, NotAllowed
+
+# No request of this API nests deeper than a document's lines (3 levels); a little room above that.
+MAX_JSON_DEPTH = 16
 
 
 class Pagination(PageNumberPagination):
@@ -28,10 +32,46 @@ class Pagination(PageNumberPagination):
 
 
 class SearchWithoutNulFilter(SearchFilter):
-    """SearchFilter that drops NUL characters, which PostgreSQL refuses in a text literal."""
+    """SearchFilter within the search limits (config/search.py), without NUL characters.
+
+    PostgreSQL refuses a NUL in a text literal; a search past the limits is a 400, not a query.
+    """
 
     def get_search_terms(self, request: Request) -> list[str]:
+        if not search.within_limits(request.query_params.get(self.search_param, "")):
+            raise exceptions.ValidationError({self.search_param: [search.MESSAGE]})
         return [term.replace("\x00", "") for term in super().get_search_terms(request) if term != "\x00"]
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in parsed JSON, walked without recursion."""
+    deepest, stack = 0, [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing (400) JSON nested deeper than any request of this API needs.
+
+    Python's parser gives up with RecursionError at about a thousand levels, which DRF lets through
+    as a 500; shallower but still absurd nesting would fail later, wherever the data is walked.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        message = f"JSON nested deeper than {MAX_JSON_DEPTH} levels is not accepted."
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(message) from error
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(message)
+        return data
 
 
 # Errors ---------------------------------------------------------------------------------------

@@ -34,5 +34,7 @@ urlpatterns = [
     path("", include("inventory.api.urls")),
     path("", include("purchasing.api")),
     path("", include("production.api")),
-    re_path(r"^.*$", api_schema.not_found),
+    # Any character, newlines too (which "." skips): a path such as "sales/%0a" is an unknown URL
+    # here as well, not a redirect to "sales/%0a/". (No inline (?s) flag: reverse() refuses one.)
+    re_path(r"^[\s\S]*$", api_schema.not_found),
 ]

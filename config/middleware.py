@@ -1,4 +1,4 @@
-"""Request id and access-refusal logging for every request."""
+"""Request id and access-refusal logging for every request, health probes, and no caching of answers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from config import request_context
 
@@ -58,3 +59,20 @@ class ProbeMiddleware:
         if probe is not None and request.method in {"GET", "HEAD"}:
             return probe(request)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Marks every answer the application makes ``Cache-Control: no-store, private``.
+
+    Pages, exports and API answers (tokens included) hold one person's data: no browser cache,
+    shared proxy or back button may keep a copy. It sits after WhiteNoise, so static files, which
+    WhiteNoise answers itself, keep their long cache lifetimes.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.search import LimitedSearchAdmin
 from inventory import lifecycle, services
 from inventory.errors import DomainError
 from inventory.models import (
@@ -25,7 +26,7 @@ from inventory.models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(LimitedSearchAdmin, SimpleHistoryAdmin):
     """Viewable with history, never added, changed or deleted from admin."""
 
     def has_add_permission(self, request, obj=None):
@@ -42,7 +43,7 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
         raise PermissionDenied
 
 
-class ReadOnlyPlainAdmin(admin.ModelAdmin):
+class ReadOnlyPlainAdmin(LimitedSearchAdmin, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -125,7 +126,7 @@ class DocumentAdmin(ReadOnlyAdmin):
         return None
 
 
-class ServiceSavedAdmin(SimpleHistoryAdmin):
+class ServiceSavedAdmin(LimitedSearchAdmin, SimpleHistoryAdmin):
     """Master data saved through its service (who may, what is valid); never deleted here."""
 
     service_fields: tuple[str, ...] = ()

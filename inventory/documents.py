@@ -12,6 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# The most lines one document takes, typed on its page or sent to the API.
+MAX_LINES = 200
+
 
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"

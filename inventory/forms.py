@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from django import forms
 from django.forms import formset_factory
+from django.forms.formsets import TOTAL_FORM_COUNT
 
-from inventory.documents import DocumentStatus
+from config import search
+from inventory.documents import MAX_LINES, DocumentStatus
 from inventory.errors import DomainError, InsufficientStock, InvalidDocument, PeriodClosed
 from inventory.models import Item, ItemKind
 
@@ -51,7 +53,14 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
-    """Every row is an "extra" row, so a blank one is simply skipped and rows can be added freely."""
+    """Every row is an "extra" row, so a blank one is simply skipped and rows can be added freely.
+
+    A document takes at most ``max_num`` lines. Rows past ``absolute_max`` (room for blank and
+    removed rows) are never built: a posted TOTAL_FORMS of a hundred million is refused with the
+    formset's error before a single row form exists, instead of building and re-showing thousands.
+    """
+
+    default_error_messages = {"too_many_forms": "A document takes at most %(num)d lines."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +69,19 @@ class BaseLineFormSet(forms.BaseFormSet):
 
     def initial_form_count(self) -> int:
         return 0
+
+    def total_form_count(self) -> int:
+        if self.is_bound and self.management_form.cleaned_data[TOTAL_FORM_COUNT] > self.absolute_max:
+            return 0
+        return super().total_form_count()
+
+    def clean(self) -> None:
+        super().clean()
+        # Lines, not rows: the blank row every page carries and rows marked for removal don't count.
+        if len(self.kept_forms()) > self.max_num:
+            raise forms.ValidationError(
+                self.error_messages["too_many_forms"] % {"num": self.max_num}, code="too_many_forms"
+            )
 
     def kept_forms(self) -> list[forms.Form]:
         """The forms that become lines, in order: their position is the service's line index."""
@@ -71,7 +93,14 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 def line_formset(form: type[forms.Form], extra: int = 1):
-    return formset_factory(form, formset=BaseLineFormSet, extra=extra, can_delete=True)
+    return formset_factory(
+        form,
+        formset=BaseLineFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_LINES,
+        absolute_max=MAX_LINES + 50,
+    )
 
 
 def silence(form: forms.Form | forms.BaseFormSet) -> None:
@@ -86,13 +115,18 @@ def silence(form: forms.Form | forms.BaseFormSet) -> None:
 
 
 def with_extra_row(data, prefix: str):
-    """A copy of the posted data with one more (empty) row in formset ``prefix``."""
+    """A copy of the posted data with one more (empty) row in formset ``prefix``.
+
+    None is added past the most lines a document takes; a count past the formset's absolute
+    maximum is left as it is, so the formset builds no rows for it at all.
+    """
     data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
     try:
-        data[key] = str(min(int(data.get(key, 0)), 500) + 1)
+        count = int(data.get(key, 0))
     except ValueError:
-        data[key] = "1"
+        count = 0
+    data[key] = str(max(count + 1, 1) if count < MAX_LINES else count)
     return data
 
 
@@ -186,7 +220,9 @@ class DocumentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if party_label:
             # A name search, not a dropdown: a plant has hundreds of customers.
-            self.fields["party"] = forms.CharField(required=False, label=party_label, max_length=80)
+            self.fields["party"] = forms.CharField(
+                required=False, label=party_label, max_length=search.MAX_LENGTH
+            )
         if with_items:
             self.fields["item"] = forms.ModelChoiceField(
                 queryset=Item.objects.order_by("sku"), required=False, empty_label="Any item"
@@ -225,7 +261,7 @@ RecipeFormSet = line_formset(RecipeLineForm)
 
 
 class ItemSearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", max_length=80)
+    q = forms.CharField(required=False, label="Search", max_length=search.MAX_LENGTH)
     show = forms.ChoiceField(
         required=False, choices=[("active", "Active"), ("inactive", "Inactive"), ("all", "All")]
     )

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from config import search
 from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, line_formset
 from purchasing.models import Supplier
 
@@ -22,7 +23,7 @@ class PartyForm(forms.Form):
 
 
 class PartySearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", max_length=80)
+    q = forms.CharField(required=False, label="Search", max_length=search.MAX_LENGTH)
     show = forms.ChoiceField(
         required=False, choices=[("active", "Active"), ("inactive", "Inactive"), ("all", "All")]
     )

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from inventory.documents import DocumentStatus
 from reporting.periods import Period
 from reporting.routers import reading_replica
+from reporting.spreadsheet_text import csv_text, looks_like_formula
 from reporting.tables import Column, Report, Table
 from sales.models import SaleLine
 
@@ -45,6 +46,8 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return csv_text(value)
     return str(value)
 
 
@@ -105,6 +108,16 @@ def _kind(column: Column, row: dict[str, Any]) -> str:
     return row.get("kind", "text") if column.kind == "mixed" else column.kind
 
 
+def _keep_text(line) -> None:
+    """Text cells stay strings: openpyxl would store text that starts with "=" as a formula."""
+    for cell in line:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if looks_like_formula(cell.value):
+                # The quote prefix keeps it text when someone edits the cell in Excel, too.
+                cell.quotePrefix = True
+
+
 def workbook(report: Report) -> Workbook:
     book = Workbook()
     book.remove(book.active)
@@ -114,12 +127,15 @@ def workbook(report: Report) -> Workbook:
         sheet = book.create_sheet(_sheet_title(table.title, used))
         sheet.append([report.title, f"{report.period.start.isoformat()} to {report.period.end.isoformat()}"])
         sheet.append([c.label for c in table.columns])
+        _keep_text(sheet[1])
         for cell in sheet[2]:
             cell.font = bold
+        _keep_text(sheet[2])
         rows = list(table.rows) + ([table.totals] if table.totals else [])
         for index, row in enumerate(rows):
             sheet.append([row.get(c.key) for c in table.columns])
             line = sheet[sheet.max_row]
+            _keep_text(line)
             for column, cell in zip(table.columns, line, strict=False):
                 fmt = NUMBER_FORMATS.get(_kind(column, row))
                 if fmt and isinstance(cell.value, int | Decimal):

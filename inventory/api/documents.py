@@ -29,6 +29,7 @@ from config.api import SearchWithoutNulFilter
 from config.api_fields import InputSerializer, copy_fields
 from config.api_filters import IdFilter
 from inventory import lifecycle
+from inventory.documents import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
 from inventory.documents import DocumentStatus
 from inventory.models import Item
 
@@ -36,7 +37,6 @@ Rule = Callable[[Any], bool]
 
 # Bounds on what one request may ask, so every amount fits its database column.
 MAX_QUANTITY = 1_000_000
-MAX_LINES = 200
 MAX_DOCUMENT_AMOUNT = Decimal("10000000000")  # 10^10: far above any real bill, far below the columns
 COST_WORDS = ("cost", "value", "margin", "profit")
 

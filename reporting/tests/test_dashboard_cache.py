@@ -113,7 +113,7 @@ def test_staff_and_managers_get_their_own_answers_from_the_cache(stocked, staff_
     staff_totals = {r["type"]: r["total"] for r in staff["recent"]}
     assert staff_totals["production run"] is None and staff_totals["purchase"] == "250.00"
     assert manager["stock_value"] == str(sum((Decimal(s["value"]) for s in manager["stock"]), Decimal(0)))
-    assert {r["type"]: r["total"] for r in manager["recent"]}["purchase"] == "250.00"
+    assert {r["type"]: r["total"] for r in manager["recent"]}["production run"] == "125.00"
 
 
 @committed

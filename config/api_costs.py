@@ -61,13 +61,23 @@ class CostFieldsMixin:
 
 
 class CostOrderingFilter(OrderingFilter):
-    """``?ordering=`` without the terms that sort by a cost, for those who may not see costs."""
+    """``?ordering=`` (and a view's default) without the terms that sort by a cost, for those who
+    may not see costs."""
 
-    def remove_invalid_fields(self, queryset, fields, view, request):
-        valid = super().remove_invalid_fields(queryset, fields, view, request)
-        if costs.may_see(request.user):
-            return valid
-        return [term for term in valid if not costs.is_cost_path(queryset.model, term.lstrip("-"))]
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering or costs.may_see(request.user):
+            return ordering
+        model = queryset.model
+
+        def without_costs(terms):
+            return [
+                t
+                for t in terms or ()
+                if not (isinstance(t, str) and costs.is_cost_path(model, t.lstrip("-")))
+            ]
+
+        return without_costs(ordering) or without_costs(self.get_default_ordering(view))
 
 
 class CostFilterBackend(filters.DjangoFilterBackend):

@@ -33,7 +33,7 @@ _WRITE_ERRORS = ("400", "401", "403", "404", "406", "409", "415", "422")
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, plus the error responses every operation can give.
 
-    Fields hidden from Staff (``cost_fields`` on a serializer) are documented but never required.
+    Fields hidden from Staff (the costs of ``accounts.costs``) are documented but never required.
     """
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
@@ -57,7 +57,7 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
-        hidden = set(getattr(serializer, "cost_fields", ()))
+        hidden = getattr(serializer, "cost_field_names", frozenset)()
         if hidden and "required" in schema:
             schema["required"] = [name for name in schema["required"] if name not in hidden]
             if not schema["required"]:

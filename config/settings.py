@@ -336,9 +336,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        # Ordering and filters that never sort or select by a cost for those who may not see costs.
+        "config.api_costs.CostFilterBackend",
         "config.api.SearchWithoutNulFilter",
-        "rest_framework.filters.OrderingFilter",
+        "config.api_costs.CostOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",

@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
+from config.api_costs import CostFieldsMixin
 from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
@@ -17,7 +18,6 @@ from inventory.api.documents import (
     DOCUMENT_USERS,
     MAX_LINES,
     MAX_QUANTITY,
-    CostFieldsMixin,
     DocumentFilter,
     DocumentOutMixin,
     DraftDocumentViewSet,
@@ -31,7 +31,6 @@ from production.models import ProductionRun, RejectReason, RunInput, RunReject, 
 
 
 class RunInputOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
-    cost_fields = ("value",)
     sku = serializers.CharField(source="item.sku")
 
     class Meta:
@@ -48,7 +47,6 @@ class RunRejectSerializer(serializers.ModelSerializer):
 
 
 class RunSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
-    cost_fields = ("conversion_cost", "scrap_value", "input_value", "unit_cost")
     product_sku = serializers.CharField(source="product.sku")
     reject_quantity = serializers.IntegerField(read_only=True)
     inputs = RunInputOutSerializer(many=True, read_only=True)

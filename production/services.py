@@ -225,6 +225,8 @@ def _post(run: ProductionRun, by: User) -> None:
             f"({run.input_value + run.conversion_cost})."
         )
     run.unit_cost = (bottles_value / run.good_quantity).quantize(Decimal("0.0001"))
+    # The run's amount is the value of the good bottles it made (a cost: hidden from Staff).
+    run.total = bottles_value
     made = [ledger.StockChange(item_id=run.product_id, quantity=run.good_quantity, value=bottles_value)]
     if run.scrap_item_id:
         made.append(

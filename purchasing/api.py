@@ -6,13 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
-from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.routers import SimpleRouter
 
 from accounts.api.idempotency import IdempotentCreateMixin
-from config.api import SearchWithoutNulFilter
+from config.api_costs import API_FILTERS
 from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
@@ -57,7 +55,7 @@ class SupplierViewSet(
 
     queryset = Supplier.objects.all()
     serializer_class = SupplierSerializer
-    filter_backends = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+    filter_backends = API_FILTERS
     filterset_fields = ["is_active"]
     search_fields = ["name", "contact_person", "phone", "email", "tax_number"]
     ordering_fields = ["name", "created_at", "id"]

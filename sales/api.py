@@ -8,12 +8,11 @@ from typing import Any
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.routers import SimpleRouter
 
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
-from config.api import SearchWithoutNulFilter
+from config.api_costs import API_FILTERS, CostFieldsMixin
 from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
@@ -21,7 +20,6 @@ from inventory.api.documents import (
     DOCUMENT_USERS,
     MAX_LINES,
     MAX_QUANTITY,
-    CostFieldsMixin,
     CreateDocumentViewSet,
     DocumentFilter,
     DocumentOutMixin,
@@ -71,7 +69,7 @@ class CustomerViewSet(
     queryset = Customer.objects.all()
     serializer_class = CustomerSerializer
     write_rule = staticmethod(roles.can_enter_data)
-    filter_backends = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+    filter_backends = API_FILTERS
     filterset_fields = ["is_active"]
     search_fields = ["name", "contact_person", "phone", "email", "tax_number"]
     ordering_fields = ["name", "created_at", "id", "outstanding"]
@@ -94,7 +92,6 @@ class CustomerViewSet(
 
 
 class SaleLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
-    cost_fields = ("unit_cost", "cost")
     sku = serializers.CharField(source="item.sku")
 
     class Meta:
@@ -103,7 +100,6 @@ class SaleLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
 
 
 class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
-    cost_fields = ("cost",)
     customer_name = serializers.CharField(source="customer.name")
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)

@@ -17,16 +17,15 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts import roles
+from accounts import costs, roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config import rows
-from config.api import SearchWithoutNulFilter
-from config.api_fields import InputSerializer, copy_fields
+from config.api_costs import API_FILTERS, hides_costs
+from config.api_fields import InputSerializer
 from config.api_filters import IdFilter
 from inventory import lifecycle
 from inventory.documents import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
@@ -38,34 +37,6 @@ Rule = Callable[[Any], bool]
 # Bounds on what one request may ask, so every amount fits its database column.
 MAX_QUANTITY = 1_000_000
 MAX_DOCUMENT_AMOUNT = Decimal("10000000000")  # 10^10: far above any real bill, far below the columns
-COST_WORDS = ("cost", "value", "margin", "profit")
-
-
-def hides_costs(context: dict) -> bool:
-    view = context.get("view")
-    if getattr(view, "swagger_fake_view", False):
-        return False  # the schema documents every field; Staff simply never receive these
-    request = context.get("request")
-    return request is None or not roles.can_see_costs(request.user)
-
-
-class CostFieldsMixin:
-    """Serializer mixin: the fields named in ``cost_fields`` are removed for anyone who may not see
-    costs (Staff). The schema documents them as optional."""
-
-    cost_fields: tuple[str, ...] = ()
-
-    def get_fields(self):
-        # A ModelSerializer works its fields out from the model for every instance (every line of
-        # every answer); work them out once per class and give each instance its own copies.
-        cls = type(self)
-        if "_built_fields" not in cls.__dict__:
-            cls._built_fields = super().get_fields()
-        fields = copy_fields(cls._built_fields)
-        if self.cost_fields and hides_costs(self.context):
-            for name in self.cost_fields:
-                fields.pop(name, None)
-        return fields
 
 
 class RolePermission(BasePermission):
@@ -169,7 +140,7 @@ def history_of(instance: Model, *, hide_costs: bool) -> list[dict]:
             and getattr(record, f.attname) != getattr(previous, f.attname)
         ]
         if hide_costs:
-            changes = [c for c in changes if not any(word in c["field"] for word in COST_WORDS)]
+            changes = [c for c in changes if not costs.is_cost(record.instance_type, c["field"])]
         entries.append(
             {
                 "at": record.history_date,
@@ -255,7 +226,7 @@ class DocumentViewSetBase(
 
     model: type[Model]
     input_serializer_class: type[serializers.Serializer]
-    filter_backends = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+    filter_backends = API_FILTERS
     filterset_class = DocumentFilter
     ordering_fields = ["date", "number", "total", "created_at", "id", "status"]
     ordering = ["-date", "-id"]

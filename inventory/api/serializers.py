@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from config.api_costs import CostFieldsMixin
 from config.api_fields import InputSerializer, PrimaryKeyRelatedField
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     MAX_LINES,
     MAX_QUANTITY,
-    CostFieldsMixin,
     DocumentOutMixin,
     item_field,
     resolve_items,
@@ -57,7 +57,6 @@ class RecipeOutSerializer(serializers.Serializer):
 
 
 class BalanceSerializer(CostFieldsMixin, serializers.ModelSerializer):
-    cost_fields = ("value", "average_cost")
     sku = serializers.CharField(source="item.sku")
     name = serializers.CharField(source="item.name")
     kind = serializers.CharField(source="item.kind")
@@ -71,7 +70,6 @@ class BalanceSerializer(CostFieldsMixin, serializers.ModelSerializer):
 
 
 class MovementSerializer(CostFieldsMixin, serializers.ModelSerializer):
-    cost_fields = ("value", "unit_cost")
     sku = serializers.CharField(source="item.sku")
     posted_by = serializers.CharField(source="posted_by.username")
 
@@ -96,7 +94,6 @@ class MovementSerializer(CostFieldsMixin, serializers.ModelSerializer):
 
 
 class CountLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
-    cost_fields = ("variance_value",)
     sku = serializers.CharField(source="item.sku")
 
     class Meta:
@@ -105,7 +102,6 @@ class CountLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
 
 
 class StockCountSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
-    cost_fields = ("total",)
     lines = CountLineOutSerializer(many=True, read_only=True)
 
     class Meta:

@@ -9,14 +9,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
-from config.api import SearchWithoutNulFilter
+from config.api_costs import API_FILTERS
 from config.api_filters import IdFilter
 from inventory import lifecycle, services
 from inventory.api import serializers as s
@@ -41,7 +40,7 @@ from inventory.models import (
     StockMovement,
 )
 
-FILTERS = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
+FILTERS = API_FILTERS
 
 
 class ItemFilter(filters.FilterSet):

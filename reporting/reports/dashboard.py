@@ -19,7 +19,7 @@ from django.db.models import Count, F, Sum, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts import roles
+from accounts import costs, roles
 from inventory import lifecycle
 from inventory.documents import DocumentStatus
 from inventory.models import Item, StockBalance
@@ -35,8 +35,6 @@ CACHE_SECONDS = 60
 RECENT = 10
 SHOWN = (DocumentStatus.POSTED, DocumentStatus.CANCELLED)
 PARTY = {"purchasing.purchase": "supplier", "sales.sale": "customer", "sales.payment": "customer"}
-# Documents whose amounts are what the plant paid (cost prices): hidden from those who see no costs.
-COST_DOCUMENTS = {"purchasing.purchase", "production.productionrun", "inventory.stockcount"}
 
 
 def approvals_url() -> str | None:
@@ -99,7 +97,8 @@ def _recent(show_costs: bool) -> list[dict[str, Any]]:
                     "date": day,
                     "status": status,
                     "party": party or "",
-                    "total": total if show_costs or label not in COST_DOCUMENTS else None,
+                    # A run's or a count's amount is a cost; a purchase's is the prices Staff typed.
+                    "total": total if show_costs or not costs.is_cost(model, "total") else None,
                     "when": cancelled_at or posted_at,
                 }
             )

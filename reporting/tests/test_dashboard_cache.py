@@ -110,9 +110,10 @@ def test_staff_and_managers_get_their_own_answers_from_the_cache(stocked, staff_
     staff, manager = _api(staff_user).get(URL).json(), _api(manager_user).get(URL).json()
     assert "stock_value" not in staff and "gross_profit_today" not in staff
     assert all("value" not in s for s in staff["stock"])
-    assert {r["type"]: r["total"] for r in staff["recent"]}["purchase"] is None
+    staff_totals = {r["type"]: r["total"] for r in staff["recent"]}
+    assert staff_totals["production run"] is None and staff_totals["purchase"] == "250.00"
     assert manager["stock_value"] == str(sum((Decimal(s["value"]) for s in manager["stock"]), Decimal(0)))
-    assert {r["type"]: r["total"] for r in manager["recent"]}["purchase"] == "250.00"
+    assert {r["type"]: r["total"] for r in manager["recent"]}["production run"] == "125.00"
 
 
 @committed

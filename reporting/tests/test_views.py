@@ -143,11 +143,12 @@ def test_staff_dashboard_shows_no_cost_or_profit_figures(month, staff_client, ma
     assert staff.status_code == 200
     for word in COST_WORDS:
         assert word not in staff.content, word
-    purchase_total = b"2,500.00"
-    assert purchase_total not in staff.content
+    run_total = b"2,780.00"  # the value of the run's bottles: a cost
+    purchase_total = b"2,500.00"  # the prices Staff typed on the purchase
+    assert run_total not in staff.content and purchase_total in staff.content
     manager = manager_client.get("/")
     assert b"Gross profit" in manager.content and b"Stock value" in manager.content
-    assert purchase_total in manager.content
+    assert run_total in manager.content and purchase_total in manager.content
 
     data = staff_client.get("/api/v1/reports/dashboard/").json()
     assert "gross_profit_today" not in data and "stock_value" not in data

@@ -1,0 +1,96 @@
+"""The one list of figures that are costs, and who may see them (DESIGN §6, "Who sees costs").
+
+Staff type the prices on purchases and bills, so those are theirs to see. What the plant works out
+from them is not: average cost, stock value, COGS, margin, profit, a run's value and unit cost.
+API answers, ordering and filters, history, exports and the dashboard read this list, and hide what
+is on it from anyone ``may_see`` refuses. A test walks the list (and every model field whose name
+looks like money) so a new cost field is hidden, or classified, the day it is added.
+
+Models are named by label (``app_label.modelname``), so this module imports no domain app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+
+from accounts import roles
+
+# label → the names of its cost figures: model fields, or the property / annotation an answer shows
+# under that name (a balance's average cost).
+COST_FIELDS: dict[str, frozenset[str]] = {
+    "inventory.stockbalance": frozenset({"value", "average_cost"}),
+    "inventory.stockmovement": frozenset({"value", "unit_cost"}),
+    "inventory.stockcount": frozenset({"total"}),  # the variance's value, at average cost
+    "inventory.stockcountline": frozenset({"variance_value"}),
+    # A run's cost figures, including the conversion cost and scrap credit they are made of.
+    "production.productionrun": frozenset(
+        {"total", "conversion_cost", "scrap_value", "input_value", "unit_cost"}
+    ),
+    "production.runinput": frozenset({"value"}),
+    "sales.sale": frozenset({"cost"}),
+    "sales.saleline": frozenset({"unit_cost", "cost"}),
+    "reporting.stockday": frozenset({"value"}),
+    "reporting.salesitemday": frozenset({"cogs"}),
+    "reporting.salescustomerday": frozenset({"cogs"}),
+}
+
+# Fields whose names look like money but are not costs, and why: prices someone types and the
+# amounts of documents that everyone who enters them sees.
+NOT_COSTS: dict[str, dict[str, str]] = {
+    "inventory.item": {"default_price": "the selling price a bill starts from"},
+    "purchasing.purchase": {"total": "the supplier's bill, typed line by line by whoever enters it"},
+    "purchasing.purchaseline": {
+        "unit_price": "the price on the supplier's bill, typed by whoever enters it",
+        "amount": "quantity × the typed price",
+    },
+    "sales.sale": {"total": "what the customer is billed"},
+    "sales.saleline": {"unit_price": "the selling price", "amount": "what the line bills"},
+    "sales.payment": {"total": "the money received", "amount": "the money received"},
+}
+
+# A field whose name holds one of these words must be in COST_FIELDS or NOT_COSTS.
+MONEY_WORDS = ("value", "cost", "cogs", "margin", "profit", "price", "total", "amount")
+
+
+def may_see(user: Any) -> bool:
+    """Whether ``user`` may see the figures on this list."""
+    return roles.can_see_costs(user)
+
+
+def label_of(model: Any) -> str:
+    """A model's label; a history table answers for the model it records."""
+    model = getattr(model, "instance_type", model)
+    return model._meta.label_lower
+
+
+def of(model: Any) -> frozenset[str]:
+    """The names of ``model``'s cost figures."""
+    return COST_FIELDS.get(label_of(model), frozenset())
+
+
+def is_cost(model: Any, name: str) -> bool:
+    return name in of(model)
+
+
+def resolve(model: Any, path: str) -> tuple[Any, str]:
+    """The model and name a path ends at: ``item__balance__value`` and ``item.balance.value`` on a
+    movement both end at (StockBalance, "value"). A name that is not a relation ends the walk."""
+    parts = path.replace(".", "__").split("__")
+    for index, part in enumerate(parts):
+        if index == len(parts) - 1:
+            return model, part
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return model, part
+        if not field.is_relation or field.related_model is None:
+            return model, part  # a lookup such as value__gte: the field itself is what is read
+        model = field.related_model
+    return model, parts[-1]
+
+
+def is_cost_path(model: Any, path: str) -> bool:
+    """Whether following ``path`` from ``model`` reads a cost figure."""
+    return is_cost(*resolve(model, path))

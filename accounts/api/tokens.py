@@ -102,9 +102,11 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     def _rotate(self, attrs: dict[str, Any]) -> dict[str, str]:
         refresh = self.token_class(attrs["refresh"])
         # Of two refreshes of one token, the second waits here and then finds it rotated.
+        # (Its model orders by user, an outer join that FOR UPDATE refuses: no ordering here.)
         list(
             OutstandingToken.objects.select_for_update()
             .filter(jti=refresh[api_settings.JTI_CLAIM])
+            .order_by()
             .values("pk")
         )
         refresh.check_blacklist()

@@ -16,6 +16,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts.models import RevokedTokenChain, User
 from accounts.roles import Role, set_role
+from accounts.token_claims import AUTH_TIME_CLAIM, CHAIN_CLAIM, chain_lifetime
 
 log = logging.getLogger("bottleworks.audit")
 
@@ -111,17 +112,15 @@ def end_token_chain(*, claims: Mapping[str, Any], reason: str) -> None:
     chain id and is refused from now on. The row is kept until the chain's absolute end, after
     which each of its tokens has expired anyway; rows past that are dropped here.
     """
-    from accounts.api import tokens
-
-    chain = claims.get(tokens.CHAIN_CLAIM)
+    chain = claims.get(CHAIN_CLAIM)
     user = User.objects.filter(pk=claims.get(jwt_settings.USER_ID_CLAIM)).first()
     if not chain or user is None:
         return  # a deleted user's tokens name nobody; a token without a chain is refused anyway
     now = timezone.now()
-    logged_in = _epoch(claims.get(tokens.AUTH_TIME_CLAIM)) or now
+    logged_in = _epoch(claims.get(AUTH_TIME_CLAIM)) or now
     RevokedTokenChain.objects.filter(expires_at__lte=now).delete()
     RevokedTokenChain.objects.get_or_create(
         chain=str(chain)[:64],
-        defaults={"user": user, "reason": reason[:40], "expires_at": logged_in + tokens.chain_lifetime()},
+        defaults={"user": user, "reason": reason[:40], "expires_at": logged_in + chain_lifetime()},
     )
     log.info("api login ended username=%r reason=%s", user.username, reason)

@@ -19,7 +19,7 @@ from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import roles
-from accounts.api import tokens
+from accounts.token_claims import CHAIN_CLAIM, VERSION_CLAIM
 
 
 class JWTRoleAuthentication(JWTAuthentication):
@@ -30,14 +30,14 @@ class JWTRoleAuthentication(JWTAuthentication):
             claimed = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as error:
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
-        chain = validated_token.get(tokens.CHAIN_CLAIM)
+        chain = validated_token.get(CHAIN_CLAIM)
         user, chain_revoked = roles.user_for_token(self._primary_key(claimed), str(chain or ""))
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
         # A token without our claims was not issued by this server's token classes: refused too.
-        if not chain or chain_revoked or validated_token.get(tokens.VERSION_CLAIM) != user.token_version:
+        if not chain or chain_revoked or validated_token.get(VERSION_CLAIM) != user.token_version:
             raise AuthenticationFailed(_("Token has been revoked; log in again."), code="token_revoked")
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
             api_settings.REVOKE_TOKEN_CLAIM

@@ -1,23 +1,10 @@
-"""The API's tokens, and the serializers that issue, rotate and end them.
-
-Besides simplejwt's claims, every token carries three of ours, copied from the refresh token to
-each access token and kept through every rotation:
-
-- ``token_version``: the user's token version when they logged in. Changing the password,
-  deactivating the user or changing their role raises it, which ends all their tokens.
-- ``sid``: the id of the login, the chain of tokens it starts. Logging out, or presenting a refresh
-  token that was already rotated, ends the chain (``RevokedTokenChain``).
-- ``auth_time``: when the user logged in. A chain ends ``REFRESH_CHAIN_LIFETIME`` after it, however
-  often it is refreshed; no token of it is issued to expire later.
-"""
+"""The API's tokens, and the serializers that issue, rotate and end them (claims: ``token_claims``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -27,18 +14,9 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-VERSION_CLAIM = "token_version"
-CHAIN_CLAIM = "sid"
-AUTH_TIME_CLAIM = "auth_time"
-
-
-def chain_lifetime() -> timedelta:
-    return settings.REFRESH_CHAIN_LIFETIME
-
-
-def chain_end(claims: Any) -> int:
-    """The epoch second at which the login these claims belong to ends."""
-    return int(claims[AUTH_TIME_CLAIM]) + int(chain_lifetime().total_seconds())
+from accounts import services
+from accounts.api.authentication import JWTRoleAuthentication
+from accounts.token_claims import AUTH_TIME_CLAIM, CHAIN_CLAIM, VERSION_CLAIM, chain_end
 
 
 class RefreshTokenReused(TokenError):
@@ -50,7 +28,7 @@ class RefreshTokenReused(TokenError):
 
 
 class RefreshToken(jwt_tokens.RefreshToken):
-    """simplejwt's rotating refresh token, with the claims above."""
+    """simplejwt's rotating refresh token, with the claims of ``accounts.token_claims``."""
 
     @classmethod
     def for_user(cls, user) -> RefreshToken:
@@ -89,8 +67,6 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     token_class = RefreshToken
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
-        from accounts import services
-
         try:
             with transaction.atomic():
                 return self._rotate(attrs)
@@ -111,8 +87,6 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
         )
         refresh.check_blacklist()
         # The refresh token is judged as a request's access token is: live user, version, login.
-        from accounts.api.authentication import JWTRoleAuthentication
-
         JWTRoleAuthentication().get_user(refresh)
         if AUTH_TIME_CLAIM not in refresh or chain_end(refresh) <= refresh.current_time.timestamp():
             raise AuthenticationFailed(_("The login has expired; log in again."), code="login_expired")
@@ -128,8 +102,6 @@ class LogoutSerializer(jwt_serializers.TokenBlacklistSerializer):
     token_class = RefreshToken
 
     def validate(self, attrs: dict[str, Any]) -> dict[Any, Any]:
-        from accounts import services
-
         try:
             refresh = self.token_class(attrs["refresh"])
         except RefreshTokenReused as reused:

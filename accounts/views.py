@@ -34,7 +34,9 @@ class LogoutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Every user changes their own password here, with Django's form (old password, new twice).
 
-    This browser stays logged in; every other session of the user and every API token end.
+    This browser stays logged in; every other session of the user and every API token end. The
+    form checks the fields as Django's own page does; the change itself is the service's, which
+    checks the old password again (the API calls it too).
     """
 
     template_name = "accounts/password_change.html"

@@ -1,14 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts import services
 from accounts.models import User
 from config.search import LimitedSearchAdmin
+
+# A change to any of these ends the user's API tokens: none of them may ride on an older token.
+TOKEN_ENDING_FIELDS = {"is_active", "is_superuser", "groups"}
 
 
 @admin.register(User)
 class UserAdmin(LimitedSearchAdmin, DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "is_active", "roles")
     list_filter = ("is_active", "groups")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the groups are saved here
+        changed = TOKEN_ENDING_FIELDS.intersection(form.changed_data)
+        if change and changed:
+            services.end_all_tokens(
+                user=form.instance, reason="changed in admin: " + ",".join(sorted(changed))
+            )
 
     @admin.display(description="Role")
     def roles(self, obj: User) -> str:

@@ -105,10 +105,13 @@ def _flag(role: Role) -> str:
 
 @cache
 def _user_with_role_sql() -> str:
-    """The user's columns (in ``concrete_fields`` order), then one flag a role group."""
+    """The user's columns (in ``concrete_fields`` order), one flag a role group, then whether the
+    token chain named by the second-to-last parameter was revoked."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
+
+    from accounts.models import RevokedTokenChain
 
     q = connection.ops.quote_name
     user_model = get_user_model()
@@ -122,11 +125,20 @@ def _user_with_role_sql() -> str:
         f"AND g.{q('name')} = %s) AS {_flag(role)}"
         for role in ROLE_PRECEDENCE
     )
-    return f"SELECT {columns}, {flags} FROM {q(user_model._meta.db_table)} u WHERE u.{q('id')} = %s"
+    revoked = RevokedTokenChain._meta
+    chain_column = q(revoked.get_field("chain").column)
+    chain_revoked = (
+        f"EXISTS (SELECT 1 FROM {q(revoked.db_table)} r WHERE r.{chain_column} = %s) AS chain_revoked"
+    )
+    return (
+        f"SELECT {columns}, {flags}, {chain_revoked} FROM {q(user_model._meta.db_table)} u "
+        f"WHERE u.{q('id')} = %s"
+    )
 
 
-def user_with_role(pk: int) -> User | None:
-    """The user with this primary key and their role, read together in one query.
+def user_for_token(pk: int, chain: str) -> tuple[User | None, bool]:
+    """The user with this primary key and their role, and whether the token chain ``chain`` was
+    revoked, read together in one query.
 
     Plain SQL built once, and the user made from its row as the ORM makes it (``rows.from_row``):
     composing the ORM query with three ``Exists`` (or a raw queryset) each time costs more than
@@ -138,17 +150,22 @@ def user_with_role(pk: int) -> User | None:
     from config import rows
 
     with connection.cursor() as cursor:
-        cursor.execute(_user_with_role_sql(), [*(GROUP_NAMES[role] for role in ROLE_PRECEDENCE), pk])
+        cursor.execute(_user_with_role_sql(), [*(GROUP_NAMES[role] for role in ROLE_PRECEDENCE), chain, pk])
         row = cursor.fetchone()
     if row is None:
-        return None
+        return None, False
     user_model = get_user_model()
     columns = len(user_model._meta.concrete_fields)
     user = rows.from_row(user_model, row[:columns])
-    flags = row[columns:]
+    *flags, chain_revoked = row[columns:]
     names = {GROUP_NAMES[role] for role, flag in zip(ROLE_PRECEDENCE, flags, strict=True) if flag}
     user._bottleworks_role = _role_from_groups(user, names)
-    return user
+    return user, bool(chain_revoked)
+
+
+def user_with_role(pk: int) -> User | None:
+    """The user with this primary key and their role, read together in one query."""
+    return user_for_token(pk, "")[0]
 
 
 def is_owner(user: User | None) -> bool:
@@ -208,7 +225,13 @@ def can_edit_draft(user: User | None, document: Any) -> bool:
 
 
 def set_role(user: User, role: Role) -> None:
+    """Make ``role`` the user's only role. A change from another role ends the user's API tokens."""
     from django.contrib.auth.models import Group
 
+    before = set(user.groups.values_list("name", flat=True))
     user.groups.set([Group.objects.get(name=GROUP_NAMES[role])])
     user.__dict__.pop("_bottleworks_role", None)
+    if before and before != {GROUP_NAMES[role]}:
+        from accounts.services import end_all_tokens
+
+        end_all_tokens(user=user, reason=f"role changed to {role.value}")

@@ -5,14 +5,18 @@ from functools import wraps
 
 from django import forms
 from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import CharField, Value
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse_lazy
 
-from accounts import roles
+from accounts import roles, services
 from accounts.forms import LoginForm
 from accounts.models import User
 
@@ -25,6 +29,37 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """Logout is a POST (Django 5): a link cannot log someone out behind their back."""
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every user changes their own password here, with Django's form (old password, new twice).
+
+    This browser stays logged in; every other session of the user and every API token end. The
+    form checks the fields as Django's own page does; the change itself is the service's, which
+    checks the old password again (the API calls it too).
+    """
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password-change")
+
+    def form_valid(self, form):
+        try:
+            user = services.change_password(
+                user=self.request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except services.PasswordRefused as refused:  # e.g. changed meanwhile elsewhere
+            form.add_error(
+                "old_password" if refused.field == "old_password" else "new_password2", refused.messages
+            )
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, user)
+        messages.success(
+            self.request,
+            "Your password was changed. You are still logged in here; every other login has ended.",
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def role_required(predicate: Callable[[User], bool]):

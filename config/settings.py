@@ -186,7 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -357,7 +357,13 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Our token classes add the user's token version, the login's id and its time (accounts/api/tokens.py).
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.api.tokens.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.api.tokens.TokenRefreshSerializer",
+    "TOKEN_BLACKLIST_SERIALIZER": "accounts.api.tokens.LogoutSerializer",
 }
+# However often its refresh token is rotated, a login's tokens end this long after the login.
+REFRESH_CHAIN_LIFETIME = timedelta(days=env_int("REFRESH_CHAIN_DAYS", 30))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bottleworks API",

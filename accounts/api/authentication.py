@@ -1,7 +1,9 @@
-"""JWT authentication that loads the user and their role in one query.
+"""JWT authentication that loads the user, their role and their token's standing in one query.
 
 Roles are still read from the database on every request (a demoted or deactivated user loses access
-at once); they only come with the user's row instead of in a second query.
+at once); they only come with the user's row instead of in a second query. The same query says
+whether the token's login was ended (logout, a reused refresh token), and the row carries the
+user's token version, which ends every older token (password, role or active flag changed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts import roles
+from accounts.token_claims import CHAIN_CLAIM, VERSION_CLAIM
 
 
 class JWTRoleAuthentication(JWTAuthentication):
@@ -27,11 +30,15 @@ class JWTRoleAuthentication(JWTAuthentication):
             claimed = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as error:
             raise InvalidToken(_("Token contained no recognizable user identification")) from error
-        user = roles.user_with_role(self._primary_key(claimed))
+        chain = validated_token.get(CHAIN_CLAIM)
+        user, chain_revoked = roles.user_for_token(self._primary_key(claimed), str(chain or ""))
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        # A token without our claims was not issued by this server's token classes: refused too.
+        if not chain or chain_revoked or validated_token.get(VERSION_CLAIM) != user.token_version:
+            raise AuthenticationFailed(_("Token has been revoked; log in again."), code="token_revoked")
         if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
             api_settings.REVOKE_TOKEN_CLAIM
         ) != get_md5_hash_password(user.password):

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.api.tokens import RefreshToken
 from accounts.models import User
 from accounts.roles import Role, set_role, user_with_role
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _api(user=None, token=None) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token or AccessToken.for_user(user)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token or RefreshToken.for_user(user).access_token}")
     return client
 
 
@@ -51,20 +51,29 @@ def test_a_superuser_without_a_group_is_a_manager_and_a_user_without_one_has_no_
     assert _api(nobody).get("/api/v1/reports/dashboard/").status_code == 403
 
 
-def test_a_role_change_shows_on_the_next_request_with_the_same_token(manager_user):
+def test_the_role_is_read_on_every_request_and_a_role_change_ends_the_token(manager_user):
+    from django.contrib.auth.models import Group
+
     api = _api(manager_user)
     assert api.get("/api/v1/me/").json()["can_see_costs"] is True
-    set_role(manager_user, Role.STAFF)
+    # Group membership is read afresh on the next request with the same token...
+    manager_user.groups.set([Group.objects.get(name="Staff")])
     me = api.get("/api/v1/me/").json()
     assert (me["role"], me["can_see_costs"]) == ("staff", False)
+    # ...and changing the role ends the token outright; a new login gets the new role.
+    set_role(manager_user, Role.OWNER)
+    ended = api.get("/api/v1/me/")
+    assert ended.status_code == 401 and "revoked" in ended.json()["error"]["message"]
+    fresh = _api(manager_user)
+    assert fresh.get("/api/v1/me/").json()["role"] == "owner"
     manager_user.is_active = False
     manager_user.save(update_fields=["is_active"])
-    assert api.get("/api/v1/me/").status_code == 401
+    assert fresh.get("/api/v1/me/").status_code == 401
 
 
 @pytest.mark.parametrize("user_id", ["abc", "1.5", "", "99999999999999999999999"])
 def test_a_signed_token_naming_no_possible_user_is_a_401(staff_user, user_id):
-    token = AccessToken.for_user(staff_user)
+    token = RefreshToken.for_user(staff_user).access_token
     token["user_id"] = user_id
     response = _api(token=str(token)).get("/api/v1/me/")
     assert response.status_code == 401

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.api.tokens import RefreshToken
 from accounts.roles import Role, set_role
 from inventory import lifecycle
 from production.services import create_run
@@ -121,6 +121,8 @@ def test_a_demoted_or_deactivated_manager_loses_cost_figures_on_the_next_request
     api = _api(manager_user)
     assert "stock_value" in api.get(URL).json()
     set_role(manager_user, Role.STAFF)
+    assert api.get(URL).status_code == 401  # a role change ends the tokens issued before it
+    api = _api(manager_user)
     assert "stock_value" not in api.get(URL).json()
     manager_user.is_active = False
     manager_user.save(update_fields=["is_active"])

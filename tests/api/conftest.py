@@ -2,7 +2,8 @@
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.api.tokens import RefreshToken
 
 
 def bearer_client(user) -> APIClient:

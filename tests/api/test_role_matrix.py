@@ -42,6 +42,7 @@ def _document_rows(base: str, read: set, enter: set) -> list[tuple[str, str, set
 
 MATRIX: list[tuple[str, str, set]] = [
     ("GET", "/api/v1/me/", EVERYONE),
+    ("POST", "/api/v1/auth/password/", EVERYONE),
     ("GET", "/api/v1/approvals/", APPROVERS),
     ("GET", "/api/v1/items/", EVERYONE),
     ("POST", "/api/v1/items/", MANAGER),

@@ -6,13 +6,14 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from accounts.api.tokens import RefreshToken
 
 # Fuzzed once per suite run, against PostgreSQL: it is the production database, and the one that
 # refuses what SQLite lets through (NUL characters, out-of-range numbers).

@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.api.tokens import RefreshToken
 from accounts.roles import Role, set_role
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,8 @@ def test_a_demoted_manager_loses_manager_rights_on_the_next_request(manager_user
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     assert client.get("/api/v1/approvals/").status_code == 200
     set_role(manager_user, Role.STAFF)
+    assert client.get("/api/v1/approvals/").status_code == 401  # the role change ended the token
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(manager_user).access_token}")
     assert client.get("/api/v1/approvals/").status_code == 403
     assert client.get("/api/v1/me/").json()["role"] == "staff"
 

@@ -2,7 +2,7 @@
 
     draft ──submit──▶ posted ──cancel (Manager, reason)──▶ cancelled
       │                 ▲
-      └─submit, needs approval──▶ pending ──approve (Manager/Owner ≠ creator)──┘
+      └─submit, needs approval──▶ pending ──approve (Manager/Owner, not its creator or an editor)──┘
                                      └──reject (reason)──▶ rejected
 
 Each document type registers its ``DocumentRules``: how to post it, which items it touches, whether
@@ -128,6 +128,19 @@ def require_may_edit(document: Document, by: User) -> None:
         raise WrongState(document, "draft", "change")
 
 
+def edit_draft(*, document: D, by: User) -> D:
+    """The draft, locked, for ``by`` to change its content; ``by`` joins its editors.
+
+    Every service that changes a draft's content starts here (inside its transaction), so who
+    changed a document is recorded in one place and a refused change records nobody.
+    """
+    document = _lock(document)
+    require_may_edit(document, by)
+    if by.pk != document.created_by_id:
+        document.edited_by.add(by)
+    return document
+
+
 def _made_with(model: type[D], request_key: uuid.UUID) -> D | None:
     """The document made with this one-time key (seldom one: read with one plain query)."""
     return rows.first(model, request_key=request_key)
@@ -242,7 +255,7 @@ def approve(*, document: D, by: User) -> D:
     document = _lock(document)
     _expect(document, DocumentStatus.PENDING, "approve")
     _require(roles.can_approve(by), f"{by} may not approve documents.")
-    _require(roles.can_approve(by, document), "Nobody may approve a document they created.")
+    _require(roles.can_approve(by, document), "Nobody may approve a document they created or changed.")
     document.decided_by = by
     document.decided_at = timezone.now()
     _post(document, by)
@@ -255,7 +268,7 @@ def reject(*, document: D, by: User, reason: str) -> D:
     document = _lock(document)
     _expect(document, DocumentStatus.PENDING, "reject")
     _require(roles.can_approve(by), f"{by} may not reject documents.")
-    _require(roles.can_approve(by, document), "Nobody may reject a document they created.")
+    _require(roles.can_approve(by, document), "Nobody may reject a document they created or changed.")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidDocument("A reason is needed to reject.", fields={"reason": ["Give a reason."]})

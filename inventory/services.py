@@ -210,8 +210,7 @@ def create_stock_count(
 def update_stock_count(
     *, count: StockCount, by: User, lines: Sequence[CountLineInput], date: date, notes: str = ""
 ) -> StockCount:
-    count = StockCount.objects.select_for_update().get(pk=count.pk)
-    lifecycle.require_may_edit(count, by)
+    count = lifecycle.edit_draft(document=count, by=by)
     check_date(date)
     _check_count(lines)
     count.date, count.notes = date, notes

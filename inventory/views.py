@@ -588,6 +588,7 @@ def approvals(request):
         pending = list(
             pages.model.objects.filter(status=DocumentStatus.PENDING)
             .select_related(*related)
+            .prefetch_related("edited_by")  # who may not decide (roles.can_approve)
             .order_by("date", "id")
         )
         for document in pending:

@@ -171,8 +171,7 @@ def update_run(
     scrap_value: Decimal = Decimal("0"),
     notes: str = "",
 ) -> ProductionRun:
-    run = ProductionRun.objects.select_for_update().get(pk=run.pk)
-    lifecycle.require_may_edit(run, by)
+    run = lifecycle.edit_draft(document=run, by=by)
     check_date(date)
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
     run.product, run.good_quantity, run.machine, run.shift, run.date = (

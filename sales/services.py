@@ -118,8 +118,7 @@ def create_sale(
 def update_sale(
     *, sale: Sale, by: User, customer: Customer, lines: Sequence[SaleLineInput], date: date, notes: str = ""
 ) -> Sale:
-    sale = Sale.objects.select_for_update().get(pk=sale.pk)
-    lifecycle.require_may_edit(sale, by)
+    sale = lifecycle.edit_draft(document=sale, by=by)
     check_date(date)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes

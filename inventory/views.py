@@ -331,6 +331,12 @@ class DocumentPages:
                 any_action=any(actions.values()),
                 history=_history(document),
                 reason_form=f.ReasonForm(),
+                editors=list(document.edited_by.all()),
+                waiting_reason=(
+                    lifecycle.waiting_reason(document, request.user)
+                    if document.status == DocumentStatus.PENDING
+                    else None
+                ),
                 **self.detail_context(request, document),
             ),
         )
@@ -593,6 +599,7 @@ def approvals(request):
         )
         for document in pending:
             document.may_decide = roles.can_approve(request.user, document)
+            document.waiting_reason = lifecycle.waiting_reason(document, request.user)
         if pending:
             groups.append({"pages": pages, "documents": pending})
     return render(request, "inventory/approvals.html", {"groups": groups, "reason_form": f.ReasonForm()})

@@ -75,6 +75,7 @@ def test_a_manager_who_changed_a_draft_may_not_approve_or_reject_it_on_the_web(
 
     page = manager_client.get(reverse("sales:bill-detail", args=[sale.pk])).content.decode()
     assert "/approve/" not in page and "/reject/" not in page
+    assert "<dt>Changed by</dt><dd>Mia_Manager</dd>" in page
     queue = manager_client.get(reverse("inventory:approvals")).content.decode()
     assert sale.display_number in queue and "You entered or changed it" in queue
     assert "/approve/" not in queue

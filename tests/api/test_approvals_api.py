@@ -38,3 +38,40 @@ def test_a_manager_who_changed_a_draft_may_not_approve_or_reject_it_over_the_api
 
     approved = other_manager_api.post(url + "approve/")
     assert (approved.status_code, approved.json()["status"]) == (200, "posted")
+
+
+def test_the_approvals_queue_says_why_each_document_waits(stocked, staff_user, manager_api, settings):
+    from production.services import create_run
+
+    stocked.sell(staff_user, (stocked.bottle, 30, "5.00"))
+    create_run(
+        by=staff_user,
+        product=stocked.bottle,
+        good_quantity=10,
+        machine="BM-1",
+        shift="day",
+        conversion_cost=D("9999999"),
+        submit=True,
+    )
+    rows = manager_api.get("/api/v1/approvals/").json()["results"]
+    assert [(row["kind"], row["reason"]) for row in rows] == [
+        ("sales bill", "Total 150.00 is over the approval limit 100.00."),
+        (
+            "production run",
+            "Run value 10,000,024.00 (inputs 25.00 + conversion 9,999,999.00) is over the approval limit "
+            "200,000.00; run cost per bottle 1,000,002.40 is 333,334× the average 3.00.",
+        ),
+    ]
+
+
+def test_a_payment_waiting_for_approval_is_approved_over_the_api_by_someone_else(
+    stocked, staff_user, staff_api, other_manager_api, settings
+):
+    settings.PAYMENT_APPROVAL_THRESHOLD = D("100")
+    body = {"customer": stocked.customer.pk, "amount": "150.00", "method": "cash"}
+    made = staff_api.post("/api/v1/payments/", body, format="json")
+    assert (made.status_code, made.json()["status"]) == (201, "pending")
+    url = f"/api/v1/payments/{made.json()['id']}/"
+    assert staff_api.post(url + "approve/").status_code == 403
+    approved = other_manager_api.post(url + "approve/")
+    assert (approved.status_code, approved.json()["status"]) == (200, "posted")

@@ -200,3 +200,31 @@ def test_the_approvals_queue_says_why_each_document_waits(stocked, staff_user, m
     assert "Why it waits" in page
     assert "Total 150.00 is over the approval limit 100.00." in page
     assert "; run cost per bottle 1,000,002.40 is 358,424× the average 2.79." in page
+
+
+def test_a_payment_entered_on_the_web_over_its_limit_waits_and_a_manager_approves_it(
+    stocked, staff_user, staff_client, manager_client, settings
+):
+    settings.PAYMENT_APPROVAL_THRESHOLD = D("100")
+    bill = stocked.sell(staff_user, (stocked.bottle, 40, "5.00"))
+    data = {
+        "request_key": "6f1c1d1e-0000-4000-8000-000000000001",
+        "customer": stocked.customer.pk,
+        "sale": bill.number,
+        "amount": "150.00",
+        "method": "cash",
+        "reference": "",
+        "date": bill.date.isoformat(),
+        "notes": "",
+        "submit": "1",
+    }
+    answer = staff_client.post(reverse("sales:payment-new"), data, follow=True).content.decode()
+    assert "sent for approval" in answer and "Waits for approval by a Manager or the Owner." in answer
+    payment = bill.payments.get()
+    assert payment.status == "pending"
+    page = manager_client.get(reverse("sales:payment-detail", args=[payment.pk])).content.decode()
+    assert "Payment 150.00 is over the approval limit 100.00." in page
+    manager_client.post(reverse("sales:payment-action", args=[payment.pk, "approve"]))
+    payment.refresh_from_db()
+    assert payment.status == "posted"
+    assert selectors.bill_outstanding(bill) == D("50.00")

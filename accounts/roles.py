@@ -199,10 +199,11 @@ def can_manage_master_data(user: User | None) -> bool:
 
 
 def can_approve(user: User | None, document: Any = None) -> bool:
-    """Managers and the Owner approve, but nobody approves a document they created."""
+    """Managers and the Owner approve, but nobody approves a document they created or changed
+    (four eyes: the creator and everyone in its ``edited_by``)."""
     if role_of(user) not in (Role.MANAGER, Role.OWNER):
         return False
-    return document is None or document.created_by_id != user.pk
+    return document is None or user.pk not in document.author_ids()
 
 
 def can_cancel(user: User | None) -> bool:

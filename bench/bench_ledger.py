@@ -53,6 +53,10 @@ def _environment(url: str) -> None:
         LOG_LEVEL="WARNING",
         # The opening stock is one large purchase; the bills themselves stay far below any threshold.
         APPROVAL_THRESHOLD="1000000000000",
+        PAYMENT_APPROVAL_THRESHOLD="1000000000000",
+        RUN_APPROVAL_THRESHOLD="1000000000000",
+        RUN_COST_RATIO_LIMIT="0",  # off: the bench is about posting, not approvals
+        COUNT_APPROVAL_THRESHOLD="1000000000000",
     )
 
 

@@ -59,6 +59,10 @@ def main() -> None:
                 "HTTPS": "0",
                 "ALLOWED_HOSTS": "testserver",
                 "APPROVAL_THRESHOLD": "100000000",
+                "PAYMENT_APPROVAL_THRESHOLD": "100000000",
+                "RUN_APPROVAL_THRESHOLD": "100000000",
+                "RUN_COST_RATIO_LIMIT": "0",  # off: the load is not about approvals
+                "COUNT_APPROVAL_THRESHOLD": "100000000",
                 "LOG_LEVEL": "ERROR",
                 "WHITENOISE_USE_FINDERS": "1",
             }

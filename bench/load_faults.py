@@ -337,6 +337,10 @@ def main() -> int:
             "HTTPS": "0",
             "ALLOWED_HOSTS": "127.0.0.1",
             "APPROVAL_THRESHOLD": "100000000",
+            "PAYMENT_APPROVAL_THRESHOLD": "100000000",
+            "RUN_APPROVAL_THRESHOLD": "100000000",
+            "RUN_COST_RATIO_LIMIT": "0",  # off: the load is not about approvals
+            "COUNT_APPROVAL_THRESHOLD": "100000000",
             "BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": str(args.workers),
             "GUNICORN_ACCESS_LOG": str(OUT / "load_faults.access.log"),

@@ -48,7 +48,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # Business settings.
-APPROVAL_THRESHOLD = Decimal(os.environ.get("APPROVAL_THRESHOLD", "5000"))
+# Approval by value (DESIGN §5): a document over its limit waits for a Manager or the Owner. The
+# rules live with each document type (its ``lifecycle.DocumentRules.approval_reason``).
+APPROVAL_THRESHOLD = Decimal(os.environ.get("APPROVAL_THRESHOLD", "5000"))  # bills, purchases: total
+PAYMENT_APPROVAL_THRESHOLD = Decimal(os.environ.get("PAYMENT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
+# A run's inputs at average cost + its conversion cost. A full shift on one machine is worth about
+# 100,000 at the demo plant's prices, so everyday runs post at once.
+RUN_APPROVAL_THRESHOLD = Decimal(os.environ.get("RUN_APPROVAL_THRESHOLD", "200000"))
+# A run whose cost per good bottle is more than this many times the bottle's average cost, or less
+# than its inverse, waits too (only when the bottle has an average).
+RUN_COST_RATIO_LIMIT = Decimal(os.environ.get("RUN_COST_RATIO_LIMIT", "3"))
+# A stock count's variance: each line's gain or loss at average cost, added up without sign.
+COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
 CURRENCY = os.environ.get("CURRENCY", "INR")
 
 INSTALLED_APPS = [

@@ -63,6 +63,16 @@ class Document(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancel_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # Who changed the draft's content (header, lines, prices) besides its creator. Neither they nor
+    # the creator may approve or reject it (``roles.can_approve``). A set, not a "last edited by":
+    # A edits, B edits, A approves must be refused too. Added once per person, never removed.
+    edited_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        blank=True,
+        editable=False,
+        help_text="who changed its content after its creator; none of them may approve it",
+    )
 
     class Meta:
         abstract = True
@@ -86,3 +96,12 @@ class Document(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == DocumentStatus.DRAFT
+
+    def author_ids(self) -> set[int]:
+        """Everyone who created or changed the content: the people who may not approve it.
+
+        Reads ``edited_by`` from a ``prefetch_related("edited_by")`` when the caller made one.
+        """
+        if self.pk is None:
+            return {self.created_by_id}
+        return {self.created_by_id, *(user.pk for user in self.edited_by.all())}

@@ -2,12 +2,12 @@
 
     draft ──submit──▶ posted ──cancel (Manager, reason)──▶ cancelled
       │                 ▲
-      └─submit, needs approval──▶ pending ──approve (Manager/Owner ≠ creator)──┘
+      └─submit, needs approval──▶ pending ──approve (Manager/Owner, not its creator or an editor)──┘
                                      └──reject (reason)──▶ rejected
 
-Each document type registers its ``DocumentRules``: how to post it, which items it touches, whether
-it needs approval. Everything else — state checks, permissions, numbering, history, period locks —
-lives here once.
+Each document type registers its ``DocumentRules``: how to post it, which items it touches, why it
+needs approval (by value, see ``inventory.approval``). Everything else — state checks, permissions,
+numbering, history, period locks — lives here once.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
 from config import rows
-from inventory import ledger
+from inventory import approval, ledger
 from inventory.documents import Document, DocumentStatus
 from inventory.errors import InsufficientStock, InvalidDocument, NotAllowed, WrongState
 from inventory.numbering import next_number
@@ -33,10 +32,6 @@ from inventory.numbering import next_number
 log = logging.getLogger("bottleworks.audit")
 
 D = TypeVar("D", bound=Document)
-
-
-def _over_threshold(document: Document) -> bool:
-    return document.total > settings.APPROVAL_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,9 @@ class DocumentRules:
     # (``ledger.price``) for the lifecycle to record once the document is stored.
     post: Callable[[Any, User], ledger.PricedPosting | None]
     touched_items: Callable[[Any], Iterable[int]] = lambda document: ()
-    needs_approval: Callable[[Any], bool] = _over_threshold
+    # Why the document must wait for a second person (the figures that decided it), or None: it
+    # posts at once. Every type that moves money or stock value has a rule by value.
+    approval_reason: Callable[[Any], str | None] = approval.total_over_limit
     may_enter: Callable[[User | None], bool] = roles.can_enter_data
     before_cancel: Callable[[Any, User], None] = lambda document, by: None
     # Checks that need no stock lock (e.g. a customer's credit), run before any is taken.
@@ -128,6 +125,19 @@ def require_may_edit(document: Document, by: User) -> None:
         raise WrongState(document, "draft", "change")
 
 
+def edit_draft(*, document: D, by: User) -> D:
+    """The draft, locked, for ``by`` to change its content; ``by`` joins its editors.
+
+    Every service that changes a draft's content starts here (inside its transaction), so who
+    changed a document is recorded in one place and a refused change records nobody.
+    """
+    document = _lock(document)
+    require_may_edit(document, by)
+    if by.pk != document.created_by_id:
+        document.edited_by.add(by)
+    return document
+
+
 def _made_with(model: type[D], request_key: uuid.UUID) -> D | None:
     """The document made with this one-time key (seldom one: read with one plain query)."""
     return rows.first(model, request_key=request_key)
@@ -185,7 +195,7 @@ def _post(document: Document, by: User, write: Callable[[Any], None] | None = No
 
 @transaction.atomic
 def submit(*, document: D, by: User) -> D:
-    """Post a draft, or send it for approval when its total is above the threshold."""
+    """Post a draft, or send it for approval when its type's rule says so (``approval_reason``)."""
     document = _lock(document)
     return _submit(document, by)
 
@@ -215,7 +225,7 @@ def create_submitted(*, document: D, by: User, write: Callable[[D], None]) -> D:
         raise RuntimeError(f"{rules.verbose}s are stored as drafts first; use submit_new")
     require_may_edit(document, by)
     document.submitted_at = timezone.now()
-    if rules.needs_approval(document):
+    if rules.approval_reason(document):
         rules.before_pending(document, by)
         document.status = DocumentStatus.PENDING
         write(document)
@@ -228,7 +238,7 @@ def _submit(document: D, by: User) -> D:
     require_may_edit(document, by)
     document.submitted_at = timezone.now()
     rules = rules_for(document)
-    if rules.needs_approval(document):
+    if rules.approval_reason(document):
         rules.before_pending(document, by)
         document.status = DocumentStatus.PENDING
         save_as(document, by)
@@ -237,12 +247,29 @@ def _submit(document: D, by: User) -> D:
     return document
 
 
+WAITS = "Waits for approval by a Manager or the Owner."
+
+
+def waiting_reason(document: Document, user: User | None) -> str:
+    """Why a pending document waits, as ``user`` may read it.
+
+    The rule's reason is worked out from today's figures (what approving would post); it may name
+    costs, so people who may not see costs (Staff) get a plain sentence instead.
+    """
+    if not roles.can_see_costs(user):
+        return WAITS
+    reason = rules_for(document).approval_reason(document)
+    if not reason:
+        return "It was over an approval limit when it was submitted; today's figures are within them."
+    return reason[0].upper() + reason[1:] + "."
+
+
 @transaction.atomic
 def approve(*, document: D, by: User) -> D:
     document = _lock(document)
     _expect(document, DocumentStatus.PENDING, "approve")
     _require(roles.can_approve(by), f"{by} may not approve documents.")
-    _require(roles.can_approve(by, document), "Nobody may approve a document they created.")
+    _require(roles.can_approve(by, document), "Nobody may approve a document they created or changed.")
     document.decided_by = by
     document.decided_at = timezone.now()
     _post(document, by)
@@ -255,7 +282,7 @@ def reject(*, document: D, by: User, reason: str) -> D:
     document = _lock(document)
     _expect(document, DocumentStatus.PENDING, "reject")
     _require(roles.can_approve(by), f"{by} may not reject documents.")
-    _require(roles.can_approve(by, document), "Nobody may reject a document they created.")
+    _require(roles.can_approve(by, document), "Nobody may reject a document they created or changed.")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidDocument("A reason is needed to reject.", fields={"reason": ["Give a reason."]})

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -17,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts import roles
 from accounts.models import User
-from inventory import ledger, lifecycle
+from inventory import approval, ledger, lifecycle
 from inventory.drafts import check_date, check_items_once, replace_lines
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import (
@@ -210,8 +211,7 @@ def create_stock_count(
 def update_stock_count(
     *, count: StockCount, by: User, lines: Sequence[CountLineInput], date: date, notes: str = ""
 ) -> StockCount:
-    count = StockCount.objects.select_for_update().get(pk=count.pk)
-    lifecycle.require_may_edit(count, by)
+    count = lifecycle.edit_draft(document=count, by=by)
     check_date(date)
     _check_count(lines)
     count.date, count.notes = date, notes
@@ -254,13 +254,36 @@ def _post_count(count: StockCount, by: User) -> None:
     count.total = sum((line.variance_value for line in lines), Decimal("0"))
 
 
+def _count_approval_reason(count: StockCount) -> str | None:
+    """A count waits when its variance — each line's gain or loss at average cost, added up without
+    sign, so that a large gain cannot hide a large loss — is over COUNT_APPROVAL_THRESHOLD."""
+    lines = list(count.lines.all())
+    balances = {
+        b.item_id: b for b in StockBalance.objects.filter(item_id__in=[line.item_id for line in lines])
+    }
+    variance = Decimal("0")
+    for line in lines:
+        balance = balances.get(line.item_id) or StockBalance(item_id=line.item_id)
+        difference = line.counted_quantity - balance.quantity
+        if difference > 0:
+            variance += (ledger.current_unit_cost(line.item_id, balance) * difference).quantize(ledger.CENT)
+        elif difference < 0:
+            variance += ledger.outflow_value(balance, -difference)
+    return approval.over_limit(
+        "count variance",
+        variance,
+        settings.COUNT_APPROVAL_THRESHOLD,
+        detail=" (gains and losses at average cost, without sign)",
+    )
+
+
 lifecycle.register(
     StockCount,
     lifecycle.DocumentRules(
         verbose="stock count",
         post=_post_count,
         touched_items=lambda count: count.lines.values_list("item_id", flat=True),
-        needs_approval=lambda count: False,
+        approval_reason=_count_approval_reason,
         may_enter=roles.can_count_stock,
         expected_quantities=lambda: (
             StockCountLine.objects.filter(count__status="posted")

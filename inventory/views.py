@@ -331,6 +331,12 @@ class DocumentPages:
                 any_action=any(actions.values()),
                 history=_history(document),
                 reason_form=f.ReasonForm(),
+                editors=list(document.edited_by.all()),
+                waiting_reason=(
+                    lifecycle.waiting_reason(document, request.user)
+                    if document.status == DocumentStatus.PENDING
+                    else None
+                ),
                 **self.detail_context(request, document),
             ),
         )
@@ -588,10 +594,12 @@ def approvals(request):
         pending = list(
             pages.model.objects.filter(status=DocumentStatus.PENDING)
             .select_related(*related)
+            .prefetch_related("edited_by")  # who may not decide (roles.can_approve)
             .order_by("date", "id")
         )
         for document in pending:
             document.may_decide = roles.can_approve(request.user, document)
+            document.waiting_reason = lifecycle.waiting_reason(document, request.user)
         if pending:
             groups.append({"pages": pages, "documents": pending})
     return render(request, "inventory/approvals.html", {"groups": groups, "reason_form": f.ReasonForm()})

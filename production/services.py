@@ -2,6 +2,11 @@
 
 Bottle cost = (value of inputs consumed + conversion cost − scrap credit) ÷ good bottles. The whole
 value enters stock on the bottles' movement, so no cent is lost to rounding the unit cost.
+
+A run waits for approval when its inputs at average cost + conversion cost are over
+RUN_APPROVAL_THRESHOLD, or when its cost per good bottle is more than RUN_COST_RATIO_LIMIT times
+the bottle's average cost, or less than its inverse: a typo in the conversion cost would otherwise
+re-value every bottle in stock.
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from inventory import ledger, lifecycle
+from inventory import approval, ledger, lifecycle
 from inventory.drafts import check_date, check_items_once, check_lines, money, money_problem, replace_lines
 from inventory.errors import InsufficientStock, InvalidDocument, LedgerConflict
-from inventory.models import Item, ItemKind, MovementKind
+from inventory.models import Item, ItemKind, MovementKind, StockBalance
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 
 
@@ -171,8 +177,7 @@ def update_run(
     scrap_value: Decimal = Decimal("0"),
     notes: str = "",
 ) -> ProductionRun:
-    run = ProductionRun.objects.select_for_update().get(pk=run.pk)
-    lifecycle.require_may_edit(run, by)
+    run = lifecycle.edit_draft(document=run, by=by)
     check_date(date)
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
     run.product, run.good_quantity, run.machine, run.shift, run.date = (
@@ -242,6 +247,56 @@ def _post(run: ProductionRun, by: User) -> None:
     )
 
 
+def _approval_reason(run: ProductionRun) -> str | None:
+    """Why the run needs a second person: its value, or a cost per bottle far off the average.
+
+    Inputs are valued as posting them now would (moving average); checked again under the stock
+    locks when the run posts.
+    """
+    inputs = list(run.inputs.all())
+    balances = {
+        b.item_id: b
+        for b in StockBalance.objects.filter(item_id__in=[i.item_id for i in inputs] + [run.product_id])
+    }
+    input_value = sum(
+        (ledger.outflow_value(balances[i.item_id], i.quantity) for i in inputs if i.item_id in balances),
+        Decimal("0"),
+    )
+    conversion = run.conversion_cost
+    value = input_value + conversion
+    by_value = approval.over_limit(
+        "run value",
+        value,
+        settings.RUN_APPROVAL_THRESHOLD,
+        detail=f" (inputs {approval.amount(input_value)} + conversion {approval.amount(conversion)})",
+    )
+    by_ratio = None
+    bottles = balances.get(run.product_id)
+    limit = settings.RUN_COST_RATIO_LIMIT
+    if limit > 0 and bottles is not None and bottles.quantity > 0 and bottles.value > 0:
+        average = bottles.value / bottles.quantity
+        per_bottle = (value - run.scrap_value) / run.good_quantity
+        ratio = per_bottle / average
+        if ratio > limit or ratio < 1 / limit:
+            by_ratio = (
+                f"run cost per bottle {approval.amount(per_bottle)} is {approval.times(ratio)} "
+                f"the average {approval.amount(average)}"
+            )
+    return approval.reasons(by_value, by_ratio)
+
+
+def _before_pending(run: ProductionRun, by: User) -> None:
+    """A run that waits must be one that could post today: its inputs are in stock."""
+    try:
+        ledger.check_available(
+            [ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in run.inputs.all()]
+        )
+    except InsufficientStock as short:
+        raise InsufficientStock(
+            short.shortages, lead="Not enough stock for this run", wanted="needed"
+        ) from None
+
+
 def _expected_quantities():
     for run_id, item_id, quantity in RunInput.objects.filter(run__status="posted").values_list(
         "run_id", "item_id", "quantity"
@@ -262,7 +317,8 @@ lifecycle.register(
         verbose="production run",
         post=_post,
         touched_items=_touched,
-        needs_approval=lambda run: False,
+        approval_reason=_approval_reason,
+        before_pending=_before_pending,
         expected_quantities=lambda: _expected_quantities(),
     ),
 )

@@ -126,8 +126,7 @@ def update_purchase(
     supplier_bill_number: str = "",
     notes: str = "",
 ) -> Purchase:
-    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
-    lifecycle.require_may_edit(purchase, by)
+    purchase = lifecycle.edit_draft(document=purchase, by=by)
     check_date(date)
     _check(supplier, lines)
     purchase.supplier, purchase.date = supplier, date

@@ -10,8 +10,9 @@ path that keeps every rule the services keep:
   ``inventory.numbering.next_numbers`` (gapless, in posting order); one transaction per day;
 - lines store the cost the ledger priced them at; bills and lines are inserted with one history row
   each ("created", by the acting user), as a document posted on entry would have;
-- bills stay within the approval threshold (so none needed an approver), payments never exceed what
-  a bill still owes, and only bills without payments are cancelled;
+- bills stay within the bill and payment approval thresholds (so neither a bill nor a payment
+  needed an approver), payments never exceed what a bill still owes, and only bills without
+  payments are cancelled; a run or count that waits is approved, as purchases are;
 - the report summaries are added in the same transaction, as ``inventory.lifecycle`` does.
 
 Afterwards ``verify_ledger`` and ``reporting.summaries.differences()`` find nothing to report.
@@ -145,7 +146,9 @@ class DemoPlant:
         self.rng = random.Random(self.seed)
         self.counters = Counters()
         self.stock: dict[int, int] = defaultdict(int)  # a mirror of the ledger's quantities
-        self.threshold = Decimal(settings.APPROVAL_THRESHOLD)
+        # Bills (and so the payments against them) stay within both limits.
+        limits = (settings.APPROVAL_THRESHOLD, settings.PAYMENT_APPROVAL_THRESHOLD)
+        self.threshold = min(Decimal(limit) for limit in limits)
         self.schedule: dict[date, list[tuple]] = defaultdict(list)  # payments due per day
         self.owed: dict[int, Decimal] = defaultdict(Decimal)
         self.sold_recently: dict[int, float] = {}
@@ -358,7 +361,7 @@ class DemoPlant:
                 if any(self.stock[line.item.pk] < line.quantity for line in inputs):
                     continue  # not enough inputs for this run today; tomorrow's purchases catch up
                 scrap = self.rng.random() < 0.5
-                create_run(
+                run = create_run(
                     by=self.by,
                     product=bottle,
                     good_quantity=good,
@@ -372,6 +375,8 @@ class DemoPlant:
                     scrap_value=money(Decimal("0.08") * rejected) if scrap else Decimal("0"),
                     submit=True,
                 )
+                if run.status == DocumentStatus.PENDING:
+                    lifecycle.approve(document=run, by=self.approver)
                 for line in inputs:
                     self.stock[line.item.pk] -= line.quantity
                 self.stock[bottle.pk] += good
@@ -583,7 +588,9 @@ class DemoPlant:
             if held > 0:
                 counted.append(CountLineInput(item=item, quantity=max(0, held - self.rng.randint(0, 25))))
         if counted:
-            create_stock_count(by=self.by, lines=counted, date=day, submit=True)
+            count = create_stock_count(by=self.by, lines=counted, date=day, submit=True)
+            if count.status == DocumentStatus.PENDING:
+                lifecycle.approve(document=count, by=self.approver)
             for line in counted:
                 self.stock[line.item.pk] = line.quantity
             self.counters.counts += 1

@@ -230,7 +230,8 @@ class PaymentFilter(DocumentFilter):
 
 
 class PaymentViewSet(CreateDocumentViewSet):
-    """Money received, against a bill or on account; posted at once, cancelled by a Manager."""
+    """Money received, against a bill or on account; posted at once (or, over
+    PAYMENT_APPROVAL_THRESHOLD, sent for approval), cancelled by a Manager."""
 
     model = Payment
     queryset = Payment.objects.select_related("customer", "sale", *DOCUMENT_USERS)

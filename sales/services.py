@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
 from config.rows import insert_with_history, save_new
-from inventory import ledger, lifecycle
+from inventory import approval, ledger, lifecycle
 from inventory.documents import DocumentStatus
 from inventory.drafts import check_date, check_lines, money, money_problem, replace_lines, update_with_history
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
@@ -136,8 +137,7 @@ def create_sale(
 def update_sale(
     *, sale: Sale, by: User, customer: Customer, lines: Sequence[SaleLineInput], date: date, notes: str = ""
 ) -> Sale:
-    sale = Sale.objects.select_for_update().get(pk=sale.pk)
-    lifecycle.require_may_edit(sale, by)
+    sale = lifecycle.edit_draft(document=sale, by=by)
     check_date(date)
     lines = _with_item_prices(lines)
     _check(customer, lines)
@@ -235,7 +235,8 @@ def record_payment(
     notes: str = "",
     request_key: uuid.UUID | None = None,
 ) -> Payment:
-    """Record money received and post it at once (a payment needs no approval)."""
+    """Record money received and post it at once, or send it for approval when its amount is over
+    PAYMENT_APPROVAL_THRESHOLD."""
     lifecycle.require_may_enter(Payment, by)
     check_date(date, optional=True)
     if customer is None:
@@ -271,7 +272,8 @@ def record_payment(
     return lifecycle.create_once(Payment, request_key, create)
 
 
-def _post_payment(payment: Payment, by: User) -> None:
+def _check_against_bill(payment: Payment, by: User) -> None:
+    """A payment against a bill may not overpay it (checked before it waits and when it posts)."""
     if payment.sale_id is None:
         return
     sale = Sale.objects.select_for_update().get(pk=payment.sale_id)
@@ -295,8 +297,11 @@ lifecycle.register(
     Payment,
     lifecycle.DocumentRules(
         verbose="payment",
-        post=_post_payment,
-        needs_approval=lambda payment: False,
+        post=_check_against_bill,
+        approval_reason=lambda payment: approval.over_limit(
+            "payment", payment.amount, settings.PAYMENT_APPROVAL_THRESHOLD
+        ),
+        before_pending=_check_against_bill,
         moves_stock=False,
         posts_unsaved=True,
     ),

@@ -99,10 +99,17 @@ def test_nobody_approves_or_edits_what_another_may_not(staff_user, manager_user,
     class Doc:
         created_by_id = staff_user.pk
 
+        @staticmethod
+        def author_ids():
+            return {staff_user.pk}
+
     colleague = make_user("tom_staff", Role.STAFF)
     assert roles.can_approve(manager_user, Doc) and roles.can_approve(owner_user, Doc)
     sue = make_user("sue_manager", Role.MANAGER)
-    assert not roles.can_approve(sue, type("Own", (), {"created_by_id": sue.pk}))
+    changed_by_sue = type(
+        "Changed", (), {"created_by_id": staff_user.pk, "author_ids": lambda self: {staff_user.pk, sue.pk}}
+    )
+    assert not roles.can_approve(sue, changed_by_sue())
     assert roles.can_edit_draft(staff_user, Doc) and roles.can_edit_draft(manager_user, Doc)
     assert not roles.can_edit_draft(colleague, Doc)
     assert not roles.can_edit_draft(owner_user, Doc)

@@ -296,13 +296,31 @@ class DocumentViewSetBase(
         return serializer.validated_data["reason"]
 
 
-class CreateDocumentViewSet(IdempotentCreateMixin, DocumentViewSetBase):
-    """A document that is created and posted in one step (a payment)."""
+class DecideMixin:
+    """Approve or reject a pending document: every type that can wait for approval."""
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a pending document (Manager or Owner, never one who created or changed it): it is
+        posted."""
+        return self.answer(lifecycle.approve(document=self.get_object(), by=request.user))
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject a pending document, with a reason."""
+        reason = self._reason()
+        return self.answer(lifecycle.reject(document=self.get_object(), by=request.user, reason=reason))
+
+
+class CreateDocumentViewSet(DecideMixin, IdempotentCreateMixin, DocumentViewSetBase):
+    """A document that is created and posted (or sent for approval) in one step: a payment."""
 
     keyed_documents = True  # the document carries the Idempotency-Key as its request_key
 
 
-class DraftDocumentViewSet(IdempotentCreateMixin, mixins.DestroyModelMixin, DocumentViewSetBase):
+class DraftDocumentViewSet(DecideMixin, IdempotentCreateMixin, mixins.DestroyModelMixin, DocumentViewSetBase):
     """A document with a draft stage: edit and delete while draft, submit, approve or reject."""
 
     keyed_documents = True  # the document carries the Idempotency-Key as its request_key
@@ -322,18 +340,5 @@ class DraftDocumentViewSet(IdempotentCreateMixin, mixins.DestroyModelMixin, Docu
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        """Post a draft, or send it for approval when its total is above the threshold."""
+        """Post a draft, or send it for approval when its type's rule says so (by value)."""
         return self.answer(lifecycle.submit(document=self.get_object(), by=request.user))
-
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        """Approve a pending document (Manager or Owner, never its creator): it is posted."""
-        return self.answer(lifecycle.approve(document=self.get_object(), by=request.user))
-
-    @extend_schema(request=ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        """Reject a pending document, with a reason."""
-        reason = self._reason()
-        return self.answer(lifecycle.reject(document=self.get_object(), by=request.user, reason=reason))

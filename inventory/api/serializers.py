@@ -134,3 +134,4 @@ class ApprovalSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     created_by = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(help_text="why it waits: the rule and the figures that decided it")

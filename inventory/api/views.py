@@ -225,6 +225,7 @@ class ApprovalsView(ListAPIView):
                         "total": document.total,
                         "created_by": document.created_by.username,
                         "submitted_at": document.submitted_at,
+                        "reason": lifecycle.waiting_reason(document, self.request.user),
                     }
                 )
         rows.sort(key=lambda row: (row["submitted_at"] is None, row["submitted_at"] or 0, row["id"]))

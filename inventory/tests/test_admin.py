@@ -106,7 +106,7 @@ def test_admin_approve_action_reports_a_refusal_as_a_message(
         follow=True,
     )
     text = response.content.decode()
-    assert "Nobody may approve a document they created." in text
+    assert "Nobody may approve a document they created or changed." in text
     own.refresh_from_db()
     theirs.refresh_from_db()
     assert (own.status, theirs.status) == ("pending", "posted")

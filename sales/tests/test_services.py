@@ -217,7 +217,7 @@ def test_nobody_approves_their_own_bill(stocked, manager_user, settings):
     settings.APPROVAL_THRESHOLD = D("100")
     sale = stocked.sell(manager_user, (stocked.bottle, 30, "5.00"))
     before = ledger_state()
-    with pytest.raises(NotAllowed, match="Nobody may approve a document they created."):
+    with pytest.raises(NotAllowed, match="Nobody may approve a document they created or changed."):
         lifecycle.approve(document=sale, by=manager_user)
     assert ledger_state() == before
     sale.refresh_from_db()

@@ -86,6 +86,8 @@ MATRIX: list[tuple[str, str, set]] = [
     ("POST", "/api/v1/payments/", ENTRY),
     ("GET", "/api/v1/payments/{payment}/", EVERYONE),
     ("GET", "/api/v1/payments/{payment}/history/", EVERYONE),
+    ("POST", "/api/v1/payments/{payment}/approve/", APPROVERS),
+    ("POST", "/api/v1/payments/{payment}/reject/", APPROVERS),
     ("POST", "/api/v1/payments/{payment}/cancel/", MANAGER),
 ]
 PUBLIC = [

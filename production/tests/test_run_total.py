@@ -64,7 +64,7 @@ def test_the_migration_fills_the_total_of_runs_posted_before(stocked, staff_user
     posted = _run(stocked, staff_user)
     draft = _run(stocked, staff_user, submit=False)
     ProductionRun.objects.update(total=D("0"))  # as every run posted before the fix was left
-    import_module("production.migrations.0002_run_total_is_the_bottles_value").fill_totals(apps, None)
+    import_module("production.migrations.0003_run_total_is_the_bottles_value").fill_totals(apps, None)
     posted.refresh_from_db()
     draft.refresh_from_db()
     assert (posted.total, draft.total) == (D("3210.00"), D("0.00"))

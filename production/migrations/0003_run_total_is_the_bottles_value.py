@@ -17,7 +17,7 @@ def fill_totals(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("production", "0001_initial"),
+        ("production", "0002_document_edited_by"),
     ]
 
     operations = [

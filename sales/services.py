@@ -19,8 +19,9 @@ from accounts import roles
 from accounts.models import User
 from config.rows import insert_with_history, save_new
 from inventory import ledger, lifecycle
+from inventory.dates import check_date
 from inventory.documents import DocumentStatus
-from inventory.drafts import check_date, check_lines, money, money_problem, replace_lines, update_with_history
+from inventory.drafts import check_lines, money, money_problem, replace_lines, update_with_history
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
 from purchasing.services import save_party
@@ -99,7 +100,7 @@ def create_sale(
     line costs: it never exists as a draft.
     """
     lifecycle.require_may_enter(Sale, by)
-    check_date(date, optional=True)
+    check_date(date, model=Sale, optional=True)
     _check(customer, lines)
 
     def create() -> Sale:
@@ -120,7 +121,7 @@ def update_sale(
 ) -> Sale:
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
     lifecycle.require_may_edit(sale, by)
-    check_date(date)
+    check_date(date, model=Sale)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
     return _write(sale, lines, by)
@@ -218,7 +219,7 @@ def record_payment(
 ) -> Payment:
     """Record money received and post it at once (a payment needs no approval)."""
     lifecycle.require_may_enter(Payment, by)
-    check_date(date, optional=True)
+    check_date(date, model=Payment, optional=True)
     if customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
     problem = money_problem(amount)

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,3 +143,20 @@ def test_the_close_period_command_exits_non_zero_with_the_reason(manager_user, s
     with pytest.raises(CommandError, match=message):
         call_command("close_period", *args)
     assert not ClosedPeriod.objects.exists()
+
+
+# The lock -------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_bill_takes_the_period_lock_once_and_before_any_stock_lock(plant, staff_user, manager_user):
+    plant.buy(manager_user, (plant.bottle, 10, "3.00"), (plant.cap, 10, "0.50"))
+    with CaptureQueriesContext(connection) as captured:
+        plant.sell(staff_user, (plant.bottle, 1, "5.00"), (plant.cap, 1, "1.00"))
+    statements = [query["sql"] for query in captured.captured_queries]
+    shared = [i for i, sql in enumerate(statements) if "pg_advisory_xact_lock_shared" in sql]
+    stock_locks = [i for i, sql in enumerate(statements) if "stockbalance" in sql and "FOR UPDATE" in sql]
+    assert len(shared) == 1 and stock_locks
+    assert shared[0] < stock_locks[0]
+    # The period is read after the lock is granted, in a statement of its own (a fresh snapshot).
+    assert "closed_through" in statements[shared[0] + 1]

@@ -218,6 +218,15 @@ def can_close_periods(user: User | None) -> bool:
     return is_manager(user)
 
 
+def can_reopen_periods(user: User | None) -> bool:
+    """Only the Owner reopens a closed period: it unfreezes figures a Manager signed off."""
+    return is_owner(user)
+
+
+def can_see_periods(user: User | None) -> bool:
+    return role_of(user) in (Role.MANAGER, Role.OWNER)
+
+
 def can_edit_draft(user: User | None, document: Any) -> bool:
     """Only the creator or a Manager may change or delete a draft."""
     if not can_enter_data(user):

@@ -211,8 +211,9 @@ INSERT INTO sales_historicalsaleline (id, quantity, unit_price, discount, amount
   item_id, history_date, history_change_reason, history_type, history_user_id)
   SELECT id, quantity, unit_price, discount, amount, unit_cost, cost, sale_id, item_id, now(), NULL, '+',
   {staff} FROM sales_saleline WHERE sale_id = :sale;
-SELECT id, closed_through, closed_by_id, closed_at, note FROM inventory_closedperiod
-  WHERE closed_through >= CURRENT_DATE ORDER BY closed_through DESC LIMIT 1;
+SELECT pg_advisory_xact_lock_shared(73067800851044);
+SELECT MAX(closed_through) FROM inventory_closedperiod
+  WHERE closed_through >= CURRENT_DATE AND reopened_at IS NULL;
 SELECT 1 FROM sales_customer WHERE credit_limit IS NULL AND id = {customer} LIMIT 1;
 SELECT item_id, quantity, value FROM inventory_stockbalance WHERE item_id IN ({items})
   ORDER BY item_id FOR UPDATE;

@@ -6,7 +6,7 @@ by the environment it is given.
 
 import importlib.util
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,6 +61,40 @@ RUN_COST_RATIO_LIMIT = Decimal(os.environ.get("RUN_COST_RATIO_LIMIT", "3"))
 # A stock count's variance: each line's gain or loss at average cost, added up without sign.
 COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
 CURRENCY = os.environ.get("CURRENCY", "INR")
+
+
+def env_date(name: str) -> date | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date as YYYY-MM-DD, not {value!r}.") from None
+
+
+def env_days_ahead(name: str, value: str) -> int:
+    if not value.strip().isdigit() or int(value) > 366:
+        raise ImproperlyConfigured(f"{name} must be a whole number of days from 0 to 366, not {value!r}.")
+    return int(value)
+
+
+# The dates a document may carry (inventory/dates.py): none before GO_LIVE_DATE (none: no bound
+# but 1 Jan 2000), none in a closed period, and at most MAX_DAYS_AHEAD days after today, or the
+# number MAX_DAYS_AHEAD_BY_TYPE gives a type, e.g. "purchase=3,payment=30".
+GO_LIVE_DATE = env_date("GO_LIVE_DATE")
+MAX_DAYS_AHEAD = env_days_ahead("MAX_DAYS_AHEAD", os.environ.get("MAX_DAYS_AHEAD", "0"))
+DOCUMENT_TYPES = ("purchase", "productionrun", "sale", "payment", "stockcount")
+MAX_DAYS_AHEAD_BY_TYPE: dict[str, int] = {}
+for _pair in env_list("MAX_DAYS_AHEAD_BY_TYPE", ""):
+    _type, _, _days = _pair.partition("=")
+    if _type.strip() not in DOCUMENT_TYPES:
+        raise ImproperlyConfigured(
+            f"MAX_DAYS_AHEAD_BY_TYPE: unknown document type {_type.strip()!r}; use one of "
+            + ", ".join(DOCUMENT_TYPES)
+            + "."
+        )
+    MAX_DAYS_AHEAD_BY_TYPE[_type.strip()] = env_days_ahead(f"MAX_DAYS_AHEAD_BY_TYPE {_type.strip()}", _days)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

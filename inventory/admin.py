@@ -206,7 +206,15 @@ class StockMovementAdmin(ReadOnlyPlainAdmin):
 
 @admin.register(ClosedPeriod)
 class ClosedPeriodAdmin(ReadOnlyAdmin):
-    list_display = ("closed_through", "closed_by", "closed_at", "note")
+    list_display = (
+        "closed_through",
+        "closed_by",
+        "closed_at",
+        "note",
+        "reopened_by",
+        "reopened_at",
+        "reopen_reason",
+    )
 
 
 @admin.register(DocumentSequence)

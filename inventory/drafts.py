@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -42,14 +41,6 @@ def money_problem(amount: Any) -> str | None:
     if amount >= MAX_PRICE:
         return f"Enter less than {MAX_PRICE:,}."
     return None
-
-
-def check_date(value: Any, *, optional: bool = False) -> None:
-    """A document's business date must be a real date (``None`` means today where allowed)."""
-    if value is None and optional:
-        return
-    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        raise InvalidDocument(fields={"date": ["Enter a date."]})
 
 
 def line_inputs(line_class: type, rows: Iterable[Mapping[str, Any]]) -> list[Any]:

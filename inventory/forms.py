@@ -233,6 +233,15 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ClosePeriodForm(forms.Form):
+    through = forms.DateField(
+        label="Close everything dated on or before",
+        widget=DATE_INPUT,
+        help_text="e.g. the last day of a month",
+    )
+    note = forms.CharField(max_length=200, required=False)
+
+
 # Items and recipes --------------------------------------------------------------------------
 
 

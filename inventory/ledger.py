@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from config import rows
+from inventory import period_lock
 from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
 
@@ -51,10 +52,19 @@ class Source:
         return cls(type=document._meta.label_lower, id=document.pk, number=document.number or "")
 
 
-_LAST_CLOSED = f"SELECT MAX(closed_through) FROM {ClosedPeriod._meta.db_table} WHERE closed_through >= %s"
+_LAST_CLOSED = (
+    f"SELECT MAX(closed_through) FROM {ClosedPeriod._meta.db_table} "
+    "WHERE closed_through >= %s AND reopened_at IS NULL"
+)
 
 
 def check_period_open(when: date) -> None:
+    """Refuse a posting or cancellation dated in a closed period.
+
+    Takes the period lock first (``period_lock``), so a close cannot commit between this check
+    and the caller's commit; the caller's transaction holds it until then.
+    """
+    period_lock.share()
     # Plain SQL: every posting asks, and the ORM's query building would cost more than the query.
     with connection.cursor() as cursor:
         cursor.execute(_LAST_CLOSED, [when])

@@ -181,19 +181,43 @@ class StockMovement(models.Model):
 
 
 class ClosedPeriod(models.Model):
-    """Everything dated on or before ``closed_through`` is final: no posting, no cancelling."""
+    """Everything dated on or before ``closed_through`` is final: no posting, no cancelling.
 
-    closed_through = models.DateField(unique=True)
+    A reopened close is kept (marked with who reopened it, when and why), never deleted, so the
+    audit trail shows every close and reopen; only closes not reopened count.
+    """
+
+    closed_through = models.DateField()
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-closed_through"]
+        ordering = ["-closed_through", "-id"]
+        constraints = [
+            # Also the index of the posting check: closed_through >= d AND reopened_at IS NULL.
+            models.UniqueConstraint(
+                fields=["closed_through"], condition=Q(reopened_at__isnull=True), name="closed_period_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True, reopened_by__isnull=True)
+                | Q(reopened_at__isnull=False, reopened_by__isnull=False),
+                name="closed_period_reopened_by_someone",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"closed through {self.closed_through}"
+
+    @property
+    def is_reopened(self) -> bool:
+        return self.reopened_at is not None
 
 
 class DocumentSequence(models.Model):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +19,8 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts import roles
 from accounts.models import User
-from inventory import approval, ledger, lifecycle
-from inventory.drafts import check_date, check_items_once, replace_lines
+from inventory import approval, dates, ledger, lifecycle, period_lock
+from inventory.drafts import check_items_once, replace_lines
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import (
     ClosedPeriod,
@@ -31,6 +32,8 @@ from inventory.models import (
     StockCount,
     StockCountLine,
 )
+
+audit = logging.getLogger("bottleworks.audit")
 
 ITEM_FIELDS = (
     "sku",
@@ -131,11 +134,29 @@ def delete_item(*, by: User, item: Item) -> None:
 
 @transaction.atomic
 def close_period(*, by: User, through: date, note: str = "") -> ClosedPeriod:
-    """Freeze everything dated on or before ``through``: no posting or cancelling there again."""
+    """Freeze everything dated on or before ``through``: no posting or cancelling there again.
+
+    Takes the period lock exclusively first, so postings already past their period check commit
+    before the close, and later ones read the new boundary and are refused (``period_lock``).
+    """
     if not roles.can_close_periods(by):
         raise NotAllowed("Only a Manager may close a period.")
+    if not isinstance(through, date) or isinstance(through, datetime):
+        raise InvalidDocument(fields={"through": ["Enter a date."]})
     if through >= timezone.localdate():
         raise InvalidDocument(fields={"through": ["Only a period that has ended can be closed."]})
+    earliest = dates.earliest()
+    if through < earliest:
+        problem = f"No document can be dated before {earliest:%d %b %Y}; choose a later date."
+        raise InvalidDocument(fields={"through": [problem]})
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise InvalidDocument(fields={"note": ["Keep the note to 200 characters."]})
+    period_lock.hold_exclusively()
+    latest = dates.closed_through()
+    if latest is not None and through <= latest:
+        problem = f"Everything through {latest:%d %b %Y} is closed already; choose a later date."
+        raise InvalidDocument(fields={"through": [problem]})
     open_docs = [
         model.objects.filter(date__lte=through, status__in=["draft", "pending"]).count()
         for model in lifecycle.registered_models()
@@ -145,8 +166,34 @@ def close_period(*, by: User, through: date, note: str = "") -> ClosedPeriod:
             f"{sum(open_docs)} draft or pending documents are dated on or before {through}; "
             "post, reject or delete them first."
         )
-    period, _ = ClosedPeriod.objects.get_or_create(
-        closed_through=through, defaults={"closed_by": by, "note": note}
+    period = ClosedPeriod(closed_through=through, closed_by=by, note=note)
+    lifecycle.save_as(period, by)
+    audit.info("closed period through %s user=%s", through.isoformat(), by.username)
+    return period
+
+
+@transaction.atomic
+def reopen_period(*, by: User, period: ClosedPeriod, reason: str) -> ClosedPeriod:
+    """Reopen the latest closed period (the Owner, with a reason); the close stays on record."""
+    if not roles.can_reopen_periods(by):
+        raise NotAllowed("Only the Owner may reopen a closed period.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidDocument("A reason is needed to reopen.", fields={"reason": ["Give a reason."]})
+    period_lock.hold_exclusively()
+    period = ClosedPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.is_reopened:
+        raise DomainError(f"The close through {period.closed_through:%d %b %Y} was reopened already.")
+    latest = dates.closed_through()
+    if period.closed_through != latest:
+        raise DomainError(
+            "Only the latest closed period can be reopened: "
+            f"reopen the close through {latest:%d %b %Y} first."
+        )
+    period.reopened_by, period.reopened_at, period.reopen_reason = by, timezone.now(), reason[:300]
+    lifecycle.save_as(period, by)
+    audit.warning(
+        "reopened period through %s user=%s reason=%r", period.closed_through.isoformat(), by.username, reason
     )
     return period
 
@@ -194,7 +241,7 @@ def create_stock_count(
     submit: bool = False,
 ) -> StockCount:
     lifecycle.require_may_enter(StockCount, by)
-    check_date(date, optional=True)
+    dates.check_date(date, model=StockCount, optional=True)
     _check_count(lines)
 
     def create() -> StockCount:
@@ -212,7 +259,7 @@ def update_stock_count(
     *, count: StockCount, by: User, lines: Sequence[CountLineInput], date: date, notes: str = ""
 ) -> StockCount:
     count = lifecycle.edit_draft(document=count, by=by)
-    check_date(date)
+    dates.check_date(date, model=StockCount)
     _check_count(lines)
     count.date, count.notes = date, notes
     return _write_count(count, lines, by)

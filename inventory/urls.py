@@ -12,5 +12,7 @@ urlpatterns = [
     path("stock/", views.stock_list, name="stock-list"),
     path("stock/<int:pk>/", views.stock_item, name="stock-item"),
     path("approvals/", views.approvals, name="approvals"),
+    path("periods/", views.period_list, name="period-list"),
+    path("periods/<int:pk>/reopen/", views.period_reopen, name="period-reopen"),
     *views.count_pages.urls(),
 ]

@@ -27,7 +27,7 @@ from inventory import lifecycle, services
 from inventory.documents import Document, DocumentStatus
 from inventory.drafts import line_inputs
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
-from inventory.models import Item, ItemKind, StockBalance, StockCount, StockMovement
+from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCount, StockMovement
 
 PAGE_SIZE = 100
 
@@ -603,3 +603,62 @@ def approvals(request):
         if pending:
             groups.append({"pages": pages, "documents": pending})
     return render(request, "inventory/approvals.html", {"groups": groups, "reason_form": f.ReasonForm()})
+
+
+# Closed periods -------------------------------------------------------------------------------
+
+
+def _periods_page(request, close_form=None, reason_form=None, status: int = 200):
+    periods = list(ClosedPeriod.objects.select_related("closed_by", "reopened_by")[:200])
+    latest = next((period for period in periods if not period.is_reopened), None)
+    context = {
+        "periods": periods,
+        "latest": latest,
+        "may_close": roles.can_close_periods(request.user),
+        "may_reopen": roles.can_reopen_periods(request.user),
+        "close_form": close_form or f.ClosePeriodForm(),
+        "reason_form": reason_form or f.ReasonForm(),
+    }
+    return render(request, "inventory/period_list.html", context, status=status)
+
+
+@role_required(roles.can_see_periods)
+def period_list(request):
+    """Closed periods; a Manager closes the next one, the Owner may reopen the latest."""
+    if request.method != "POST":
+        return _periods_page(request)
+    form = f.ClosePeriodForm(request.POST)
+    if form.is_valid():
+        try:
+            period = services.close_period(
+                by=request.user, through=form.cleaned_data["through"], note=form.cleaned_data["note"]
+            )
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except DomainError as error:
+            f.show_domain_error(error, form, {})
+        else:
+            messages.success(
+                request, f"Everything dated on or before {period.closed_through:%d %b %Y} is closed."
+            )
+            return redirect("inventory:period-list")
+    return _periods_page(request, close_form=form, status=400)
+
+
+@role_required(roles.can_see_periods)
+def period_reopen(request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    period = get_object_or_404(ClosedPeriod, pk=pk)
+    form = f.ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen_period(by=request.user, period=period, reason=form.cleaned_data["reason"])
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        except DomainError as error:
+            f.show_domain_error(error, form, {})
+        else:
+            messages.success(request, f"The close through {period.closed_through:%d %b %Y} is reopened.")
+            return redirect("inventory:period-list")
+    return _periods_page(request, reason_form=form, status=400)

@@ -24,7 +24,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from inventory import approval, ledger, lifecycle
-from inventory.drafts import check_date, check_items_once, check_lines, money, money_problem, replace_lines
+from inventory.dates import check_date
+from inventory.drafts import check_items_once, check_lines, money, money_problem, replace_lines
 from inventory.errors import InsufficientStock, InvalidDocument, LedgerConflict
 from inventory.models import Item, ItemKind, MovementKind, StockBalance
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
@@ -130,7 +131,7 @@ def create_run(
 ) -> ProductionRun:
     """Record a run; inputs default to the recipe for good + rejected bottles."""
     lifecycle.require_may_enter(ProductionRun, by)
-    check_date(date, optional=True)
+    check_date(date, model=ProductionRun, optional=True)
     if inputs is None and product is not None and isinstance(good_quantity, int):
         rejected = sum(r.quantity for r in rejects if isinstance(r.quantity, int) and r.quantity > 0)
         inputs = recipe_inputs(product, good_quantity + rejected)
@@ -178,7 +179,7 @@ def update_run(
     notes: str = "",
 ) -> ProductionRun:
     run = lifecycle.edit_draft(document=run, by=by)
-    check_date(date)
+    check_date(date, model=ProductionRun)
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
     run.product, run.good_quantity, run.machine, run.shift, run.date = (
         product,

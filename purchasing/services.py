@@ -15,7 +15,8 @@ from django.db.models import prefetch_related_objects
 from accounts import roles
 from accounts.models import User
 from inventory import ledger, lifecycle
-from inventory.drafts import check_date, check_lines, money, replace_lines
+from inventory.dates import check_date
+from inventory.drafts import check_lines, money, replace_lines
 from inventory.errors import InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
 from purchasing.models import Purchase, PurchaseLine, Supplier
@@ -96,7 +97,7 @@ def create_purchase(
 ) -> Purchase:
     """Record a supplier's bill as a draft (or submit it at once); one document per request key."""
     lifecycle.require_may_enter(Purchase, by)
-    check_date(date, optional=True)
+    check_date(date, model=Purchase, optional=True)
     _check(supplier, lines)
 
     def create() -> Purchase:
@@ -127,7 +128,7 @@ def update_purchase(
     notes: str = "",
 ) -> Purchase:
     purchase = lifecycle.edit_draft(document=purchase, by=by)
-    check_date(date)
+    check_date(date, model=Purchase)
     _check(supplier, lines)
     purchase.supplier, purchase.date = supplier, date
     purchase.supplier_bill_number, purchase.notes = supplier_bill_number, notes

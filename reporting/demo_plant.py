@@ -453,7 +453,9 @@ class DemoPlant:
     def _post_bills(self, day: date, bills: list) -> list[Sale]:
         if not bills:
             return []
-        # Stock locks first, then numbers, the order every posting keeps (see inventory.numbering).
+        # The period lock first, then stock locks, then numbers: the order every posting keeps
+        # (see inventory.period_lock and inventory.numbering).
+        ledger.check_period_open(day)
         ledger.lock_balances(bottle.pk for bottle, _size in self.bottles)
         numbers = next_numbers(Sale.NUMBER_PREFIX, day.year, len(bills))
         now = timezone.now()

@@ -8,9 +8,13 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from inventory.dates import FLOOR
+
 MAX_DAYS = 366 * 10  # ten years: anything longer is a typo, not a report
-# Far enough from date.min and date.max that "the period before" and ageing never overflow.
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+# Every date a document can carry (inventory.dates: from FLOOR to at most a year ahead) and no
+# earlier one, where a report could only show nothing or the sign of a date typed wrong; far
+# enough from date.min and date.max that "the period before" and ageing never overflow.
+EARLIEST, LATEST = FLOOR, date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ class ReportForm(forms.Form):
             period = Period(start, end)
         if period.start < EARLIEST or period.end > LATEST:
             self.add_error(
-                "start" if period.start < EARLIEST else "end", "Choose dates between 1900 and 2999."
+                "start" if period.start < EARLIEST else "end",
+                f"Choose dates between {EARLIEST:%d %b %Y} and {LATEST:%d %b %Y}.",
             )
             return data
         if period.days > MAX_DAYS:

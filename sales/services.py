@@ -20,8 +20,9 @@ from accounts import roles
 from accounts.models import User
 from config.rows import insert_with_history, save_new
 from inventory import approval, ledger, lifecycle
+from inventory.dates import check_date
 from inventory.documents import DocumentStatus
-from inventory.drafts import check_date, check_lines, money, money_problem, replace_lines, update_with_history
+from inventory.drafts import check_lines, money, money_problem, replace_lines, update_with_history
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
 from purchasing.services import save_party
@@ -117,7 +118,7 @@ def create_sale(
     line costs: it never exists as a draft.
     """
     lifecycle.require_may_enter(Sale, by)
-    check_date(date, optional=True)
+    check_date(date, model=Sale, optional=True)
     lines = _with_item_prices(lines)
     _check(customer, lines)
 
@@ -138,7 +139,7 @@ def update_sale(
     *, sale: Sale, by: User, customer: Customer, lines: Sequence[SaleLineInput], date: date, notes: str = ""
 ) -> Sale:
     sale = lifecycle.edit_draft(document=sale, by=by)
-    check_date(date)
+    check_date(date, model=Sale)
     lines = _with_item_prices(lines)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
@@ -238,7 +239,7 @@ def record_payment(
     """Record money received and post it at once, or send it for approval when its amount is over
     PAYMENT_APPROVAL_THRESHOLD."""
     lifecycle.require_may_enter(Payment, by)
-    check_date(date, optional=True)
+    check_date(date, model=Payment, optional=True)
     if customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
     problem = money_problem(amount)

@@ -76,6 +76,8 @@ def test_each_role_answers_the_predicates_as_designed(request, fixture, expected
     } == expected
     assert roles.can_manage_master_data(user) is (fixture == "manager_user")
     assert roles.can_close_periods(user) is (fixture == "manager_user")
+    assert roles.can_reopen_periods(user) is (fixture == "owner_user")
+    assert roles.can_see_periods(user) is (fixture != "staff_user")
 
 
 def test_demoting_a_user_takes_effect_on_a_fresh_user_object(manager_user):

@@ -16,7 +16,15 @@ from inventory.api.documents import (
     item_field,
     resolve_items,
 )
-from inventory.models import Item, RecipeLine, StockBalance, StockCount, StockCountLine, StockMovement
+from inventory.models import (
+    ClosedPeriod,
+    Item,
+    RecipeLine,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+    StockMovement,
+)
 from inventory.services import ITEM_FIELDS
 
 
@@ -135,3 +143,28 @@ class ApprovalSerializer(serializers.Serializer):
     created_by = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.CharField(help_text="why it waits: the rule and the figures that decided it")
+
+
+class ClosedPeriodSerializer(serializers.ModelSerializer):
+    """A close: POST sends ``through`` (and a note); the rest is the record of it."""
+
+    through = serializers.DateField(
+        source="closed_through", help_text="close everything dated on or before this day"
+    )
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reopened_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ClosedPeriod
+        fields = (
+            "id",
+            "through",
+            "note",
+            "closed_by",
+            "closed_at",
+            "reopened_by",
+            "reopened_at",
+            "reopen_reason",
+        )
+        read_only_fields = ("closed_at", "reopened_at", "reopen_reason")
+        extra_kwargs = {"note": {"required": False}}

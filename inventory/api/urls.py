@@ -10,6 +10,7 @@ router.register("items", views.ItemViewSet, basename="api-item")
 router.register("stock/balances", views.BalanceViewSet, basename="api-balance")
 router.register("stock/movements", views.MovementViewSet, basename="api-movement")
 router.register("stock-counts", views.StockCountViewSet, basename="api-stock-count")
+router.register("periods", views.PeriodViewSet, basename="api-period")
 
 urlpatterns = [
     path("approvals/", views.ApprovalsView.as_view(), name="api-approvals"),

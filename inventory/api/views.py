@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import F, Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -24,6 +24,7 @@ from inventory.api.documents import (
     DocumentFilter,
     DraftDocumentViewSet,
     HistoryMixin,
+    ReasonSerializer,
     RolePermission,
     RoleRulesMixin,
     Rule,
@@ -31,6 +32,7 @@ from inventory.api.documents import (
 from inventory.documents import DocumentStatus
 from inventory.drafts import line_inputs
 from inventory.models import (
+    ClosedPeriod,
     Item,
     ItemKind,
     MovementKind,
@@ -230,3 +232,41 @@ class ApprovalsView(ListAPIView):
                 )
         rows.sort(key=lambda row: (row["submitted_at"] is None, row["submitted_at"] or 0, row["id"]))
         return rows
+
+
+class PeriodViewSet(
+    IdempotentCreateMixin,
+    RoleRulesMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Closed periods, latest first (Managers and the Owner). POST closes one (Manager); nothing
+    dated on or before ``closed_through`` can then be entered, posted or cancelled. The Owner may
+    reopen the latest close, with a reason; the close stays on record, marked reopened."""
+
+    queryset = ClosedPeriod.objects.select_related("closed_by", "reopened_by")
+    serializer_class = s.ClosedPeriodSerializer
+    filter_backends: list = []
+    read_rule = staticmethod(roles.can_see_periods)
+    write_rule = staticmethod(roles.can_close_periods)
+    action_rules = {"reopen": roles.can_reopen_periods}
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.close_period(
+            by=self.request.user, through=data["closed_through"], note=data.get("note", "")
+        )
+
+    @extend_schema(request=ReasonSerializer, responses={status.HTTP_200_OK: s.ClosedPeriodSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        """Reopen the latest close (the Owner), with a reason; it is logged and kept in the history."""
+        period = self.get_object()
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        period = services.reopen_period(
+            by=request.user, period=period, reason=reason.validated_data["reason"]
+        )
+        return Response(s.ClosedPeriodSerializer(period).data)

@@ -125,11 +125,21 @@ def test_nobody_approves_their_own_document(stocked, manager_api, settings):
     assert response.json()["error"]["code"] == "not_allowed"
 
 
-def test_posting_into_a_closed_period_is_a_409(stocked, manager_user, staff_api):
+def test_a_bill_dated_in_a_closed_period_is_a_400_on_its_date(stocked, manager_user, staff_api):
     yesterday = timezone.localdate() - timedelta(days=1)
     ClosedPeriod.objects.create(closed_through=yesterday, closed_by=manager_user)
     body = _bill(stocked, (stocked.bottle, 1, "5.00"), date=yesterday.isoformat())
     response = staff_api.post("/api/v1/sales/", body, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
+    assert "is in a closed period" in response.json()["error"]["fields"]["date"][0]
+
+
+def test_approving_a_bill_whose_period_closed_meanwhile_is_a_409(stocked, manager_user, owner_api, settings):
+    settings.APPROVAL_THRESHOLD = Decimal("1")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    sale = stocked.sell(manager_user, (stocked.bottle, 1, "5.00"), date=yesterday)
+    ClosedPeriod.objects.create(closed_through=yesterday, closed_by=manager_user)
+    response = owner_api.post(f"/api/v1/sales/{sale.pk}/approve/")
     assert (response.status_code, response.json()["error"]["code"]) == (409, "period_closed")
 
 

@@ -4,13 +4,15 @@ Anonymous gets 401 with ``WWW-Authenticate: Bearer``; a role the rules refuse ge
 allow gets past the permission check (the answer then depends on the data, never a 5xx).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from inventory.services import CountLineInput, create_stock_count
+from inventory.services import CountLineInput, close_period, create_stock_count
 from production.services import create_run
 from sales.services import record_payment
 from tests.api.conftest import bearer_client
@@ -89,6 +91,10 @@ MATRIX: list[tuple[str, str, set]] = [
     ("POST", "/api/v1/payments/{payment}/approve/", APPROVERS),
     ("POST", "/api/v1/payments/{payment}/reject/", APPROVERS),
     ("POST", "/api/v1/payments/{payment}/cancel/", MANAGER),
+    ("GET", "/api/v1/periods/", COSTS),
+    ("POST", "/api/v1/periods/", MANAGER),
+    ("GET", "/api/v1/periods/{period}/", COSTS),
+    ("POST", "/api/v1/periods/{period}/reopen/", {OW}),
 ]
 PUBLIC = [
     ("POST", "/api/v1/auth/token/"),
@@ -106,6 +112,7 @@ def objects(plant, staff_user, manager_user):
     sale = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
     count = create_stock_count(by=manager_user, lines=[CountLineInput(plant.preform, 90)])
     payment = record_payment(by=staff_user, customer=plant.customer, amount=Decimal("10"), method="cash")
+    period = close_period(by=manager_user, through=timezone.localdate().replace(day=1) - timedelta(days=1))
     return {
         "item": plant.preform.pk,
         "movement": plant.preform.movements.first().pk,
@@ -116,6 +123,7 @@ def objects(plant, staff_user, manager_user):
         "sale": sale.pk,
         "count": count.pk,
         "payment": payment.pk,
+        "period": period.pk,
     }
 
 

@@ -206,3 +206,20 @@ def _add_item_on_another_connection() -> None:
         Item.objects.create(sku="LATE-1", name="Added while the backup ran", kind=ItemKind.CAP)
     finally:
         connection.close()  # this thread's own connection
+
+
+def test_failure_mails_go_to_active_owners_with_an_address_and_to_admin_emails(make_user, settings):
+    from accounts.roles import Role
+    from operations.alerts import owner_recipients
+
+    for username, role, email, active in (
+        ("owner_a", Role.OWNER, "a@plant.example", True),
+        ("owner_b", Role.OWNER, "", True),
+        ("owner_c", Role.OWNER, "c@plant.example", False),
+        ("manager_d", Role.MANAGER, "d@plant.example", True),
+    ):
+        user = make_user(username, role)
+        user.email, user.is_active = email, active
+        user.save()
+    settings.ADMINS = [("Ops", "ops@plant.example"), ("Owner again", "a@plant.example")]
+    assert owner_recipients() == ["a@plant.example", "ops@plant.example"]

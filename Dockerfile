@@ -1,12 +1,18 @@
-FROM python:3.12-slim
+# The base pins the two things the image must agree on: Python 3.11, the version CI tests
+# (.ci/run), and Debian 12 "bookworm", whose PostgreSQL client is 15, the major of the postgres:15
+# server in docker-compose.yml. pg_dump and pg_restore must match the server they back up and
+# restore: a newer client writes settings an older server refuses (17's `SET transaction_timeout`
+# fails a --single-transaction --exit-on-error restore into 15). A bare `python:3.x-slim` follows
+# Debian's newest release, and its client with it. config/tests/test_docker.py checks the pins agree.
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-# pg_dump / pg_restore for `manage.py backup` and `restore` (Debian 12 ships the 15 client, which
-# matches the postgres:15 server of docker-compose.yml; pg_dump must not be older than the server).
+# pg_dump / pg_restore for `manage.py backup`, `restore` and `verify_backup`, named by major so the
+# build fails rather than installs another one if the base's Debian release ever changes.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client \
+ && apt-get install -y --no-install-recommends postgresql-client-15 \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 bottleworks

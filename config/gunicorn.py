@@ -11,7 +11,22 @@ bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # Four sync workers a core: a posting spends part of its time waiting for PostgreSQL and for the
 # stock rows other postings hold, and with 2n+1 workers the cores sat idle meanwhile (on two
 # cores, 8 workers posted about a third more bills a second than 5; bench/RESULTS.md).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 4))
+# At most MAX_DEFAULT_WORKERS by default: each worker keeps one database connection open
+# (CONN_MAX_AGE), PostgreSQL allows 100 (max_connections) for every node, nightly job and admin
+# shell together, and a container sees all of a large host's cores. WEB_CONCURRENCY overrides it.
+MAX_DEFAULT_WORKERS = 12
+
+
+def default_workers(cpus: int) -> int:
+    return max(1, min(cpus * 4, MAX_DEFAULT_WORKERS))
+
+
+def _cpus() -> int:
+    # The cores this process may run on (a container's cpuset), where the platform can tell.
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else multiprocessing.cpu_count()
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers(_cpus()))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request that takes longer than this is killed and its worker replaced (the database rolls the
 # open transaction back, so nothing is half-saved).

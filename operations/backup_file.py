@@ -8,7 +8,10 @@ Each record is ``kind (1 byte) | length (4 bytes) | AES-256-GCM ciphertext`` of 
 zlib-compressed dump. The key comes from BACKUP_KEY through HKDF with a random salt per file, so
 nonces (a record counter) never repeat under one key. Every record authenticates the header and
 its own position, so records cannot be dropped, swapped or cut off unnoticed. The final record
-holds the SHA-256 and size of the plaintext dump, checked again after decompression.
+holds the SHA-256 and size of the plaintext dump, checked again after decompression, and the
+manifest: row counts and ledger sums read at the dump's moment (operations/figures.py), which
+``verify_backup`` compares with a restored copy. It is encrypted like the dump: ledger sums are
+stock values.
 """
 
 from __future__ import annotations
@@ -106,13 +109,17 @@ class BackupWriter:
         self._out.write(struct.pack(">BI", kind, len(sealed)) + sealed)
         self._counter += 1
 
-    def close(self) -> str:
-        """Write the last data and the checksum record; return the SHA-256 of the plaintext."""
+    def close(self, *, manifest: dict | None = None) -> str:
+        """Write the last data and the checksum record (with the manifest, if given); return the
+        SHA-256 of the plaintext."""
         self._pending += self._compress.flush()
         for start in range(0, len(self._pending), CHUNK):
             self._record(DATA, bytes(self._pending[start : start + CHUNK]))
         digest = self._sha.hexdigest()
-        self._record(FINAL, json.dumps({"sha256": digest, "bytes": self._size}).encode())
+        final = {"sha256": digest, "bytes": self._size}
+        if manifest is not None:
+            final["manifest"] = manifest
+        self._record(FINAL, json.dumps(final, sort_keys=True).encode())
         self._out.flush()
         return digest
 
@@ -145,9 +152,10 @@ def check_key(header: dict, key: bytes) -> bytes:
     return file_key
 
 
-def read_backup(inp: BinaryIO, *, key: bytes) -> Iterator[bytes]:
+def read_backup(inp: BinaryIO, *, key: bytes, trailer: dict | None = None) -> Iterator[bytes]:
     """Yield the plaintext dump; raises WrongKey or CorruptBackup. Use the output only once the
-    iterator is exhausted: the checksum is confirmed at the very end."""
+    iterator is exhausted: the checksum is confirmed at the very end. ``trailer``, when given, is
+    filled with the final record (checksum, size and manifest) once that check has passed."""
     header, raw = read_header(inp)
     aead = AESGCM(check_key(header, key))
     decompress = zlib.decompressobj()
@@ -190,3 +198,5 @@ def read_backup(inp: BinaryIO, *, key: bytes) -> Iterator[bytes]:
         raise CorruptBackup("The backup file has unexpected data after its checksum record.")
     if expected["bytes"] != size or not hmac.compare_digest(expected["sha256"], sha.hexdigest()):
         raise CorruptBackup("The restored data does not match the backup's SHA-256 checksum.")
+    if trailer is not None:
+        trailer.update(expected)

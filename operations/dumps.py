@@ -3,6 +3,10 @@
 PostgreSQL: ``pg_dump`` custom format (one snapshot, so the dump is consistent while the app runs)
 and ``pg_restore`` in a single transaction (all or nothing). SQLite: the online backup API, which
 copies a consistent snapshot page by page while others keep writing.
+
+Each dump also returns its manifest (operations/figures.py) read at the same moment: PostgreSQL
+reads it in a REPEATABLE READ transaction whose snapshot ``pg_dump --snapshot`` then copies;
+SQLite counts the very copy that goes into the backup.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable
+from typing import Any
 
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from operations.backup_file import CHUNK, BackupError
+from operations.figures import read_figures
 
 SUPPORTED = ("postgresql", "sqlite")
 
@@ -39,20 +46,26 @@ def _pg_binary(name: str) -> str:
     raise BackupError(f"{name} was not found: install PostgreSQL's client tools or set PG_BIN.")
 
 
-def _pg_env(connection: BaseDatabaseWrapper) -> dict[str, str]:
-    # Connection details go through the environment: a password on the command line shows in `ps`.
+def pg_params(connection: BaseDatabaseWrapper, *, dbname: str | None = None) -> dict[str, str]:
+    """libpq's connection keywords for this connection's server (another database on it if named)."""
     s = connection.settings_dict
+    params = {
+        "dbname": dbname or s.get("NAME"),
+        "user": s.get("USER"),
+        "password": s.get("PASSWORD"),
+        "host": s.get("HOST"),
+        "port": str(s.get("PORT") or ""),
+        "sslmode": (s.get("OPTIONS") or {}).get("sslmode"),
+    }
+    return {key: value for key, value in params.items() if value}
+
+
+def _pg_env(connection: BaseDatabaseWrapper, *, dbname: str | None = None) -> dict[str, str]:
+    # Connection details go through the environment: a password on the command line shows in `ps`.
     env = dict(os.environ)
-    for var, value in {
-        "PGDATABASE": s.get("NAME"),
-        "PGUSER": s.get("USER"),
-        "PGPASSWORD": s.get("PASSWORD"),
-        "PGHOST": s.get("HOST"),
-        "PGPORT": str(s.get("PORT") or ""),
-        "PGSSLMODE": (s.get("OPTIONS") or {}).get("sslmode"),
-    }.items():
-        if value:
-            env[var] = value
+    names = {"dbname": "PGDATABASE", "user": "PGUSER", "password": "PGPASSWORD", "host": "PGHOST"}
+    names.update(port="PGPORT", sslmode="PGSSLMODE")
+    env.update({names[key]: value for key, value in pg_params(connection, dbname=dbname).items()})
     return env
 
 
@@ -61,19 +74,44 @@ def check_supported(connection: BaseDatabaseWrapper) -> None:
         raise BackupError(f"Backups support PostgreSQL and SQLite, not {connection.vendor}.")
 
 
-def dump(connection: BaseDatabaseWrapper, write: Callable[[bytes], None]) -> None:
+def dump(connection: BaseDatabaseWrapper, write: Callable[[bytes], None]) -> dict[str, Any]:
+    """Write a consistent dump through ``write``; return the manifest of that same moment."""
     check_supported(connection)
+    if connection.in_atomic_block:
+        # SQLite: the backup API would wait forever for this connection's own write lock.
+        # PostgreSQL: the manifest needs a transaction of its own, begun at the snapshot.
+        raise BackupError("A backup cannot run inside a transaction.")
     if connection.vendor == "postgresql":
-        _dump_postgresql(connection, write)
-    else:
-        _dump_sqlite(connection, write)
+        return _dump_postgresql(connection, write)
+    return _dump_sqlite(connection, write)
 
 
-def _dump_postgresql(connection: BaseDatabaseWrapper, write: Callable[[bytes], None]) -> None:
+def _dump_postgresql(connection: BaseDatabaseWrapper, write: Callable[[bytes], None]) -> dict[str, Any]:
+    with connection.cursor():
+        pass  # connect (and run any connection health check) before the transaction begins
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # The transaction's first statement, so its snapshot is the one exported and dumped.
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+        manifest = read_figures(cursor, "postgresql")
+        # The snapshot stays importable while this transaction is open, i.e. until pg_dump is done.
+        _run_pg_dump(connection, write, snapshot)
+    return manifest
+
+
+def _run_pg_dump(connection: BaseDatabaseWrapper, write: Callable[[bytes], None], snapshot: str) -> None:
     # -Z0: the backup file compresses the stream itself; compressing twice costs CPU for nothing.
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
-            [_pg_binary("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-privileges"],
+            [
+                _pg_binary("pg_dump"),
+                "--format=custom",
+                "--compress=0",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+            ],
             stdout=subprocess.PIPE,
             stderr=errors,
             env=_pg_env(connection),
@@ -89,21 +127,20 @@ def _dump_postgresql(connection: BaseDatabaseWrapper, write: Callable[[bytes], N
             raise BackupError(f"pg_dump failed: {errors.read().decode(errors='replace').strip()}")
 
 
-def _dump_sqlite(connection: BaseDatabaseWrapper, write: Callable[[bytes], None]) -> None:
-    if connection.in_atomic_block:
-        # The backup API would wait forever for this connection's own write lock.
-        raise BackupError("A SQLite backup cannot run inside a transaction.")
+def _dump_sqlite(connection: BaseDatabaseWrapper, write: Callable[[bytes], None]) -> dict[str, Any]:
     connection.ensure_connection()
     with tempfile.TemporaryDirectory() as folder:
         copy_path = os.path.join(folder, "snapshot.sqlite3")
         copy = sqlite3.connect(copy_path)
         try:
             connection.connection.backup(copy)
+            manifest = read_figures(copy.cursor(), "sqlite")
         finally:
             copy.close()
         with open(copy_path, "rb") as snapshot:
             while chunk := snapshot.read(CHUNK):
                 write(chunk)
+    return manifest
 
 
 def table_count(connection: BaseDatabaseWrapper) -> int:
@@ -116,32 +153,50 @@ def restore(connection: BaseDatabaseWrapper, path: str) -> None:
     check_supported(connection)
     if connection.vendor == "postgresql":
         connection.close()  # pg_restore works on its own connection
-        result = subprocess.run(
-            [
-                _pg_binary("pg_restore"),
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                "--single-transaction",
-                "--dbname",
-                connection.settings_dict["NAME"],
-                path,
-            ],
-            capture_output=True,
-            text=True,
-            env=_pg_env(connection),
-        )
-        if result.returncode != 0:
-            raise BackupError(f"pg_restore failed, nothing was restored: {result.stderr.strip()}")
+        restore_postgresql(connection, path, dbname=connection.settings_dict["NAME"])
     else:
-        source = sqlite3.connect(path)
-        try:
-            (status,) = source.execute("PRAGMA integrity_check").fetchone()
-            if status != "ok":
-                raise BackupError(f"The SQLite snapshot in the backup is damaged: {status}")
-            connection.ensure_connection()
-            source.backup(connection.connection)
-        except sqlite3.DatabaseError as error:
-            raise BackupError(f"The backup does not hold a SQLite database: {error}") from error
-        finally:
-            source.close()
+        connection.ensure_connection()
+        _restore_sqlite(path, connection.connection)
+
+
+def restore_postgresql(connection: BaseDatabaseWrapper, path: str, *, dbname: str) -> None:
+    """pg_restore a custom-format dump into the empty database ``dbname`` on connection's server."""
+    result = subprocess.run(
+        [
+            _pg_binary("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "--dbname",
+            dbname,
+            path,
+        ],
+        capture_output=True,
+        text=True,
+        env=_pg_env(connection, dbname=dbname),
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_restore failed, nothing was restored: {result.stderr.strip()}")
+
+
+def restore_sqlite_file(path: str, target: str) -> None:
+    """Copy a SQLite snapshot from the backup into a new database file."""
+    copy = sqlite3.connect(target)
+    try:
+        _restore_sqlite(path, copy)
+    finally:
+        copy.close()
+
+
+def _restore_sqlite(path: str, target: sqlite3.Connection) -> None:
+    source = sqlite3.connect(path)
+    try:
+        (status,) = source.execute("PRAGMA integrity_check").fetchone()
+        if status != "ok":
+            raise BackupError(f"The SQLite snapshot in the backup is damaged: {status}")
+        source.backup(target)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"The backup does not hold a SQLite database: {error}") from error
+    finally:
+        source.close()

@@ -19,3 +19,13 @@ def test_a_started_worker_has_every_view_loaded_and_the_loaded_objects_frozen():
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_gunicorn_trusts_only_localhost_and_caps_its_workers_by_default(monkeypatch):
+    for variable in ("FORWARDED_ALLOW_IPS", "WEB_CONCURRENCY"):
+        monkeypatch.delenv(variable, raising=False)
+    config = runpy.run_path(str(SETTINGS))
+    assert config["forwarded_allow_ips"] == "127.0.0.1"
+    assert [config["default_workers"](cpus) for cpus in (1, 2, 3, 64)] == [4, 8, 12, 12]
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert runpy.run_path(str(SETTINGS))["workers"] == 3

@@ -1,5 +1,7 @@
 """seed_demo builds a plant whose ledger, summaries and reports all agree."""
 
+import logging
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -50,3 +52,28 @@ def test_a_small_demo_keeps_every_invariant_and_reconciles(manager_user, owner_u
 def test_seed_demo_without_an_approver_says_whom_to_create(manager_user):
     with pytest.raises(CommandError, match="create an Owner"):
         call_command("seed_demo", days=2, scale=0.01, stdout=StringIO())
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_progress_bar_is_on_stdout_and_never_shares_a_line_with_a_log_line(
+    manager_user, owner_user
+):
+    # The log (stderr) and stdout share one terminal: the approvals' audit lines land among the bar.
+    screen, errors = Terminal(), StringIO()
+    console = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    previous = [handler.setStream(screen) for handler in console]
+    try:
+        call_command("seed_demo", days=9, scale=0.01, stdout=screen, stderr=errors)
+    finally:
+        for handler, old in zip(console, previous, strict=True):
+            handler.setStream(old)
+    lines = screen.getvalue().split("\n")
+    assert any("9/9 days" in line for line in lines) and "days ·" not in errors.getvalue()
+    logged = [line for line in lines if "bottleworks.audit" in line]
+    assert any("approved" in line for line in logged)
+    for line in logged:
+        assert re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z INFO bottleworks.audit ", line), line

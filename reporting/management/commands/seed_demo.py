@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
+from contextlib import contextmanager
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -77,13 +78,13 @@ class Command(BaseCommand):
         by, approver = acting_users()
         started = time.monotonic()
         kwargs = {"end": end} if end else {}
-        plant = DemoPlant(
-            by=by, approver=approver, days=days, scale=scale, seed=seed, progress=self._bar(days), **kwargs
-        )
-        counters = plant.run()
+        with self._bar(days) as progress:
+            plant = DemoPlant(
+                by=by, approver=approver, days=days, scale=scale, seed=seed, progress=progress, **kwargs
+            )
+            counters = plant.run()
         # Much of the data went in with bulk writes that no signal sees: the dashboard starts afresh.
         freshness.mark_changed()
-        self.stderr.write("")
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Seeded {counters.days} days in {elapsed:.0f} s: {counters.bills:,} bills with "
@@ -100,12 +101,28 @@ class Command(BaseCommand):
             raise CommandError(f"{len(problems)} ledger or summary checks failed.")
         self.stdout.write("verify_ledger and the report summaries agree with the ledger.")
 
+    @contextmanager
     def _bar(self, days: int):
-        tty = sys.stderr.isatty()
+        """Progress on stdout: redrawn in place on a terminal, else a line every 5 %.
+
+        The audit lines of the approvals and cancellations go to the log (stderr), often the same
+        terminal: each first ends a half-drawn bar, so a log line never shares a line with it.
+        """
+        tty = self.stdout.isatty()
         started = time.monotonic()
         step = max(1, days // 20)
+        drawn = False  # a bar is on the terminal without its newline
+
+        def end_bar(record: logging.LogRecord) -> bool:
+            nonlocal drawn
+            if drawn:
+                self.stdout.write("")
+                self.stdout.flush()
+                drawn = False
+            return True
 
         def show(counters: Counters, day: date) -> None:
+            nonlocal drawn
             done = counters.days
             if not tty and done % step and done != days:
                 return
@@ -116,7 +133,16 @@ class Command(BaseCommand):
                 f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{days} days · {day} · "
                 f"{counters.lines:,} lines · {elapsed:.0f} s, about {left:.0f} s to go"
             )
-            self.stderr.write(("\r" + line) if tty else line, ending="" if tty else "\n")
-            self.stderr.flush()
+            self.stdout.write(("\r" + line) if tty else line, ending="" if tty else "\n")
+            self.stdout.flush()
+            drawn = tty
 
-        return show
+        handlers = logging.getLogger().handlers
+        for handler in handlers:
+            handler.addFilter(end_bar)
+        try:
+            yield show
+        finally:
+            for handler in handlers:
+                handler.removeFilter(end_bar)
+            end_bar(None)

@@ -12,10 +12,12 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role, set_role
+from inventory.documents import DocumentStatus
 from inventory.models import Item, StockMovement
 from inventory.verification import verify_ledger
 from reporting import freshness, summaries
 from reporting.demo_plant import LINES_PER_DAY_AT_FULL_SCALE, Counters, DemoPlant
+from reporting.demo_waiting import leave_for_approval
 
 
 def acting_users() -> tuple[User, User]:
@@ -92,6 +94,7 @@ class Command(BaseCommand):
             f"{counters.payments:,} payments, {counters.cancelled:,} cancelled bills, "
             f"{counters.counts:,} stock counts."
         )
+        self._leave_for_approval(plant.end)
         if no_verify:
             return
         problems = verify_ledger() + summaries.differences()
@@ -100,6 +103,21 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
             raise CommandError(f"{len(problems)} ledger or summary checks failed.")
         self.stdout.write("verify_ledger and the report summaries agree with the ledger.")
+
+    def _leave_for_approval(self, day: date) -> None:
+        """A few documents entered by Staff wait in the approval queue, for a Manager to try."""
+        staff = (
+            User.objects.filter(is_active=True, groups__name=GROUP_NAMES[Role.STAFF]).order_by("pk").first()
+        )
+        if staff is None:
+            self.stdout.write("No Staff user: no documents were left waiting for approval.")
+            return
+        waiting = leave_for_approval(by=staff, day=day)
+        pending = [document for document in waiting if document.status == DocumentStatus.PENDING]
+        self.stdout.write(
+            f"{len(pending)} documents entered by {staff.get_username()} wait for a Manager's approval "
+            "(Approvals in the menu)."
+        )
 
     @contextmanager
     def _bar(self, days: int):

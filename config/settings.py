@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.log import DEFAULT_LOGGING
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -439,6 +440,7 @@ LOGGING = {
         "drop_audited_refusals": {"()": "config.request_context.DropAuditedRefusals"},
     },
     "formatters": {
+        "django.server": DEFAULT_LOGGING["formatters"]["django.server"],
         "line": {
             "()": "config.request_context.UTCFormatter",
             "format": (
@@ -453,6 +455,7 @@ LOGGING = {
             "formatter": "line",
             "filters": ["request_context"],
         },
+        "django.server": DEFAULT_LOGGING["handlers"]["django.server"],
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
@@ -465,6 +468,8 @@ LOGGING = {
         # DEBUG), which wrote runserver's "Watching for file changes" and every other django.* line
         # twice: its lines go to the root's console only. Errors are still mailed.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # Naming "django" resets its children: runserver's request lines keep Django's own handler.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # A 403 is one line: the refusal's audit line (config/middleware.py), not Django's too.
         "django.request": {
             "handlers": ["console", "mail_admins"],

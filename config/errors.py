@@ -1,4 +1,4 @@
-"""The answers Django itself gives (400, 404, 500): for the API, its JSON error; pages stay HTML.
+"""The answers Django itself gives (400, CSRF 403, 404, 500): the API gets its JSON error; pages HTML.
 
 The 500 answer carries a reference and never a traceback.
 """
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.views import defaults
+from django.views import csrf, defaults
 
 MESSAGE = "The server could not finish this request; nothing was half-saved. Please try again."
 
@@ -51,3 +51,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return _api_error(request, 500, "server_error", MESSAGE)
     # Rendered with nothing but the reference: no request context that could fail a second time.
     return HttpResponseServerError(loader.get_template("500.html").render({"reference": reference}))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal page; the reason goes on the refusal's audit line (config/middleware.py)."""
+    request.refusal_reason = reason
+    return csrf.csrf_failure(request, reason=reason)

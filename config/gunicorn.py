@@ -1,4 +1,4 @@
-"""gunicorn settings: workers from the CPU count, bounded timeouts, an access log on stdout.
+"""gunicorn settings: workers from the CPU count, bounded timeouts, an access log on stdout, UTC lines.
 
 Every value can be changed from the environment, so one file serves a laptop, a container and a
 platform that hands the port over in $PORT.
@@ -45,6 +45,35 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # One line per request, with the id the app put on the response (and on its own log lines).
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+# gunicorn's own lines in the app's layout and time: ISO 8601 UTC, whatever the server's zone
+# (its default formats write local time, and its access lines none at all).
+_utc_line = {
+    "()": "config.request_context.UTCFormatter",
+    "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+}
+_access_handler = (
+    {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}
+    if accesslog == "-"
+    else {"class": "logging.FileHandler", "filename": accesslog or os.devnull}
+)
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"utc_line": _utc_line},
+    "handlers": {
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "utc_line",
+        },
+        "access": {**_access_handler, "formatter": "utc_line"},
+    },
+    "root": {"level": "WARNING", "handlers": ["error_console"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"] if accesslog else [], "propagate": False},
+    },
+}
 
 
 def post_worker_init(worker):

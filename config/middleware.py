@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -30,15 +32,42 @@ class RequestContextMiddleware:
         token = request_context.bind(request)
         try:
             response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django's handler logs this answer after we return: let its line name the user.
+                _resolve_user(request)
             if response.status_code == 403:
-                # Web views and the API both end here, so one place logs every refusal.
+                # Web views and the API both end here, so one place logs every refusal (Django's
+                # own line for it is dropped: request_context.DropAuditedRefusals).
                 user = getattr(request, "user", None)
                 name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-                audit.warning("permission refused %s %s user=%s", request.method, request.path, name)
+                reason = getattr(request, "refusal_reason", None)
+                if reason:
+                    audit.warning(
+                        "permission refused %s %s user=%s reason=%r",
+                        request.method,
+                        request.path,
+                        name,
+                        reason,
+                    )
+                else:
+                    audit.warning("permission refused %s %s user=%s", request.method, request.path, name)
             response["X-Request-ID"] = request.request_id
             return response
         finally:
             request_context.unbind(token)
+
+
+def _resolve_user(request: HttpRequest) -> None:
+    """Loads the session's user if no view did, so that log lines can name it.
+
+    The logging filter never queries; here, after the view, no transaction of the request is open.
+    A database that cannot answer leaves the user unknown (``-``) rather than failing the answer.
+    """
+    user = getattr(request, "user", None)
+    if user is None:
+        return
+    with suppress(DatabaseError):
+        user.is_authenticated  # noqa: B018 - evaluated to load the lazy user
 
 
 class ProbeMiddleware:

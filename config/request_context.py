@@ -75,10 +75,19 @@ def username_of(request: HttpRequest) -> str:
 
 
 class RequestContextFilter(logging.Filter):
-    """Adds request_id, user and address to every record (``-`` outside a request)."""
+    """Adds request_id, user and address to every record (``-`` outside a request).
+
+    Django's handler writes its "Not Found", "Unauthorized" and error lines after the middleware
+    has returned, outside the binding; those records carry the request themselves (Django passes
+    it as ``extra``), so they are read from it.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         request = _current.get()
+        if request is None:
+            # django.server records carry the socket under this name, not an HttpRequest.
+            carried = getattr(record, "request", None)
+            request = carried if isinstance(carried, HttpRequest) else None
         if request is None:
             record.request_id, record.user, record.address = "-", "-", "-"
         else:
@@ -86,6 +95,18 @@ class RequestContextFilter(logging.Filter):
             record.user = username_of(request)
             record.address = getattr(request, "client_address", "-")
         return True
+
+
+class DropAuditedRefusals(logging.Filter):
+    """Drops Django's own line for a 403: the audit line of the refusal is its one line.
+
+    Django logs every 403 on ``django.request`` (a refused permission with its traceback) or
+    ``django.security.csrf``; RequestContextMiddleware already wrote the refusal, with the user
+    and the reason, to ``bottleworks.audit``. Django marks these records with ``status_code``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) != 403
 
 
 class UTCFormatter(logging.Formatter):

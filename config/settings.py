@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.log import DEFAULT_LOGGING
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -329,6 +330,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Django's refusal page, with the reason put on the refusal's one audit line.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -434,8 +437,10 @@ LOGGING = {
     "filters": {
         "request_context": {"()": "config.request_context.RequestContextFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "drop_audited_refusals": {"()": "config.request_context.DropAuditedRefusals"},
     },
     "formatters": {
+        "django.server": DEFAULT_LOGGING["formatters"]["django.server"],
         "line": {
             "()": "config.request_context.UTCFormatter",
             "format": (
@@ -450,6 +455,7 @@ LOGGING = {
             "formatter": "line",
             "filters": ["request_context"],
         },
+        "django.server": DEFAULT_LOGGING["handlers"]["django.server"],
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
@@ -458,10 +464,23 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
+        # Django's own configuration gives "django" a second console handler of its own (under
+        # DEBUG), which wrote runserver's "Watching for file changes" and every other django.* line
+        # twice: its lines go to the root's console only. Errors are still mailed.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # Naming "django" resets its children: runserver's request lines keep Django's own handler.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # A 403 is one line: the refusal's audit line (config/middleware.py), not Django's too.
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "WARNING",
+            "propagate": False,
+            "filters": ["drop_audited_refusals"],
+        },
         # A bad Host header, an oversized body, too many fields: anyone on the internet can send
         # them, so they are logged as one line each and never mailed.
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.security.csrf": {"filters": ["drop_audited_refusals"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "bottleworks.audit": {"level": "INFO"},

@@ -233,3 +233,86 @@ def test_a_lockout_is_logged_once_the_failure_limit_is_reached(client, staff_use
         )
     line = _audit(log_lines(), "login locked out")
     assert (line["message"], line["address"]) == ("login locked out username='sam_staff'", "10.0.0.2")
+
+
+@pytest.fixture
+def console():
+    """What the configured console handlers write (LOGGING in config/settings.py), line by line.
+
+    The handlers themselves are pointed at one buffer, so a line Django's own configuration or
+    a second handler adds is seen too.
+    """
+    stream = io.StringIO()
+    loggers = [logging.getLogger(), *map(logging.getLogger, list(logging.root.manager.loggerDict))]
+    handlers = {
+        h for logger in loggers for h in getattr(logger, "handlers", []) if type(h) is logging.StreamHandler
+    }
+    previous = {handler: handler.setStream(stream) for handler in handlers}
+    yield lambda: [LINE.match(line) or line for line in stream.getvalue().splitlines()]
+    for handler, old in previous.items():
+        handler.setStream(old)
+
+
+def test_a_refused_web_page_writes_one_line_with_its_request_id(settings, staff_client, console):
+    settings.ROOT_URLCONF = __name__
+    response = staff_client.get("/refuse", REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 403
+    [line] = console()
+    assert line["message"] == "permission refused GET /refuse user=sam_staff"
+    assert (line["request_id"], line["user"], line["address"]) == (
+        response["X-Request-ID"],
+        "sam_staff",
+        "10.0.0.7",
+    )
+
+
+def test_a_refused_api_call_writes_one_line_with_its_request_id(staff_client, console):
+    response = staff_client.post(
+        "/api/v1/items/", {"sku": "N-1", "name": "N", "kind": "cap"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    [line] = console()
+    assert line["message"] == "permission refused POST /api/v1/items/ user=sam_staff"
+    assert line["request_id"] == response["X-Request-ID"]
+
+
+def test_a_csrf_refusal_writes_one_line_with_its_reason(staff_user, console):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_user)
+    response = browser.post("/accounts/password/", {}, REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 403
+    [line] = [m for m in console() if "login succeeded" not in str(getattr(m, "string", m))]
+    assert line["message"].startswith("permission refused POST /accounts/password/ user=sam_staff reason=")
+    assert "CSRF" in line["message"]
+    assert (line["request_id"], line["address"]) == (response["X-Request-ID"], "10.0.0.7")
+
+
+def test_django_request_lines_carry_the_request_id_user_and_address(staff_client, client, console):
+    # Django writes these after the middleware has returned.
+    missing = staff_client.get("/no-such-page/", REMOTE_ADDR="10.0.0.7")
+    unauthorised = client.get("/api/v1/items/", REMOTE_ADDR="10.0.0.8")
+    assert (missing.status_code, unauthorised.status_code) == (404, 401)
+    not_found, refused = console()
+    assert (not_found["logger"], not_found["message"]) == ("django.request", "Not Found: /no-such-page/")
+    assert (not_found["request_id"], not_found["user"], not_found["address"]) == (
+        missing["X-Request-ID"],
+        "sam_staff",
+        "10.0.0.7",
+    )
+    assert (refused["logger"], refused["message"]) == ("django.request", "Unauthorized: /api/v1/items/")
+    assert (refused["request_id"], refused["user"], refused["address"]) == (
+        unauthorised["X-Request-ID"],
+        "anonymous",
+        "10.0.0.8",
+    )
+
+
+def test_a_django_line_is_written_once_under_debug(settings, console):
+    # runserver's autoreloader wrote "Watching for file changes" twice: Django's own console
+    # handler on the "django" logger (DEBUG only) and the root's.
+    settings.DEBUG = True
+    logging.getLogger("django.utils.autoreload").info("Watching for file changes with StatReloader")
+    [line] = console()
+    assert line["message"] == "Watching for file changes with StatReloader"

@@ -1,6 +1,9 @@
 """seed_demo builds a plant whose ledger, summaries and reports all agree."""
 
+import logging
+import re
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,8 +12,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import can_approve
+from inventory import lifecycle
+from inventory.errors import NotAllowed
 from inventory.models import StockBalance
 from inventory.verification import verify_ledger
+from purchasing.models import Purchase
 from reporting.periods import Period
 from reporting.reports import customers, profit_loss, stock
 from reporting.summaries import differences
@@ -50,3 +57,48 @@ def test_a_small_demo_keeps_every_invariant_and_reconciles(manager_user, owner_u
 def test_seed_demo_without_an_approver_says_whom_to_create(manager_user):
     with pytest.raises(CommandError, match="create an Owner"):
         call_command("seed_demo", days=2, scale=0.01, stdout=StringIO())
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_progress_bar_is_on_stdout_and_never_shares_a_line_with_a_log_line(
+    manager_user, owner_user
+):
+    # The log (stderr) and stdout share one terminal: the approvals' audit lines land among the bar.
+    screen, errors = Terminal(), StringIO()
+    console = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    previous = [handler.setStream(screen) for handler in console]
+    try:
+        call_command("seed_demo", days=9, scale=0.01, stdout=screen, stderr=errors)
+    finally:
+        for handler, old in zip(console, previous, strict=True):
+            handler.setStream(old)
+    lines = screen.getvalue().split("\n")
+    assert any("9/9 days" in line for line in lines) and "days ·" not in errors.getvalue()
+    logged = [line for line in lines if "bottleworks.audit" in line]
+    assert any("approved" in line for line in logged)
+    for line in logged:
+        assert re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z INFO bottleworks.audit ", line), line
+
+
+def test_the_demo_leaves_bills_and_a_purchase_entered_by_staff_for_a_manager_to_approve(
+    manager_user, owner_user, staff_user, settings
+):
+    settings.APPROVAL_THRESHOLD = Decimal("2000")  # nine days of a tiny plant hold few bottles
+    out = StringIO()
+    call_command("seed_demo", days=9, scale=0.01, stdout=out, stderr=StringIO())
+    waiting = [*Sale.objects.filter(status="pending"), *Purchase.objects.filter(status="pending")]
+    assert {type(document) for document in waiting} == {Sale, Purchase} and len(waiting) == 3
+    assert {document.created_by for document in waiting} == {staff_user}
+    assert "3 documents entered by sam_staff wait for a Manager's approval" in out.getvalue()
+    assert verify_ledger() == [] and differences() == []
+    # Four eyes: the Staff member who entered them may not decide them; the Manager may.
+    with pytest.raises(NotAllowed):
+        lifecycle.approve(document=waiting[0], by=staff_user)
+    for document in waiting:
+        assert can_approve(manager_user, document)
+        assert lifecycle.approve(document=document, by=manager_user).status == "posted"
+    assert verify_ledger() == [] and differences() == []

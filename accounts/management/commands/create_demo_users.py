@@ -19,16 +19,27 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demo users are only created in local demo mode (DEBUG=1).")
-        created = []
+        created, existing = [], []
         for username, role in DEMO_USERS:
             if User.objects.filter(username=username).exists():
+                existing.append(username)
                 continue
             password = "demo-" + secrets.token_urlsafe(9)
             create_user(username=username, role=role, password=password, first_name=username.title())
             created.append((username, role, password))
-        if not created:
-            self.stdout.write("Demo users already exist (their passwords were printed when made).")
-            return
-        self.stdout.write("Demo users (shown only this once):")
-        for username, role, password in created:
-            self.stdout.write(f"  {role.label:<8} username: {username:<8} password: {password}")
+        if created:
+            self.stdout.write("Demo users (shown only this once):")
+            for username, role, password in created:
+                self.stdout.write(f"  {role.label:<8} username: {username:<8} password: {password}")
+        if existing:
+            self._where_passwords_are_reset(existing)
+
+    def _where_passwords_are_reset(self, existing: list[str]) -> None:
+        # The second run of ./bin/demo: the passwords went by on the first one.
+        self.stdout.write(
+            f"Demo users {', '.join(existing)} already exist; their passwords were shown when they were made."
+        )
+        self.stdout.write(f"  New password:  .venv/bin/python manage.py changepassword {existing[-1]}")
+        database = settings.DATABASES["default"]
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            self.stdout.write(f"  A fresh demo:  stop it, delete {database['NAME']} and run ./bin/demo again")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
+from contextlib import contextmanager
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,10 +12,12 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role, set_role
+from inventory.documents import DocumentStatus
 from inventory.models import Item, StockMovement
 from inventory.verification import verify_ledger
 from reporting import freshness, summaries
 from reporting.demo_plant import LINES_PER_DAY_AT_FULL_SCALE, Counters, DemoPlant
+from reporting.demo_waiting import leave_for_approval
 
 
 def acting_users() -> tuple[User, User]:
@@ -77,13 +80,13 @@ class Command(BaseCommand):
         by, approver = acting_users()
         started = time.monotonic()
         kwargs = {"end": end} if end else {}
-        plant = DemoPlant(
-            by=by, approver=approver, days=days, scale=scale, seed=seed, progress=self._bar(days), **kwargs
-        )
-        counters = plant.run()
+        with self._bar(days) as progress:
+            plant = DemoPlant(
+                by=by, approver=approver, days=days, scale=scale, seed=seed, progress=progress, **kwargs
+            )
+            counters = plant.run()
         # Much of the data went in with bulk writes that no signal sees: the dashboard starts afresh.
         freshness.mark_changed()
-        self.stderr.write("")
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Seeded {counters.days} days in {elapsed:.0f} s: {counters.bills:,} bills with "
@@ -91,6 +94,7 @@ class Command(BaseCommand):
             f"{counters.payments:,} payments, {counters.cancelled:,} cancelled bills, "
             f"{counters.counts:,} stock counts."
         )
+        self._leave_for_approval(plant.end)
         if no_verify:
             return
         problems = verify_ledger() + summaries.differences()
@@ -100,12 +104,43 @@ class Command(BaseCommand):
             raise CommandError(f"{len(problems)} ledger or summary checks failed.")
         self.stdout.write("verify_ledger and the report summaries agree with the ledger.")
 
+    def _leave_for_approval(self, day: date) -> None:
+        """A few documents entered by Staff wait in the approval queue, for a Manager to try."""
+        staff = (
+            User.objects.filter(is_active=True, groups__name=GROUP_NAMES[Role.STAFF]).order_by("pk").first()
+        )
+        if staff is None:
+            self.stdout.write("No Staff user: no documents were left waiting for approval.")
+            return
+        waiting = leave_for_approval(by=staff, day=day)
+        pending = [document for document in waiting if document.status == DocumentStatus.PENDING]
+        self.stdout.write(
+            f"{len(pending)} documents entered by {staff.get_username()} wait for a Manager's approval "
+            "(Approvals in the menu)."
+        )
+
+    @contextmanager
     def _bar(self, days: int):
-        tty = sys.stderr.isatty()
+        """Progress on stdout: redrawn in place on a terminal, else a line every 5 %.
+
+        The audit lines of the approvals and cancellations go to the log (stderr), often the same
+        terminal: each first ends a half-drawn bar, so a log line never shares a line with it.
+        """
+        tty = self.stdout.isatty()
         started = time.monotonic()
         step = max(1, days // 20)
+        drawn = False  # a bar is on the terminal without its newline
+
+        def end_bar(record: logging.LogRecord) -> bool:
+            nonlocal drawn
+            if drawn:
+                self.stdout.write("")
+                self.stdout.flush()
+                drawn = False
+            return True
 
         def show(counters: Counters, day: date) -> None:
+            nonlocal drawn
             done = counters.days
             if not tty and done % step and done != days:
                 return
@@ -116,7 +151,16 @@ class Command(BaseCommand):
                 f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{days} days · {day} · "
                 f"{counters.lines:,} lines · {elapsed:.0f} s, about {left:.0f} s to go"
             )
-            self.stderr.write(("\r" + line) if tty else line, ending="" if tty else "\n")
-            self.stderr.flush()
+            self.stdout.write(("\r" + line) if tty else line, ending="" if tty else "\n")
+            self.stdout.flush()
+            drawn = tty
 
-        return show
+        handlers = logging.getLogger().handlers
+        for handler in handlers:
+            handler.addFilter(end_bar)
+        try:
+            yield show
+        finally:
+            for handler in handlers:
+                handler.removeFilter(end_bar)
+            end_bar(None)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -166,9 +167,11 @@ def below_reorder_level(item_ids: list[int] | None = None):
     items = Item.objects.filter(is_active=True, reorder_level__gt=0)
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
+    # An item never posted has no balance row yet: it holds nothing (as on the dashboard).
     return (
-        items.filter(balance__quantity__lt=F("reorder_level"))
-        .values("pk", "sku", "name", "unit", "reorder_level", on_hand=F("balance__quantity"))
+        items.annotate(on_hand=Coalesce(F("balance__quantity"), 0))
+        .filter(on_hand__lt=F("reorder_level"))
+        .values("pk", "sku", "name", "unit", "reorder_level", "on_hand")
         .order_by("sku")
     )
 

@@ -73,7 +73,8 @@ def recipients(alert: str, exclude_ids: Iterable[int] = ()) -> list:
 
 def save(*, user, choices: dict[str, bool]) -> AlertPreferences:
     """Store the user's choice of the alerts offered to them (others keep their defaults)."""
-    current = chosen(user)
+    current = {alert: False for alert in ALERTS}  # what the role cannot use is stored as off
+    current.update(chosen(user))
     current.update({alert: bool(choices.get(alert)) for alert in offered(user)})
     row, _ = AlertPreferences.objects.update_or_create(user=user, defaults=current)
     user.alert_preferences = row

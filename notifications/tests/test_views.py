@@ -89,3 +89,27 @@ def test_the_dashboard_shows_a_30_day_trend_of_revenue_and_bottles_made(month, m
     last_30 = profit_loss.totals(Period(today - timedelta(days=29), today))
     assert sum(data["revenue"]) == last_30["revenue"] == D("1000.00")  # 350 (mid) + 650 (today)
     assert sum(data["bottles"]) == 0  # the month's only run was 40 days ago
+
+
+def test_a_manager_who_changed_a_pending_bill_is_not_counted_as_one_who_may_decide_it(
+    plant, staff_user, manager_user, other_manager, owner_user, settings
+):
+    from inventory import lifecycle
+    from notifications import waiting
+    from sales.models import Sale
+    from sales.services import SaleLineInput, update_sale
+
+    plant.buy(manager_user, (plant.bottle, 150, "3.00"))
+    settings.APPROVAL_THRESHOLD = D("100")
+    draft = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
+    update_sale(
+        sale=draft,
+        by=other_manager,
+        customer=plant.customer,
+        lines=[SaleLineInput(item=plant.bottle, quantity=30, unit_price=D("5.00"))],
+        date=draft.date,
+    )
+    lifecycle.submit(document=Sale.objects.get(pk=draft.pk), by=staff_user)
+    assert waiting.may_decide(other_manager) == 0
+    assert waiting.may_decide(manager_user) == 1 and waiting.may_decide(owner_user) == 1
+    assert waiting.may_decide(staff_user) == 0

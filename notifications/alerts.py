@@ -43,8 +43,18 @@ def absolute(path: str) -> str:
 def document_went_pending(document) -> None:
     """Queue one mail to everyone who may approve ``document`` and chose these alerts.
 
-    Runs in the submitting transaction: the mail exists exactly when the pending document does.
+    Runs in the submitting transaction: the mail exists exactly when the pending document does. A
+    fault in the alert itself is logged and never refuses the document (a savepoint keeps the
+    transaction usable; documents go pending seldom, so it costs little).
     """
+    try:
+        with transaction.atomic():
+            _queue_approval_mail(document)
+    except Exception:
+        log.exception("could not queue the approval mail of %s %s", type(document).__name__, document.pk)
+
+
+def _queue_approval_mail(document) -> None:
     authors = document.author_ids()
     approvers = [
         user

@@ -206,3 +206,17 @@ def test_staff_are_sent_nothing_even_when_they_ask_for_every_alert(stocked, addr
     assert smtp.messages
     assert not smtp.to("sam_staff@plant.example")
     assert all("sam_staff@plant.example" not in r for r in _recipients())
+
+
+def test_a_fault_in_the_approval_mail_is_logged_and_the_bill_still_waits(
+    stocked, addresses, monkeypatch, caplog
+):
+    from notifications import alerts
+
+    def broken(**kwargs):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(alerts.outbox, "enqueue", broken)
+    sale = stocked.sell(addresses["mia"], (stocked.bottle, 40, "5.00"))
+    assert Sale.objects.get(pk=sale.pk).status == "pending"
+    assert "could not queue the approval mail" in caplog.text

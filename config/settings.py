@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "sales",
     "reporting",
     "operations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
+                "notifications.context_processors.waiting_for_user",
             ],
         },
     },
@@ -368,6 +370,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bottleworks@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Ops", a) for a in env_list("ADMIN_EMAILS", "")]
+# A mail server that does not answer must not hold a sender for minutes (Django's default: forever).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Links in mails (digest, alerts) start with this address.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# After a commit that queued a mail, try to send it at once in a background thread (the cron job
+# ``send_mail_queue`` sends whatever that attempt left).
+MAIL_QUEUE_SEND_AFTER_COMMIT = env_bool("MAIL_QUEUE_SEND_AFTER_COMMIT", True)
 
 # REST API.
 REST_FRAMEWORK = {

@@ -90,6 +90,21 @@ def _notify(document: Document, sign: int) -> None:
         callback(document, sign)
 
 
+# Callbacks told, inside the submitting transaction, that a document went pending (e.g. to queue a
+# mail to those who may approve it). Business rules stay in the services; these only observe.
+_PENDING_OBSERVERS: list[Callable[[Any], None]] = []
+
+
+def observe_pending(callback: Callable[[Any], None]) -> None:
+    if callback not in _PENDING_OBSERVERS:
+        _PENDING_OBSERVERS.append(callback)
+
+
+def _notify_pending(document: Document) -> None:
+    for callback in _PENDING_OBSERVERS:
+        callback(document)
+
+
 def save_as(instance: Any, by: User, **kwargs: Any) -> None:
     """Save and record ``by`` as the author of the history row (also outside a request)."""
     instance._history_user = by
@@ -229,6 +244,7 @@ def create_submitted(*, document: D, by: User, write: Callable[[D], None]) -> D:
         rules.before_pending(document, by)
         document.status = DocumentStatus.PENDING
         write(document)
+        _notify_pending(document)
     else:
         _post(document, by, write=write)
     return document
@@ -242,6 +258,7 @@ def _submit(document: D, by: User) -> D:
         rules.before_pending(document, by)
         document.status = DocumentStatus.PENDING
         save_as(document, by)
+        _notify_pending(document)
     else:
         _post(document, by)
     return document

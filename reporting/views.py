@@ -12,6 +12,7 @@ from reporting import display, exports
 from reporting.catalogue import REPORTS
 from reporting.periods import parse
 from reporting.reports import dashboard as dashboard_figures
+from reporting.reports import trend
 from reporting.routers import reading_replica
 
 
@@ -19,7 +20,8 @@ from reporting.routers import reading_replica
 def dashboard(request):
     with reading_replica():
         data = dashboard_figures.figures(request.user)
-    return render(request, "reporting/dashboard.html", {"data": data})
+        charts = dashboard_figures.cached(request.user, "trend", trend.charts)
+    return render(request, "reporting/dashboard.html", {"data": data, "trend": charts})
 
 
 def _require_reports(user) -> None:

@@ -1,0 +1,129 @@
+"""The daily digest: one day's figures for the Owner and the Managers, as a mail and a page.
+
+Every figure comes from the same reads the reports use (profit & loss totals, the production
+report's totals, the receivables ageing), so the digest and the reports never disagree. Gross
+profit and margin are only in a digest built for someone who may see costs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import roles
+from inventory import lifecycle
+from inventory.documents import DocumentStatus
+from notifications import alerts, findings, outbox, preferences
+from notifications.models import MailKind
+from production.models import RejectReason
+from reporting.models import SalesCustomerDay
+from reporting.periods import Period
+from reporting.reports import customers, production, profit_loss
+from reporting.tables import money
+
+OVERDUE_BUCKETS = ("days_61_90", "days_over_90")  # the ageing report's buckets past 60 days
+
+
+def yesterday() -> date:
+    return timezone.localdate() - timedelta(days=1)
+
+
+def pending_documents() -> int:
+    return sum(
+        model.objects.filter(status=DocumentStatus.PENDING).count() for model in lifecycle.registered_models()
+    )
+
+
+def overdue(day: date) -> tuple[list[dict[str, Any]], Any]:
+    """Customers owing money from bills more than 60 days old at the end of ``day``, and the total."""
+    aged = customers.ageing(day)
+    # ageing rows: (customer id, outstanding, 0–30, 31–60, 61–90, over 90)
+    late = [(row[0], row[4] + row[5], row[1]) for row in aged if row[4] + row[5] > 0]
+    from sales.models import Customer
+
+    names = dict(Customer.objects.filter(pk__in=[c for c, _, _ in late]).values_list("pk", "name"))
+    rows = sorted(
+        (
+            {"customer": names.get(c, f"#{c}"), "over_60": amount, "outstanding": owed}
+            for c, amount, owed in late
+        ),
+        key=lambda r: (-r["over_60"], r["customer"]),
+    )
+    return rows, sum((r["over_60"] for r in rows), money(0))
+
+
+def figures(day: date, user) -> dict[str, Any]:
+    """The digest of ``day`` as ``user`` may read it."""
+    period = Period(day, day)
+    show_costs = roles.can_see_costs(user)
+    sales = profit_loss.totals(period)
+    bills = SalesCustomerDay.objects.filter(date=day).aggregate(bills=Sum("bills"), paid=Sum("paid"))
+    made = production.build(period, "item", "day").tables[0].totals
+    late, late_total = overdue(day)
+    data: dict[str, Any] = {
+        "day": day,
+        "bills": int(bills["bills"] or 0),
+        "revenue": sales["revenue"],
+        "bottles_made": made["good"],
+        "rejects": made["rejects"],
+        "yield": made["yield"],
+        "rejects_by_reason": [
+            {"reason": label, "quantity": made[f"reject_{value}"]}
+            for value, label in RejectReason.choices
+            if made[f"reject_{value}"]
+        ],
+        "cash_collected": money(bills["paid"]),
+        "overdue": late,
+        "overdue_total": late_total,
+        "low_stock": list(alerts.below_reorder_level()),
+        "pending": pending_documents(),
+        "exceptions": findings.new_exceptions(day),
+        "show_costs": show_costs,
+        "currency": settings.CURRENCY,
+    }
+    if show_costs:
+        data["gross_profit"] = sales["gross_profit"]
+        data["margin"] = sales["margin"]
+    return data
+
+
+def links() -> dict[str, str | None]:
+    return {
+        "approvals": alerts.absolute(reverse("inventory:approvals")),
+        "page": alerts.absolute(reverse("notifications:digest")),
+        "exceptions": (lambda url: alerts.absolute(url) if url else None)(findings.exceptions_url()),
+    }
+
+
+def render(day: date, user) -> tuple[str, str, str]:
+    """(subject, text, html) of the digest mail for ``user``."""
+    context = {"data": figures(day, user), "links": links(), "user": user}
+    subject = f"Bottleworks digest for {day.isoformat()}"
+    return (
+        subject,
+        render_to_string("notifications/mail/digest.txt", context),
+        render_to_string("notifications/mail/digest.html", context),
+    )
+
+
+def queue(day: date) -> int:
+    """Queue the digest of ``day`` for everyone who gets it, once per person and day."""
+    people = preferences.recipients("digest")
+    for user in people:
+        subject, text, html = render(day, user)
+        outbox.enqueue(
+            kind=MailKind.DIGEST,
+            key=f"digest:{day.isoformat()}:{user.pk}",
+            recipients=[user.email],
+            subject=subject,
+            text=text,
+            html=html,
+            send=False,
+        )
+    return len(people)

@@ -6,7 +6,7 @@ by the environment it is given.
 
 import importlib.util
 import os
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,6 +62,21 @@ RUN_COST_RATIO_LIMIT = Decimal(os.environ.get("RUN_COST_RATIO_LIMIT", "3"))
 COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
 CURRENCY = os.environ.get("CURRENCY", "INR")
 
+
+def env_hours(name: str, default: str) -> str:
+    """Local opening hours as ``HH:MM-HH:MM`` (an end of 24:00 is midnight), checked at start-up."""
+    value = os.environ.get(name, default).strip()
+    start, _, end = (part.strip() for part in value.partition("-"))
+    try:
+        opens = time.fromisoformat(start)
+        closes = time.max if end == "24:00" else time.fromisoformat(end)
+    except ValueError:
+        opens = closes = None
+    if opens is None or closes <= opens:
+        raise ImproperlyConfigured(f"{name} must be a start and a later end, as 06:00-22:00, not {value!r}.")
+    return value
+
+
 # The exceptions report (reporting/reports/exceptions.py): when a document is worth a second look.
 # A bill or purchase counts towards a split when its total is at least this share (%) of the
 # approval limit: a 6,000 sale split into two halves is caught, a day of small bills is not.
@@ -74,7 +89,7 @@ EXCEPTION_UNDONE_MIN = env_int("EXCEPTION_UNDONE_MIN", 3)
 EXCEPTION_UNDONE_FACTOR = Decimal(os.environ.get("EXCEPTION_UNDONE_FACTOR", "2"))
 EXCEPTION_BASELINE_DAYS = env_int("EXCEPTION_BASELINE_DAYS", 90)
 EXCEPTION_BACKDATED_DAYS = env_int("EXCEPTION_BACKDATED_DAYS", 3)
-EXCEPTION_WORKING_HOURS = os.environ.get("EXCEPTION_WORKING_HOURS", "06:00-22:00")
+EXCEPTION_WORKING_HOURS = env_hours("EXCEPTION_WORKING_HOURS", "06:00-22:00")
 EXCEPTION_COUNT_PERCENT = Decimal(os.environ.get("EXCEPTION_COUNT_PERCENT", "5"))
 EXCEPTION_COUNT_VALUE = Decimal(os.environ.get("EXCEPTION_COUNT_VALUE", "1000"))
 # Runs against their machine, shift and bottle's median over a trailing window: modified z-score

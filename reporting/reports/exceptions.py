@@ -30,7 +30,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import Expression
-from django.db.models.functions import Abs, TruncDate, TruncMonth, TruncTime
+from django.db.models.functions import Abs, RowNumber, TruncDate, TruncMonth, TruncTime
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,60 +121,82 @@ def _users(pks: Iterable[int]) -> dict[int, str]:
 # Threshold splitting ---------------------------------------------------------------------------
 
 
+LINKS_PER_FINDING = 6
+
+
 def threshold_splitting(period: Period) -> Found:
-    limit = Decimal(settings.APPROVAL_THRESHOLD)
-    floor = limit * settings.EXCEPTION_SPLIT_SHARE / HUNDRED
-    groups: dict[frozenset, Finding] = {}
-    order: list[frozenset] = []
+    """Two or more documents of one customer (supplier) or one creator on one day, each under the
+    approval limit (and at least ``EXCEPTION_SPLIT_SHARE`` % of it), together over it."""
     from accounts.models import User
 
-    for model, party, party_model in ((Sale, "customer", "customer"), (Purchase, "supplier", "supplier")):
+    limit = Decimal(settings.APPROVAL_THRESHOLD)
+    floor = limit * settings.EXCEPTION_SPLIT_SHARE / HUNDRED
+    total, findings = 0, []
+    for model, party in ((Sale, "customer"), (Purchase, "supplier")):
         noun = PAGES[model][1]
+        candidates = model.objects.filter(
+            status=DocumentStatus.POSTED,
+            date__gte=period.start,
+            date__lte=period.end,
+            total__lte=limit,
+            total__gte=floor,
+        )
         for key in (party, "created_by"):
-            part = [F(key), F("date")]
-            rows = (
-                model.objects.filter(
-                    status=DocumentStatus.POSTED,
-                    date__gte=period.start,
-                    date__lte=period.end,
-                    total__lte=limit,
-                    total__gte=floor,
-                )
-                .annotate(
-                    n=Window(Count("id"), partition_by=part),
-                    together=Window(Sum("total"), partition_by=part),
-                )
+            groups = (
+                candidates.values(key, "date")
+                .annotate(n=Count("id"), together=Sum("total"), parties=Count(party, distinct=True))
                 .filter(n__gte=2, together__gt=limit)
-                .order_by("date", key, "id")
-                .values("id", "number", "date", "total", "together", "created_by", party)[: _limit() * 4]
             )
-            bunches: dict[tuple, list[dict]] = {}
-            for row in rows:
-                bunches.setdefault((row[key], row["date"]), []).append(row)
-            parties = _names(model._meta.get_field(party).related_model, (r[party] for r in rows), "name")
-            people = _names(User, (r["created_by"] for r in rows))
-            for (_who, day), docs in bunches.items():
-                ids = frozenset(d["id"] for d in docs)
-                if ids in groups:
-                    continue
+            if key == "created_by":
+                # One creator's documents for one customer are that customer's split already.
+                groups = groups.filter(parties__gte=2)
+            groups = list(groups.order_by("date", key))
+            total += len(groups)
+            shown = groups[: max(0, _limit() - len(findings))]
+            if not shown:
+                continue
+            pairs = {(g[key], g["date"]) for g in shown}
+            docs = (
+                candidates.filter(date__in={d for _k, d in pairs}, **{f"{key}__in": {k for k, _d in pairs}})
+                .annotate(rank=Window(RowNumber(), partition_by=[F(key), F("date")], order_by=F("id").asc()))
+                .filter(rank__lte=LINKS_PER_FINDING)
+                .order_by("id")
+                .values("id", "number", "date", "created_by", party, key)
+            )
+            by_group: dict[tuple, list[dict]] = {}
+            for doc in docs:
+                if (doc[key], doc["date"]) in pairs:
+                    by_group.setdefault((doc[key], doc["date"]), []).append(doc)
+            parties = _names(
+                model._meta.get_field(party).related_model,
+                {d[party] for docs in by_group.values() for d in docs},
+                "name",
+            )
+            people = _names(User, {d["created_by"] for docs in by_group.values() for d in docs})
+            for group in shown:
+                docs = by_group.get((group[key], group["date"]), [])
                 creators = sorted({people.get(d["created_by"], "?") for d in docs})
                 counterparties = sorted({parties.get(d[party], "?") for d in docs})
-                by = f"{party_model} {counterparties[0]}" if key == party else f"{creators[0]}"
-                groups[ids] = Finding(
-                    check="threshold-split",
-                    day=day,
-                    documents=[_link(model, d["id"], d["number"]) for d in docs],
-                    person=", ".join(creators),
-                    subject=", ".join(counterparties),
-                    reason=(
-                        f"{len(docs)} {noun}s for {by} on {day.isoformat()}, each under the approval "
-                        f"limit {_amount(limit)}, together {_amount(docs[0]['together'])}: check whether "
-                        f"one {noun} was split to skip approval."
-                    ),
+                if key == party:
+                    who = f"for {party} {counterparties[0] if counterparties else '?'}"
+                else:
+                    who = f"by {', '.join(creators)}"
+                linked = f" (the first {len(docs)} linked)" if group["n"] > len(docs) else ""
+                findings.append(
+                    Finding(
+                        check="threshold-split",
+                        day=group["date"],
+                        documents=[_link(model, d["id"], d["number"]) for d in docs],
+                        person=", ".join(creators),
+                        subject=", ".join(counterparties),
+                        reason=(
+                            f"{group['n']} {noun}s {who} on {group['date'].isoformat()}{linked}, each under "
+                            f"the approval limit {_amount(limit)}, together {_amount(group['together'])}: "
+                            f"check whether one {noun} was split to skip approval."
+                        ),
+                    )
                 )
-                order.append(ids)
-    findings = [groups[ids] for ids in order]
-    return Found(len(findings), findings[: _limit()])
+    return Found(total, findings)
 
 
 # Bill lines: below cost, big discounts, prices far from the reference ----------------------------
@@ -195,58 +217,68 @@ def _posted_lines(period: Period):
     )
 
 
-def _line_flags() -> tuple[Q, Q]:
+def _line_flags() -> tuple[Q, Q, Q]:
+    """Below cost, a big discount, far from the reference price: conditions on a bill line, which
+    need the ``gross`` and ``expected`` aliases of ``_lines_with_aliases``."""
     below = Q(cost__isnull=False, amount__lt=F("cost"))
     share = settings.EXCEPTION_DISCOUNT_PERCENT / HUNDRED
     big_discount = Q(discount__gt=0) & Q(discount__gt=F("gross") * share)
-    return below, big_discount
-
-
-def _flagged_lines(period: Period) -> tuple[list[dict], dict[str, int]]:
-    """Lines sold below cost or at a big discount: the first ones to show, and how many in all."""
-    below, big_discount = _line_flags()
-    lines = _posted_lines(period).alias(gross=F("quantity") * F("unit_price"))
-    flagged = lines.filter(below | big_discount)
-    cap = _limit()
-    rows = list(
-        flagged.annotate(
-            is_below=ExpressionWrapper(below, output_field=_bool()),
-            is_discount=ExpressionWrapper(big_discount, output_field=_bool()),
-        )
-        .order_by("sale__date", "sale_id", "id")
-        .values(
-            "id",
-            "sale_id",
-            "sale__number",
-            "sale__date",
-            "sale__created_by__username",
-            "sale__customer__name",
-            "item__sku",
-            "quantity",
-            "unit_price",
-            "discount",
-            "amount",
-            "cost",
-            "unit_cost",
-            "is_below",
-            "is_discount",
-        )[: 2 * cap + 1]
+    off = settings.EXCEPTION_PRICE_PERCENT / HUNDRED
+    far = Q(expected__gt=0) & (
+        Q(unit_price__gt=F("expected") * (1 + off)) | Q(unit_price__lt=F("expected") * (1 - off))
     )
-    if len(rows) <= 2 * cap:
-        # Every flagged line is here: count them as they are, without a second pass over the year.
-        totals = {
-            "below": sum(1 for r in rows if r["is_below"]),
-            "discount": sum(1 for r in rows if r["is_discount"]),
-        }
-    else:
-        totals = flagged.aggregate(below=Count("id", filter=below), discount=Count("id", filter=big_discount))
-    return rows, totals
+    return below, big_discount, far
 
 
-def _bool():
-    from django.db.models import BooleanField
+def _lines_with_aliases(period: Period):
+    return _posted_lines(period).alias(gross=F("quantity") * F("unit_price"), expected=reference_price())
 
-    return BooleanField()
+
+def _line_groups(period: Period, cache: dict) -> list[dict]:
+    """Per creator and customer, how many lines were sold below cost, at a big discount or far from
+    the reference price: one pass over the period's bill lines, only the groups with any."""
+    if "line_groups" not in cache:
+        below, big_discount, far = _line_flags()
+        line_value = F("quantity") * F("unit_price")
+        cache["line_groups"] = list(
+            _lines_with_aliases(period)
+            .values("sale__created_by", "sale__customer")
+            .annotate(
+                below=Count("id", filter=below),
+                discount=Count("id", filter=big_discount),
+                far_lines=Count("id", filter=far),
+                charged=Sum(line_value, filter=far),
+                expected_value=Sum(F("quantity") * F("expected"), filter=far),
+            )
+            .filter(Q(below__gt=0) | Q(discount__gt=0) | Q(far_lines__gt=0))
+            .order_by("sale__created_by", "sale__customer")
+        )
+    return cache["line_groups"]
+
+
+LINE_VALUES = (
+    "sale_id",
+    "sale__number",
+    "sale__date",
+    "sale__created_by__username",
+    "sale__customer__name",
+    "item__sku",
+    "quantity",
+    "unit_price",
+    "discount",
+    "amount",
+    "cost",
+    "unit_cost",
+)
+
+
+def _flagged_rows(period: Period, condition: Q) -> list[dict]:
+    return list(
+        _lines_with_aliases(period)
+        .filter(condition)
+        .order_by("sale__date", "sale_id", "id")
+        .values(*LINE_VALUES)[: _limit()]
+    )
 
 
 def _line_finding(check: str, row: dict, reason: str) -> Finding:
@@ -260,69 +292,54 @@ def _line_finding(check: str, row: dict, reason: str) -> Finding:
     )
 
 
-def _line_checks(period: Period, cache: dict) -> tuple[Found, Found]:
-    if "lines" not in cache:
-        cache["lines"] = _flagged_lines(period)
-    rows, totals = cache["lines"]
-    cap = _limit()
-    below, discount = [], []
-    for row in rows:
-        quantity = row["quantity"]
-        if row["is_below"] and len(below) < cap:
-            net = money(Decimal(row["amount"]) / quantity)
-            below.append(
-                _line_finding(
-                    "below-cost",
-                    row,
-                    f"{quantity:,} × {row['item__sku']} sold at {_amount(net)} each (after discount), under "
-                    f"the cost {Decimal(row['unit_cost']):,.4f} at posting: a loss of "
-                    f"{_amount(Decimal(row['cost']) - Decimal(row['amount']))}.",
-                )
-            )
-        if row["is_discount"] and len(discount) < cap:
-            gross = Decimal(row["unit_price"]) * quantity
-            discount.append(
-                _line_finding(
-                    "big-discount",
-                    row,
-                    f"A discount of {_amount(row['discount'])} on {_amount(gross)} "
-                    f"({percent(row['discount'], gross)} %) is above "
-                    f"{_number(settings.EXCEPTION_DISCOUNT_PERCENT)} %.",
-                )
-            )
-    return Found(totals["below"], below), Found(totals["discount"], discount)
-
-
 def below_cost(period: Period, cache: dict | None = None) -> Found:
-    return _line_checks(period, {} if cache is None else cache)[0]
+    # Σ of the per-group counts the database made (a few hundred groups at most).
+    total = sum(g["below"] for g in _line_groups(period, {} if cache is None else cache))
+    if not total:
+        return Found()
+    findings = []
+    for row in _flagged_rows(period, _line_flags()[0]):
+        net = money(Decimal(row["amount"]) / row["quantity"])
+        findings.append(
+            _line_finding(
+                "below-cost",
+                row,
+                f"{row['quantity']:,} × {row['item__sku']} sold at {_amount(net)} each (after discount), "
+                f"under the cost {Decimal(row['unit_cost']):,.4f} at posting: a loss of "
+                f"{_amount(Decimal(row['cost']) - Decimal(row['amount']))}.",
+            )
+        )
+    return Found(total, findings)
 
 
 def big_discounts(period: Period, cache: dict | None = None) -> Found:
-    return _line_checks(period, {} if cache is None else cache)[1]
-
-
-def price_deviations(period: Period) -> Found:
-    """Lines priced far from the reference price, per person who billed and customer."""
-    share = settings.EXCEPTION_PRICE_PERCENT / HUNDRED
-    far = (
-        _posted_lines(period)
-        .alias(expected=reference_price())
-        .filter(expected__gt=0)
-        .filter(Q(unit_price__gt=F("expected") * (1 + share)) | Q(unit_price__lt=F("expected") * (1 - share)))
-    )
-    groups = list(
-        far.values("sale__created_by", "sale__customer")
-        .annotate(
-            lines=Count("id"),
-            bills=Count("sale", distinct=True),
-            charged=Sum(F("quantity") * F("unit_price")),
-            expected_value=Sum(F("quantity") * F("expected")),
+    total = sum(g["discount"] for g in _line_groups(period, {} if cache is None else cache))
+    if not total:
+        return Found()
+    findings = []
+    for row in _flagged_rows(period, _line_flags()[1]):
+        gross = Decimal(row["unit_price"]) * row["quantity"]
+        findings.append(
+            _line_finding(
+                "big-discount",
+                row,
+                f"A discount of {_amount(row['discount'])} on {_amount(gross)} "
+                f"({percent(row['discount'], gross)} %) is above "
+                f"{_number(settings.EXCEPTION_DISCOUNT_PERCENT)} %.",
+            )
         )
-        .values("sale__created_by", "sale__customer", "lines", "bills", "charged", "expected_value")
-        .order_by("-lines", "sale__created_by", "sale__customer")
+    return Found(total, findings)
+
+
+def price_deviations(period: Period, cache: dict | None = None) -> Found:
+    """Lines priced far from the reference price, per person who billed and customer."""
+    groups = sorted(
+        (g for g in _line_groups(period, {} if cache is None else cache) if g["far_lines"]),
+        key=lambda g: (-g["far_lines"], g["sale__created_by"], g["sale__customer"]),
     )
-    total = len(groups)
     shown = groups[: _limit()]
+    if not shown:
+        return Found()
     people = _users(g["sale__created_by"] for g in shown)
     customers = dict(
         Customer.objects.filter(pk__in={g["sale__customer"] for g in shown}).values_list("pk", "name")
@@ -330,42 +347,49 @@ def price_deviations(period: Period) -> Found:
     # A few bills of each group to link to: one query for all the groups shown.
     keys = {(g["sale__created_by"], g["sale__customer"]) for g in shown}
     examples: dict[tuple, list[tuple[str, str]]] = {}
-    if keys:
-        condition = Q()
-        for user_id, customer_id in keys:
-            condition |= Q(sale__created_by=user_id, sale__customer=customer_id)
-        for sale_id, number, user_id, customer_id in (
-            far.filter(condition)
-            .values_list("sale_id", "sale__number", "sale__created_by", "sale__customer")
-            .distinct()
-            .order_by("sale__created_by", "sale__customer", "sale_id")
-        ):
-            bucket = examples.setdefault((user_id, customer_id), [])
-            if len(bucket) < 5:
-                bucket.append(_link(Sale, sale_id, number))
+    condition = Q()
+    for user_id, customer_id in keys:
+        condition |= Q(sale__created_by=user_id, sale__customer=customer_id)
+    far = _line_flags()[2]
+    far_lines = _lines_with_aliases(period).filter(far & condition)
+    # Bills per group only here, for the groups shown: a distinct count over the whole year's lines
+    # would double the time of the pass that finds them.
+    bill_counts = {
+        (r["sale__created_by"], r["sale__customer"]): r["bills"]
+        for r in far_lines.values("sale__created_by", "sale__customer").annotate(
+            bills=Count("sale", distinct=True)
+        )
+    }
+    for sale_id, number, user_id, customer_id in (
+        far_lines.values_list("sale_id", "sale__number", "sale__created_by", "sale__customer")
+        .distinct()
+        .order_by("sale__created_by", "sale__customer", "sale_id")
+    ):
+        bucket = examples.setdefault((user_id, customer_id), [])
+        if len(bucket) < LINKS_PER_FINDING:
+            bucket.append(_link(Sale, sale_id, number))
     findings = []
     for g in shown:
         key = (g["sale__created_by"], g["sale__customer"])
-        charged, expected = money(g["charged"]), money(g["expected_value"])
-        more = g["bills"] - len(examples.get(key, []))
+        linked = examples.get(key, [])
+        lines, bills = g["far_lines"], bill_counts.get(key, len(linked))
         findings.append(
             Finding(
                 check="price-deviation",
                 day=None,
-                documents=examples.get(key, []),
+                documents=linked,
                 person=people.get(key[0], "?"),
                 subject=customers.get(key[1], "?"),
                 reason=(
-                    f"{g['lines']:,} line{'s' if g['lines'] != 1 else ''} on {g['bills']:,} "
-                    f"bill{'s' if g['bills'] != 1 else ''} priced more than "
-                    f"{_number(settings.EXCEPTION_PRICE_PERCENT)} % from the item's default price: "
-                    f"charged {_amount(charged)} where the default prices make {_amount(expected)}"
-                    + (f" ({more:,} more bills not linked)" if more > 0 else "")
-                    + "."
+                    f"{lines:,} line{'s' if lines != 1 else ''} on {bills:,} bill{'s' if bills != 1 else ''}"
+                    f"{f' (the first {len(linked)} linked)' if bills > len(linked) else ''} priced more "
+                    f"than {_number(settings.EXCEPTION_PRICE_PERCENT)} % from the item's default price: "
+                    f"charged {_amount(g['charged'])} where the default prices make "
+                    f"{_amount(g['expected_value'])}."
                 ),
             )
         )
-    return Found(total, findings)
+    return Found(len(groups), findings)
 
 
 # Cancellations and rejections per person -------------------------------------------------------
@@ -397,6 +421,8 @@ def undone_documents(period: Period) -> Found:
     baseline_end = period.start - timedelta(days=1)
     baseline_start = baseline_end - timedelta(days=max(1, settings.EXCEPTION_BASELINE_DAYS) - 1)
     now = _undone_by_person(period.start, period.end)
+    if not any(r["cancelled"] + r["rejected"] >= settings.EXCEPTION_UNDONE_MIN for r in now.values()):
+        return Found()  # nobody has enough to judge: the usual rates are not needed
     before = _undone_by_person(baseline_start, baseline_end)
     plant_made = sum(r["made"] for r in before.values())
     plant_undone = sum(r["cancelled"] + r["rejected"] for r in before.values())
@@ -471,22 +497,53 @@ def working_hours() -> tuple[time, time | None]:
     return start, end
 
 
+def _entry_conditions() -> dict[str, Q]:
+    """Back-dated and after-hours, on documents with the ``lag`` and ``entered_time`` aliases."""
+    start, end = working_hours()
+    outside = Q(entered_time__lt=start) | (Q(entered_time__gte=end) if end else Q(pk__in=[]))
+    late = Q(lag__gt=timedelta(days=settings.EXCEPTION_BACKDATED_DAYS))
+    return {"back-dated": late, "after-hours": outside}
+
+
 def _entered_in(model: type, period: Period):
     start, end = _day_bounds(period)
-    return model.objects.filter(created_at__gte=start, created_at__lt=end)
+    lag = ExpressionWrapper(TruncDate("created_at") - F("date"), output_field=DurationField())
+    return (
+        model.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(status=DocumentStatus.DRAFT)
+        .alias(lag=lag, entered_time=TruncTime("created_at"))
+    )
 
 
-def _entry_findings(check: str, period: Period, narrow, reason: Callable[[dict], str]) -> Found:
+def _entry_counts(period: Period, cache: dict) -> dict[type, dict[str, int]]:
+    """{document type: {check: how many}}: one pass over each type's entries for both checks."""
+    if "entries" not in cache:
+        conditions = _entry_conditions()
+        cache["entries"] = {
+            model: _entered_in(model, period).aggregate(
+                **{key: Count("id", filter=condition) for key, condition in conditions.items()}
+            )
+            for model in DOCUMENT_MODELS
+        }
+    return cache["entries"]
+
+
+def _entry_findings(check: str, period: Period, cache: dict | None, reason: Callable[[dict], str]) -> Found:
+    counts = _entry_counts(period, {} if cache is None else cache)
+    condition = _entry_conditions()[check]
     total, findings = 0, []
     cap = _limit()
     for model in DOCUMENT_MODELS:
-        rows = narrow(_entered_in(model, period).exclude(status=DocumentStatus.DRAFT))
-        total += rows.count()
-        if len(findings) >= cap:
+        found = counts[model][check]
+        total += found
+        if not found or len(findings) >= cap:
             continue
-        for row in rows.order_by("created_at", "id").values(
-            "id", "number", "date", "created_at", "created_by__username"
-        )[: cap - len(findings)]:
+        for row in (
+            _entered_in(model, period)
+            .filter(condition)
+            .order_by("created_at", "id")
+            .values("id", "number", "date", "created_at", "created_by__username")[: cap - len(findings)]
+        ):
             row["noun"] = PAGES[model][1]
             findings.append(
                 Finding(
@@ -501,12 +558,8 @@ def _entry_findings(check: str, period: Period, narrow, reason: Callable[[dict],
     return Found(total, findings)
 
 
-def back_dated(period: Period) -> Found:
+def back_dated(period: Period, cache: dict | None = None) -> Found:
     days = settings.EXCEPTION_BACKDATED_DAYS
-
-    def narrow(documents):
-        lag = ExpressionWrapper(TruncDate("created_at") - F("date"), output_field=DurationField())
-        return documents.alias(lag=lag).filter(lag__gt=timedelta(days=days))
 
     def reason(row):
         entered = timezone.localtime(row["created_at"]).date()
@@ -515,23 +568,17 @@ def back_dated(period: Period) -> Found:
             f"{(entered - row['date']).days} days later (more than {days}): check why it came late."
         )
 
-    return _entry_findings("back-dated", period, narrow, reason)
+    return _entry_findings("back-dated", period, cache, reason)
 
 
-def after_hours(period: Period) -> Found:
-    start, end = working_hours()
-
-    def narrow(documents):
-        outside = Q(entered_time__lt=start) | (Q(entered_time__gte=end) if end else Q(pk__in=[]))
-        return documents.alias(entered_time=TruncTime("created_at")).filter(outside)
-
+def after_hours(period: Period, cache: dict | None = None) -> Found:
     hours = settings.EXCEPTION_WORKING_HOURS
 
     def reason(row):
         at = timezone.localtime(row["created_at"])
         return f"A {row['noun']} entered at {at:%H:%M} on {at:%Y-%m-%d}, outside working hours ({hours})."
 
-    return _entry_findings("after-hours", period, narrow, reason)
+    return _entry_findings("after-hours", period, cache, reason)
 
 
 # Stock counts ----------------------------------------------------------------------------------
@@ -838,6 +885,8 @@ CHECKS = [
     Check("payment-no-bill", "Paid on account with no bill", unbilled_payments),
 ]
 TITLES = {check.key: check.title for check in CHECKS}
+# The checks that share a pass over the data through the cache.
+SHARED = (below_cost, big_discounts, price_deviations, back_dated, after_hours, falling_yield)
 
 
 def run_checks(period: Period, cache: dict | None = None) -> dict[str, Found]:
@@ -847,7 +896,7 @@ def run_checks(period: Period, cache: dict | None = None) -> dict[str, Found]:
     cache = {} if cache is None else cache
     results = {}
     for check in CHECKS:
-        if check.run in (below_cost, big_discounts, falling_yield):
+        if check.run in SHARED:
             results[check.key] = check.run(period, cache)
         else:
             results[check.key] = check.run(period)

@@ -6,7 +6,7 @@ by the environment it is given.
 
 import importlib.util
 import os
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,6 +62,46 @@ RUN_COST_RATIO_LIMIT = Decimal(os.environ.get("RUN_COST_RATIO_LIMIT", "3"))
 # A stock count's variance: each line's gain or loss at average cost, added up without sign.
 COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
 CURRENCY = os.environ.get("CURRENCY", "INR")
+
+
+def env_hours(name: str, default: str) -> str:
+    """Local opening hours as ``HH:MM-HH:MM`` (an end of 24:00 is midnight), checked at start-up."""
+    value = os.environ.get(name, default).strip()
+    start, _, end = (part.strip() for part in value.partition("-"))
+    try:
+        opens = time.fromisoformat(start)
+        closes = time.max if end == "24:00" else time.fromisoformat(end)
+    except ValueError:
+        opens = closes = None
+    if opens is None or closes <= opens:
+        raise ImproperlyConfigured(f"{name} must be a start and a later end, as 06:00-22:00, not {value!r}.")
+    return value
+
+
+# The exceptions report (reporting/reports/exceptions.py): when a document is worth a second look.
+# A bill or purchase counts towards a split when its total is at least this share (%) of the
+# approval limit: a 6,000 sale split into two halves is caught, a day of small bills is not.
+EXCEPTION_SPLIT_SHARE = Decimal(os.environ.get("EXCEPTION_SPLIT_SHARE", "50"))
+EXCEPTION_DISCOUNT_PERCENT = Decimal(os.environ.get("EXCEPTION_DISCOUNT_PERCENT", "10"))
+EXCEPTION_PRICE_PERCENT = Decimal(os.environ.get("EXCEPTION_PRICE_PERCENT", "20"))
+# Cancelled + rejected documents of one creator: at least this many, and this many times their usual
+# rate (their own over the days before the period, or everyone's when they have too little history).
+EXCEPTION_UNDONE_MIN = env_int("EXCEPTION_UNDONE_MIN", 3)
+EXCEPTION_UNDONE_FACTOR = Decimal(os.environ.get("EXCEPTION_UNDONE_FACTOR", "2"))
+EXCEPTION_BASELINE_DAYS = env_int("EXCEPTION_BASELINE_DAYS", 90)
+EXCEPTION_BACKDATED_DAYS = env_int("EXCEPTION_BACKDATED_DAYS", 3)
+EXCEPTION_WORKING_HOURS = env_hours("EXCEPTION_WORKING_HOURS", "06:00-22:00")
+EXCEPTION_COUNT_PERCENT = Decimal(os.environ.get("EXCEPTION_COUNT_PERCENT", "5"))
+EXCEPTION_COUNT_VALUE = Decimal(os.environ.get("EXCEPTION_COUNT_VALUE", "1000"))
+# Runs against their machine, shift and bottle's median over a trailing window: modified z-score
+# 0.6745 × |x − median| ÷ MAD above the limit (Iglewicz and Hoaglin's 3.5), and at least the floors.
+EXCEPTION_RUN_WINDOW_DAYS = env_int("EXCEPTION_RUN_WINDOW_DAYS", 90)
+EXCEPTION_RUN_MIN_RUNS = env_int("EXCEPTION_RUN_MIN_RUNS", 5)
+EXCEPTION_RUN_Z_LIMIT = Decimal(os.environ.get("EXCEPTION_RUN_Z_LIMIT", "3.5"))
+EXCEPTION_YIELD_POINTS = Decimal(os.environ.get("EXCEPTION_YIELD_POINTS", "2"))
+EXCEPTION_RUN_COST_PERCENT = Decimal(os.environ.get("EXCEPTION_RUN_COST_PERCENT", "10"))
+EXCEPTION_TREND_POINTS = Decimal(os.environ.get("EXCEPTION_TREND_POINTS", "2"))
+EXCEPTION_MAX_ROWS = env_int("EXCEPTION_MAX_ROWS", 500)
 
 
 def env_date(name: str) -> date | None:

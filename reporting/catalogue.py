@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reporting.periods import ReportForm, parse
-from reporting.reports import customers, production, profit_loss, stock, suppliers
+from reporting.reports import customers, exceptions, production, profit_loss, stock, suppliers
 from reporting.tables import Report
 
 
@@ -65,6 +65,13 @@ REPORTS = {
             "Runs, preforms used, good bottles, rejects by reason, yield and cost per good bottle.",
             lambda d: production.build(d["period"], d["by"], d["group"]),
             uses=("by", "group"),
+        ),
+        ReportSpec(
+            "exceptions",
+            "Exceptions",
+            "Split bills, sales below cost, big discounts, odd prices, back-dated and late-night entries, "
+            "count variances, production outliers and payments worth a second look, each with its reason.",
+            lambda d: exceptions.build(d["period"]),
         ),
     ]
 }

@@ -33,13 +33,30 @@ NUMERIC_CLASS = ' class="num"'
 
 def _row_html(cells: list[dict[str, Any]], tag: str = "td") -> SafeString:
     # Built here rather than in the template: a year's report has thousands of cells.
-    parts = [f"<{tag}{NUMERIC_CLASS if c['numeric'] else ''}>{html.escape(c['text'])}</{tag}>" for c in cells]
+    parts = [
+        f"<{tag}{NUMERIC_CLASS if c['numeric'] else ''}>{c.get('html') or html.escape(c['text'])}</{tag}>"
+        for c in cells
+    ]
     return mark_safe("".join(parts))  # noqa: S308 - every cell's text is escaped
+
+
+def _links(links: list[tuple[str, str]]) -> str:
+    """A "link" column's cell: each (text, address) pair of the row's ``<key>_links`` as a link."""
+    return ", ".join(f'<a href="{html.escape(url)}">{html.escape(label)}</a>' for label, url in links)
+
+
+def _shown(table: Table) -> list:
+    # A "url" column carries the link addresses for CSV, XLSX and JSON; the page links instead.
+    return [c for c in table.columns if c.kind != "url"]
 
 
 def _cells(table: Table, row: dict[str, Any]) -> list[dict[str, Any]]:
     cells = []
-    for column in table.columns:
+    for column in _shown(table):
+        if column.kind == "link":
+            cells.append({"text": text(row.get(column.key), "text"), "numeric": False})
+            cells[-1]["html"] = _links(row.get(f"{column.key}_links") or [])
+            continue
         kind = row.get("kind", "text") if column.kind == "mixed" else column.kind
         numeric = kind in ("int", "money", "unit", "percent")
         cells.append({"text": text(row.get(column.key), kind), "numeric": numeric})
@@ -52,7 +69,9 @@ def shaped(report: Report) -> list[dict[str, Any]]:
         {
             "name": table.name,
             "title": table.title,
-            "headers": [{"label": c.label, "numeric": c.kind not in ("text", "date")} for c in table.columns],
+            "headers": [
+                {"label": c.label, "numeric": c.kind not in ("text", "date", "link")} for c in _shown(table)
+            ],
             "rows": [_row_html(_cells(table, row)) for row in table.rows],
             "totals": _row_html(_cells(table, table.totals), "th") if table.totals else None,
         }

@@ -1,0 +1,146 @@
+"""The exceptions report at scale: seed a throwaway PostgreSQL, time the page and ``count_findings``.
+
+    .venv/bin/python bench/bench_exceptions.py                # 365 days at --scale 1.0 ≈ 1M lines
+    .venv/bin/python bench/bench_exceptions.py --scale 0.1    # ≈ 100k lines, a few minutes
+
+``seed_demo`` stamps every document it writes with the moment it ran, so every bill of the year
+would look entered months after its date (back-dated). Before timing, the script moves each
+document's entry time to 10:00 on its own date — what a plant entering bills on the day would
+have — so the report finds a realistic handful, not a year of "back-dated" bills. Prints the
+timings next to the plain SUM … GROUP BY month over the bill lines (as bench_reports.py does) and
+how many findings each check had.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_reports import RAW_SQL, _environment, _machine, _median_ms  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", help="time an already seeded database instead of building one")
+    parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL running (prints its URL)")
+    args = parser.parse_args()
+
+    from testing.postgres import start_postgres
+
+    if args.database_url:
+        url, stop = args.database_url, lambda: None
+    else:
+        url, stop = start_postgres()
+        import psycopg
+
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute("CREATE DATABASE bottleworks")
+    try:
+        _environment(url)
+        import django
+
+        django.setup()
+        run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep:
+            print(f"PostgreSQL left running: --database-url {url}")
+        else:
+            stop()
+
+
+def _entered_on_their_dates() -> None:
+    """Bench-only: entry time 10:00 local on each document's date (see the module docstring)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from reporting.reports.exceptions import DOCUMENT_MODELS
+
+    zone = str(timezone.get_current_timezone())
+    with connection.cursor() as cursor:
+        for model in DOCUMENT_MODELS:
+            cursor.execute(
+                f"UPDATE {model._meta.db_table} "  # noqa: S608 - table names from the models
+                "SET created_at = (date + time '10:00') AT TIME ZONE %s",
+                [zone],
+            )
+        cursor.execute("VACUUM ANALYZE")
+
+
+def run(args) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.roles import Role
+    from accounts.services import create_user
+    from reporting.periods import Period
+    from reporting.reports import exceptions
+    from sales.models import SaleLine
+
+    print(f"machine: {_machine()}")
+    if args.database_url and SaleLine.objects.exists():
+        owner = User.objects.get(username="bench_owner")
+    else:
+        call_command("migrate", verbosity=0)
+        owner = create_user(username="bench_owner", role=Role.OWNER, password="bench-owner-password-1")
+        started = time.perf_counter()
+        call_command("seed_demo", days=args.days, scale=args.scale, no_verify=True)
+        print(f"seed_demo --days {args.days} --scale {args.scale}: {time.perf_counter() - started:.0f} s")
+        _entered_on_their_dates()
+    print(f"{SaleLine.objects.count():,} bill lines")
+
+    today = timezone.localdate()
+    periods = {
+        "year": Period(today - timedelta(days=364), today),
+        "month": Period(today - timedelta(days=29), today),
+        "day": Period(today, today),
+    }
+
+    def raw(period):
+        def query():
+            with connection.cursor() as cursor:
+                cursor.execute(RAW_SQL, [period.start, period.end])
+                cursor.fetchall()
+
+        return query
+
+    client = Client()
+    client.force_login(owner)
+    print()
+    print("| period | page (ms) | count_findings (ms) | raw SUM … GROUP BY month (ms) | findings |")
+    print("|---|---:|---:|---:|---:|")
+    for name, period in periods.items():
+
+        def page(period=period):
+            response = client.get("/reports/exceptions/", {"start": period.start, "end": period.end})
+            assert response.status_code == 200, response.status_code
+
+        page_ms = _median_ms(page, args.runs)
+        count_ms = _median_ms(
+            lambda period=period: exceptions.count_findings(period.start, period.end), args.runs
+        )
+        raw_ms = _median_ms(raw(period), args.runs)
+        total = exceptions.count_findings(period.start, period.end)
+        print(f"| {name} | {page_ms:.0f} | {count_ms:.0f} | {raw_ms:.0f} | {total:,} |")
+    print()
+    for key, found in exceptions.run_checks(periods["year"]).items():
+        print(f"- {key}: {found.total:,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1006 @@
+"""Exceptions: the documents and patterns an owner should look at, each with a reason and its links.
+
+Every check reads the documents and the ledger, aggregates in the database, and writes nothing.
+The limits are settings (README, "Settings"). Each check returns how many findings it has (from the
+database) and at most ``EXCEPTION_MAX_ROWS`` of them to show, so a badly set limit on a year of a
+million bill lines gives a long count, not a page that never loads.
+
+``count_findings(start, end)`` is the number of findings in a date range, for the daily digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Window,
+)
+from django.db.models.expressions import Expression
+from django.db.models.functions import Abs, RowNumber, TruncDate, TruncMonth, TruncTime
+from django.urls import reverse
+from django.utils import timezone
+
+from inventory.documents import DocumentStatus
+from inventory.models import StockCount, StockCountLine
+from production.models import ProductionRun
+from purchasing.models import Purchase
+from reporting.charts import bar_chart
+from reporting.periods import Period
+from reporting.reports import run_medians
+from reporting.routers import reading_replica
+from reporting.tables import Column, Report, Table, money, percent
+from sales.models import Customer, Payment, Sale, SaleLine
+
+HUNDRED = Decimal(100)
+
+# Each document type: where its page is, and what a person calls it.
+PAGES: dict[type, tuple[str, str]] = {
+    Sale: ("sales:bill-detail", "bill"),
+    Purchase: ("purchasing:purchase-detail", "purchase"),
+    Payment: ("sales:payment-detail", "payment"),
+    ProductionRun: ("production:run-detail", "run"),
+    StockCount: ("inventory:count-detail", "stock count"),
+}
+DOCUMENT_MODELS = list(PAGES)
+
+
+@dataclass
+class Finding:
+    check: str
+    day: date | None
+    documents: list[tuple[str, str]]  # (number, page address)
+    person: str
+    subject: str
+    reason: str
+
+
+@dataclass
+class Found:
+    """One check's result: how many findings in all, and the first ones to show."""
+
+    total: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    title: str
+    run: Callable[[Period], Found]
+
+
+def _link(model: type, pk: int, number: str | None) -> tuple[str, str]:
+    name, _noun = PAGES[model]
+    return (number or f"Draft #{pk}", reverse(name, args=[pk]))
+
+
+def _limit() -> int:
+    return max(1, settings.EXCEPTION_MAX_ROWS)
+
+
+def _amount(value: Any) -> str:
+    return f"{money(value):,.2f}"
+
+
+def _number(value: Any) -> str:
+    return f"{Decimal(value):,.2f}".rstrip("0").rstrip(".") if value is not None else "—"
+
+
+def _day_bounds(period: Period) -> tuple[datetime, datetime]:
+    """The period as aware moments in the plant's time zone: entry times are compared with it."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(period.start, time.min, tzinfo=zone)
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def _names(model, pks: Iterable[int], field_name: str = "username") -> dict[int, str]:
+    return dict(model.objects.filter(pk__in=set(pks)).values_list("pk", field_name))
+
+
+def _users(pks: Iterable[int]) -> dict[int, str]:
+    from accounts.models import User
+
+    return _names(User, pks)
+
+
+# Threshold splitting ---------------------------------------------------------------------------
+
+
+LINKS_PER_FINDING = 6
+
+
+def threshold_splitting(period: Period) -> Found:
+    """Two or more documents of one customer (supplier) or one creator on one day, each under the
+    approval limit (and at least ``EXCEPTION_SPLIT_SHARE`` % of it), together over it."""
+    from accounts.models import User
+
+    limit = Decimal(settings.APPROVAL_THRESHOLD)
+    floor = limit * settings.EXCEPTION_SPLIT_SHARE / HUNDRED
+    total, findings = 0, []
+    for model, party in ((Sale, "customer"), (Purchase, "supplier")):
+        noun = PAGES[model][1]
+        candidates = model.objects.filter(
+            status=DocumentStatus.POSTED,
+            date__gte=period.start,
+            date__lte=period.end,
+            total__lte=limit,
+            total__gte=floor,
+        )
+        for key in (party, "created_by"):
+            groups = (
+                candidates.values(key, "date")
+                .annotate(n=Count("id"), together=Sum("total"), parties=Count(party, distinct=True))
+                .filter(n__gte=2, together__gt=limit)
+            )
+            if key == "created_by":
+                # One creator's documents for one customer are that customer's split already.
+                groups = groups.filter(parties__gte=2)
+            groups = list(groups.order_by("date", key))
+            total += len(groups)
+            shown = groups[: max(0, _limit() - len(findings))]
+            if not shown:
+                continue
+            pairs = {(g[key], g["date"]) for g in shown}
+            docs = (
+                candidates.filter(date__in={d for _k, d in pairs}, **{f"{key}__in": {k for k, _d in pairs}})
+                .annotate(rank=Window(RowNumber(), partition_by=[F(key), F("date")], order_by=F("id").asc()))
+                .filter(rank__lte=LINKS_PER_FINDING)
+                .order_by("id")
+                .values("id", "number", "date", "created_by", party, key)
+            )
+            by_group: dict[tuple, list[dict]] = {}
+            for doc in docs:
+                if (doc[key], doc["date"]) in pairs:
+                    by_group.setdefault((doc[key], doc["date"]), []).append(doc)
+            parties = _names(
+                model._meta.get_field(party).related_model,
+                {d[party] for docs in by_group.values() for d in docs},
+                "name",
+            )
+            people = _names(User, {d["created_by"] for docs in by_group.values() for d in docs})
+            for group in shown:
+                docs = by_group.get((group[key], group["date"]), [])
+                creators = sorted({people.get(d["created_by"], "?") for d in docs})
+                counterparties = sorted({parties.get(d[party], "?") for d in docs})
+                if key == party:
+                    who = f"for {party} {counterparties[0] if counterparties else '?'}"
+                else:
+                    who = f"by {', '.join(creators)}"
+                linked = f" (the first {len(docs)} linked)" if group["n"] > len(docs) else ""
+                findings.append(
+                    Finding(
+                        check="threshold-split",
+                        day=group["date"],
+                        documents=[_link(model, d["id"], d["number"]) for d in docs],
+                        person=", ".join(creators),
+                        subject=", ".join(counterparties),
+                        reason=(
+                            f"{group['n']} {noun}s {who} on {group['date'].isoformat()}{linked}, each under "
+                            f"the approval limit {_amount(limit)}, together {_amount(group['together'])}: "
+                            f"check whether one {noun} was split to skip approval."
+                        ),
+                    )
+                )
+    return Found(total, findings)
+
+
+# Bill lines: below cost, big discounts, prices far from the reference ----------------------------
+
+
+def reference_price() -> Expression:
+    """The price a bill line is compared with (relative to ``SaleLine``).
+
+    Today the item's default price; when customer price lists exist, this one function returns the
+    customer's list price instead (e.g. a ``Subquery`` on ``sale__customer`` and ``item``).
+    """
+    return F("item__default_price")
+
+
+def _posted_lines(period: Period):
+    return SaleLine.objects.filter(
+        sale__status=DocumentStatus.POSTED, sale__date__gte=period.start, sale__date__lte=period.end
+    )
+
+
+def _line_flags() -> tuple[Q, Q, Q]:
+    """Below cost, a big discount, far from the reference price: conditions on a bill line, which
+    need the ``gross`` and ``expected`` aliases of ``_lines_with_aliases``."""
+    below = Q(cost__isnull=False, amount__lt=F("cost"))
+    share = settings.EXCEPTION_DISCOUNT_PERCENT / HUNDRED
+    big_discount = Q(discount__gt=0) & Q(discount__gt=F("gross") * share)
+    off = settings.EXCEPTION_PRICE_PERCENT / HUNDRED
+    far = Q(expected__gt=0) & (
+        Q(unit_price__gt=F("expected") * (1 + off)) | Q(unit_price__lt=F("expected") * (1 - off))
+    )
+    return below, big_discount, far
+
+
+def _lines_with_aliases(period: Period):
+    return _posted_lines(period).alias(gross=F("quantity") * F("unit_price"), expected=reference_price())
+
+
+def _line_groups(period: Period, cache: dict) -> list[dict]:
+    """Per creator and customer, how many lines were sold below cost, at a big discount or far from
+    the reference price: one pass over the period's bill lines, only the groups with any."""
+    if "line_groups" not in cache:
+        below, big_discount, far = _line_flags()
+        line_value = F("quantity") * F("unit_price")
+        cache["line_groups"] = list(
+            _lines_with_aliases(period)
+            .values("sale__created_by", "sale__customer")
+            .annotate(
+                below=Count("id", filter=below),
+                discount=Count("id", filter=big_discount),
+                far_lines=Count("id", filter=far),
+                charged=Sum(line_value, filter=far),
+                expected_value=Sum(F("quantity") * F("expected"), filter=far),
+            )
+            .filter(Q(below__gt=0) | Q(discount__gt=0) | Q(far_lines__gt=0))
+            .order_by("sale__created_by", "sale__customer")
+        )
+    return cache["line_groups"]
+
+
+LINE_VALUES = (
+    "sale_id",
+    "sale__number",
+    "sale__date",
+    "sale__created_by__username",
+    "sale__customer__name",
+    "item__sku",
+    "quantity",
+    "unit_price",
+    "discount",
+    "amount",
+    "cost",
+    "unit_cost",
+)
+
+
+def _flagged_rows(period: Period, condition: Q) -> list[dict]:
+    return list(
+        _lines_with_aliases(period)
+        .filter(condition)
+        .order_by("sale__date", "sale_id", "id")
+        .values(*LINE_VALUES)[: _limit()]
+    )
+
+
+def _line_finding(check: str, row: dict, reason: str) -> Finding:
+    return Finding(
+        check=check,
+        day=row["sale__date"],
+        documents=[_link(Sale, row["sale_id"], row["sale__number"])],
+        person=row["sale__created_by__username"],
+        subject=f"{row['sale__customer__name']} · {row['item__sku']}",
+        reason=reason,
+    )
+
+
+def below_cost(period: Period, cache: dict | None = None) -> Found:
+    # Σ of the per-group counts the database made (a few hundred groups at most).
+    total = sum(g["below"] for g in _line_groups(period, {} if cache is None else cache))
+    if not total:
+        return Found()
+    findings = []
+    for row in _flagged_rows(period, _line_flags()[0]):
+        net = money(Decimal(row["amount"]) / row["quantity"])
+        findings.append(
+            _line_finding(
+                "below-cost",
+                row,
+                f"{row['quantity']:,} × {row['item__sku']} sold at {_amount(net)} each (after discount), "
+                f"under the cost {Decimal(row['unit_cost']):,.4f} at posting: a loss of "
+                f"{_amount(Decimal(row['cost']) - Decimal(row['amount']))}.",
+            )
+        )
+    return Found(total, findings)
+
+
+def big_discounts(period: Period, cache: dict | None = None) -> Found:
+    total = sum(g["discount"] for g in _line_groups(period, {} if cache is None else cache))
+    if not total:
+        return Found()
+    findings = []
+    for row in _flagged_rows(period, _line_flags()[1]):
+        gross = Decimal(row["unit_price"]) * row["quantity"]
+        findings.append(
+            _line_finding(
+                "big-discount",
+                row,
+                f"A discount of {_amount(row['discount'])} on {_amount(gross)} "
+                f"({percent(row['discount'], gross)} %) is above "
+                f"{_number(settings.EXCEPTION_DISCOUNT_PERCENT)} %.",
+            )
+        )
+    return Found(total, findings)
+
+
+def price_deviations(period: Period, cache: dict | None = None) -> Found:
+    """Lines priced far from the reference price, per person who billed and customer."""
+    groups = sorted(
+        (g for g in _line_groups(period, {} if cache is None else cache) if g["far_lines"]),
+        key=lambda g: (-g["far_lines"], g["sale__created_by"], g["sale__customer"]),
+    )
+    shown = groups[: _limit()]
+    if not shown:
+        return Found()
+    people = _users(g["sale__created_by"] for g in shown)
+    customers = dict(
+        Customer.objects.filter(pk__in={g["sale__customer"] for g in shown}).values_list("pk", "name")
+    )
+    # A few bills of each group to link to: one query for all the groups shown.
+    keys = {(g["sale__created_by"], g["sale__customer"]) for g in shown}
+    examples: dict[tuple, list[tuple[str, str]]] = {}
+    condition = Q()
+    for user_id, customer_id in keys:
+        condition |= Q(sale__created_by=user_id, sale__customer=customer_id)
+    far = _line_flags()[2]
+    far_lines = _lines_with_aliases(period).filter(far & condition)
+    # Bills per group only here, for the groups shown: a distinct count over the whole year's lines
+    # would double the time of the pass that finds them.
+    bill_counts = {
+        (r["sale__created_by"], r["sale__customer"]): r["bills"]
+        for r in far_lines.values("sale__created_by", "sale__customer").annotate(
+            bills=Count("sale", distinct=True)
+        )
+    }
+    for sale_id, number, user_id, customer_id in (
+        far_lines.values_list("sale_id", "sale__number", "sale__created_by", "sale__customer")
+        .distinct()
+        .order_by("sale__created_by", "sale__customer", "sale_id")
+    ):
+        bucket = examples.setdefault((user_id, customer_id), [])
+        if len(bucket) < LINKS_PER_FINDING:
+            bucket.append(_link(Sale, sale_id, number))
+    findings = []
+    for g in shown:
+        key = (g["sale__created_by"], g["sale__customer"])
+        linked = examples.get(key, [])
+        lines, bills = g["far_lines"], bill_counts.get(key, len(linked))
+        findings.append(
+            Finding(
+                check="price-deviation",
+                day=None,
+                documents=linked,
+                person=people.get(key[0], "?"),
+                subject=customers.get(key[1], "?"),
+                reason=(
+                    f"{lines:,} line{'s' if lines != 1 else ''} on {bills:,} bill{'s' if bills != 1 else ''}"
+                    f"{f' (the first {len(linked)} linked)' if bills > len(linked) else ''} priced more "
+                    f"than {_number(settings.EXCEPTION_PRICE_PERCENT)} % from the item's default price: "
+                    f"charged {_amount(g['charged'])} where the default prices make "
+                    f"{_amount(g['expected_value'])}."
+                ),
+            )
+        )
+    return Found(len(groups), findings)
+
+
+# Cancellations and rejections per person -------------------------------------------------------
+
+
+def _undone_by_person(start: date, end: date) -> dict[int, dict[str, int]]:
+    """{creator id: {"made", "cancelled", "rejected"}} over every document type, dated in the range."""
+    result: dict[int, dict[str, int]] = {}
+    for model in DOCUMENT_MODELS:
+        rows = (
+            model.objects.filter(date__gte=start, date__lte=end)
+            .exclude(status=DocumentStatus.DRAFT)
+            .values("created_by")
+            .annotate(
+                made=Count("id"),
+                cancelled=Count("id", filter=Q(status=DocumentStatus.CANCELLED)),
+                rejected=Count("id", filter=Q(status=DocumentStatus.REJECTED)),
+            )
+        )
+        for row in rows:
+            # Adds five per-type counts per person that the database already made.
+            into = result.setdefault(row["created_by"], {"made": 0, "cancelled": 0, "rejected": 0})
+            for name in ("made", "cancelled", "rejected"):
+                into[name] += row[name]
+    return result
+
+
+def undone_documents(period: Period) -> Found:
+    baseline_end = period.start - timedelta(days=1)
+    baseline_start = baseline_end - timedelta(days=max(1, settings.EXCEPTION_BASELINE_DAYS) - 1)
+    now = _undone_by_person(period.start, period.end)
+    if not any(r["cancelled"] + r["rejected"] >= settings.EXCEPTION_UNDONE_MIN for r in now.values()):
+        return Found()  # nobody has enough to judge: the usual rates are not needed
+    before = _undone_by_person(baseline_start, baseline_end)
+    plant_made = sum(r["made"] for r in before.values())
+    plant_undone = sum(r["cancelled"] + r["rejected"] for r in before.values())
+    if plant_made < 20:
+        # Too little history: everyone's rate in the period itself is the usual one.
+        plant_made = sum(r["made"] for r in now.values())
+        plant_undone = sum(r["cancelled"] + r["rejected"] for r in now.values())
+    plant_rate = Decimal(plant_undone) / plant_made if plant_made else Decimal(0)
+    people = _users(now)
+    findings = []
+    for user_id, row in sorted(now.items(), key=lambda kv: people.get(kv[0], "")):
+        undone = row["cancelled"] + row["rejected"]
+        if undone < settings.EXCEPTION_UNDONE_MIN or not row["made"]:
+            continue
+        usual_row = before.get(user_id)
+        if usual_row and usual_row["made"] >= 20:
+            usual = Decimal(usual_row["cancelled"] + usual_row["rejected"]) / usual_row["made"]
+            whose = "their own"
+        else:
+            usual, whose = plant_rate, "everyone's"
+        rate = Decimal(undone) / row["made"]
+        if rate <= usual * settings.EXCEPTION_UNDONE_FACTOR:
+            continue
+        findings.append(
+            Finding(
+                check="undone",
+                day=None,
+                documents=_undone_examples(user_id, period),
+                person=people.get(user_id, "?"),
+                subject="",
+                reason=(
+                    f"{row['cancelled']:,} cancelled and {row['rejected']:,} rejected of {row['made']:,} "
+                    f"documents ({rate * HUNDRED:.1f} %), against {whose} usual "
+                    f"{usual * HUNDRED:.1f} %: ask what went wrong."
+                ),
+            )
+        )
+    return Found(len(findings), findings[: _limit()])
+
+
+def _undone_examples(user_id: int, period: Period) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    for model in DOCUMENT_MODELS:
+        for pk, number in model.objects.filter(
+            created_by=user_id,
+            date__gte=period.start,
+            date__lte=period.end,
+            status__in=[DocumentStatus.CANCELLED, DocumentStatus.REJECTED],
+        ).values_list("pk", "number")[: 5 - len(links)]:
+            links.append(_link(model, pk, number))
+        if len(links) >= 5:
+            break
+    return links
+
+
+# When documents were entered -------------------------------------------------------------------
+
+
+def working_hours() -> tuple[time, time | None]:
+    """``EXCEPTION_WORKING_HOURS`` as (start, end); an end of 24:00 is the end of the day (None)."""
+    text = settings.EXCEPTION_WORKING_HOURS.strip()
+    try:
+        start_text, end_text = (part.strip() for part in text.split("-"))
+        start = time.fromisoformat(start_text)
+        end = None if end_text == "24:00" else time.fromisoformat(end_text)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"EXCEPTION_WORKING_HOURS must look like 06:00-22:00, not {text!r}."
+        ) from None
+    if end is not None and end <= start:
+        raise ImproperlyConfigured(f"EXCEPTION_WORKING_HOURS: the end comes before the start in {text!r}.")
+    return start, end
+
+
+def _entry_conditions() -> dict[str, Q]:
+    """Back-dated and after-hours, on documents with the ``lag`` and ``entered_time`` aliases."""
+    start, end = working_hours()
+    outside = Q(entered_time__lt=start) | (Q(entered_time__gte=end) if end else Q(pk__in=[]))
+    late = Q(lag__gt=timedelta(days=settings.EXCEPTION_BACKDATED_DAYS))
+    return {"back-dated": late, "after-hours": outside}
+
+
+def _entered_in(model: type, period: Period):
+    start, end = _day_bounds(period)
+    lag = ExpressionWrapper(TruncDate("created_at") - F("date"), output_field=DurationField())
+    return (
+        model.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(status=DocumentStatus.DRAFT)
+        .alias(lag=lag, entered_time=TruncTime("created_at"))
+    )
+
+
+def _entry_counts(period: Period, cache: dict) -> dict[type, dict[str, int]]:
+    """{document type: {check: how many}}: one pass over each type's entries for both checks."""
+    if "entries" not in cache:
+        conditions = _entry_conditions()
+        cache["entries"] = {
+            model: _entered_in(model, period).aggregate(
+                **{key: Count("id", filter=condition) for key, condition in conditions.items()}
+            )
+            for model in DOCUMENT_MODELS
+        }
+    return cache["entries"]
+
+
+def _entry_findings(check: str, period: Period, cache: dict | None, reason: Callable[[dict], str]) -> Found:
+    counts = _entry_counts(period, {} if cache is None else cache)
+    condition = _entry_conditions()[check]
+    total, findings = 0, []
+    cap = _limit()
+    for model in DOCUMENT_MODELS:
+        found = counts[model][check]
+        total += found
+        if not found or len(findings) >= cap:
+            continue
+        for row in (
+            _entered_in(model, period)
+            .filter(condition)
+            .order_by("created_at", "id")
+            .values("id", "number", "date", "created_at", "created_by__username")[: cap - len(findings)]
+        ):
+            row["noun"] = PAGES[model][1]
+            findings.append(
+                Finding(
+                    check=check,
+                    day=row["date"],
+                    documents=[_link(model, row["id"], row["number"])],
+                    person=row["created_by__username"],
+                    subject="",
+                    reason=reason(row),
+                )
+            )
+    return Found(total, findings)
+
+
+def back_dated(period: Period, cache: dict | None = None) -> Found:
+    days = settings.EXCEPTION_BACKDATED_DAYS
+
+    def reason(row):
+        entered = timezone.localtime(row["created_at"]).date()
+        return (
+            f"A {row['noun']} dated {row['date'].isoformat()} was entered on {entered.isoformat()}, "
+            f"{(entered - row['date']).days} days later (more than {days}): check why it came late."
+        )
+
+    return _entry_findings("back-dated", period, cache, reason)
+
+
+def after_hours(period: Period, cache: dict | None = None) -> Found:
+    hours = settings.EXCEPTION_WORKING_HOURS
+
+    def reason(row):
+        at = timezone.localtime(row["created_at"])
+        return f"A {row['noun']} entered at {at:%H:%M} on {at:%Y-%m-%d}, outside working hours ({hours})."
+
+    return _entry_findings("after-hours", period, cache, reason)
+
+
+# Stock counts ----------------------------------------------------------------------------------
+
+
+def _count_lines(period: Period):
+    return StockCountLine.objects.filter(
+        count__status=DocumentStatus.POSTED, count__date__gte=period.start, count__date__lte=period.end
+    )
+
+
+def count_variances(period: Period) -> Found:
+    """Count lines whose difference is a big share of what the ledger held, or worth a lot."""
+    share = settings.EXCEPTION_COUNT_PERCENT / HUNDRED
+    outliers = (
+        _count_lines(period)
+        .exclude(difference=0)
+        .alias(size=Abs("difference"), worth=Abs("variance_value"))
+        .filter(Q(worth__gt=settings.EXCEPTION_COUNT_VALUE) | Q(size__gt=Abs("system_quantity") * share))
+    )
+    total = outliers.count()
+    findings = []
+    for row in outliers.order_by("count__date", "count_id", "id").values(
+        "count_id",
+        "count__number",
+        "count__date",
+        "count__created_by__username",
+        "item__sku",
+        "system_quantity",
+        "counted_quantity",
+        "difference",
+        "variance_value",
+    )[: _limit()]:
+        held = row["system_quantity"] or 0
+        findings.append(
+            Finding(
+                check="count-variance",
+                day=row["count__date"],
+                documents=[_link(StockCount, row["count_id"], row["count__number"])],
+                person=row["count__created_by__username"],
+                subject=row["item__sku"],
+                reason=(
+                    f"Counted {row['counted_quantity']:,} where the ledger held {held:,}: "
+                    f"{row['difference']:+,} ({percent(abs(row['difference']), held) or '—'} % of it), "
+                    f"worth {_amount(row['variance_value'])}; recount, or ask who counted."
+                ),
+            )
+        )
+    return Found(total, findings)
+
+
+def count_variance_table(period: Period) -> Table:
+    """Count variances per month, item and who counted: the pattern over time."""
+    rows = list(
+        _count_lines(period)
+        .annotate(month=TruncMonth("count__date"))
+        .values("month", "item__sku", "count__created_by__username")
+        .annotate(
+            lines=Count("id"),
+            differing=Count("id", filter=~Q(difference=0)),
+            net=Sum("difference"),
+            loss=Sum("variance_value", filter=Q(variance_value__lt=0)),
+            gain=Sum("variance_value", filter=Q(variance_value__gt=0)),
+        )
+        .order_by("month", "item__sku", "count__created_by__username")
+    )
+    shown = [
+        {
+            "month": row["month"].strftime("%Y-%m") if row["month"] else "",
+            "item": row["item__sku"],
+            "counted_by": row["count__created_by__username"],
+            "lines": row["lines"],
+            "differing": row["differing"],
+            "net": int(row["net"] or 0),
+            "loss": money(row["loss"]),
+            "gain": money(row["gain"]),
+        }
+        for row in rows
+    ]
+    return Table(
+        "count-variances",
+        "Stock-count variances by month, item and who counted",
+        [
+            Column("month", "Month"),
+            Column("item", "Item"),
+            Column("counted_by", "Counted by"),
+            Column("lines", "Lines counted", "int"),
+            Column("differing", "Lines off", "int"),
+            Column("net", "Net difference", "int"),
+            Column("loss", "Loss value", "money"),
+            Column("gain", "Gain value", "money"),
+        ],
+        shown,
+    )
+
+
+# Production ------------------------------------------------------------------------------------
+
+
+def _window(period: Period) -> Period:
+    days = max(1, settings.EXCEPTION_RUN_WINDOW_DAYS)
+    return Period(min(period.start, period.end - timedelta(days=days - 1)), period.end)
+
+
+def run_outliers(period: Period) -> Found:
+    window = _window(period)
+    rows = run_medians.outliers(
+        window=window,
+        period=period,
+        min_runs=settings.EXCEPTION_RUN_MIN_RUNS,
+        yield_points=settings.EXCEPTION_YIELD_POINTS,
+        cost_share=settings.EXCEPTION_RUN_COST_PERCENT / HUNDRED,
+        z_limit=settings.EXCEPTION_RUN_Z_LIMIT,
+    )
+    findings = []
+    for row in rows[: _limit()]:
+        gap = abs(row.value - row.median)
+        side = "below" if row.value < row.median else "above"
+        if row.metric == "yield":
+            what = f"Yield {row.value:.1f} % is {gap:.1f} points {side} the median {row.median:.1f} %"
+            spread = f"{row.mad:.1f} points"
+        else:
+            what = f"Conversion cost {row.value:,.4f} a bottle is {side} the median {row.median:,.4f}"
+            spread = f"{row.mad:,.4f}"
+        findings.append(
+            Finding(
+                check="run-outlier",
+                day=row.date,
+                documents=[_link(ProductionRun, row.run_id, row.number)],
+                person=row.person,
+                subject=f"{row.machine} · {row.shift} · {row.product}",
+                reason=(
+                    f"{what} of {row.runs} runs of {row.product} on {row.machine}, {row.shift} shift, "
+                    f"since {window.start.isoformat()} (median absolute deviation {spread}): look at "
+                    "the machine and at how the run was entered."
+                ),
+            )
+        )
+    return Found(len(rows), findings)
+
+
+def _trend_rows(period: Period) -> list[dict]:
+    """Per machine: yield in the earlier and later half of the window, from the database's sums."""
+    window = _window(period)
+    middle = window.start + timedelta(days=window.days // 2)
+    runs = ProductionRun.objects.filter(
+        status=DocumentStatus.POSTED, date__gte=window.start, date__lte=window.end
+    )
+    early, late = Q(date__lt=middle), Q(date__gte=middle)
+    made = {
+        r["machine"]: r
+        for r in runs.values("machine").annotate(
+            early_runs=Count("id", filter=early),
+            late_runs=Count("id", filter=late),
+            early_good=Sum("good_quantity", filter=early),
+            late_good=Sum("good_quantity", filter=late),
+        )
+    }
+    from production.models import RunReject
+
+    rejected = {
+        r["run__machine"]: r
+        for r in RunReject.objects.filter(run__in=runs)
+        .values("run__machine")
+        .annotate(
+            early=Sum("quantity", filter=Q(run__date__lt=middle)),
+            late=Sum("quantity", filter=Q(run__date__gte=middle)),
+        )
+    }
+    rows = []
+    for machine in sorted(made):
+        r, j = made[machine], rejected.get(machine, {})
+        early_good, late_good = int(r["early_good"] or 0), int(r["late_good"] or 0)
+        early_yield = percent(early_good, early_good + int(j.get("early") or 0))
+        late_yield = percent(late_good, late_good + int(j.get("late") or 0))
+        change = late_yield - early_yield if early_yield is not None and late_yield is not None else None
+        rows.append(
+            {
+                "machine": machine,
+                "early_runs": r["early_runs"],
+                "early_yield": early_yield,
+                "late_runs": r["late_runs"],
+                "late_yield": late_yield,
+                "change": change,
+                "window": window,
+                "middle": middle,
+            }
+        )
+    return rows
+
+
+def falling_yield(period: Period, cache: dict | None = None) -> Found:
+    cache = {} if cache is None else cache
+    if "trend" not in cache:
+        cache["trend"] = _trend_rows(period)
+    findings = []
+    minimum = settings.EXCEPTION_RUN_MIN_RUNS
+    for row in cache["trend"]:
+        if row["change"] is None or row["early_runs"] < minimum or row["late_runs"] < minimum:
+            continue
+        if -row["change"] <= settings.EXCEPTION_TREND_POINTS:
+            continue
+        window, middle = row["window"], row["middle"]
+        findings.append(
+            Finding(
+                check="falling-yield",
+                day=None,
+                documents=[],
+                person="",
+                subject=row["machine"],
+                reason=(
+                    f"Yield on {row['machine']} fell from {row['early_yield']} % "
+                    f"({window.start.isoformat()} – {(middle - timedelta(days=1)).isoformat()}, "
+                    f"{row['early_runs']} runs) to {row['late_yield']} % ({middle.isoformat()} – "
+                    f"{window.end.isoformat()}, {row['late_runs']} runs): schedule maintenance or check "
+                    "the preforms it gets."
+                ),
+            )
+        )
+    return Found(len(findings), findings[: _limit()])
+
+
+# Payments --------------------------------------------------------------------------------------
+
+
+def cancelled_payments(period: Period) -> Found:
+    start, end = _day_bounds(period)
+    payments = Payment.objects.filter(
+        status=DocumentStatus.CANCELLED, cancelled_at__gte=start, cancelled_at__lt=end
+    )
+    total = payments.count()
+    findings = [
+        Finding(
+            check="payment-cancelled",
+            day=row["date"],
+            documents=[_link(Payment, row["id"], row["number"])]
+            + ([_link(Sale, row["sale_id"], row["sale__number"])] if row["sale_id"] else []),
+            person=row["created_by__username"],
+            subject=row["customer__name"],
+            reason=(
+                f"A payment of {_amount(row['amount'])} from {row['customer__name']} was cancelled by "
+                f"{row['cancelled_by__username']}: “{row['cancel_reason']}”. Check whether the money "
+                "reached the bank."
+            ),
+        )
+        for row in payments.order_by("cancelled_at", "id").values(
+            "id",
+            "number",
+            "date",
+            "amount",
+            "sale_id",
+            "sale__number",
+            "customer__name",
+            "created_by__username",
+            "cancelled_by__username",
+            "cancel_reason",
+        )[: _limit()]
+    ]
+    return Found(total, findings)
+
+
+def unbilled_payments(period: Period) -> Found:
+    """Posted payments on account from customers with no posted bill dated up to the payment."""
+    billed = Sale.objects.filter(
+        customer=OuterRef("customer"), status=DocumentStatus.POSTED, date__lte=OuterRef("date")
+    )
+    payments = Payment.objects.filter(
+        status=DocumentStatus.POSTED, sale__isnull=True, date__gte=period.start, date__lte=period.end
+    ).filter(~Exists(billed))
+    total = payments.count()
+    findings = [
+        Finding(
+            check="payment-no-bill",
+            day=row["date"],
+            documents=[_link(Payment, row["id"], row["number"])],
+            person=row["created_by__username"],
+            subject=row["customer__name"],
+            reason=(
+                f"{row['customer__name']} paid {_amount(row['amount'])} on account but has no bill up to "
+                f"{row['date'].isoformat()}: find what it pays for, or refund it."
+            ),
+        )
+        for row in payments.order_by("date", "id").values(
+            "id", "number", "date", "amount", "customer__name", "created_by__username"
+        )[: _limit()]
+    ]
+    return Found(total, findings)
+
+
+# The report ------------------------------------------------------------------------------------
+
+CHECKS = [
+    Check("threshold-split", "Threshold splitting", threshold_splitting),
+    Check("below-cost", "Sold below cost", below_cost),
+    Check("big-discount", "Discount above the limit", big_discounts),
+    Check("price-deviation", "Prices far from the default price", price_deviations),
+    Check("undone", "Cancellations and rejections above the usual rate", undone_documents),
+    Check("back-dated", "Back-dated entries", back_dated),
+    Check("after-hours", "Entered outside working hours", after_hours),
+    Check("count-variance", "Stock-count variance outliers", count_variances),
+    Check("run-outlier", "Production runs far from their median", run_outliers),
+    Check("falling-yield", "Machines with falling yield", falling_yield),
+    Check("payment-cancelled", "Payments cancelled", cancelled_payments),
+    Check("payment-no-bill", "Paid on account with no bill", unbilled_payments),
+]
+TITLES = {check.key: check.title for check in CHECKS}
+# The checks that share a pass over the data through the cache.
+SHARED = (below_cost, big_discounts, price_deviations, back_dated, after_hours, falling_yield)
+
+
+def run_checks(period: Period, cache: dict | None = None) -> dict[str, Found]:
+    """Every check's result for the period, in the order the report shows them.
+
+    ``cache`` holds what two checks share (the flagged bill lines, the machines' yield halves)."""
+    cache = {} if cache is None else cache
+    results = {}
+    for check in CHECKS:
+        if check.run in SHARED:
+            results[check.key] = check.run(period, cache)
+        else:
+            results[check.key] = check.run(period)
+    return results
+
+
+def findings_by_check(start: date, end: date) -> dict[str, int]:
+    """{check key: how many findings} for ``start``–``end``, in the report's order."""
+    with reading_replica():
+        return {key: found.total for key, found in run_checks(Period(start, end)).items()}
+
+
+def count_findings(start: date, end: date) -> int:
+    """How many findings the exceptions report has for ``start``–``end`` (for the daily digest)."""
+    return sum(findings_by_check(start, end).values())
+
+
+FINDING_COLUMNS = [
+    Column("check", "Check"),
+    Column("date", "Date", "date"),
+    Column("documents", "Documents", "link"),
+    Column("person", "Who"),
+    Column("subject", "Customer, item or machine"),
+    Column("reason", "Why it is here"),
+    Column("addresses", "Links", "url"),
+]
+
+
+def _finding_row(finding: Finding) -> dict[str, Any]:
+    return {
+        "check": TITLES[finding.check],
+        "date": finding.day,
+        "documents": ", ".join(number for number, _url in finding.documents),
+        "documents_links": finding.documents,
+        "person": finding.person,
+        "subject": finding.subject,
+        "reason": finding.reason,
+        "addresses": " ".join(url for _number, url in finding.documents),
+    }
+
+
+def build(period: Period) -> Report:
+    cache: dict = {}
+    results = run_checks(period, cache)
+    rows = [_finding_row(f) for found in results.values() for f in found.findings]
+    summary_rows = [
+        {"check": TITLES[key], "found": found.total, "shown": len(found.findings)}
+        for key, found in results.items()
+    ]
+    total = sum(found.total for found in results.values())
+    trend = [
+        {
+            "machine": r["machine"],
+            "early_runs": r["early_runs"],
+            "early_yield": r["early_yield"],
+            "late_runs": r["late_runs"],
+            "late_yield": r["late_yield"],
+            "change": r["change"],
+        }
+        for r in cache["trend"]
+    ]
+    window = _window(period)
+    notes = [
+        f"{total:,} finding{'s' if total != 1 else ''}. Each check shows at most "
+        f"{_limit():,} (EXCEPTION_MAX_ROWS); the summary gives every count.",
+        "Runs are compared with the median of their machine, shift and bottle from "
+        f"{window.start.isoformat()} (median absolute deviation, modified z-score above "
+        f"{_number(settings.EXCEPTION_RUN_Z_LIMIT)}); prices with each item's default price.",
+        "Back-dated and after-hours entries are those entered in the period; the others are dated in it.",
+    ]
+    return Report(
+        name="exceptions",
+        title="Exceptions",
+        period=period,
+        notes=notes,
+        tables=[
+            Table(
+                "summary",
+                "What was found",
+                [Column("check", "Check"), Column("found", "Found", "int"), Column("shown", "Shown", "int")],
+                summary_rows,
+                {"check": "Total", "found": total, "shown": len(rows)},
+            ),
+            Table("findings", "Findings", FINDING_COLUMNS, rows),
+            count_variance_table(period),
+            Table(
+                "yield-trend",
+                f"Yield per machine, earlier and later half of {window}",
+                [
+                    Column("machine", "Machine"),
+                    Column("early_runs", "Runs (earlier)", "int"),
+                    Column("early_yield", "Yield % (earlier)", "percent"),
+                    Column("late_runs", "Runs (later)", "int"),
+                    Column("late_yield", "Yield % (later)", "percent"),
+                    Column("change", "Change (points)", "percent"),
+                ],
+                trend,
+            ),
+        ],
+        charts=[
+            bar_chart(
+                "Findings per check",
+                list(results),
+                [Decimal(found.total) for found in results.values()],
+            )
+        ],
+    )

@@ -93,17 +93,17 @@ def figures(day: date, user) -> dict[str, Any]:
     return data
 
 
-def links() -> dict[str, str | None]:
+def links(day: date) -> dict[str, str]:
     return {
         "approvals": alerts.absolute(reverse("inventory:approvals")),
         "page": alerts.absolute(reverse("notifications:digest")),
-        "exceptions": (lambda url: alerts.absolute(url) if url else None)(findings.exceptions_url()),
+        "exceptions": alerts.absolute(findings.exceptions_url(day)),
     }
 
 
 def render(day: date, user) -> tuple[str, str, str]:
     """(subject, text, html) of the digest mail for ``user``."""
-    context = {"data": figures(day, user), "links": links(), "user": user}
+    context = {"data": figures(day, user), "links": links(day), "user": user}
     subject = f"Bottleworks digest for {day.isoformat()}"
     return (
         subject,

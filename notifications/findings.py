@@ -1,37 +1,21 @@
-"""The number of new exceptions for the digest, from the exceptions report once it exists.
-
-One function, so the digest does not care where the count comes from: until
-``reporting.reports.exceptions.count_findings`` is there it answers None (shown as "—").
-"""
+"""The digest's line on new exceptions: the exceptions report's count for the day, and its link."""
 
 from __future__ import annotations
 
-import importlib
-import logging
 from datetime import date
+from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-log = logging.getLogger(__name__)
-
-
-def new_exceptions(day: date) -> int | None:
-    """How many exceptions the report finds for ``day``; None while there is no such report."""
-    try:
-        report = importlib.import_module("reporting.reports.exceptions")
-    except ImportError:
-        return None
-    count = getattr(report, "count_findings", None)
-    if count is None:
-        return None
-    try:
-        return int(count(day=day))
-    except TypeError:  # a count that takes no date
-        return int(count())
+from reporting.reports.exceptions import count_findings
 
 
-def exceptions_url() -> str | None:
-    try:
-        return reverse("reporting:exceptions")
-    except NoReverseMatch:
-        return None
+def new_exceptions(day: date) -> int:
+    """How many findings the exceptions report has for ``day``."""
+    return count_findings(day, day)
+
+
+def exceptions_url(day: date) -> str:
+    """The exceptions report for ``day``: what the digest's count links to."""
+    query = urlencode({"start": day.isoformat(), "end": day.isoformat()})
+    return f"{reverse('reporting:exceptions')}?{query}"

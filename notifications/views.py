@@ -49,6 +49,6 @@ def digest_page(request):
         return render(request, "notifications/digest_page.html", context, status=400)
     with reading_replica():
         data = digest.figures(day, request.user)
-    links = {"approvals": reverse("inventory:approvals"), "exceptions": findings.exceptions_url()}
+    links = {"approvals": reverse("inventory:approvals"), "exceptions": findings.exceptions_url(day)}
     context = {"data": data, "asked": day.isoformat(), "links": links}
     return render(request, "notifications/digest_page.html", context)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +15,7 @@ from notifications.models import AlertPreferences, OutboxMail
 from reporting.periods import Period
 from reporting.reports import customers, production, profit_loss
 from reporting.reports import dashboard as dashboard_figures
+from reporting.reports.exceptions import count_findings
 from reporting.tests.conftest import month  # noqa: F401 - the shared month of a small plant
 
 pytestmark = pytest.mark.django_db
@@ -73,15 +72,17 @@ def test_staff_never_see_gross_profit_in_a_digest(month, staff_user):  # noqa: F
     assert "Gross profit" not in text and "Gross profit" not in html
 
 
-def test_new_exceptions_show_a_dash_until_the_exceptions_report_exists(month, owner_user, monkeypatch):  # noqa: F811
-    monkeypatch.setitem(sys.modules, "reporting.reports.exceptions", None)  # no such module
-    assert digest.figures(month["early"], owner_user)["exceptions"] is None
-    _subject, text, html = digest.render(month["early"], owner_user)
-    assert "New exceptions:        —" in text and 'id="digest-exceptions">—' in html
-    report = types.ModuleType("reporting.reports.exceptions")
-    report.count_findings = lambda day: 3
-    monkeypatch.setitem(sys.modules, "reporting.reports.exceptions", report)
-    assert digest.figures(month["early"], owner_user)["exceptions"] == 3
+def test_the_digest_counts_the_exceptions_reports_findings_for_the_day(month, owner_user, staff_user, plant):  # noqa: F811
+    day = month["today"]
+    before = digest.figures(day, owner_user)["exceptions"]
+    assert before == count_findings(day, day)
+    plant.sell(staff_user, (plant.bottle, 5, "1.00"), date=day)  # below the bottle's cost of 2.70
+    after = digest.figures(day, owner_user)["exceptions"]
+    assert after == count_findings(day, day) and after > before
+    _subject, text, html = digest.render(day, owner_user)
+    link = f"/reports/exceptions/?start={day.isoformat()}&end={day.isoformat()}"
+    assert f"New exceptions:        {after}" in text and link in text
+    assert link.replace("&", "&amp;") in html and f">{after}</a>" in html
 
 
 def test_send_digest_mails_the_owner_once_and_managers_only_when_they_opt_in(
@@ -112,14 +113,13 @@ def test_send_digest_refuses_a_bad_date(db):
         call_command("send_digest", date="yesterday")
 
 
-def test_the_digest_page_is_for_the_owner_and_managers(month, owner_client, staff_client, monkeypatch):  # noqa: F811
-    monkeypatch.setitem(sys.modules, "reporting.reports.exceptions", None)
+def test_the_digest_page_is_for_the_owner_and_managers(month, owner_client, staff_client):  # noqa: F811
     url = reverse("notifications:digest")
     page = owner_client.get(url, {"date": month["early"].isoformat()})
     assert page.status_code == 200
     body = page.content.decode()
     assert 'id="digest-revenue">1,180.00' in body and 'id="digest-profit"' in body
-    assert 'id="digest-exceptions">—' in body
+    assert 'id="digest-exceptions"><a href="/reports/exceptions/?start=' in body
     assert staff_client.get(url).status_code == 403
     bad = owner_client.get(url, {"date": "31/12/2026"})
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.content.decode()

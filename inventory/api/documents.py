@@ -26,7 +26,7 @@ from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config import rows
 from config.api import SearchWithoutNulFilter
-from config.api_fields import InputSerializer, copy_fields
+from config.api_fields import CharField, InputSerializer, copy_fields
 from config.api_filters import IdFilter
 from inventory import lifecycle
 from inventory.documents import DocumentStatus
@@ -206,7 +206,9 @@ def with_lines(document: Model, relation: str, lines: list[Model]) -> None:
 
 
 class ReasonSerializer(InputSerializer):
-    reason = serializers.CharField(max_length=300, allow_blank=True)
+    # Refusing, rejecting and cancelling need a reason (the lifecycle refuses a blank one); saying
+    # so here puts it in the schema.
+    reason = CharField(max_length=300)
 
 
 class DocumentFilter(filters.FilterSet):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
-from config.api_filters import IdFilter
+from config.api_filters import IdFilter, TrueOrFalseFilter
 from inventory import lifecycle, services
 from inventory.api import serializers as s
 from inventory.api.documents import (
@@ -46,7 +46,7 @@ FILTERS = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
 
 class ItemFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ItemKind.choices)
-    is_active = filters.BooleanFilter()
+    is_active = TrueOrFalseFilter()
 
     class Meta:
         model = Item
@@ -112,7 +112,7 @@ class ItemViewSet(
 
 class BalanceFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(field_name="item__kind", choices=ItemKind.choices)
-    below_reorder = filters.BooleanFilter(method="filter_below_reorder")
+    below_reorder = TrueOrFalseFilter(method="filter_below_reorder")
 
     def filter_below_reorder(self, queryset, name, value):
         return queryset.filter(quantity__lt=F("item__reorder_level")) if value else queryset

@@ -64,7 +64,30 @@ class TrueOrFalseFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-class ActiveFilter(filters.FilterSet):
+class FilterSet(filters.FilterSet):
+    """A filterset that refuses a filter given with no value (``?kind=``, ``?date_after=``).
+
+    django-filter reads an empty value as "no filter", while the schema's integer, boolean, date
+    or choice has no empty value. Text filters take an empty string, as the schema's string does.
+    """
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        strict = [name for name, f in self.filters.items() if not isinstance(f, filters.CharFilter)]
+
+        class Form(form_class):
+            def clean(form):
+                cleaned = super().clean()
+                for key in form.data:
+                    filter_name = next((n for n in strict if key == n or key.startswith(f"{n}_")), None)
+                    if filter_name and "" in form.data.getlist(key):
+                        form.add_error(filter_name, f"Give {key} a value or leave it out.")
+                return cleaned
+
+        return form_class if not strict else Form
+
+
+class ActiveFilter(FilterSet):
     """Master data (customers, suppliers) filtered by whether it is still in use."""
 
     is_active = TrueOrFalseFilter()

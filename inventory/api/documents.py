@@ -27,7 +27,7 @@ from accounts.api.idempotency import IdempotentCreateMixin
 from config import rows
 from config.api import SearchWithoutNulFilter
 from config.api_fields import CharField, InputSerializer, copy_fields
-from config.api_filters import IdFilter
+from config.api_filters import FilterSet, IdFilter
 from inventory import lifecycle
 from inventory.documents import DocumentStatus
 from inventory.models import Item
@@ -211,7 +211,7 @@ class ReasonSerializer(InputSerializer):
     reason = CharField(max_length=300)
 
 
-class DocumentFilter(filters.FilterSet):
+class DocumentFilter(FilterSet):
     date = filters.DateFromToRangeFilter(label="business date from (date_after) to (date_before)")
     status = filters.MultipleChoiceFilter(choices=DocumentStatus.choices)
     created_by = IdFilter(field_name="created_by_id")

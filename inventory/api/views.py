@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
-from config.api_filters import IdFilter, TrueOrFalseFilter
+from config.api_filters import FilterSet, IdFilter, TrueOrFalseFilter
 from inventory import lifecycle, services
 from inventory.api import serializers as s
 from inventory.api.documents import (
@@ -44,7 +44,7 @@ from inventory.models import (
 FILTERS = [filters.DjangoFilterBackend, SearchWithoutNulFilter, OrderingFilter]
 
 
-class ItemFilter(filters.FilterSet):
+class ItemFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=ItemKind.choices)
     is_active = TrueOrFalseFilter()
 
@@ -110,7 +110,7 @@ class ItemViewSet(
         return Response(s.RecipeOutSerializer({"lines": rows}).data)
 
 
-class BalanceFilter(filters.FilterSet):
+class BalanceFilter(FilterSet):
     kind = filters.ChoiceFilter(field_name="item__kind", choices=ItemKind.choices)
     below_reorder = TrueOrFalseFilter(method="filter_below_reorder")
 
@@ -134,7 +134,7 @@ class BalanceViewSet(RoleRulesMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["item__sku"]
 
 
-class MovementFilter(filters.FilterSet):
+class MovementFilter(FilterSet):
     date = filters.DateFromToRangeFilter()
     kind = filters.ChoiceFilter(choices=MovementKind.choices)
     item = IdFilter(field_name="item_id")

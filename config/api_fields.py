@@ -47,6 +47,12 @@ class DecimalField(serializers.DecimalField):
                 number = rf"(?:[0-9]{{1,{digits}}}{places}|{exact})"
         return rf"^{sign}{number}$"
 
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # DRF reads "" (and spaces) as null where null is allowed; the schema says null is null.
+        if isinstance(data, str) and not data.strip():
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
     def to_internal_value(self, data: Any) -> Decimal:
         if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
             self.fail("invalid")
@@ -69,10 +75,21 @@ class CharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-# For a ModelSerializer's ``serializer_field_mapping``: model text and decimals become the
-# strict fields above.
+class BooleanField(serializers.BooleanField):
+    """DRF's field, taking only JSON ``true`` and ``false``, as the schema says (DRF's own also
+    takes 0, 1, "yes", "off" and the like)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+# For a ModelSerializer's ``serializer_field_mapping``: model text, flags and decimals become
+# the strict fields above.
 MODEL_FIELD_MAPPING = {
     **serializers.ModelSerializer.serializer_field_mapping,
+    models.BooleanField: BooleanField,
     models.CharField: CharField,
     models.TextField: CharField,
     models.DecimalField: DecimalField,

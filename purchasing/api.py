@@ -15,6 +15,7 @@ from accounts.api.idempotency import IdempotentCreateMixin
 from config.api import SearchWithoutNulFilter
 from config.api_fields import (
     MODEL_FIELD_MAPPING,
+    BooleanField,
     CharField,
     DecimalField,
     InputSerializer,
@@ -109,7 +110,7 @@ class PurchaseInSerializer(InputSerializer):
     supplier_bill_number = CharField(max_length=60, required=False, allow_blank=True, default="")
     notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
     lines = PurchaseLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
-    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+    submit = BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
         resolve_items(attrs["lines"], "lines")

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from config.api_fields import (
     MODEL_FIELD_MAPPING,
+    BooleanField,
     CharField,
     DecimalField,
     InputSerializer,
@@ -130,7 +131,7 @@ class StockCountInSerializer(InputSerializer):
     date = serializers.DateField(required=False)
     notes = CharField(required=False, allow_blank=True, default="", max_length=2000)
     lines = CountLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
-    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+    submit = BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
         resolve_items(attrs["lines"], "lines")

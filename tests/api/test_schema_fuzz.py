@@ -111,7 +111,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     deadline=None,
     derandomize=True,
     database=None,
-    phases=[Phase.generate],
+    # explicit: the schema's examples and schemathesis' boundary cases (empty strings, the least
+    # and largest values, missing fields); generate: random cases, positive and negative.
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_keeps_its_schema_under_every_check(case, role_headers):

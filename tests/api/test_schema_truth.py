@@ -155,3 +155,26 @@ def test_a_filter_given_without_a_value_is_a_400(plant, staff_api, path):
 
 def test_an_empty_text_filter_is_still_a_filter_on_nothing(plant, staff_api):
     assert staff_api.get("/api/v1/production-runs/?machine=").status_code == 200
+
+
+def test_a_null_input_line_is_a_400_not_a_server_error(plant, staff_api):
+    body = {"product": plant.bottle.pk, "good_quantity": 1, "machine": "M1", "inputs": [None]}
+    response = staff_api.post("/api/v1/production-runs/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["inputs"] == {"0": ["This field may not be null."]}
+
+
+@pytest.mark.parametrize("flag", [0, 1, "true", "yes"])
+def test_a_flag_is_json_true_or_false(staff_api, manager_api, flag):
+    body = {"name": "Flag", "is_active": flag}
+    assert staff_api.post("/api/v1/customers/", body, format="json").status_code == 400
+    assert manager_api.post("/api/v1/suppliers/", body, format="json").status_code == 400
+    assert not Customer.objects.filter(name="Flag").exists()
+
+
+def test_an_empty_string_is_not_a_null_credit_limit(staff_api):
+    response = staff_api.post("/api/v1/customers/", {"name": "Blank", "credit_limit": ""}, format="json")
+    assert response.status_code == 400
+    assert "credit_limit" in response.json()["error"]["fields"]
+    no_limit = {"name": "Open", "credit_limit": None}
+    assert staff_api.post("/api/v1/customers/", no_limit, format="json").status_code == 201

@@ -178,3 +178,9 @@ def test_an_empty_string_is_not_a_null_credit_limit(staff_api):
     assert "credit_limit" in response.json()["error"]["fields"]
     no_limit = {"name": "Open", "credit_limit": None}
     assert staff_api.post("/api/v1/customers/", no_limit, format="json").status_code == 201
+
+
+def test_a_search_with_a_nul_is_refused_and_the_schema_says_so(schema, staff_api):
+    search = next(p for p in schema["paths"]["/api/v1/items/"]["get"]["parameters"] if p["name"] == "search")
+    assert not re.search(search["schema"]["pattern"], "a\x00b")
+    assert staff_api.get("/api/v1/items/?search=a%00b").status_code == 400

@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("inventory.api.urls")),
     path("", include("purchasing.api")),
     path("", include("production.api")),
-    re_path(r"^.*$", api_schema.not_found),
+    # [\s\S], not ".": a path with a newline in it is still an API path, answered in JSON.
+    re_path(r"^[\s\S]*$", api_schema.not_found),
 ]

@@ -184,3 +184,10 @@ def test_a_search_with_a_nul_is_refused_and_the_schema_says_so(schema, staff_api
     search = next(p for p in schema["paths"]["/api/v1/items/"]["get"]["parameters"] if p["name"] == "search")
     assert not re.search(search["schema"]["pattern"], "a\x00b")
     assert staff_api.get("/api/v1/items/?search=a%00b").status_code == 400
+
+
+def test_an_api_path_with_a_newline_is_a_json_404(manager_api):
+    response = manager_api.get("/api/v1/reports/a%0Ab/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"

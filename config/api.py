@@ -7,6 +7,7 @@ raise, each translated here once (DESIGN §6).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -26,9 +27,45 @@ MAX_JSON_DEPTH = 16
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers, read as strictly as the schema states them.
+
+    DRF's own class takes ``page=`` and ``page=last`` as pages and drops a page size it cannot read
+    (``page_size=null``, ``0``) for the default; here they are refused with a 400, so what the
+    schema documents (whole numbers from 1) is what the server takes. A page size above
+    ``max_page_size`` gets that many, as the schema says; a page past the last is a 404, as in DRF.
+    """
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+    last_page_strings = ()
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
+        return min(int(raw), self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not re.fullmatch(r"[0-9]+", raw):
+            raise exceptions.ValidationError({self.page_query_param: ["Enter a whole page number."]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Number of results to return per page ({self.page_size} unless given; "
+                    f"a larger number than {self.max_page_size} gets {self.max_page_size})."
+                )
+        return parameters
 
 
 class SearchWithoutNulFilter(SearchFilter):
@@ -41,6 +78,13 @@ class SearchWithoutNulFilter(SearchFilter):
         if not search.within_limits(request.query_params.get(self.search_param, "")):
             raise exceptions.ValidationError({self.search_param: [search.MESSAGE]})
         return [term.replace("\x00", "") for term in super().get_search_terms(request) if term != "\x00"]
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        # DRF's own reading of the parameter refuses a NUL character (400); the schema says so.
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["pattern"] = r"^[^\u0000]*$"
+        return parameters
 
 
 def _depth(value: Any) -> int:

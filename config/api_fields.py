@@ -3,12 +3,97 @@
 from __future__ import annotations
 
 import copy
+import re
+from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Model
 from rest_framework import fields, serializers
 
 from config import rows
+
+# The largest id a bigint column holds (also the bound of config.api_filters.IdFilter).
+MAX_ID = 2**63 - 1
+
+
+class DecimalField(serializers.DecimalField):
+    """DRF's field, taking only what its schema's ``pattern`` allows: a string of plain digits.
+
+    DRF's own field reads whatever ``Decimal()`` reads ("1e3", " 5 ", ".5", JSON numbers, which
+    arrive as floats), while the OpenAPI schema promises digits with at most so many places. This
+    field refuses the rest, so the schema is the whole rule (the pattern is built by ``pattern``,
+    and config.api_schema documents it).
+    """
+
+    default_error_messages = {
+        "invalid": 'Send a plain decimal number as a string, e.g. "12.50" (no exponent, no spaces).',
+    }
+
+    @property
+    def pattern(self) -> str:
+        # [0-9], not \d: Python's \d takes every script's digits, the schema's (ECMA) ASCII only.
+        places = rf"(?:\.[0-9]{{1,{self.decimal_places}}})?"
+        sign = "" if self.min_value is not None and self.min_value >= 0 else "-?"
+        if self.max_whole_digits == 0:
+            return rf"^{sign}0{places}$"
+        number = f"[0-9]{{1,{self.max_whole_digits}}}{places}"
+        ceiling = self.max_value
+        if ceiling is not None and ceiling > 0 and ceiling.log10() % 1 == 0 and ceiling.log10() < 99:
+            # A ceiling of 10, 100, ...: fewer whole digits, or the ceiling itself.
+            digits = int(ceiling.log10())
+            if digits < self.max_whole_digits:
+                exact = rf"1{'0' * digits}(?:\.0{{1,{self.decimal_places}}})?"
+                number = rf"(?:[0-9]{{1,{digits}}}{places}|{exact})"
+        return rf"^{sign}{number}$"
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        # DRF reads "" (and spaces) as null where null is allowed; the schema says null is null.
+        if isinstance(data, str) and not data.strip():
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CharField(serializers.CharField):
+    """DRF's field, taking only a JSON string no longer than its ``max_length`` as sent.
+
+    DRF's own field takes numbers as text (``5`` becomes ``"5"``) and measures the length after
+    trimming the ends, so a value longer than the schema's ``maxLength`` got in when it began or
+    ended with spaces.
+    """
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+class BooleanField(serializers.BooleanField):
+    """DRF's field, taking only JSON ``true`` and ``false``, as the schema says (DRF's own also
+    takes 0, 1, "yes", "off" and the like)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+# For a ModelSerializer's ``serializer_field_mapping``: model text, flags and decimals become
+# the strict fields above.
+MODEL_FIELD_MAPPING = {
+    **serializers.ModelSerializer.serializer_field_mapping,
+    models.BooleanField: BooleanField,
+    models.CharField: CharField,
+    models.TextField: CharField,
+    models.DecimalField: DecimalField,
+}
 
 
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -17,18 +102,20 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     For a queryset that is a model's whole table, as every document's party is: composing the
     ORM's query costs a posting more than the database takes to answer it. Errors are DRF's own.
     A filtered queryset is left to DRF.
+
+    A key must be a JSON integer from 1 to the largest bigint, as the schema says: DRF's own field
+    would take ``1.5`` or ``"1"`` as 1.
     """
 
     def to_internal_value(self, data: Any) -> Model:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
         queryset = self.queryset
         if self.pk_field is not None or queryset is None or queryset.query.has_filters():
             return super().to_internal_value(data)
-        if isinstance(data, bool):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        try:
-            key = queryset.model._meta.pk.get_prep_value(data)
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
+        key = queryset.model._meta.pk.get_prep_value(data)
         found = rows.by_pk(queryset.model, [key]).get(key)
         if found is None:
             self.fail("does_not_exist", pk_value=data)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
@@ -12,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import ErrorSerializer
+from config.api_fields import MAX_ID
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: field errors, and line errors keyed by line index.",
@@ -62,6 +65,58 @@ class AutoSchema(SpectacularAutoSchema):
             schema["required"] = [name for name in schema["required"] if name not in hidden]
             if not schema["required"]:
                 del schema["required"]
+        return schema
+
+
+# Fields whose schema states every rule the field checks -----------------------------------------
+# An extension's schema gets the field's meta (nullable, default, title, read/write only) added
+# by drf-spectacular. ``_map_serializer_field(..., bypass_extensions=True)`` is the way its
+# extension documentation gives to start from the schema it would have made.
+
+
+class StrictDecimalFieldSchema(OpenApiSerializerFieldExtension):
+    """config.api_fields.DecimalField: its own pattern, and "not zero" when its least is one step."""
+
+    target_class = "config.api_fields.DecimalField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
+        field = self.target
+        schema = {"type": "string", "format": "decimal", "pattern": field.pattern}
+        step = Decimal(1).scaleb(-field.decimal_places)
+        if field.min_value is not None and field.min_value == step:
+            schema["not"] = {"pattern": r"^0+(?:\.0+)?$"}
+        return schema
+
+
+class StrictPrimaryKeySchema(OpenApiSerializerFieldExtension):
+    """config.api_fields.PrimaryKeyRelatedField takes a JSON integer from 1 to the largest bigint."""
+
+    target_class = "config.api_fields.PrimaryKeyRelatedField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+class CharFieldSchema(OpenApiSerializerFieldExtension):
+    """What DRF's CharField refuses beyond its lengths: NUL characters (which PostgreSQL cannot store)
+    and, where blank is not allowed, a value of only spaces (it is trimmed to nothing first)."""
+
+    target_class = serializers.CharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
+        field = self.target
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        if (
+            direction != "request"
+            or schema.get("type") != "string"
+            or {"pattern", "format", "enum"} & set(schema)
+        ):
+            return schema
+        if field.allow_blank or not field.trim_whitespace:
+            schema["pattern"] = r"^[^\u0000]*$"
+        else:
+            schema["pattern"] = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
         return schema
 
 

@@ -34,7 +34,6 @@ urlpatterns = [
     path("", include("inventory.api.urls")),
     path("", include("purchasing.api")),
     path("", include("production.api")),
-    # Any character, newlines too (which "." skips): a path such as "sales/%0a" is an unknown URL
-    # here as well, not a redirect to "sales/%0a/". (No inline (?s) flag: reverse() refuses one.)
+    # [\s\S], not ".": a path with a newline in it is still an API path, answered in JSON.
     re_path(r"^[\s\S]*$", api_schema.not_found),
 ]

@@ -426,12 +426,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only: a form or multipart body cannot carry a document's lines or a null, so the
+    # schema would advertise bodies that can never be right (and the API has no file uploads).
     # Nested JSON past a sane depth is a 400, not a RecursionError (config/api.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "config.api.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         # Ordering and filters that never sort or select by a cost for those who may not see costs.
         "config.api_costs.CostFilterBackend",

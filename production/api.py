@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from config.api_costs import CostFieldsMixin
-from config.api_fields import InputSerializer, PrimaryKeyRelatedField
+from config.api_fields import BooleanField, CharField, DecimalField, InputSerializer, PrimaryKeyRelatedField
 from config.api_filters import IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
@@ -81,30 +81,30 @@ class RunInputInSerializer(InputSerializer):
 class RunInSerializer(InputSerializer):
     product = PrimaryKeyRelatedField(queryset=Item.objects.all())
     good_quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    machine = serializers.CharField(max_length=40)
+    machine = CharField(max_length=40)
     shift = serializers.ChoiceField(choices=Shift.choices, default=Shift.DAY)
     date = serializers.DateField(required=False)
     rejects = RunRejectSerializer(many=True, required=False, default=list, max_length=len(RejectReason))
-    inputs = RunInputInSerializer(
-        many=True,
+    # A list built by hand: ``many=True`` would hand allow_null to each line too, and a null line
+    # then reached the line checks (a server error).
+    inputs = serializers.ListSerializer(
+        child=RunInputInSerializer(),
         required=False,
         allow_null=True,
         default=None,
         max_length=MAX_LINES,
         help_text="what was consumed; left out or null: the product's recipe for good + rejected bottles",
     )
-    conversion_cost = serializers.DecimalField(
+    conversion_cost = DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0")
     )
     scrap_item = PrimaryKeyRelatedField(
         queryset=Item.objects.all(), required=False, allow_null=True, default=None
     )
     scrap_quantity = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY, default=0)
-    scrap_value = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0")
-    )
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+    scrap_value = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"))
+    notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
+    submit = BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
         if attrs["inputs"] is not None:

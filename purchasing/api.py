@@ -11,8 +11,15 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api_costs import API_FILTERS
-from config.api_fields import InputSerializer, PrimaryKeyRelatedField
-from config.api_filters import IdFilter
+from config.api_fields import (
+    MODEL_FIELD_MAPPING,
+    BooleanField,
+    CharField,
+    DecimalField,
+    InputSerializer,
+    PrimaryKeyRelatedField,
+)
+from config.api_filters import ActiveFilter, IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
@@ -35,6 +42,8 @@ PARTY_FIELDS = ("id", *services.PARTY_FIELDS, "created_at")
 
 
 class SupplierSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = MODEL_FIELD_MAPPING  # text: strings only, no longer than the schema says
+
     class Meta:
         model = Supplier
         fields = PARTY_FIELDS
@@ -56,7 +65,7 @@ class SupplierViewSet(
     queryset = Supplier.objects.all()
     serializer_class = SupplierSerializer
     filter_backends = API_FILTERS
-    filterset_fields = ["is_active"]
+    filterset_class = ActiveFilter
     search_fields = ["name", "contact_person", "phone", "email", "tax_number"]
     ordering_fields = ["name", "created_at", "id"]
     ordering = ["name"]
@@ -90,16 +99,16 @@ class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
 class PurchaseLineInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=4, min_value=Decimal("0"))
+    unit_price = DecimalField(max_digits=12, decimal_places=4, min_value=Decimal("0"))
 
 
 class PurchaseInSerializer(InputSerializer):
     supplier = PrimaryKeyRelatedField(queryset=Supplier.objects.all())
     date = serializers.DateField(required=False)
-    supplier_bill_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    lines = PurchaseLineInSerializer(many=True, max_length=MAX_LINES)
-    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+    supplier_bill_number = CharField(max_length=60, required=False, allow_blank=True, default="")
+    notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
+    lines = PurchaseLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    submit = BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
         resolve_items(attrs["lines"], "lines")

@@ -13,8 +13,15 @@ from rest_framework.routers import SimpleRouter
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api_costs import API_FILTERS, CostFieldsMixin
-from config.api_fields import InputSerializer, PrimaryKeyRelatedField
-from config.api_filters import IdFilter
+from config.api_fields import (
+    MODEL_FIELD_MAPPING,
+    BooleanField,
+    CharField,
+    DecimalField,
+    InputSerializer,
+    PrimaryKeyRelatedField,
+)
+from config.api_filters import ActiveFilter, IdFilter
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
@@ -40,6 +47,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = MODEL_FIELD_MAPPING  # credit_limit: digits only, as the schema says
     billed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY, help_text="negative: the customer has a credit")
@@ -70,7 +78,7 @@ class CustomerViewSet(
     serializer_class = CustomerSerializer
     write_rule = staticmethod(roles.can_enter_data)
     filter_backends = API_FILTERS
-    filterset_fields = ["is_active"]
+    filterset_class = ActiveFilter
     search_fields = ["name", "contact_person", "phone", "email", "tax_number"]
     ordering_fields = ["name", "created_at", "id", "outstanding"]
     ordering = ["name"]
@@ -123,18 +131,16 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
 class SaleLineInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
-    discount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0")
-    )
+    unit_price = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    discount = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"))
 
 
 class SaleInSerializer(InputSerializer):
     customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
     date = serializers.DateField(required=False)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    lines = SaleLineInSerializer(many=True, max_length=MAX_LINES)
-    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+    notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
+    lines = SaleLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    submit = BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
         resolve_items(attrs["lines"], "lines")
@@ -216,11 +222,11 @@ class PaymentSerializer(DocumentOutMixin, serializers.ModelSerializer):
 class PaymentInSerializer(InputSerializer):
     customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
     sale = PrimaryKeyRelatedField(queryset=Sale.objects.all(), required=False, allow_null=True, default=None)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.CASH)
     date = serializers.DateField(required=False)
-    reference = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reference = CharField(max_length=80, required=False, allow_blank=True, default="")
+    notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class PaymentFilter(DocumentFilter):

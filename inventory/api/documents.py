@@ -25,8 +25,8 @@ from accounts import costs, roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config import rows
 from config.api_costs import API_FILTERS, hides_costs
-from config.api_fields import InputSerializer
-from config.api_filters import IdFilter
+from config.api_fields import CharField, InputSerializer
+from config.api_filters import FilterSet, IdFilter
 from inventory import lifecycle
 from inventory.documents import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
 from inventory.documents import DocumentStatus
@@ -177,10 +177,12 @@ def with_lines(document: Model, relation: str, lines: list[Model]) -> None:
 
 
 class ReasonSerializer(InputSerializer):
-    reason = serializers.CharField(max_length=300, allow_blank=True)
+    # Refusing, rejecting and cancelling need a reason (the lifecycle refuses a blank one); saying
+    # so here puts it in the schema.
+    reason = CharField(max_length=300)
 
 
-class DocumentFilter(filters.FilterSet):
+class DocumentFilter(FilterSet):
     date = filters.DateFromToRangeFilter(label="business date from (date_after) to (date_before)")
     status = filters.MultipleChoiceFilter(choices=DocumentStatus.choices)
     created_by = IdFilter(field_name="created_by_id")

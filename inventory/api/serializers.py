@@ -7,7 +7,14 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from config.api_costs import CostFieldsMixin
-from config.api_fields import InputSerializer, PrimaryKeyRelatedField
+from config.api_fields import (
+    MODEL_FIELD_MAPPING,
+    BooleanField,
+    CharField,
+    DecimalField,
+    InputSerializer,
+    PrimaryKeyRelatedField,
+)
 from inventory.api.documents import (
     DOCUMENT_FIELDS,
     MAX_LINES,
@@ -29,6 +36,8 @@ from inventory.services import ITEM_FIELDS
 
 
 class ItemSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = MODEL_FIELD_MAPPING  # prices and weights: digits only, as the schema says
+
     class Meta:
         model = Item
         fields = ("id", *ITEM_FIELDS, "created_at")
@@ -51,7 +60,7 @@ class RecipeLineOutSerializer(serializers.ModelSerializer):
 
 class RecipeLineInSerializer(InputSerializer):
     item = PrimaryKeyRelatedField(queryset=Item.objects.all())
-    quantity = serializers.DecimalField(
+    quantity = DecimalField(
         max_digits=6, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal("10")
     )
 
@@ -124,9 +133,9 @@ class CountLineInSerializer(InputSerializer):
 
 class StockCountInSerializer(InputSerializer):
     date = serializers.DateField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    lines = CountLineInSerializer(many=True, max_length=MAX_LINES)
-    submit = serializers.BooleanField(default=False, help_text="post at once instead of saving a draft")
+    notes = CharField(required=False, allow_blank=True, default="", max_length=2000)
+    lines = CountLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    submit = BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:
         resolve_items(attrs["lines"], "lines")

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
 from config.api_costs import API_FILTERS
-from config.api_filters import IdFilter
+from config.api_filters import FilterSet, IdFilter, TrueOrFalseFilter
 from inventory import lifecycle, services
 from inventory.api import serializers as s
 from inventory.api.documents import (
@@ -45,9 +45,9 @@ from inventory.models import (
 FILTERS = API_FILTERS
 
 
-class ItemFilter(filters.FilterSet):
+class ItemFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=ItemKind.choices)
-    is_active = filters.BooleanFilter()
+    is_active = TrueOrFalseFilter()
 
     class Meta:
         model = Item
@@ -111,9 +111,9 @@ class ItemViewSet(
         return Response(s.RecipeOutSerializer({"lines": rows}).data)
 
 
-class BalanceFilter(filters.FilterSet):
+class BalanceFilter(FilterSet):
     kind = filters.ChoiceFilter(field_name="item__kind", choices=ItemKind.choices)
-    below_reorder = filters.BooleanFilter(method="filter_below_reorder")
+    below_reorder = TrueOrFalseFilter(method="filter_below_reorder")
 
     def filter_below_reorder(self, queryset, name, value):
         return queryset.filter(quantity__lt=F("item__reorder_level")) if value else queryset
@@ -135,7 +135,7 @@ class BalanceViewSet(RoleRulesMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["item__sku"]
 
 
-class MovementFilter(filters.FilterSet):
+class MovementFilter(FilterSet):
     date = filters.DateFromToRangeFilter()
     kind = filters.ChoiceFilter(choices=MovementKind.choices)
     item = IdFilter(field_name="item_id")

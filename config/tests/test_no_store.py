@@ -34,7 +34,9 @@ def test_pages_exports_api_answers_and_tokens_are_no_store(manager_user, manager
     )
     assert tokens.status_code == 200 and "access" in tokens.json()
     assert _no_store(tokens)
-    refreshed = APIClient().post("/api/v1/auth/token/refresh/", {"refresh": tokens.json()["refresh"]})
+    refreshed = APIClient().post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens.json()["refresh"]}, format="json"
+    )
     assert refreshed.status_code == 200 and _no_store(refreshed)
 
 

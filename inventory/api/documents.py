@@ -179,7 +179,9 @@ def with_lines(document: Model, relation: str, lines: list[Model]) -> None:
 class ReasonSerializer(InputSerializer):
     # Refusing, rejecting and cancelling need a reason (the lifecycle refuses a blank one); saying
     # so here puts it in the schema.
-    reason = CharField(max_length=300)
+    reason = CharField(
+        max_length=300, error_messages={"blank": "Give a reason.", "required": "Give a reason."}
+    )
 
 
 class DocumentFilter(FilterSet):

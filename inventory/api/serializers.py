@@ -157,6 +157,8 @@ class ApprovalSerializer(serializers.Serializer):
 class ClosedPeriodSerializer(serializers.ModelSerializer):
     """A close: POST sends ``through`` (and a note); the rest is the record of it."""
 
+    serializer_field_mapping = MODEL_FIELD_MAPPING  # the note: a JSON string, as the schema says
+
     through = serializers.DateField(
         source="closed_through", help_text="close everything dated on or before this day"
     )

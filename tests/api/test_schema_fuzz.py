@@ -29,8 +29,10 @@ EXAMPLES = int(os.environ.get("BOTTLEWORKS_FUZZ_EXAMPLES", "4"))
 # Writes whose refusals depend on other rows and on today, which no schema can state: the
 # referenced customer, supplier or items exist and are of the right kind, the product has a
 # recipe, the date is after the last closed period and not too far ahead, the document's amount
-# (quantity × price over all lines) stays below the cap, a draft is still a draft. The server
-# answers those with a 400 naming the field; a schema-valid request may meet one of them.
+# (quantity × price over all lines) stays below the cap, a draft is still a draft, a period to
+# close has ended and holds no open drafts, the old password is the user's and the new one is not
+# common or like the username (the password validators). The server answers those with a 400
+# naming the field; a schema-valid request may meet one of them.
 ROW_DEPENDENT_WRITES = {
     ("POST", "/api/v1/sales/"),
     ("PUT", "/api/v1/sales/{id}/"),
@@ -42,6 +44,8 @@ ROW_DEPENDENT_WRITES = {
     ("PUT", "/api/v1/stock-counts/{id}/"),
     ("POST", "/api/v1/payments/"),
     ("PUT", "/api/v1/items/{id}/recipe/"),
+    ("POST", "/api/v1/periods/"),
+    ("POST", "/api/v1/auth/password/"),
 }
 
 

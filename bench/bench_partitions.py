@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from datetime import timedelta
 
 import psycopg
 
@@ -72,7 +73,7 @@ def main() -> None:
             conn.execute(f"ANALYZE {table}")
         rows = conn.execute("SELECT COUNT(*) FROM bench_lines_plain").fetchone()[0]
         year = [last.replace(year=last.year - 1), last]
-        month = [last.replace(day=1), last]
+        month = [last - timedelta(days=29), last]
         results = []
         for table in ("bench_lines_plain", "bench_lines_parted"):
             year_ms = _ms(conn, SUM.format(table=table), year, args.runs)

@@ -1,13 +1,17 @@
-"""Reports at one million bill lines: build them on a throwaway PostgreSQL and time every report.
+"""Reports at one million bill lines and more: build them on a throwaway PostgreSQL, time every report.
 
     .venv/bin/python bench/bench_reports.py                 # 365 days at --scale 1.0 ≈ 1M lines
+    .venv/bin/python bench/bench_reports.py --scale 5.0     # ≈ 5M lines
     .venv/bin/python bench/bench_reports.py --scale 0.05    # a quick look
 
 Starts its own PostgreSQL (testing.postgres), migrates, seeds with ``seed_demo``, then times each
 report page for the last full year and the last month (median of --runs requests, server time as the
 test client sees it: queries and rendering) next to a plain SUM … GROUP BY month over the raw bill
-lines, times the dashboard, and measures the memory of a worker streaming a year of bill lines as
-CSV. Prints a Markdown table for bench/RESULTS.md.
+lines, times the dashboard, the list pages (p95 of the first page and of a page deep in the list,
+next to the OFFSET query the old pages ran at that depth) and an item's stock page, and measures
+the memory of a worker streaming bill lines as CSV (its resident memory for a year, and Python's
+tracemalloc peak for a month and for a year: flat if it streams). Prints Markdown for
+bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -57,6 +61,17 @@ def _median_ms(action, runs: int) -> float:
     return statistics.median(samples)
 
 
+def _p95_ms(action, runs: int) -> float:
+    action()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+
+
 def _machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -76,7 +91,7 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}, Python {platform.python_version()}, load {load:.1f}"
 
 
-def _csv_memory(url: str, start, end) -> str:
+def _csv_memory(url: str, start, end, month_start) -> str:
     """Stream a year of bill lines as CSV in a fresh worker process; report its memory."""
     code = f"""
 import os, sys, time
@@ -104,8 +119,17 @@ for i, chunk in enumerate(response.streaming_content):
     if i % 20 == 0:
         peak = max(peak, rss())
 peak = max(peak, rss())
-print(f"{{rows - 1}} lines, {{size / 1e6:.0f}} MB of CSV in {{time.perf_counter() - started:.1f}} s; "
+print(f"{{rows - 1:,}} lines, {{size / 1e6:.0f}} MB of CSV in {{time.perf_counter() - started:.1f}} s; "
       f"worker memory {{before:.0f}} MiB before, peak {{peak:.0f}} MiB (+{{peak - before:.0f}} MiB)")
+
+import tracemalloc
+for label, start in (("month", "{month_start}"), ("year", "{start}")):
+    tracemalloc.start()
+    response = client.get("/reports/bill-lines.csv", {{"start": start, "end": "{end}"}})
+    rows = sum(chunk.count(b"\\n") for chunk in response.streaming_content) - 1
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"tracemalloc peak streaming a {{label}} ({{rows:,}} lines): {{peak / 2**20:.1f}} MiB")
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     if result.returncode:
@@ -217,7 +241,8 @@ def run(args, url: str) -> None:
     staff.force_login(User.objects.get(username="bench_staff"))
     dashboard_owner = _median_ms(lambda: client.get("/"), args.runs * 4)
     dashboard_staff = _median_ms(lambda: staff.get("/"), args.runs * 4)
-    memory = _csv_memory(url, *year)
+    memory = _csv_memory(url, *year, month[0])
+    lists = _list_pages(client, args.runs * 4)
 
     print()
     print(f"| report | year (ms) | month (ms) | year ÷ raw year ({raw_year:.0f} ms) |")
@@ -227,7 +252,75 @@ def run(args, url: str) -> None:
     print(f"| raw SUM … GROUP BY month | {raw_year:.1f} | {raw_month:.1f} | 1.000 |")
     print()
     print(f"dashboard: {dashboard_owner:.1f} ms (Owner), {dashboard_staff:.1f} ms (Staff), median")
-    print(f"CSV export of a year of bill lines: {memory}")
+    print("CSV export of bill lines:")
+    for line in memory.splitlines():
+        print(f"- {line}")
+    print()
+    print("| list page (p95 ms) | rows | first page | deep page | depth | OFFSET query at that depth |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, rows, first, deep, depth, offset in lists:
+        print(f"| {name} | {rows:,} | {first:.1f} | {deep:.1f} | {depth:,} | {offset:.1f} |")
+
+
+def _list_pages(client, runs: int) -> list[tuple]:
+    """p95 of each list's first page and of a page 9/10 of the way down (reached by its keyset
+    link), and the OFFSET query the pages ran before at that depth."""
+    from django.db import connection
+    from django.db.models import Count, Sum
+
+    from config import keyset
+    from inventory.models import StockMovement
+    from production.models import ProductionRun
+    from purchasing.models import Purchase
+    from sales.models import Payment, Sale
+
+    results = []
+    for name, model, salt, url in (
+        ("bills", Sale, "bill", "/sales/bills/"),
+        ("payments", Payment, "payment", "/sales/payments/"),
+        ("purchases", Purchase, "purchase", "/purchasing/purchases/"),
+        ("production runs", ProductionRun, "run", "/production/runs/"),
+    ):
+        rows = model.objects.count()
+        depth = rows * 9 // 10
+        edge = model.objects.order_by("-date", "-id").values_list("date", "id")[depth]
+        cursor_value = keyset.sign(salt, list(edge))
+        first = _p95_ms(lambda url=url: client.get(url), runs)
+        deep = _p95_ms(lambda url=url, c=cursor_value: client.get(url, {"older": c}), runs)
+        table = model._meta.db_table
+
+        def offset(table=table, depth=depth):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT * FROM {table} ORDER BY date DESC, id DESC LIMIT 100 OFFSET %s", [depth]
+                )
+                cursor.fetchall()
+
+        results.append((name, rows, first, deep, depth, _p95_ms(offset, runs)))
+
+    counts = StockMovement.objects.values("item").annotate(n=Count("id")).order_by("-n")
+    item_id, rows = counts.values_list("item", "n")[0]
+    depth = rows * 9 // 10
+    edge = StockMovement.objects.filter(item_id=item_id).order_by("-id").values_list("id", flat=True)[depth]
+    older = StockMovement.objects.filter(item_id=item_id, id__lt=edge)
+    before = older.aggregate(q=Sum("quantity"), v=Sum("value"))
+    cursor_value = keyset.sign(f"stock-item:{item_id}", [edge, before["q"] or 0, str(before["v"] or 0)])
+    url = f"/inventory/stock/{item_id}/"
+    first = _p95_ms(lambda: client.get(url), runs)
+    deep = _p95_ms(lambda: client.get(url, {"older": cursor_value}), runs)
+
+    def old_window():
+        # What the page ran before: a running sum over the item's whole ledger, then OFFSET.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT *, SUM(quantity) OVER (ORDER BY id), SUM(value) OVER (ORDER BY id) "
+                "FROM inventory_stockmovement WHERE item_id = %s ORDER BY id DESC LIMIT 100 OFFSET %s",
+                [item_id, depth],
+            )
+            cursor.fetchall()
+
+    results.append(("stock page of the busiest item", rows, first, deep, depth, _p95_ms(old_window, runs)))
+    return results
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.filters import SearchFilter
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -66,6 +66,16 @@ class Pagination(PageNumberPagination):
                     f"a larger number than {self.max_page_size} gets {self.max_page_size})."
                 )
         return parameters
+
+
+class LedgerPagination(CursorPagination):
+    """Pages of the stock ledger by cursor: the table grows by every posting for years, and a page
+    number costs a COUNT(*) of it and an OFFSET that reads every row before the page."""
+
+    ordering = "-id"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
 
 
 class SearchWithoutNulFilter(SearchFilter):

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from accounts.models import User
-from config import rows
+from config import bulk_copy, rows
 from inventory import period_lock
 from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
@@ -307,7 +307,8 @@ def post_many(*, postings: Sequence[Posting], kind: str, date: date, by: User) -
     """Post many documents of one kind and date at once (bulk loads such as ``seed_demo``).
 
     Each posting is checked and priced exactly as ``post`` would, in the order given; a shortage in
-    any of them refuses them all. One lock, one insert and one balance update for the lot.
+    any of them refuses them all. One lock, one COPY of the movements (ids set, in posting order)
+    and one balance update for the lot.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger.post_many must run inside transaction.atomic()")
@@ -317,6 +318,6 @@ def post_many(*, postings: Sequence[Posting], kind: str, date: date, by: User) -
         _price(p.changes, balances, kind=kind, date=date, source=p.source, by=by) for p in postings
     ]
     movements = [m for made in per_posting for m in made]
-    StockMovement.objects.bulk_create(movements, batch_size=5000)
+    bulk_copy.insert_new(StockMovement, movements)
     write_balances(balances, {m.item_id for m in movements})
     return per_posting

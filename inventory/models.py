@@ -161,6 +161,8 @@ class StockMovement(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["item", "date", "id"], name="movement_item_date"),
+            # An item's stock page: its newest movements, a keyset page at a time (by id).
+            models.Index(fields=["item", "id"], name="movement_item_id"),
             models.Index(fields=["source_type", "source_id"], name="movement_source"),
             models.Index(fields=["date", "kind"], name="movement_date_kind"),
         ]

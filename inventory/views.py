@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Q, Sum, Window
+from django.db.models import F, Q, Sum
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.views import role_required
+from config import keyset
 from inventory import forms as f
-from inventory import lifecycle, services
+from inventory import lifecycle, services, stock_history
 from inventory.documents import Document, DocumentStatus
 from inventory.drafts import line_inputs
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
-from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCount, StockMovement
+from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCount
 
 PAGE_SIZE = 100
 
@@ -161,14 +162,17 @@ class DocumentPages:
                     matches |= Q(**{lookup: data["item"]})
                 with_item = self.model.objects.filter(matches).values("pk")
                 queryset = queryset.filter(pk__in=with_item)
-        page, query = _page(request, queryset.order_by("-date", "-id"))
+        # Newest first, a keyset page at any depth; the count stops at keyset.COUNT_LIMIT.
+        page = keyset.keyset_page(queryset, request=request, size=PAGE_SIZE, salt=self.slug)
+        found, more = keyset.bounded_count(queryset)
         return render(
             request,
             self.template("list"),
             self.context(
                 form=form,
                 page=page,
-                query=query,
+                found=found,
+                more_found=more,
                 may_enter=self.may_enter(request.user),
                 # A document's page is "<list>/<pk>/": one reverse() per page, not one per row.
                 list_url=self.url("list"),
@@ -546,22 +550,13 @@ def stock_list(request):
 @role_required(roles.has_any_role)
 def stock_item(request, pk: int):
     item = get_object_or_404(Item.objects.select_related("balance"), pk=pk)
-    # The running balance is a window over the item's whole ledger, so every page shows true figures.
-    movements = (
-        StockMovement.objects.filter(item=item)
-        .select_related("posted_by")
-        .annotate(
-            running_quantity=Window(Sum("quantity"), order_by=F("id").asc()),
-            running_value=Window(Sum("value"), order_by=F("id").asc()),
-        )
-        .order_by("-id")
-    )
-    page, query = _page(request, movements)
+    # One page of the ledger, with the balance after each movement walked back from the balance row.
+    page = stock_history.movements_page(item=item, request=request, size=PAGE_SIZE)
     balance = getattr(item, "balance", None)
     return render(
         request,
         "inventory/stock_item.html",
-        {"item": item, "balance": balance, "page": page, "query": query, "source_urls": _source_urls()},
+        {"item": item, "balance": balance, "page": page, "source_urls": _source_urls()},
     )
 
 

@@ -16,25 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-
-
-def _copy(model: type[Model], rows: list[list], columns: list[str]) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _take_ids(model: type[Model], count: int) -> list[int]:
-    table, pk = model._meta.db_table, model._meta.pk.column
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count]
-        )
-        return [row[0] for row in cursor.fetchall()]
+from config.bulk_copy import copy_rows, insert_new
 
 
 def insert_with_history(model: type[Model], objects: Sequence[Model], *, by: User) -> None:
@@ -43,15 +25,7 @@ def insert_with_history(model: type[Model], objects: Sequence[Model], *, by: Use
     if connection.vendor != "postgresql":
         bulk_create_with_history(list(objects), model, batch_size=2000, default_user=by)
         return
-    for obj, pk in zip(objects, _take_ids(model, len(objects)), strict=True):
-        obj.pk = pk
-    fields = model._meta.concrete_fields
-    _copy(
-        model,
-        # pre_save fills auto_now_add timestamps, as a normal save would; psycopg adapts the values.
-        [[f.pre_save(obj, True) for f in fields] for obj in objects],
-        [f.column for f in fields],
-    )
+    insert_new(model, objects)
     add_history(model, objects, by=by)
 
 
@@ -72,4 +46,4 @@ def add_history(model: type[Model], objects: Sequence[Model], *, by: User) -> No
         [special[f.attname] if f.attname in special else getattr(obj, f.attname) for f in fields]
         for obj in objects
     ]
-    _copy(history, rows, [f.column for f in fields])
+    copy_rows(history, rows, [f.column for f in fields])

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config.bulk_copy import take_ids
 from inventory import ledger, lifecycle
 from inventory.documents import DocumentStatus
 from inventory.models import Item, ItemKind, MovementKind
@@ -42,7 +43,7 @@ from production.models import RejectReason
 from production.services import RejectLine, create_run, recipe_inputs
 from purchasing.services import PurchaseLineInput, create_purchase, save_supplier
 from reporting import freshness, summaries
-from reporting.bulk_insert import add_history, insert_with_history
+from reporting.bulk_insert import insert_with_history
 from sales.models import Payment, PaymentMethod, Sale, SaleLine
 from sales.services import save_customer
 
@@ -472,7 +473,10 @@ class DemoPlant:
             )
             for number, (buyer, lines) in zip(numbers, bills, strict=True)
         ]
-        Sale.objects.bulk_create(sales, batch_size=2000)
+        # Ids first, so the ledger prices each bill before it is stored and the bill is written
+        # once, in its final state (its cost), as ``lifecycle`` stores a bill posted on entry.
+        for sale, pk in zip(sales, take_ids(Sale, len(sales)), strict=True):
+            sale.pk = pk
         priced = ledger.post_many(
             postings=[
                 ledger.Posting(
@@ -503,8 +507,7 @@ class DemoPlant:
                 )
                 cost -= movement.value
             sale.cost = cost
-        Sale.objects.bulk_update(sales, ["cost"], batch_size=1000)
-        add_history(Sale, sales, by=self.by)
+        insert_with_history(Sale, sales, by=self.by)
         insert_with_history(SaleLine, rows, by=self.by)
         ids = [s.pk for s in sales]
         for chunk in range(0, len(ids), 1000):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
+from config.api import LedgerPagination
 from config.api_costs import API_FILTERS
 from config.api_filters import FilterSet, IdFilter, TrueOrFalseFilter
 from inventory import lifecycle, services
@@ -152,6 +153,7 @@ class MovementViewSet(RoleRulesMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = StockMovement.objects.select_related("item", "posted_by")
     serializer_class = s.MovementSerializer
+    pagination_class = LedgerPagination
     read_rule = staticmethod(roles.can_see_costs)
     filter_backends = FILTERS
     filterset_class = MovementFilter

@@ -102,3 +102,22 @@ def test_the_demo_leaves_bills_and_a_purchase_entered_by_staff_for_a_manager_to_
         assert can_approve(manager_user, document)
         assert lifecycle.approve(document=document, by=manager_user).status == "posted"
     assert verify_ledger() == [] and differences() == []
+
+
+def test_demo_bills_are_stored_once_with_the_cost_of_their_lines(manager_user, owner_user):
+    call_command("seed_demo", days=4, scale=0.01, stdout=StringIO(), stderr=StringIO())
+    line_costs = dict(
+        SaleLine.objects.values("sale").annotate(c=Sum("cost")).values_list("sale", "c").order_by()
+    )
+    bills = list(Sale.objects.values_list("pk", "cost", "number"))
+    assert bills and all(cost == line_costs[pk] for pk, cost, _n in bills)
+    # One "created" history row each, holding the final cost: nothing was changed after the insert.
+    history = dict(Sale.history.filter(history_type="+").values_list("id", "cost"))
+    assert history == {pk: cost for pk, cost, _n in bills if pk in history}
+    assert not Sale.history.exclude(history_type="+").exclude(status="cancelled").exists()
+    # The ledger's movements point at stored bills by id and number.
+    from inventory.models import StockMovement
+
+    sold = StockMovement.objects.filter(source_type="sales.sale", kind="sale")
+    numbers = dict(Sale.objects.values_list("pk", "number"))
+    assert sold.exists() and all(numbers[m.source_id] == m.source_number for m in sold)

@@ -204,7 +204,7 @@ def test_payment_against_a_bill_is_recorded_once(stocked, staff_user, staff_clie
 
 
 def test_staff_keep_customers_but_only_a_manager_sets_a_credit_limit(staff_client, manager_client, plant):
-    fields = {"name": "New Co", "is_active": "on", "credit_limit": "100"}
+    fields = {"name": "New Co", "is_active": "on", "credit_limit": "100", "credit_days": "30"}
     staff_client.post(reverse("sales:customer-new"), fields)
     assert Customer.objects.get(name="New Co").credit_limit is None
     assert "credit_limit" not in staff_client.get(reverse("sales:customer-new")).content.decode()

@@ -45,7 +45,8 @@ def overdue(day: date) -> tuple[list[dict[str, Any]], Any]:
 
     Receivables are balance forward (payments settle the oldest bills first), so what a customer
     owes beyond their bills of the last ``credit_days`` days (``day`` included) is overdue:
-    max(0, outstanding − Σ those bills). A bill is due ``credit_days`` after its date; 0 is cash.
+    max(0, outstanding − Σ those bills). A bill is overdue from the end of the day ``credit_days``
+    after its date, as a cash (0-day) bill is from the end of its own day.
     """
     owed = {pk: amount for pk, amount in customers.outstanding_at(day).items() if amount > 0}
     owing = Customer.objects.filter(pk__in=owed).values_list("pk", "name", "credit_days")

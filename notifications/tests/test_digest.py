@@ -119,6 +119,8 @@ def test_send_digest_refuses_a_bad_date(db):
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_digest", date="yesterday")
+    with pytest.raises(CommandError, match="between"):
+        call_command("send_digest", date="9999-12-31")
 
 
 def test_the_digest_page_is_for_the_owner_and_managers(month, owner_client, staff_client):  # noqa: F811
@@ -203,3 +205,11 @@ def test_the_digest_page_and_mail_list_customers_past_their_credit_days(terms, o
     assert "  Net Thirty (30 days): 700.00 overdue (1100.00 in all)" in text
     assert "  Cash Counter (0 days): 100.00 overdue (100.00 in all)" in text
     assert "Past their credit days" in html and "Paid Ahead" not in text + html
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "9999-12-31"])
+def test_the_digest_page_refuses_a_day_outside_the_reports_range_and_keeps_it(terms, owner_client, day):
+    page = owner_client.get(reverse("notifications:digest"), {"date": day})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert "Choose a date between" in body and f'value="{day}"' in body

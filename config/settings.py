@@ -65,8 +65,8 @@ CURRENCY = os.environ.get("CURRENCY", "INR")
 
 
 def env_credit_days(name: str, default: str) -> int:
-    value = os.environ.get(name, default)
-    if not value.strip().isdigit() or int(value) > 365:
+    value = os.environ.get(name) or default
+    if not (value.strip().isascii() and value.strip().isdigit()) or int(value) > 365:
         raise ImproperlyConfigured(f"{name} must be a whole number of days from 0 to 365, not {value!r}.")
     return int(value)
 

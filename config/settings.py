@@ -64,6 +64,18 @@ COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", AP
 CURRENCY = os.environ.get("CURRENCY", "INR")
 
 
+def env_credit_days(name: str, default: str) -> int:
+    value = os.environ.get(name) or default
+    if not (value.strip().isascii() and value.strip().isdigit()) or int(value) > 365:
+        raise ImproperlyConfigured(f"{name} must be a whole number of days from 0 to 365, not {value!r}.")
+    return int(value)
+
+
+# A new customer's credit days (sales.Customer.credit_days): how long a bill may stay unpaid before
+# the digest lists it as overdue; 0 is cash, due at once.
+DEFAULT_CREDIT_DAYS = env_credit_days("DEFAULT_CREDIT_DAYS", "30")
+
+
 def env_hours(name: str, default: str) -> str:
     """Local opening hours as ``HH:MM-HH:MM`` (an end of 24:00 is midnight), checked at start-up."""
     value = os.environ.get(name, default).strip()

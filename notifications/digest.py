@@ -1,12 +1,13 @@
 """The daily digest: one day's figures for the Owner and the Managers, as a mail and a page.
 
 Every figure comes from the same reads the reports use (profit & loss totals, the production
-report's totals, the receivables ageing), so the digest and the reports never disagree. Gross
-profit and margin are only in a digest built for someone who may see costs.
+report's totals, the customer balances the receivables ageing reads), so the digest and the reports
+never disagree. Gross profit and margin are only in a digest built for someone who may see costs.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,8 +27,7 @@ from reporting.models import SalesCustomerDay
 from reporting.periods import Period
 from reporting.reports import customers, production, profit_loss
 from reporting.tables import money
-
-OVERDUE_BUCKETS = ("days_61_90", "days_over_90")  # the ageing report's buckets past 60 days
+from sales.models import Customer
 
 
 def yesterday() -> date:
@@ -41,21 +41,41 @@ def pending_documents() -> int:
 
 
 def overdue(day: date) -> tuple[list[dict[str, Any]], Any]:
-    """Customers owing money from bills more than 60 days old at the end of ``day``, and the total."""
-    aged = customers.ageing(day)
-    # ageing rows: (customer id, outstanding, 0–30, 31–60, 61–90, over 90)
-    late = [(row[0], row[4] + row[5], row[1]) for row in aged if row[4] + row[5] > 0]
-    from sales.models import Customer
+    """Customers past their credit days at the end of ``day``, and the total they are overdue by.
 
-    names = dict(Customer.objects.filter(pk__in=[c for c, _, _ in late]).values_list("pk", "name"))
-    rows = sorted(
-        (
-            {"customer": names.get(c, f"#{c}"), "over_60": amount, "outstanding": owed}
-            for c, amount, owed in late
-        ),
-        key=lambda r: (-r["over_60"], r["customer"]),
-    )
-    return rows, sum((r["over_60"] for r in rows), money(0))
+    Receivables are balance forward (payments settle the oldest bills first), so what a customer
+    owes beyond their bills of the last ``credit_days`` days (``day`` included) is overdue:
+    max(0, outstanding − Σ those bills). A bill is overdue from the end of the day ``credit_days``
+    after its date, as a cash (0-day) bill is from the end of its own day.
+    """
+    owed = {pk: amount for pk, amount in customers.outstanding_at(day).items() if amount > 0}
+    owing = Customer.objects.filter(pk__in=owed).values_list("pk", "name", "credit_days")
+    names, terms, by_terms = {}, {}, defaultdict(list)
+    for pk, name, credit_days in owing:
+        names[pk], terms[pk] = name, credit_days
+        by_terms[credit_days].append(pk)
+    # One grouped sum per distinct credit term (a plant has a handful), not one query per customer.
+    within: dict[int, Any] = {}
+    for credit_days, ids in by_terms.items():
+        if credit_days == 0:
+            continue  # no bill is within terms
+        within.update(
+            SalesCustomerDay.objects.filter(
+                customer_id__in=ids, date__gt=day - timedelta(days=credit_days), date__lte=day
+            )
+            .values("customer_id")
+            .annotate(billed=Sum("revenue"))
+            .values_list("customer_id", "billed")
+        )
+    rows = []
+    for pk, name in names.items():
+        late = owed[pk] - money(within.get(pk))
+        if late > 0:
+            rows.append(
+                {"customer": name, "credit_days": terms[pk], "overdue": late, "outstanding": owed[pk]}
+            )
+    rows.sort(key=lambda r: (-r["overdue"], r["customer"]))
+    return rows, sum((r["overdue"] for r in rows), money(0))
 
 
 def figures(day: date, user) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts import roles
 from notifications import digest, findings, preferences
 from notifications.forms import PreferencesForm
+from reporting.periods import EARLIEST, LATEST
 from reporting.routers import reading_replica
 
 
@@ -47,6 +48,10 @@ def digest_page(request):
     if day is None:
         context = {"error": "Give the date as YYYY-MM-DD.", "asked": asked}
         return render(request, "notifications/digest_page.html", context, status=400)
+    if not EARLIEST <= day <= LATEST:
+        # The reports' range: a day near date.min or date.max overflowed their date arithmetic.
+        error = f"Choose a date between {EARLIEST:%d %b %Y} and {LATEST:%d %b %Y}."
+        return render(request, "notifications/digest_page.html", {"error": error, "asked": asked}, status=400)
     with reading_replica():
         data = digest.figures(day, request.user)
     links = {"approvals": reverse("inventory:approvals"), "exceptions": findings.exceptions_url(day)}

@@ -8,10 +8,10 @@ from sales.models import Customer, Payment, Sale, SaleLine
 
 @admin.register(Customer)
 class CustomerAdmin(ServiceSavedAdmin):
-    list_display = ("name", "contact_person", "phone", "credit_limit", "is_active")
+    list_display = ("name", "contact_person", "phone", "credit_limit", "credit_days", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "contact_person", "phone", "email", "tax_number")
-    service_fields = (*PARTY_FIELDS, "credit_limit")
+    service_fields = (*PARTY_FIELDS, "credit_limit", "credit_days")
 
     def save(self, request, instance, fields):
         return services.save_customer(by=request.user, customer=instance, **fields)

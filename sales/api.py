@@ -41,7 +41,7 @@ from inventory.api.documents import (
 from inventory.drafts import line_inputs
 from purchasing.services import PARTY_FIELDS
 from sales import selectors, services
-from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
+from sales.models import MAX_CREDIT_DAYS, Customer, Payment, PaymentMethod, Sale, SaleLine
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
@@ -54,11 +54,22 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ("id", *PARTY_FIELDS, "credit_limit", "created_at", "billed", "paid", "outstanding")
+        fields = (
+            "id",
+            *PARTY_FIELDS,
+            "credit_limit",
+            "credit_days",
+            "created_at",
+            "billed",
+            "paid",
+            "outstanding",
+        )
         extra_kwargs = {
             "notes": {"max_length": 2000},
             "address": {"max_length": 1000},
             "credit_limit": {"max_digits": 12},
+            # The model's bounds, stated in the schema (minimum, maximum) and checked here.
+            "credit_days": {"min_value": 0, "max_value": MAX_CREDIT_DAYS},
         }
 
 

@@ -3,15 +3,22 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
 from purchasing.forms import PartyForm
-from sales.models import Customer, PaymentMethod, Sale
+from sales.models import MAX_CREDIT_DAYS, Customer, PaymentMethod, Sale
 
 
 class CustomerForm(PartyForm):
     credit_limit = forms.DecimalField(
         required=False, help_text="Leave empty for no limit.", max_digits=14, decimal_places=2, min_value=0
+    )
+    credit_days = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_CREDIT_DAYS,
+        initial=lambda: settings.DEFAULT_CREDIT_DAYS,
+        help_text="Days a bill may stay unpaid; after them the digest lists it as overdue. 0: cash.",
     )
 
     def __init__(self, *args, may_set_credit_limit: bool = False, **kwargs):

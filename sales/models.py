@@ -1,6 +1,7 @@
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -8,6 +9,13 @@ from simple_history.models import HistoricalRecords
 from inventory.documents import Document
 from inventory.models import Item
 from purchasing.models import Party
+
+MAX_CREDIT_DAYS = 365  # a year: longer terms are a loan, not a bill
+
+
+def default_credit_days() -> int:
+    """A new customer's credit days: the DEFAULT_CREDIT_DAYS setting, read when the row is made."""
+    return settings.DEFAULT_CREDIT_DAYS
 
 
 class Customer(Party):
@@ -19,10 +27,19 @@ class Customer(Party):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="empty: no limit",
     )
+    credit_days = models.PositiveSmallIntegerField(
+        default=default_credit_days,
+        validators=[MaxValueValidator(MAX_CREDIT_DAYS)],
+        help_text="days a bill may stay unpaid before it is overdue; 0: cash, due at once",
+    )
     history = HistoricalRecords()
 
     class Meta(Party.Meta):
-        pass
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_days__lte=MAX_CREDIT_DAYS), name="customer_credit_days_at_most_a_year"
+            ),
+        ]
 
 
 class Sale(Document):

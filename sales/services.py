@@ -325,5 +325,5 @@ def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Cu
         allowed=roles.can_enter_data(by),
         what="customer",
         fields=fields,
-        extra=("credit_limit",),
+        extra=("credit_limit", "credit_days"),
     )

@@ -204,7 +204,7 @@ def test_payment_against_a_bill_is_recorded_once(stocked, staff_user, staff_clie
 
 
 def test_staff_keep_customers_but_only_a_manager_sets_a_credit_limit(staff_client, manager_client, plant):
-    fields = {"name": "New Co", "is_active": "on", "credit_limit": "100"}
+    fields = {"name": "New Co", "is_active": "on", "credit_limit": "100", "credit_days": "30"}
     staff_client.post(reverse("sales:customer-new"), fields)
     assert Customer.objects.get(name="New Co").credit_limit is None
     assert "credit_limit" not in staff_client.get(reverse("sales:customer-new")).content.decode()
@@ -267,3 +267,41 @@ def test_a_line_without_a_price_for_an_item_without_one_is_an_error_on_that_line
     assert line.errors["unit_price"] == ["Enter a price: CAP-28 has no default selling price."]
     assert line["quantity"].value() == "2"
     assert Sale.objects.count() == 0
+
+
+def test_credit_days_are_on_the_customer_form_and_list_and_bad_days_keep_what_was_typed(
+    staff_client, plant, staff_user, settings
+):
+    settings.DEFAULT_CREDIT_DAYS = 21
+    new = staff_client.get(reverse("sales:customer-new"))
+    assert new.context["form"]["credit_days"].value() == 21
+    url = reverse("sales:customer-edit", args=[plant.customer.pk])
+    assert staff_client.get(url).context["form"]["credit_days"].value() == 30
+    fields = {"name": "Aqua Traders", "is_active": "on"}
+    for bad in ("-1", "366", "ten", ""):
+        refused = staff_client.post(url, fields | {"credit_days": bad})
+        assert refused.status_code == 400 and refused.context["form"].errors["credit_days"]
+        assert f'name="credit_days" value="{bad}"' in refused.content.decode() or not bad
+    plant.customer.refresh_from_db()
+    assert plant.customer.credit_days == 30
+    assert staff_client.post(url, fields | {"credit_days": "0"}).status_code == 302
+    plant.customer.refresh_from_db()
+    assert plant.customer.credit_days == 0
+    assert plant.customer.history.first().history_user == staff_user
+    listed = staff_client.get(reverse("sales:customer-list")).content.decode()
+    assert "Credit days" in listed and '<td class="num">0</td>' in listed
+
+
+def test_a_manager_sets_credit_days_in_django_admin_through_the_service(manager_client, manager_user, plant):
+    url = reverse("admin:sales_customer_change", args=[plant.customer.pk])
+    assert 'name="credit_days"' in manager_client.get(url).content.decode()
+    fields = {"name": "Aqua Traders", "is_active": "on", "credit_limit": "", "credit_days": "45"}
+    fields |= {name: "" for name in ("contact_person", "phone", "email", "address", "tax_number", "notes")}
+    assert manager_client.post(url, fields).status_code == 302
+    plant.customer.refresh_from_db()
+    assert plant.customer.credit_days == 45
+    assert plant.customer.history.first().history_user == manager_user
+    refused = manager_client.post(url, fields | {"credit_days": "366"})
+    assert refused.status_code == 200 and "credit_days" in refused.context["adminform"].form.errors
+    listed = manager_client.get(reverse("admin:sales_customer_changelist")).content.decode()
+    assert "column-credit_days" in listed

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from notifications import digest, outbox
+from reporting.periods import EARLIEST, LATEST
 
 
 class Command(BaseCommand):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
                 day = date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError("Give --date as YYYY-MM-DD.") from None
+            if not EARLIEST <= day <= LATEST:
+                raise CommandError(f"Give a --date between {EARLIEST.isoformat()} and {LATEST.isoformat()}.")
         people = digest.queue(day)
         sent = outbox.send_due()
         self.stdout.write(

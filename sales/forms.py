@@ -21,11 +21,12 @@ class CustomerForm(PartyForm):
         help_text="Days a bill may stay unpaid; after them the digest lists it as overdue. 0: cash.",
     )
 
-    def __init__(self, *args, may_set_credit_limit: bool = False, **kwargs):
+    def __init__(self, *args, may_set_credit_terms: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only a Manager sets credit limits; Staff do not see the field (the service checks too).
-        if not may_set_credit_limit:
+        # Only a Manager sets credit terms; Staff do not see the fields (the service checks too).
+        if not may_set_credit_terms:
             del self.fields["credit_limit"]
+            del self.fields["credit_days"]
 
 
 def _customers():

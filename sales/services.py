@@ -311,14 +311,12 @@ lifecycle.register(
 
 @transaction.atomic
 def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Customer:
-    """Staff and Managers keep customers; only a Manager sets or changes a credit limit."""
+    """Staff and Managers keep customers; only a Manager sets or changes the credit terms (limit
+    and days): a longer term would keep a customer off the digest's overdue list."""
     customer = customer or Customer()
-    if (
-        "credit_limit" in fields
-        and fields["credit_limit"] != customer.credit_limit
-        and not roles.is_manager(by)
-    ):
-        raise NotAllowed("Only a Manager may set a customer's credit limit.")
+    for term, label in (("credit_limit", "credit limit"), ("credit_days", "credit days")):
+        if term in fields and fields[term] != getattr(customer, term) and not roles.is_manager(by):
+            raise NotAllowed(f"Only a Manager may set a customer's {label}.")
     return save_party(
         customer,
         by=by,

@@ -28,7 +28,7 @@ def _customer_entry(request, instance):
         request,
         instance=instance,
         form_class=f.CustomerForm,
-        form_kwargs={"may_set_credit_limit": roles.is_manager(request.user)},
+        form_kwargs={"may_set_credit_terms": roles.is_manager(request.user)},
         save=_save_customer,
         template="sales/customer_form.html",
         done="sales:customer-list",

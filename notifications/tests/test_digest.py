@@ -136,7 +136,7 @@ def test_the_digest_page_is_for_the_owner_and_managers(month, owner_client, staf
 
 
 @pytest.fixture
-def terms(plant, staff_user):
+def terms(plant, staff_user, manager_user):
     """Customers on different credit terms, as of the end of today.
 
     Net 30: bills of 1000 (45 days ago) and 400 (10 days ago), 300 paid 5 days ago. Cash (0 days):
@@ -146,10 +146,10 @@ def terms(plant, staff_user):
     today = timezone.localdate()
     ago = lambda n: today - timedelta(days=n)  # noqa: E731
     plant.buy(staff_user, (plant.bottle, 1000, "3.00"), date=ago(60))
-    net_30 = save_customer(by=staff_user, name="Net Thirty", credit_days=30)
-    cash = save_customer(by=staff_user, name="Cash Counter", credit_days=0)
-    in_credit = save_customer(by=staff_user, name="Paid Ahead", credit_days=30)
-    within = save_customer(by=staff_user, name="Within Terms", credit_days=30)
+    net_30 = save_customer(by=manager_user, name="Net Thirty", credit_days=30)
+    cash = save_customer(by=manager_user, name="Cash Counter", credit_days=0)
+    in_credit = save_customer(by=manager_user, name="Paid Ahead", credit_days=30)
+    within = save_customer(by=manager_user, name="Within Terms", credit_days=30)
     plant.sell(staff_user, (plant.bottle, 100, "10.00"), customer=net_30, date=ago(45))
     plant.sell(staff_user, (plant.bottle, 40, "10.00"), customer=net_30, date=ago(10))
     record_payment(by=staff_user, customer=net_30, amount=D("300.00"), method="cash", date=ago(5))
@@ -171,23 +171,23 @@ def test_a_customer_is_overdue_by_what_they_owe_beyond_their_credit_days(terms):
     assert total == D("800.00")
 
 
-def test_longer_credit_days_take_a_customer_off_the_list(terms, staff_user):
+def test_longer_credit_days_take_a_customer_off_the_list(terms, manager_user):
     net_30 = Customer.objects.get(name="Net Thirty")
-    save_customer(by=staff_user, customer=net_30, credit_days=46)
+    save_customer(by=manager_user, customer=net_30, credit_days=46)
     rows, total = digest.overdue(terms)
     assert [r["customer"] for r in rows] == ["Cash Counter"] and total == D("100.00")
-    save_customer(by=staff_user, customer=net_30, credit_days=45)  # the 1000 bill is 45 days old
+    save_customer(by=manager_user, customer=net_30, credit_days=45)  # the 1000 bill is 45 days old
     assert digest.overdue(terms)[0][0]["overdue"] == D("700.00")
 
 
 def test_the_overdue_list_costs_one_query_per_credit_term_not_per_customer(
-    terms, plant, staff_user, django_assert_num_queries
+    terms, plant, staff_user, manager_user, django_assert_num_queries
 ):
     # outstanding at the day (2), the owing customers (1), one grouped sum for the 30-day term.
     with django_assert_num_queries(4):
         digest.overdue(terms)
     for n in range(5):
-        customer = save_customer(by=staff_user, name=f"Shop {n}", credit_days=30)
+        customer = save_customer(by=manager_user, name=f"Shop {n}", credit_days=30)
         plant.sell(staff_user, (plant.bottle, 1, "10.00"), customer=customer, date=terms - timedelta(days=40))
     with django_assert_num_queries(4):
         assert len(digest.overdue(terms)[0]) == 7

@@ -270,25 +270,27 @@ def test_a_line_without_a_price_for_an_item_without_one_is_an_error_on_that_line
 
 
 def test_credit_days_are_on_the_customer_form_and_list_and_bad_days_keep_what_was_typed(
-    staff_client, plant, staff_user, settings
+    manager_client, staff_client, plant, manager_user, settings
 ):
     settings.DEFAULT_CREDIT_DAYS = 21
-    new = staff_client.get(reverse("sales:customer-new"))
+    # Only a Manager sets credit terms: Staff's form has no such field.
+    assert "credit_days" not in staff_client.get(reverse("sales:customer-new")).context["form"].fields
+    new = manager_client.get(reverse("sales:customer-new"))
     assert new.context["form"]["credit_days"].value() == 21
     url = reverse("sales:customer-edit", args=[plant.customer.pk])
-    assert staff_client.get(url).context["form"]["credit_days"].value() == 30
+    assert manager_client.get(url).context["form"]["credit_days"].value() == 30
     fields = {"name": "Aqua Traders", "is_active": "on"}
     for bad in ("-1", "366", "ten", ""):
-        refused = staff_client.post(url, fields | {"credit_days": bad})
+        refused = manager_client.post(url, fields | {"credit_days": bad})
         assert refused.status_code == 400 and refused.context["form"].errors["credit_days"]
         assert f'name="credit_days" value="{bad}"' in refused.content.decode() or not bad
     plant.customer.refresh_from_db()
     assert plant.customer.credit_days == 30
-    assert staff_client.post(url, fields | {"credit_days": "0"}).status_code == 302
+    assert manager_client.post(url, fields | {"credit_days": "0"}).status_code == 302
     plant.customer.refresh_from_db()
     assert plant.customer.credit_days == 0
-    assert plant.customer.history.first().history_user == staff_user
-    listed = staff_client.get(reverse("sales:customer-list")).content.decode()
+    assert plant.customer.history.first().history_user == manager_user
+    listed = manager_client.get(reverse("sales:customer-list")).content.decode()
     assert "Credit days" in listed and '<td class="num">0</td>' in listed
 
 

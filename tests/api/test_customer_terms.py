@@ -29,15 +29,19 @@ def test_credit_days_outside_0_to_365_are_refused_and_nothing_is_written(staff_a
     assert not Customer.objects.filter(name="Bad Terms").exists()
 
 
-def test_credit_days_are_kept_over_the_api_and_recorded_in_history(staff_api, staff_user, plant):
+def test_credit_days_are_kept_over_the_api_and_recorded_in_history(
+    manager_api, manager_user, staff_api, plant
+):
     url = f"/api/v1/customers/{plant.customer.pk}/"
     assert staff_api.get(url).json()["credit_days"] == 30
-    assert staff_api.patch(url, {"credit_days": 0}, format="json").json()["credit_days"] == 0
-    assert staff_api.patch(url, {"credit_days": 365}, format="json").json()["credit_days"] == 365
-    refused = staff_api.patch(url, {"credit_days": 366}, format="json")
+    # Only a Manager sets credit terms: a longer term would keep the customer off the overdue list.
+    assert staff_api.patch(url, {"credit_days": 90}, format="json").status_code == 403
+    assert manager_api.patch(url, {"credit_days": 0}, format="json").json()["credit_days"] == 0
+    assert manager_api.patch(url, {"credit_days": 365}, format="json").json()["credit_days"] == 365
+    refused = manager_api.patch(url, {"credit_days": 366}, format="json")
     assert refused.status_code == 400
     plant.customer.refresh_from_db()
     assert plant.customer.credit_days == 365
     latest = plant.customer.history.first()
-    assert latest.credit_days == 365 and latest.history_user == staff_user
+    assert latest.credit_days == 365 and latest.history_user == manager_user
     assert [h.credit_days for h in plant.customer.history.all()][:2] == [365, 0]

@@ -26,19 +26,16 @@ from inventory.errors import DomainError, InsufficientStock, InvalidDocument, No
 MAX_JSON_DEPTH = 16
 
 
-class Pagination(PageNumberPagination):
-    """Page numbers, read as strictly as the schema states them.
+class StrictPageSize:
+    """A page size read as strictly as the schema states it: a whole number from 1.
 
-    DRF's own class takes ``page=`` and ``page=last`` as pages and drops a page size it cannot read
-    (``page_size=null``, ``0``) for the default; here they are refused with a 400, so what the
-    schema documents (whole numbers from 1) is what the server takes. A page size above
-    ``max_page_size`` gets that many, as the schema says; a page past the last is a 404, as in DRF.
+    DRF drops a page size it cannot read (``page_size=null``, ``0``) for the default; here it is
+    refused with a 400. A page size above ``max_page_size`` gets that many, as the schema says.
     """
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
-    last_page_strings = ()
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -47,6 +44,28 @@ class Pagination(PageNumberPagination):
         if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
             raise exceptions.ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
         return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    f"Number of results to return per page ({self.page_size} unless given; "
+                    f"a larger number than {self.max_page_size} gets {self.max_page_size})."
+                )
+        return parameters
+
+
+class Pagination(StrictPageSize, PageNumberPagination):
+    """Page numbers, read as strictly as the schema states them.
+
+    DRF's own class takes ``page=`` and ``page=last`` as pages; here they are refused with a 400,
+    so what the schema documents (whole numbers from 1) is what the server takes. A page past the
+    last is a 404, as in DRF.
+    """
+
+    last_page_strings = ()
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
         raw = request.query_params.get(self.page_query_param)
@@ -59,23 +78,16 @@ class Pagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
-            parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["description"] = (
-                    f"Number of results to return per page ({self.page_size} unless given; "
-                    f"a larger number than {self.max_page_size} gets {self.max_page_size})."
-                )
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
         return parameters
 
 
-class LedgerPagination(CursorPagination):
+class LedgerPagination(StrictPageSize, CursorPagination):
     """Pages of the stock ledger by cursor: the table grows by every posting for years, and a page
     number costs a COUNT(*) of it and an OFFSET that reads every row before the page."""
 
     ordering = "-id"
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class SearchWithoutNulFilter(SearchFilter):

@@ -30,3 +30,10 @@ def test_movements_page_by_cursor_with_no_duplicates_or_gaps(plant, manager_user
         if m in set(StockMovement.objects.filter(item=plant.cap).values_list("pk", flat=True))
     ]
     assert manager_api.get("/api/v1/stock/movements/", {"cursor": "bogus"}).status_code == 404
+
+
+@pytest.mark.parametrize("page_size", ["null", "0", "", "1.5"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_refused_on_the_ledger_too(manager_api, page_size):
+    response = manager_api.get("/api/v1/stock/movements/", {"page_size": page_size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()["error"]["fields"]

@@ -275,8 +275,7 @@ def write_balances(balances: dict[int, StockBalance], item_ids: Iterable[int]) -
     if connection.vendor == "postgresql":
         # VALUES parameters carry no column types; give them the columns' own.
         sql = sql.replace("(%s, %s, %s)", "(%s::bigint, %s::bigint, %s::numeric)")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in changed for value in row])
+    rows.execute(sql, [value for row in changed for value in row])  # may run in a pipeline
 
 
 def reverse(*, source: Source, date: date, by: User) -> list[StockMovement]:

@@ -167,7 +167,7 @@ def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[
 
 def held_balances(document: Document) -> dict[int, Any] | None:
     """The balances the lifecycle locked for this posting, for the document's ``post`` rule to reuse."""
-    return getattr(document, "_held_balances", None)
+    return getattr(document, "locked_balances", None)
 
 
 def _post(document: Document, by: User, write: Callable[[Any], None] | None = None) -> None:
@@ -178,19 +178,21 @@ def _post(document: Document, by: User, write: Callable[[Any], None] | None = No
     rules.before_post(document, by)
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
-        document._held_balances = ledger.lock_balances(rules.touched_items(document))
+        document.locked_balances = ledger.lock_balances(rules.touched_items(document))
     document.number = next_number(document.NUMBER_PREFIX, document.date.year)
     priced = rules.post(document, by)
     document.status = DocumentStatus.POSTED
     document.posted_at = timezone.now()
+    # The document through the ORM (its signals and history) before the pipeline, which only
+    # config.rows' plain statements may enter; the observers after it, as they may save rows.
     if write is None:
-        save_as(document, by)  # not pipelined: the ORM reads an UPDATE's row count at once
-    with rows.pipelined():  # the writes, under the stock locks, in a few round trips
-        if write is not None:
-            write(document)
-        if priced is not None:
+        save_as(document, by)
+    else:
+        write(document)
+    if priced is not None:
+        with rows.pipelined():  # the stock writes, under the locks, in fewer round trips
             priced.record(ledger.Source.of(document))
-        _notify(document, 1)
+    _notify(document, 1)
 
 
 @transaction.atomic

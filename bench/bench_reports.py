@@ -33,7 +33,7 @@ GROUP BY 1 ORDER BY 1
 """
 
 
-def _environment(url: str) -> None:
+def environment(url: str) -> None:
     os.environ.update(
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -57,7 +57,7 @@ def _median_ms(action, runs: int) -> float:
     return statistics.median(samples)
 
 
-def _machine() -> str:
+def machine() -> str:
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -133,7 +133,7 @@ def main() -> None:
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
             admin.execute("CREATE DATABASE bottleworks")
     try:
-        _environment(url)
+        environment(url)
         import django
 
         django.setup()
@@ -160,7 +160,7 @@ def run(args, url: str) -> None:
     from reporting.catalogue import REPORTS
     from sales.models import SaleLine
 
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine()}")
     if args.database_url and SaleLine.objects.exists():
         owner = User.objects.get(username="bench_owner")
         print(f"timing the seeded database: {SaleLine.objects.count():,} bill lines")

@@ -32,7 +32,7 @@ from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCo
 PAGE_SIZE = 100
 
 
-def _page(request, queryset, size: int = PAGE_SIZE):
+def paginate(request, queryset, size: int = PAGE_SIZE):
     page = Paginator(queryset, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -161,7 +161,7 @@ class DocumentPages:
                     matches |= Q(**{lookup: data["item"]})
                 with_item = self.model.objects.filter(matches).values("pk")
                 queryset = queryset.filter(pk__in=with_item)
-        page, query = _page(request, queryset.order_by("-date", "-id"))
+        page, query = paginate(request, queryset.order_by("-date", "-id"))
         return render(
             request,
             self.template("list"),
@@ -442,7 +442,7 @@ def item_list(request):
         show = form.cleaned_data["show"] or "active"
     if show != "all":
         items = items.filter(is_active=show == "active")
-    page, query = _page(request, items)
+    page, query = paginate(request, items)
     return render(request, "inventory/item_list.html", {"form": form, "page": page, "query": query})
 
 
@@ -534,7 +534,7 @@ def stock_list(request):
         q = form.cleaned_data["q"].strip()
         items = items.filter(Q(sku__icontains=q) | Q(name__icontains=q))
     items = items.annotate(on_hand=F("balance__quantity"), stock_value=F("balance__value"))
-    page, query = _page(request, items)
+    page, query = paginate(request, items)
     totals = None
     if roles.can_see_costs(request.user):
         totals = StockBalance.objects.aggregate(value=Sum("value"))
@@ -556,7 +556,7 @@ def stock_item(request, pk: int):
         )
         .order_by("-id")
     )
-    page, query = _page(request, movements)
+    page, query = paginate(request, movements)
     balance = getattr(item, "balance", None)
     return render(
         request,

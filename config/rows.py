@@ -95,14 +95,19 @@ def _execute_insert(
     """INSERT rows of values already adapted for the database; the new primary keys, in order.
 
     ``returning=False`` asks for no keys, so inside ``pipelined`` the statement need not wait.
+    Such rows go as one single-row statement with many parameter sets (``executemany``, which
+    psycopg sends in one pipeline): its few parameters let psycopg keep the statement's parsing,
+    which it does not for statements of more than 50 parameters.
     """
     statement = _insert_for(model)
     with _own_statement(), db.cursor() as cursor:
-        cursor.execute(
-            statement.sql(len(rows), returning=returning), [value for row in rows for value in row]
-        )
         if not returning:
+            if len(rows) == 1:
+                cursor.execute(statement.sql(1, returning=False), rows[0])
+            else:
+                cursor.executemany(statement.sql(1, returning=False), rows)
             return []
+        cursor.execute(statement.sql(len(rows)), [value for row in rows for value in row])
         # Rows come back in the order of VALUES on PostgreSQL and SQLite (bulk_create relies on it too).
         return [pk for (pk,) in cursor.fetchall()]
 

@@ -147,11 +147,15 @@ def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
     return used
 
 
-def postmaster_pid(port: int) -> int:
-    for pid, (_, command, _) in _processes().items():
-        if command.split(" ")[0].endswith("postgres") and f"-p {port}" in command:
-            return pid
-    raise SystemExit(f"no PostgreSQL server found on port {port}")
+def postmaster_pid(url: str) -> int:
+    """The server's main process, from the first line of ``postmaster.pid`` in its data directory
+    (the port may be set in postgresql.conf rather than on the command line)."""
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn:
+        (data,) = conn.execute("SHOW data_directory").fetchone()
+    try:
+        return int(Path(data, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError) as error:
+        raise SystemExit(f"no PostgreSQL server found for {url}: {error}") from error
 
 
 def run_phase(
@@ -334,7 +338,7 @@ def main() -> int:
             f"gunicorn {server.pid}: {args.workers} workers × {args.threads} threads on port {port}",
             flush=True,
         )
-        roots = {"gunicorn": server.pid, "postgres": postmaster_pid(int(url.rsplit(":", 1)[1].split("/")[0]))}
+        roots = {"gunicorn": server.pid, "postgres": postmaster_pid(url)}
         staff_tokens = [login(port, f"clerk{n}") for n in range(USERS)]
         manager_token = login(port, "boss")
 

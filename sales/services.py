@@ -98,7 +98,7 @@ def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
 
 def _store_new(sale: Sale, by: User) -> None:
     """Store a bill submitted as it is created, with the lines (and costs) it holds in memory."""
-    lifecycle.save_as(sale, by)
+    lifecycle.store_new(sale, by)
     insert_with_history(sale.posting_lines, by)
 
 
@@ -267,7 +267,7 @@ def record_payment(
         if date is not None:
             payment.date = date
         return lifecycle.create_submitted(
-            document=payment, by=by, write=lambda made: lifecycle.save_as(made, by)
+            document=payment, by=by, write=lambda made: lifecycle.store_new(made, by)
         )
 
     return lifecycle.create_once(Payment, request_key, create)

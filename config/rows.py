@@ -135,7 +135,7 @@ def _take_related_keys(obj: Model, relations: Sequence[Field]) -> None:
         setattr(obj, field.attname, key)
 
 
-def _insert(objs: Sequence[Model], db: Any) -> list[list[Any]]:
+def _insert(objs: Sequence[Model], db: Any, *, keys: bool = True) -> list[list[Any]]:
     """``insert``; returns each row's values as written, in the order of the statement's fields."""
     fields = _insert_for(type(objs[0])).fields
     rows = []
@@ -143,16 +143,23 @@ def _insert(objs: Sequence[Model], db: Any) -> list[list[Any]]:
     for obj in objs:
         _take_related_keys(obj, relations)
         rows.append([f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields])
+    if not keys:
+        _execute_insert(type(objs[0]), rows, db, returning=False)
+        return rows
     for obj, pk in zip(objs, _execute_insert(type(objs[0]), rows, db), strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, db.alias
     return rows
 
 
-def insert(objs: Sequence[Model]) -> None:
-    """INSERT these unsaved instances of one model in one statement and set their primary keys."""
+def insert(objs: Sequence[Model], *, keys: bool = True) -> None:
+    """INSERT these unsaved instances of one model and set their primary keys.
+
+    ``keys=False``: for rows whose keys nobody reads back (the instances keep none); inside
+    ``pipelined`` their INSERT then need not wait for its answer.
+    """
     if objs:
-        _insert(objs, connections[DEFAULT_DB_ALIAS])  # the connection once, not per value
+        _insert(objs, connections[DEFAULT_DB_ALIAS], keys=keys)  # the connection once, not per value
 
 
 def insert_with_history(objs: Sequence[Model], by: User) -> None:

@@ -207,12 +207,15 @@ class PricedPosting:
     movements: list[StockMovement]
     balances: dict[int, StockBalance]
 
-    def record(self, source: Source) -> list[StockMovement]:
-        """Write the movements, now that their document is stored, and the balances they moved."""
+    def record(self, source: Source, *, keys: bool = True) -> list[StockMovement]:
+        """Write the movements, now that their document is stored, and the balances they moved.
+
+        ``keys=False``: the caller reads no movement's key, so none is sent back (see ``rows.insert``).
+        """
         for movement in self.movements:
             movement.source_type, movement.source_id = source.type, source.id
             movement.source_number = source.number
-        rows.insert(self.movements)
+        rows.insert(self.movements, keys=keys)
         write_balances(self.balances, {m.item_id for m in self.movements})
         return self.movements
 

@@ -205,7 +205,7 @@ def _post(document: Document, by: User, write: Callable[[Any], None] | None = No
         if write is not None:
             write(document)
         if priced is not None:
-            priced.record(ledger.Source.of(document))
+            priced.record(ledger.Source.of(document), keys=False)  # nothing here reads them
     _notify(document, 1)
 
 

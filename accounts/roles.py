@@ -91,11 +91,11 @@ def role_of(user: User | None) -> Role | None:
     """The user's role, looked up in the database once per user object (i.e. once per request)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    cached = getattr(user, "_bottleworks_role", "unset")
+    cached = getattr(user, "loaded_role", "unset")
     if cached != "unset":
         return cached
     role = _role_from_groups(user, set(user.groups.values_list("name", flat=True)))
-    user._bottleworks_role = role
+    user.loaded_role = role
     return role
 
 
@@ -159,7 +159,7 @@ def user_for_token(pk: int, chain: str) -> tuple[User | None, bool]:
     user = rows.from_row(user_model, row[:columns])
     *flags, chain_revoked = row[columns:]
     names = {GROUP_NAMES[role] for role, flag in zip(ROLE_PRECEDENCE, flags, strict=True) if flag}
-    user._bottleworks_role = _role_from_groups(user, names)
+    user.loaded_role = _role_from_groups(user, names)
     return user, bool(chain_revoked)
 
 
@@ -240,7 +240,7 @@ def set_role(user: User, role: Role) -> None:
 
     before = set(user.groups.values_list("name", flat=True))
     user.groups.set([Group.objects.get(name=GROUP_NAMES[role])])
-    user.__dict__.pop("_bottleworks_role", None)
+    user.__dict__.pop("loaded_role", None)
     if before and before != {GROUP_NAMES[role]}:
         from accounts.services import end_all_tokens
 

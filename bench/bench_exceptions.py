@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_reports import RAW_SQL, _environment, _machine, _median_ms  # noqa: E402
+from bench_reports import RAW_SQL, environment, machine, median_ms  # noqa: E402
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
             admin.execute("CREATE DATABASE bottleworks")
     try:
-        _environment(url)
+        environment(url)
         import django
 
         django.setup()
@@ -92,7 +92,7 @@ def run(args) -> None:
     from reporting.reports import exceptions
     from sales.models import SaleLine
 
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine()}")
     if args.database_url and SaleLine.objects.exists():
         owner = User.objects.get(username="bench_owner")
     else:
@@ -130,11 +130,11 @@ def run(args) -> None:
             response = client.get("/reports/exceptions/", {"start": period.start, "end": period.end})
             assert response.status_code == 200, response.status_code
 
-        page_ms = _median_ms(page, args.runs)
-        count_ms = _median_ms(
+        page_ms = median_ms(page, args.runs)
+        count_ms = median_ms(
             lambda period=period: exceptions.count_findings(period.start, period.end), args.runs
         )
-        raw_ms = _median_ms(raw(period), args.runs)
+        raw_ms = median_ms(raw(period), args.runs)
         total = exceptions.count_findings(period.start, period.end)
         print(f"| {name} | {page_ms:.0f} | {count_ms:.0f} | {raw_ms:.0f} | {total:,} |")
     print()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_reports import _environment, _machine  # noqa: E402
+from bench_reports import environment, machine  # noqa: E402
 
 
 def _timed(action, runs: int) -> tuple[float, int]:
@@ -49,7 +49,7 @@ def run(args) -> None:
     from inventory.models import Item, StockBalance, StockMovement
     from sales.models import Customer, Sale, SaleLine
 
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine()}")
     call_command("migrate", verbosity=0)
     manager = create_user(username="bench_manager", role=Role.MANAGER, password="bench-manager-password-1")
     staff = create_user(username="bench_staff", role=Role.STAFF, password="bench-staff-password-1")
@@ -133,7 +133,7 @@ def main() -> None:
 
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
             admin.execute("CREATE DATABASE bottleworks")
-        _environment(url)
+        environment(url)
         os.environ["DEBUG"] = "0"
         import django
 

@@ -37,7 +37,7 @@ GROUP BY 1 ORDER BY 1
 """
 
 
-def _environment(url: str) -> None:
+def environment(url: str) -> None:
     os.environ.update(
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -51,7 +51,7 @@ def _environment(url: str) -> None:
     )
 
 
-def _median_ms(action, runs: int) -> float:
+def median_ms(action, runs: int) -> float:
     action()  # warm: the first request pays for imports and plan caching
     samples = []
     for _ in range(runs):
@@ -72,7 +72,7 @@ def _p95_ms(action, runs: int) -> float:
     return samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
 
 
-def _machine() -> str:
+def machine() -> str:
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -157,7 +157,7 @@ def main() -> None:
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
             admin.execute("CREATE DATABASE bottleworks")
     try:
-        _environment(url)
+        environment(url)
         import django
 
         django.setup()
@@ -184,7 +184,7 @@ def run(args, url: str) -> None:
     from reporting.catalogue import REPORTS
     from sales.models import SaleLine
 
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine()}")
     if args.database_url and SaleLine.objects.exists():
         owner = User.objects.get(username="bench_owner")
         print(f"timing the seeded database: {SaleLine.objects.count():,} bill lines")
@@ -220,8 +220,8 @@ def run(args, url: str) -> None:
 
         return query
 
-    raw_year = _median_ms(raw(year), args.runs)
-    raw_month = _median_ms(raw(month), args.runs)
+    raw_year = median_ms(raw(year), args.runs)
+    raw_month = median_ms(raw(month), args.runs)
     print(f"raw SUM … GROUP BY month over bill lines: year {raw_year:.1f} ms, month {raw_month:.1f} ms")
 
     client = Client()
@@ -235,12 +235,12 @@ def run(args, url: str) -> None:
                 response = client.get(f"/reports/{name}/", {"start": start, "end": end})
                 assert response.status_code == 200, (name, response.status_code)
 
-            times.append(_median_ms(page, args.runs))
+            times.append(median_ms(page, args.runs))
         rows.append((name, times[0], times[1], times[0] / raw_year))
     staff = Client()
     staff.force_login(User.objects.get(username="bench_staff"))
-    dashboard_owner = _median_ms(lambda: client.get("/"), args.runs * 4)
-    dashboard_staff = _median_ms(lambda: staff.get("/"), args.runs * 4)
+    dashboard_owner = median_ms(lambda: client.get("/"), args.runs * 4)
+    dashboard_staff = median_ms(lambda: staff.get("/"), args.runs * 4)
     memory = _csv_memory(url, *year, month[0])
     lists = _list_pages(client, args.runs * 4)
 

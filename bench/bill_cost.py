@@ -1,10 +1,11 @@
 """What one API bill costs the application itself: Python CPU, PostgreSQL CPU, statements.
 
-    .venv/bin/python bench/bill_cost.py [--bills 600] [--profile bench/out/bills.prof]
+    .venv/bin/python bench/bill_cost.py [--bills 600] [--profile bench/out/bills.prof] [--durable]
 
 One client and no HTTP server: Django's test client posts the same five-line bills as
 bench/load_api.py (JWT, Idempotency-Key, ``submit: true``) to a throwaway PostgreSQL with the
-production settings (persistent connection, server-side parameters, prepared statements). Without
+production settings (persistent connection, server-side parameters, prepared statements;
+``--durable`` also runs PostgreSQL with fsync and synchronous_commit on, as production does). Without
 the contention of a load run, and counted in CPU time (this process's, and its PostgreSQL backend's
 from /proc), the figures vary by a few per cent between runs on a shared machine where a load
 run's vary by ten or more: this is the instrument for judging a change to the posting path.
@@ -43,9 +44,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bills", type=int, default=600, help="bills to time (after 50 unmeasured)")
     parser.add_argument("--profile", help="write a CPU-clock cProfile of the bills to this file")
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="run PostgreSQL as production does (fsync and synchronous_commit on); default: the "
+        "throwaway test settings, where a commit does not wait for the disk",
+    )
     args = parser.parse_args()
 
-    url, stop = start_postgres()
+    url, stop = start_postgres(durable=args.durable)
     try:
         with psycopg.connect(url.replace("/bottleworks", "/postgres"), autocommit=True) as admin:
             admin.execute("CREATE DATABASE bottleworks")

@@ -1,8 +1,9 @@
 """API load: five-line bills, a bare JSON endpoint and the dashboard, through a real gunicorn.
 
-    .venv/bin/python bench/load_api.py [--seconds 30] [--clients 16] [--workers 8]
+    .venv/bin/python bench/load_api.py [--seconds 30] [--clients 16] [--workers 8] [--durable]
 
-Starts a throwaway PostgreSQL (testing/postgres.py), migrates, seeds a small plant with plenty of
+Starts a throwaway PostgreSQL (testing/postgres.py; ``--durable``: with production's fsync and
+synchronous_commit, so each commit waits for the disk), migrates, seeds a small plant with plenty of
 stock, and starts gunicorn (config/gunicorn.py) on a free loopback port with persistent database
 connections. Then, after ``--warmup`` unmeasured seconds of each (a worker's first requests import
 and build what later ones reuse), ``--clients`` threads with JWT run three phases, bounded in time
@@ -146,11 +147,15 @@ def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
     return used
 
 
-def postmaster_pid(port: int) -> int:
-    for pid, (_, command, _) in _processes().items():
-        if command.split(" ")[0].endswith("postgres") and f"-p {port}" in command:
-            return pid
-    raise SystemExit(f"no PostgreSQL server found on port {port}")
+def postmaster_pid(url: str) -> int:
+    """The server's main process, from the first line of ``postmaster.pid`` in its data directory
+    (the port may be set in postgresql.conf rather than on the command line)."""
+    with psycopg.connect(url.replace("postgres://", "postgresql://")) as conn:
+        (data,) = conn.execute("SHOW data_directory").fetchone()
+    try:
+        return int(Path(data, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError) as error:
+        raise SystemExit(f"no PostgreSQL server found for {url}: {error}") from error
 
 
 def run_phase(
@@ -267,11 +272,17 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before each phase")
     parser.add_argument("--rounds", type=int, default=3, help="turns the phases take, interleaved")
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="run PostgreSQL as production does (fsync and synchronous_commit on); default: the "
+        "throwaway test settings, where a commit does not wait for the disk",
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     load_before = os.getloadavg()
 
-    url, stop_postgres = start_postgres()
+    url, stop_postgres = start_postgres(durable=args.durable)
     server = None
     try:
         with psycopg.connect(
@@ -302,7 +313,8 @@ def main() -> int:
             "LOG_LEVEL": "ERROR",
             "WHITENOISE_USE_FINDERS": "1",
         }
-        print(f"PostgreSQL at {url}; migrating and seeding …", flush=True)
+        durability = "durable (fsync, synchronous_commit on)" if args.durable else "throwaway settings"
+        print(f"PostgreSQL at {url}, {durability}; migrating and seeding …", flush=True)
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=PROJECT, env=env, check=True)
         seeded = subprocess.run(
             [PYTHON, "manage.py", "shell", "-c", SEED],
@@ -326,7 +338,7 @@ def main() -> int:
             f"gunicorn {server.pid}: {args.workers} workers × {args.threads} threads on port {port}",
             flush=True,
         )
-        roots = {"gunicorn": server.pid, "postgres": postmaster_pid(int(url.rsplit(":", 1)[1].split("/")[0]))}
+        roots = {"gunicorn": server.pid, "postgres": postmaster_pid(url)}
         staff_tokens = [login(port, f"clerk{n}") for n in range(USERS)]
         manager_token = login(port, "boss")
 
@@ -398,6 +410,7 @@ def main() -> int:
             "machine": f"{os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}",
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            "durable": args.durable,
             "clients": args.clients,
             "workers": args.workers,
             "threads": args.threads,

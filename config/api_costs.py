@@ -7,6 +7,7 @@ An ordering by a hidden figure would still rank the rows by it, and a filter on 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django_filters import rest_framework as filters
@@ -15,7 +16,6 @@ from rest_framework.filters import OrderingFilter
 
 from accounts import costs
 from config.api import SearchWithoutNulFilter
-from config.api_fields import copy_fields
 
 
 def hides_costs(context: dict) -> bool:
@@ -38,8 +38,9 @@ class CostFieldsMixin:
     its name) is removed for anyone who may not see costs. The schema documents them as optional."""
 
     def _built_fields(self) -> dict[str, serializers.Field]:
-        # A ModelSerializer works its fields out from the model for every instance (every line of
-        # every answer); work them out once per class and give each instance its own copies.
+        # A ModelSerializer works its fields out from the model for every instance; work them out
+        # once per class and give each instance its own copies (DRF copies a field by building it
+        # again from its arguments, as it copies declared fields).
         cls = type(self)
         if "_fields_once" not in cls.__dict__:
             built = super().get_fields()
@@ -50,12 +51,12 @@ class CostFieldsMixin:
 
     def cost_field_names(self) -> frozenset[str]:
         self._built_fields()
-        return type(self)._cost_names
+        return self._cost_names
 
     def get_fields(self):
-        fields = copy_fields(self._built_fields())
+        fields = copy.deepcopy(self._built_fields())
         if hides_costs(self.context):
-            for name in type(self)._cost_names:
+            for name in self._cost_names:
                 fields.pop(name, None)
         return fields
 

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject, empty
+from django.utils.functional import SimpleLazyObject
 
 _current: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
 
@@ -67,8 +67,10 @@ def username_of(request: HttpRequest) -> str:
     user = request.__dict__.get("user")
     if user is None:
         return "-"
-    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
-        return "-"
+    if isinstance(user, SimpleLazyObject):  # the session's user: named only once it was read
+        user = request.__dict__.get("loaded_user")
+        if user is None:
+            return "-"
     if not user.is_authenticated:
         return "anonymous"
     return user.get_username()

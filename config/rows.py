@@ -5,42 +5,54 @@ one read by primary key.
 Python time than PostgreSQL spends on the statement. ``insert`` writes the same row: every value
 still goes through its field's ``pre_save`` and ``get_db_prep_save``, exactly as the ORM adapts
 it. ``insert`` sends no signals (neither does ``bulk_create``), so it is for rows that need none:
-the stock ledger's movements, a new document's lines, the API's idempotency records.
+the stock ledger's movements, a new document's lines, the API's idempotency records. A row that
+others listen for (a document) is stored with ``save()``.
 ``insert_with_history`` adds the "created" history row of each, as simple-history's
-``bulk_create_with_history`` writes it, and ``save_new`` stores one new document as ``save()``
-would, signals included. ``by_pk`` reads rows as ``in_bulk`` does (optionally locking them),
-``first`` reads one by its field values, and ``from_row`` makes an instance from a row as the ORM
-does. Each model's statement is worked out once. ``pipelined`` sends the
-statements of a block without waiting for each one's answer (PostgreSQL).
+``bulk_create_with_history`` writes it. ``by_pk`` reads rows as ``in_bulk`` does (optionally
+locking them), ``first`` reads one by its field values, and ``from_row`` makes an instance from a
+row as the ORM does; ``execute`` runs another plain statement. Each model's statement is worked
+out once. ``pipelined`` sends the statements of a block without waiting for each one's answer
+(PostgreSQL), and refuses any statement inside that is not one of this module's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Field, Model, signals
+from django.db.models import Field, Model
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
 from accounts.models import User
 
-try:
-    from psycopg import _queries as psycopg_queries
-except ImportError:  # pragma: no cover - psycopg is a requirement, SQLite runs need not load it
-    psycopg_queries = None
+# Set while this module sends a statement of its own: ``pipelined`` lets only those through.
+_plain_statement: ContextVar[bool] = ContextVar("plain_statement", default=False)
 
-# psycopg caches the parsing of a statement's %s placeholders, except for statements of more than
-# 50 parameters, taken to be one-off ORM batches. The INSERTs here repeat with every posting (a
-# five-line bill's history lines and movements have 60-65 parameters), and parsing them afresh
-# took about a twentieth of a bill's CPU. The cache stays bounded (psycopg keeps 128 statements).
-if psycopg_queries is not None:
-    psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 2000)
+
+class PipelineMisuse(RuntimeError):
+    """A statement other than this module's ran inside ``pipelined``."""
+
+
+@contextmanager
+def _own_statement() -> Iterator[None]:
+    token = _plain_statement.set(True)
+    try:
+        yield
+    finally:
+        _plain_statement.reset(token)
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> None:
+    """Run one plain statement whose answer nobody reads (it may run inside ``pipelined``)."""
+    with _own_statement(), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @dataclass(frozen=True)
@@ -83,35 +95,71 @@ def _execute_insert(
     """INSERT rows of values already adapted for the database; the new primary keys, in order.
 
     ``returning=False`` asks for no keys, so inside ``pipelined`` the statement need not wait.
+    Such rows go as one single-row statement with many parameter sets (``executemany``, which
+    psycopg sends in one pipeline): its few parameters let psycopg keep the statement's parsing,
+    which it does not for statements of more than 50 parameters.
     """
     statement = _insert_for(model)
-    with db.cursor() as cursor:
-        cursor.execute(
-            statement.sql(len(rows), returning=returning), [value for row in rows for value in row]
-        )
+    with _own_statement(), db.cursor() as cursor:
         if not returning:
+            if len(rows) == 1:
+                cursor.execute(statement.sql(1, returning=False), rows[0])
+            else:
+                cursor.executemany(statement.sql(1, returning=False), rows)
             return []
+        cursor.execute(statement.sql(len(rows)), [value for row in rows for value in row])
         # Rows come back in the order of VALUES on PostgreSQL and SQLite (bulk_create relies on it too).
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _insert(objs: Sequence[Model], db: Any) -> list[list[Any]]:
+@cache
+def _forward_relations(model: type[Model]) -> tuple[Field, ...]:
+    return tuple(f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one))
+
+
+def _take_related_keys(obj: Model, relations: Sequence[Field]) -> None:
+    """Fill each foreign key from the object it was given, if that was stored after being assigned
+    (a line given its document before the document was saved), and refuse an unsaved one, as
+    ``save()`` does. A key left empty reads its object from the instance without a query."""
+    for field in relations:
+        if getattr(obj, field.attname) is not None:
+            continue
+        related = getattr(obj, field.name)
+        if related is None:
+            continue
+        key = getattr(related, field.target_field.attname)
+        if key is None:
+            raise ValueError(
+                f"insert() prohibited to prevent data loss due to unsaved related object '{field.name}'."
+            )
+        setattr(obj, field.attname, key)
+
+
+def _insert(objs: Sequence[Model], db: Any, *, keys: bool = True) -> list[list[Any]]:
     """``insert``; returns each row's values as written, in the order of the statement's fields."""
     fields = _insert_for(type(objs[0])).fields
     rows = []
+    relations = _forward_relations(type(objs[0]))
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="insert")
+        _take_related_keys(obj, relations)
         rows.append([f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields])
+    if not keys:
+        _execute_insert(type(objs[0]), rows, db, returning=False)
+        return rows
     for obj, pk in zip(objs, _execute_insert(type(objs[0]), rows, db), strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, db.alias
     return rows
 
 
-def insert(objs: Sequence[Model]) -> None:
-    """INSERT these unsaved instances of one model in one statement and set their primary keys."""
+def insert(objs: Sequence[Model], *, keys: bool = True) -> None:
+    """INSERT these unsaved instances of one model and set their primary keys.
+
+    ``keys=False``: for rows whose keys nobody reads back (the instances keep none); inside
+    ``pipelined`` their INSERT then need not wait for its answer.
+    """
     if objs:
-        _insert(objs, connections[DEFAULT_DB_ALIAS])  # the connection once, not per value
+        _insert(objs, connections[DEFAULT_DB_ALIAS], keys=keys)  # the connection once, not per value
 
 
 def insert_with_history(objs: Sequence[Model], by: User) -> None:
@@ -148,22 +196,6 @@ def insert_with_history(objs: Sequence[Model], by: User) -> None:
                 row.append(field.get_db_prep_save(own[field.attname], db))
         rows.append(row)
     _execute_insert(history, rows, db, returning=False)  # nothing refers to history rows
-
-
-def save_new(obj: Model, by: User) -> None:
-    """Store a new instance, its "created" history row by ``by``, and send ``pre_save`` and
-    ``post_save`` as ``save()`` does (other receivers, such as the dashboard's data version, rely
-    on them); simple-history's own receiver skips it, as its row is written already."""
-    model, alias = type(obj), connections[DEFAULT_DB_ALIAS].alias
-    signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
-    insert_with_history([obj], by)
-    obj.skip_history_when_saving = True
-    try:
-        signals.post_save.send(
-            sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
-        )
-    finally:
-        del obj.skip_history_when_saving
 
 
 @dataclass(frozen=True)
@@ -209,7 +241,7 @@ def from_row(model: type[Model], row: Sequence[Any]) -> Model:
 
 def _fetch(model: type[Model], where: str, params: list[Any], tail: str = "") -> list[Model]:
     select = _select_for(model)
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+    with _own_statement(), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(f"{select.select_from} WHERE {where} ORDER BY {select.pk}{tail}", params)
         return [from_row(model, row) for row in cursor.fetchall()]
 
@@ -255,6 +287,16 @@ def by_pk(model: type[Model], pks: Iterable[Any], *, for_update: bool = False) -
     return {obj.pk: obj for obj in _fetch(model, where, params, tail)}
 
 
+def _only_plain_statements(execute: Any, sql: str, params: Any, many: bool, context: dict) -> Any:
+    if not _plain_statement.get():
+        raise PipelineMisuse(
+            "Only config.rows statements may run inside rows.pipelined(): the ORM reads an answer "
+            "(an UPDATE's row count) that has not come back yet. Run this before or after the "
+            f"pipeline: {sql[:120]}"
+        )
+    return execute(sql, params, many, context)
+
+
 @contextmanager
 def pipelined() -> Iterator[None]:
     """Send the statements run inside without waiting for each one's answer (PostgreSQL).
@@ -263,16 +305,18 @@ def pipelined() -> Iterator[None]:
     the rest travel together and are answered at the end of the block. So a posting's writes take
     a few round trips instead of one each: fewer wake-ups of the worker and of its PostgreSQL
     backend, and the stock rows it locked are held that much less. Errors surface as Django's
-    database errors, at a read or at the end of the block. Elsewhere than PostgreSQL, statements
-    run one by one as usual.
+    database errors, at a read or at the end of the block.
 
-    Only for plain statements such as this module's: an ORM ``save()`` of an existing row must not
-    run inside, as it reads its UPDATE's row count before the answer has come back.
+    Only this module's statements may run inside: any other (an ORM ``save()``, which reads its
+    UPDATE's row count before the answer has come back, a savepoint, an observer's query) raises
+    ``PipelineMisuse`` before it is sent, on every database, so a misuse fails in tests on SQLite
+    too. Elsewhere than PostgreSQL, statements run one by one as usual.
     """
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
-        yield
-        return
-    db.ensure_connection()
-    with db.wrap_database_errors, db.connection.pipeline():
-        yield
+    with db.execute_wrapper(_only_plain_statements):
+        if db.vendor != "postgresql":
+            yield
+            return
+        db.ensure_connection()
+        with db.wrap_database_errors, db.connection.pipeline():
+            yield

@@ -105,12 +105,13 @@ def line_formset(form: type[forms.Form], extra: int = 1):
 
 def silence(form: forms.Form | forms.BaseFormSet) -> None:
     """Show a bound form again without validating it (after "add a line" or "fill from recipe")."""
+    # Through the public error containers: validation runs once, then its findings are dropped.
     if isinstance(form, forms.BaseFormSet):
-        form._errors, form._non_form_errors = [], form.error_class()
+        form.non_form_errors().clear()
         for inner in form.forms:
             silence(inner)
     else:
-        form._errors = forms.utils.ErrorDict()
+        form.errors.clear()
         form.cleaned_data = {}
 
 

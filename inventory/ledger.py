@@ -207,12 +207,15 @@ class PricedPosting:
     movements: list[StockMovement]
     balances: dict[int, StockBalance]
 
-    def record(self, source: Source) -> list[StockMovement]:
-        """Write the movements, now that their document is stored, and the balances they moved."""
+    def record(self, source: Source, *, keys: bool = True) -> list[StockMovement]:
+        """Write the movements, now that their document is stored, and the balances they moved.
+
+        ``keys=False``: the caller reads no movement's key, so none is sent back (see ``rows.insert``).
+        """
         for movement in self.movements:
             movement.source_type, movement.source_id = source.type, source.id
             movement.source_number = source.number
-        rows.insert(self.movements)
+        rows.insert(self.movements, keys=keys)
         write_balances(self.balances, {m.item_id for m in self.movements})
         return self.movements
 
@@ -275,8 +278,7 @@ def write_balances(balances: dict[int, StockBalance], item_ids: Iterable[int]) -
     if connection.vendor == "postgresql":
         # VALUES parameters carry no column types; give them the columns' own.
         sql = sql.replace("(%s, %s, %s)", "(%s::bigint, %s::bigint, %s::numeric)")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in changed for value in row])
+    rows.execute(sql, [value for row in changed for value in row])  # may run in a pipeline
 
 
 def reverse(*, source: Source, date: date, by: User) -> list[StockMovement]:

@@ -111,6 +111,19 @@ def save_as(instance: Any, by: User, **kwargs: Any) -> None:
     instance.save(**kwargs)
 
 
+def store_new(document: Any, by: User) -> None:
+    """Store a document submitted as it is created (``create_submitted``'s ``write``).
+
+    A posted one is written inside the posting's pipeline, so as plain rows with their history
+    (``config.rows``), and the posting observers announce it; one waiting for approval is saved
+    through the ORM, whose ``post_save`` announces it.
+    """
+    if document.status == DocumentStatus.POSTED:
+        rows.insert_with_history([document], by)
+    else:
+        save_as(document, by)
+
+
 def _lock(document: D) -> D:
     return type(document).objects.select_for_update().get(pk=document.pk)
 
@@ -182,7 +195,7 @@ def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[
 
 def held_balances(document: Document) -> dict[int, Any] | None:
     """The balances the lifecycle locked for this posting, for the document's ``post`` rule to reuse."""
-    return getattr(document, "_held_balances", None)
+    return getattr(document, "locked_balances", None)
 
 
 def _post(document: Document, by: User, write: Callable[[Any], None] | None = None) -> None:
@@ -193,19 +206,22 @@ def _post(document: Document, by: User, write: Callable[[Any], None] | None = No
     rules.before_post(document, by)
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
-        document._held_balances = ledger.lock_balances(rules.touched_items(document))
+        document.locked_balances = ledger.lock_balances(rules.touched_items(document))
     document.number = next_number(document.NUMBER_PREFIX, document.date.year)
     priced = rules.post(document, by)
     document.status = DocumentStatus.POSTED
     document.posted_at = timezone.now()
     if write is None:
-        save_as(document, by)  # not pipelined: the ORM reads an UPDATE's row count at once
-    with rows.pipelined():  # the writes, under the stock locks, in a few round trips
+        save_as(document, by)  # an ORM UPDATE: before the pipeline, which refuses it
+    # The writes under the stock locks in a few round trips. Only config.rows statements may run
+    # inside (``write`` stores the new document with them); the observers run after it, as they
+    # may use the ORM.
+    with rows.pipelined():
         if write is not None:
             write(document)
         if priced is not None:
-            priced.record(ledger.Source.of(document))
-        _notify(document, 1)
+            priced.record(ledger.Source.of(document), keys=False)  # nothing here reads them
+    _notify(document, 1)
 
 
 @transaction.atomic
@@ -230,8 +246,10 @@ def create_submitted(*, document: D, by: User, write: Callable[[D], None]) -> D:
     """Submit a document in the transaction that creates it, storing it once, in the state it
     ends in (posted, or pending approval), instead of as a draft that is then changed.
 
-    ``document`` is not stored yet; ``write(document)`` stores it with its lines. A refused
-    submit raises before anything is written.
+    ``document`` is not stored yet; ``write(document)`` stores it with its lines: through the ORM
+    when it waits for approval, and with ``config.rows`` statements only when it is posted (it runs
+    inside the posting's pipeline; the posting observers announce the document). A refused submit
+    raises before anything is written.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("create_submitted must run inside the transaction that creates the document")

@@ -33,7 +33,7 @@ from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCo
 PAGE_SIZE = 100
 
 
-def _page(request, queryset, size: int = PAGE_SIZE):
+def paginate(request, queryset, size: int = PAGE_SIZE):
     page = Paginator(queryset, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -446,7 +446,7 @@ def item_list(request):
         show = form.cleaned_data["show"] or "active"
     if show != "all":
         items = items.filter(is_active=show == "active")
-    page, query = _page(request, items)
+    page, query = paginate(request, items)
     return render(request, "inventory/item_list.html", {"form": form, "page": page, "query": query})
 
 
@@ -538,7 +538,7 @@ def stock_list(request):
         q = form.cleaned_data["q"].strip()
         items = items.filter(Q(sku__icontains=q) | Q(name__icontains=q))
     items = items.annotate(on_hand=F("balance__quantity"), stock_value=F("balance__value"))
-    page, query = _page(request, items)
+    page, query = paginate(request, items)
     totals = None
     if roles.can_see_costs(request.user):
         totals = StockBalance.objects.aggregate(value=Sum("value"))

@@ -10,7 +10,7 @@ from accounts.views import role_required
 from inventory.drafts import line_inputs
 from inventory.errors import DomainError, NotAllowed
 from inventory.forms import show_domain_error
-from inventory.views import DocumentPages, _page
+from inventory.views import DocumentPages, paginate
 from purchasing import forms as f
 from purchasing import services
 from purchasing.models import Purchase, Supplier
@@ -29,7 +29,7 @@ def party_list(request, queryset, template: str, extra: dict | None = None):
         show = form.cleaned_data["show"] or "active"
     if show != "all":
         queryset = queryset.filter(is_active=show == "active")
-    page, query = _page(request, queryset.order_by("name"))
+    page, query = paginate(request, queryset.order_by("name"))
     return render(request, template, {"form": form, "page": page, "query": query, **(extra or {})})
 
 

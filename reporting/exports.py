@@ -66,7 +66,7 @@ class _Line:
         return value
 
 
-def _csv_lines(rows: Iterable[list[Any]], batch: int = 1000) -> Iterator[str]:
+def csv_lines(rows: Iterable[list[Any]], batch: int = 1000) -> Iterator[str]:
     """CSV text in chunks of ``batch`` rows: few writes to the socket, little held in memory."""
     writer = csv.writer(_Line())
     chunk: list[str] = []
@@ -89,7 +89,7 @@ def report_csv_rows(report: Report) -> Iterator[list[Any]]:
 
 def csv_response(report: Report) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        _csv_lines(report_csv_rows(report)), content_type="text/csv; charset=utf-8"
+        csv_lines(report_csv_rows(report)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename(report, "csv")}"'
     return response
@@ -209,7 +209,7 @@ def _sale_line_rows(period: Period) -> Iterator[list[Any]]:
 
 def sale_lines_csv(period: Period) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        _csv_lines(_sale_line_rows(period)), content_type="text/csv; charset=utf-8"
+        csv_lines(_sale_line_rows(period)), content_type="text/csv; charset=utf-8"
     )
     name = f"bill-lines_{period.start.isoformat()}_{period.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

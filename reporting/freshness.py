@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
 
@@ -35,16 +36,38 @@ def _bump() -> None:
         log.exception("could not raise the data version")
 
 
+class _Bump:
+    """The one bump of a transaction: every change in it schedules this object on commit (a change
+    inside a savepoint that rolls back takes its own schedule away with it), and it bumps once."""
+
+    __slots__ = ("done", "__weakref__")
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            _bump()
+
+
+# Each connection's bump for its open transaction (Django's connections are per thread).
+_pending: WeakKeyDictionary[Any, _Bump] = WeakKeyDictionary()
+
+
 def changes_pending() -> bool:
     """Whether this connection's open transaction holds changes whose bump waits for the commit.
 
-    Django drops the callback when the transaction (or the savepoint that scheduled it) rolls
-    back, so a rolled-back change never keeps a later one from scheduling its own bump.
+    It may answer yes for a transaction whose only changes were rolled back to a savepoint, or
+    one begun right after a rolled-back one: then the dashboard is computed afresh rather than
+    cached, never served stale.
     """
     connection = transaction.get_connection(DEFAULT_DB_ALIAS)
     if not connection.in_atomic_block:
+        _pending.pop(connection, None)
         return False
-    return any(callback is _bump for _sids, callback, _robust in connection.run_on_commit)
+    bump = _pending.get(connection)
+    return bump is not None and not bump.done
 
 
 def mark_changed(*args: Any, **kwargs: Any) -> None:
@@ -55,9 +78,13 @@ def mark_changed(*args: Any, **kwargs: Any) -> None:
     """
     connection = transaction.get_connection(DEFAULT_DB_ALIAS)
     if not connection.in_atomic_block:
+        _pending.pop(connection, None)
         _bump()
-    elif not changes_pending():
-        transaction.on_commit(_bump, using=DEFAULT_DB_ALIAS)
+        return
+    bump = _pending.get(connection)
+    if bump is None or bump.done:
+        bump = _pending[connection] = _Bump()
+    transaction.on_commit(bump, using=DEFAULT_DB_ALIAS)
 
 
 def current_version() -> int | None:

@@ -31,6 +31,7 @@ from inventory.api.documents import (
     DocumentFilter,
     DocumentOutMixin,
     DraftDocumentViewSet,
+    HeldLines,
     HistoryMixin,
     RoleRulesMixin,
     check_amount_fits,
@@ -123,7 +124,7 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)
     payment_state = serializers.ChoiceField(choices=["unpaid", "partly paid", "paid"], read_only=True)
-    lines = SaleLineOutSerializer(many=True, read_only=True)
+    lines = HeldLines(child=SaleLineOutSerializer(), read_only=True)
 
     class Meta:
         model = Sale
@@ -180,7 +181,7 @@ class SaleViewSet(DraftDocumentViewSet):
         return selectors.bills_with_payments(queryset)
 
     def as_created(self, document: Sale) -> Sale:
-        rows = getattr(document, "_posting_lines", None)
+        rows = getattr(document, "posting_lines", None)
         if rows is None:  # e.g. the first answer to a repeated request key: read it back
             return super().as_created(document)
         with_lines(document, "lines", rows)

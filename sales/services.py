@@ -18,7 +18,7 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
-from config.rows import insert_with_history, save_new
+from config.rows import insert_with_history
 from inventory import approval, ledger, lifecycle
 from inventory.dates import check_date
 from inventory.documents import DocumentStatus
@@ -92,14 +92,14 @@ def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
     lifecycle.save_as(sale, by)
     replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
     if fresh:
-        sale._posting_lines = rows  # a bill posted as it is created need not read its lines back
+        sale.posting_lines = rows  # a bill posted as it is created need not read its lines back
     return sale
 
 
 def _store_new(sale: Sale, by: User) -> None:
     """Store a bill submitted as it is created, with the lines (and costs) it holds in memory."""
-    save_new(sale, by)
-    insert_with_history(sale._posting_lines, by)
+    lifecycle.store_new(sale, by)
+    insert_with_history(sale.posting_lines, by)
 
 
 def create_sale(
@@ -128,7 +128,7 @@ def create_sale(
             sale.date = date
         if not submit:
             return _write(sale, lines, by)
-        sale._posting_lines = _line_rows(sale, lines)
+        sale.posting_lines = _line_rows(sale, lines)
         return lifecycle.create_submitted(document=sale, by=by, write=lambda bill: _store_new(bill, by))
 
     return lifecycle.create_once(Sale, request_key, create)
@@ -167,9 +167,9 @@ def _check_credit(sale: Sale) -> None:
 
 def _lines(sale: Sale) -> list[SaleLine]:
     """The bill's lines, read once per posting (the lock step and the post step share them)."""
-    if not hasattr(sale, "_posting_lines"):
-        sale._posting_lines = list(sale.lines.all())
-    return sale._posting_lines
+    if not hasattr(sale, "posting_lines"):
+        sale.posting_lines = list(sale.lines.all())
+    return sale.posting_lines
 
 
 def _post_sale(sale: Sale, by: User) -> ledger.PricedPosting:
@@ -267,7 +267,7 @@ def record_payment(
         if date is not None:
             payment.date = date
         return lifecycle.create_submitted(
-            document=payment, by=by, write=lambda made: lifecycle.save_as(made, by)
+            document=payment, by=by, write=lambda made: lifecycle.store_new(made, by)
         )
 
     return lifecycle.create_once(Payment, request_key, create)

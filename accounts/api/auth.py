@@ -37,11 +37,16 @@ class TokenObtainView(NoSessionMixin, TokenObtainPairView):
 
     error_codes = ("400", "401", "406", "415", "429")
 
+    def initialize_request(self, request, *args, **kwargs) -> Request:
+        # Django's own request, kept as the view is given it, before DRF wraps it.
+        self.django_request = request
+        return super().initialize_request(request, *args, **kwargs)
+
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
         # django-axes marks the lockout on the request it is given, and its middleware turns the
         # mark into the lockout answer; the middleware sees Django's request, not DRF's wrapper.
-        context["request"] = self.request._request
+        context["request"] = self.django_request
         return context
 
     def post(self, request: Request, *args, **kwargs) -> Response:
@@ -52,7 +57,7 @@ class TokenObtainView(NoSessionMixin, TokenObtainPairView):
             raise InvalidToken(error.args[0]) from error
         # A token is a login, like the web's: axes clears this username's failures at this address,
         # and the audit log records it.
-        user_logged_in.send(sender=type(serializer.user), request=request._request, user=serializer.user)
+        user_logged_in.send(sender=type(serializer.user), request=self.django_request, user=serializer.user)
         return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 

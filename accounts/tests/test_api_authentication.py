@@ -86,5 +86,5 @@ def test_the_user_read_with_the_role_equals_the_orms_field_for_field(manager_use
     orm = User.objects.get(pk=manager_user.pk)
     fields = [f.attname for f in User._meta.concrete_fields]
     assert [getattr(fast, f) for f in fields] == [getattr(orm, f) for f in fields]
-    assert fast._bottleworks_role == Role.MANAGER
+    assert fast.loaded_role == Role.MANAGER
     assert user_with_role(manager_user.pk + 1000) is None

@@ -61,8 +61,21 @@ def test_each_serializer_gets_its_own_bound_copies_and_the_class_keeps_its_own()
     assert first.fields["number"] is not second.fields["number"]
     assert first.fields["number"].parent is first and second.fields["number"].parent is second
     assert first.fields["lines"].child is not second.fields["lines"].child
-    prototype = _Document._declared_fields["number"]
-    assert prototype.parent is None and prototype.field_name is None
     assert not first.is_valid() and second.is_valid()
     assert set(first.errors) == {"number", "lines"}
     assert second.validated_data == {"number": 2, "lines": []}
+
+
+def test_two_serializers_share_no_validators_and_no_error_messages():
+    from sales.api import SaleSerializer
+
+    for make in (lambda: _Document(data={"number": 1, "lines": []}), lambda: SaleSerializer()):
+        first, second = make().fields, make().fields
+        for name in ("number",):
+            mine, theirs = first[name], second[name]
+            assert mine.validators is not theirs.validators
+            assert mine.error_messages is not theirs.error_messages
+            mine.validators.append(lambda value: None)
+            mine.error_messages["invalid"] = "changed for one serializer only"
+            assert len(theirs.validators) == len(mine.validators) - 1
+            assert theirs.error_messages["invalid"] != "changed for one serializer only"

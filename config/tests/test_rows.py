@@ -94,19 +94,6 @@ def test_insert_of_many_rows_keeps_their_order_and_every_value(plant, staff_user
     assert [h.quantity for h in SaleLine.history.filter(sale_id=sale.pk).order_by("id")] == list(range(1, 8))
 
 
-@pytest.mark.postgres
-def test_a_repeated_many_row_insert_is_parsed_once(plant, staff_user):
-    from psycopg import _queries
-
-    sale = Sale.objects.create(customer=plant.customer, created_by=staff_user)
-    # Six lines and their history rows: more than 50 parameters each.
-    lines = [[line for _ in range(3) for line in _lines(sale, plant)] for _ in range(2)]
-    insert_with_history(lines[0], staff_user)
-    hits = _queries._query2pg.cache_info().hits
-    insert_with_history(lines[1], staff_user)
-    assert _queries._query2pg.cache_info().hits >= hits + 2  # the lines' INSERT and their history's
-
-
 def test_an_error_inside_a_pipeline_is_a_django_error_and_nothing_stays(plant, staff_user):
     import uuid
 
@@ -159,3 +146,36 @@ def test_a_statement_refused_at_the_end_of_a_pipeline_raises_djangos_error_and_n
             ledger.write_balances(negative, [plant.cap.pk])  # no answer awaited: refused at the end
     assert not Sale.objects.filter(pk=sale.pk).exists()
     assert not StockBalance.objects.filter(quantity__lt=0).exists()
+
+
+def test_a_line_given_its_document_before_the_document_was_saved_gets_its_key(plant, staff_user):
+    sale = Sale(customer=plant.customer, created_by=staff_user)
+    lines = _lines(sale, plant)  # assigned while the bill has no key yet
+    sale.save()
+    insert_with_history(lines, staff_user)
+    assert {line.sale_id for line in lines} == {sale.pk}
+    assert SaleLine.objects.filter(sale=sale).count() == 2
+
+
+def test_a_line_of_an_unsaved_document_is_refused_and_nothing_is_written(plant, staff_user):
+    sale = Sale(customer=plant.customer, created_by=staff_user)
+    with pytest.raises(ValueError, match="unsaved related object 'sale'"):
+        insert_with_history(_lines(sale, plant), staff_user)
+    assert not SaleLine.objects.exists()
+
+
+def test_an_orm_save_inside_a_pipeline_is_refused_before_it_is_sent(plant, staff_user):
+    from django.db import transaction
+
+    from config.rows import PipelineMisuse, pipelined
+
+    customer = plant.customer
+    customer.name = "Renamed inside"
+    with (
+        pytest.raises(PipelineMisuse, match="Only config.rows statements"),
+        transaction.atomic(),
+        pipelined(),
+    ):
+        customer.save()
+    customer.refresh_from_db()
+    assert customer.name != "Renamed inside"

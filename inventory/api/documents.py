@@ -163,14 +163,23 @@ class HistoryMixin:
 
 
 def with_lines(document: Model, relation: str, lines: list[Model]) -> None:
-    """Attach ``lines``, already in memory, as the document's prefetched ``relation``.
+    """Hand ``lines``, already in memory, to the document's ``HeldLines`` field for ``relation``,
+    so its answer is shaped without reading them back."""
+    held = getattr(document, "held_lines", None)
+    if held is None:
+        held = document.held_lines = {}
+    held[relation] = list(lines)
 
-    What ``prefetch_related`` leaves behind, without the query: serializers reading
-    ``document.<relation>.all()`` get these lines.
-    """
-    queryset = getattr(document, relation).all()
-    queryset._result_cache, queryset._prefetch_done = list(lines), True
-    document.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
+
+class HeldLines(serializers.ListSerializer):
+    """A read-only list of a document's lines (``HeldLines(child=LineSerializer())``): the lines
+    ``with_lines`` handed over, if any, else the relation its source names, read as usual."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        held = getattr(instance, "held_lines", None)
+        if held is not None and self.source in held:
+            return held[self.source]
+        return super().get_attribute(instance)
 
 
 # Documents -----------------------------------------------------------------------------------

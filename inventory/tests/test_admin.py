@@ -34,9 +34,9 @@ def test_every_business_model_is_registered_with_history(manager_client):
         for model in apps.get_app_config(label).get_models():
             if model.__name__.startswith("Historical"):
                 continue
-            assert model in admin.site._registry, model
+            assert admin.site.is_registered(model), model
             if hasattr(model, "history"):
-                assert isinstance(admin.site._registry[model], SimpleHistoryAdmin), model
+                assert isinstance(admin.site.get_model_admin(model), SimpleHistoryAdmin), model
 
 
 def test_admin_lists_open_for_managers(posted, manager_client):

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from config import rows
 from inventory import ledger, lifecycle
-from inventory.models import StockBalance
+from inventory.models import Item, StockBalance
 from testing.plant import ledger_state
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +24,14 @@ def draft(plant, staff_user):
 
 
 def crash_after_stock_moved(seen: list):
-    """A stand-in that records the balance it sees (already moved) and then fails."""
+    """A stand-in that records the balance it sees (already moved) and then fails.
+
+    It reads with ``config.rows``: it may run inside the posting's pipeline, which refuses the ORM.
+    """
 
     def crash(*args, **kwargs):
-        seen.append(StockBalance.objects.get(item__sku="BTL-500").quantity)
+        bottle = rows.first(Item, sku="BTL-500")
+        seen.append(rows.first(StockBalance, item=bottle.pk).quantity)
         raise Crash("disk full")
 
     return crash

@@ -17,7 +17,7 @@ def test_csv_rows_are_pulled_one_chunk_ahead_of_what_was_sent():
             pulled += 1
             yield [n, f"=name {n}", None]
 
-    chunks = exports._csv_lines(rows(), batch=1000)
+    chunks = exports.csv_lines(rows(), batch=1000)
     first = next(chunks)
     assert pulled == 1000  # the first chunk left before the rest was read
     rest = list(chunks)

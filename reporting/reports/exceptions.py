@@ -292,43 +292,44 @@ def _line_finding(check: str, row: dict, reason: str) -> Finding:
     )
 
 
-def below_cost(period: Period, cache: dict | None = None) -> Found:
-    # Σ of the per-group counts the database made (a few hundred groups at most).
-    total = sum(g["below"] for g in _line_groups(period, {} if cache is None else cache))
+def _flagged_lines(
+    period: Period, cache: dict | None, *, check: str, count: str, flag: int, reason: Callable[[dict], str]
+) -> Found:
+    """The lines one of ``_line_flags`` marks: counted from the per-group counts the database made
+    (a few hundred groups at most), and read one by one only when there are any."""
+    total = sum(g[count] for g in _line_groups(period, {} if cache is None else cache))
     if not total:
         return Found()
-    findings = []
-    for row in _flagged_rows(period, _line_flags()[0]):
-        net = money(Decimal(row["amount"]) / row["quantity"])
-        findings.append(
-            _line_finding(
-                "below-cost",
-                row,
-                f"{row['quantity']:,} × {row['item__sku']} sold at {_amount(net)} each (after discount), "
-                f"under the cost {Decimal(row['unit_cost']):,.4f} at posting: a loss of "
-                f"{_amount(Decimal(row['cost']) - Decimal(row['amount']))}.",
-            )
-        )
-    return Found(total, findings)
+    rows = _flagged_rows(period, _line_flags()[flag])
+    return Found(total, [_line_finding(check, row, reason(row)) for row in rows])
+
+
+def _below_cost_reason(row: dict) -> str:
+    net = money(Decimal(row["amount"]) / row["quantity"])
+    return (
+        f"{row['quantity']:,} × {row['item__sku']} sold at {_amount(net)} each (after discount), "
+        f"under the cost {Decimal(row['unit_cost']):,.4f} at posting: a loss of "
+        f"{_amount(Decimal(row['cost']) - Decimal(row['amount']))}."
+    )
+
+
+def _big_discount_reason(row: dict) -> str:
+    gross = Decimal(row["unit_price"]) * row["quantity"]
+    return (
+        f"A discount of {_amount(row['discount'])} on {_amount(gross)} "
+        f"({percent(row['discount'], gross)} %) is above "
+        f"{_number(settings.EXCEPTION_DISCOUNT_PERCENT)} %."
+    )
+
+
+def below_cost(period: Period, cache: dict | None = None) -> Found:
+    return _flagged_lines(period, cache, check="below-cost", count="below", flag=0, reason=_below_cost_reason)
 
 
 def big_discounts(period: Period, cache: dict | None = None) -> Found:
-    total = sum(g["discount"] for g in _line_groups(period, {} if cache is None else cache))
-    if not total:
-        return Found()
-    findings = []
-    for row in _flagged_rows(period, _line_flags()[1]):
-        gross = Decimal(row["unit_price"]) * row["quantity"]
-        findings.append(
-            _line_finding(
-                "big-discount",
-                row,
-                f"A discount of {_amount(row['discount'])} on {_amount(gross)} "
-                f"({percent(row['discount'], gross)} %) is above "
-                f"{_number(settings.EXCEPTION_DISCOUNT_PERCENT)} %.",
-            )
-        )
-    return Found(total, findings)
+    return _flagged_lines(
+        period, cache, check="big-discount", count="discount", flag=1, reason=_big_discount_reason
+    )
 
 
 def price_deviations(period: Period, cache: dict | None = None) -> Found:

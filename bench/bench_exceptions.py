@@ -23,42 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_reports import RAW_SQL, environment, machine, median_ms  # noqa: E402
+from bench_reports import RAW_SQL, add_arguments, machine, median_ms, with_database  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database-url", help="time an already seeded database instead of building one")
-    parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL running (prints its URL)")
+    add_arguments(parser)
     args = parser.parse_args()
-
-    from testing.postgres import start_postgres
-
-    if args.database_url:
-        url, stop = args.database_url, lambda: None
-    else:
-        url, stop = start_postgres()
-        import psycopg
-
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute("CREATE DATABASE bottleworks")
-    try:
-        environment(url)
-        import django
-
-        django.setup()
-        run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"PostgreSQL left running: --database-url {url}")
-        else:
-            stop()
+    with_database(args, lambda url: run(args))
 
 
 def _entered_on_their_dates() -> None:

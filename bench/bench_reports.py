@@ -137,31 +137,31 @@ for label, start in (("month", "{month_start}"), ("year", "{start}")):
     return result.stdout.strip()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every report bench takes: the size of the demo year, the runs, the database."""
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", help="time an already seeded database instead of building one")
     parser.add_argument("--keep", action="store_true", help="leave the PostgreSQL running (prints its URL)")
-    args = parser.parse_args()
 
-    from testing.postgres import start_postgres
+
+def with_database(args, measure) -> None:
+    """Run ``measure(url)`` with Django set up on ``--database-url`` or on a throwaway PostgreSQL
+    (left running with ``--keep``)."""
+    from testing.postgres import start_cluster
 
     if args.database_url:
         url, stop = args.database_url, lambda: None
     else:
-        url, stop = start_postgres()
-        import psycopg
-
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute("CREATE DATABASE bottleworks")
+        cluster = start_cluster(create_database=True)
+        url, stop = cluster.url, cluster.stop
     try:
         environment(url)
         import django
 
         django.setup()
-        run(args, url)
+        measure(url)
     finally:
         from django.db import connections
 
@@ -170,6 +170,13 @@ def main() -> None:
             print(f"PostgreSQL left running: --database-url {url}")
         else:
             stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    with_database(args, lambda url: run(args, url))
 
 
 def run(args, url: str) -> None:

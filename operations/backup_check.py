@@ -21,7 +21,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from operations import dumps
 from operations.alerts import alert_owners
-from operations.backup_file import BackupError, check_key, key_from_env, read_backup, read_header
+from operations.backup_file import BackupError, key_from_env, opened_header, read_backup
 from operations.figures import differences, read_figures
 from operations.scratch import Scratch, scratch_database
 
@@ -73,9 +73,7 @@ def verify_backup(file: Path, *, connection: BaseDatabaseWrapper) -> Verificatio
     try:
         key = key_from_env()
         dumps.check_supported(connection)
-        with open(file, "rb") as inp:
-            header, _ = read_header(inp)
-        check_key(header, key)
+        header = opened_header(file, key)
         result.created = header.get("created", "")
         if header["vendor"] != connection.vendor:
             raise BackupError(

@@ -152,6 +152,15 @@ def check_key(header: dict, key: bytes) -> bytes:
     return file_key
 
 
+def opened_header(path: str, key: bytes) -> dict:
+    """The header of the backup at ``path``, once it is known to be one made with ``key``: what a
+    restore or a verification checks before it touches any database."""
+    with open(path, "rb") as inp:
+        header, _ = read_header(inp)
+    check_key(header, key)
+    return header
+
+
 def read_backup(inp: BinaryIO, *, key: bytes, trailer: dict | None = None) -> Iterator[bytes]:
     """Yield the plaintext dump; raises WrongKey or CorruptBackup. Use the output only once the
     iterator is exhausted: the checksum is confirmed at the very end. ``trailer``, when given, is

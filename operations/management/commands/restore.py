@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from operations import dumps
-from operations.backup_file import BackupError, check_key, key_from_env, read_backup, read_header
+from operations.backup_file import BackupError, key_from_env, opened_header, read_backup
 
 
 class Command(BaseCommand):
@@ -28,9 +28,7 @@ class Command(BaseCommand):
         try:
             key = key_from_env()
             dumps.check_supported(connection)
-            with open(file, "rb") as inp:
-                header, _ = read_header(inp)
-            check_key(header, key)
+            header = opened_header(file, key)
             if verify_only:
                 with open(file, "rb") as inp:
                     size = sum(len(chunk) for chunk in read_backup(inp, key=key))

@@ -38,6 +38,9 @@ def main() -> None:
         started_at = time.monotonic()
         archiving.tool.backup("full")
         print(f"full backup: {time.monotonic() - started_at:.1f} s")
+        # pgBackRest compares a moment with each backup's stop time to the second, and restores
+        # only from one that stopped before it: the bills come a second after the backup.
+        time.sleep(1.1)
         run_step(url, "sell", str(args.bills))
         before = json.loads(run_step(url, "bills"))
         moment = datetime.fromisoformat(archiving.sql("SELECT clock_timestamp()"))

@@ -166,7 +166,10 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    "core",
     "accounts",
+    "documents",
+    "parties",
     "inventory",
     "purchasing",
     "production",
@@ -262,7 +265,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             # A Redis that hangs must not hang requests: fail fast and serve without the cache.
@@ -442,16 +445,16 @@ REST_FRAMEWORK = {
     # JSON bodies only: a form or multipart body cannot carry a document's lines or a null, so the
     # schema would advertise bodies that can never be right (and the API has no file uploads).
     # Nested JSON past a sane depth is a 400, not a RecursionError (config/api.py).
-    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.base.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         # Ordering and filters that never sort or select by a cost for those who may not see costs.
-        "config.api_costs.CostFilterBackend",
-        "config.api.SearchWithoutNulFilter",
-        "config.api_costs.CostOrderingFilter",
+        "accounts.api.costs.CostFilterBackend",
+        "core.api.base.SearchWithoutNulFilter",
+        "accounts.api.costs.CostOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.base.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.base.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_VERSIONING_CLASS": None,
 }
@@ -495,14 +498,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_context": {"()": "config.request_context.RequestContextFilter"},
+        "request_context": {"()": "core.request_context.RequestContextFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "drop_audited_refusals": {"()": "config.request_context.DropAuditedRefusals"},
+        "drop_audited_refusals": {"()": "core.request_context.DropAuditedRefusals"},
     },
     "formatters": {
         "django.server": DEFAULT_LOGGING["formatters"]["django.server"],
         "line": {
-            "()": "config.request_context.UTCFormatter",
+            "()": "core.request_context.UTCFormatter",
             "format": (
                 "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s user=%(user)s "
                 "address=%(address)s %(message)s"

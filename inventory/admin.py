@@ -1,7 +1,7 @@
 """Django admin for Managers: browse everything, change master data through the services.
 
 The ledger and documents are read-only here (documents change only through their lifecycle);
-the approve and cancel actions call ``inventory.lifecycle`` and report refusals as messages.
+the approve and cancel actions call ``documents.lifecycle`` and report refusals as messages.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.search import LimitedSearchAdmin
-from inventory import lifecycle, services
-from inventory.errors import DomainError
+from core.errors import DomainError
+from core.search import LimitedSearchAdmin
+from documents import lifecycle
+from inventory import services
 from inventory.models import (
     ClosedPeriod,
     DocumentSequence,

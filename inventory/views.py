@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.views import role_required
-from config import keyset
+from core import keyset
+from core.errors import DomainError, InvalidDocument, NotAllowed
+from documents import lifecycle
+from documents.drafts import line_inputs
+from documents.models import Document, DocumentStatus
 from inventory import forms as f
-from inventory import lifecycle, services, stock_history
-from inventory.documents import Document, DocumentStatus
-from inventory.drafts import line_inputs
-from inventory.errors import DomainError, InvalidDocument, NotAllowed
+from inventory import services, stock_history
 from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCount
 
 PAGE_SIZE = 100

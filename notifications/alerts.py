@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.models import Item, MovementKind
 from notifications import outbox, preferences
 from notifications.models import MailKind

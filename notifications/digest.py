@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from inventory import lifecycle
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import DocumentStatus
 from notifications import alerts, findings, outbox, preferences
 from notifications.models import MailKind
 from production.models import RejectReason

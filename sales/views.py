@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import roles
 from accounts.views import role_required
-from inventory.drafts import line_inputs
+from documents.drafts import line_inputs
 from inventory.models import Item
 from inventory.views import DocumentPages
-from purchasing.views import party_entry, party_list
+from parties.views import party_entry, party_list
 from sales import forms as f
 from sales import selectors, services
 from sales.models import Customer, Payment, Sale

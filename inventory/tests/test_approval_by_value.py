@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from inventory import lifecycle
-from inventory.errors import InsufficientStock, InvalidDocument
+from core.errors import InsufficientStock, InvalidDocument
+from documents import lifecycle
 from inventory.models import StockBalance
 from inventory.services import CountLineInput, create_stock_count
 from production.models import RejectReason

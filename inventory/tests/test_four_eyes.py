@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from inventory import lifecycle
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument, NotAllowed
+from documents import lifecycle
 from inventory.services import CountLineInput, create_stock_count, update_stock_count
 from production.services import InputLine, create_run, update_run
 from purchasing.services import PurchaseLineInput, update_purchase

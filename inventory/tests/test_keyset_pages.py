@@ -189,7 +189,7 @@ def test_purchase_list_deep_pages_hold_the_right_rows(plant, staff_user, staff_c
 def test_list_count_stops_at_its_limit_and_an_odd_cursor_is_the_first_page(
     plant, staff_user, staff_client, monkeypatch
 ):
-    monkeypatch.setattr("config.keyset.COUNT_LIMIT", 4)
+    monkeypatch.setattr("core.keyset.COUNT_LIMIT", 4)
     monkeypatch.setattr("inventory.views.PAGE_SIZE", 2)
     _bills(plant, staff_user, 5)
     url = reverse("sales:bill-list")

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.models import StockBalance, StockCount, StockMovement
 from inventory.services import CountLineInput, create_stock_count
 from production.models import RejectReason

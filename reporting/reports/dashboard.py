@@ -20,8 +20,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts import costs, roles
-from inventory import lifecycle
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import DocumentStatus
 from inventory.models import Item, StockBalance
 from reporting import freshness
 from reporting.models import CustomerBalance, SalesCustomerDay

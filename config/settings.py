@@ -132,7 +132,7 @@ def env_days_ahead(name: str, value: str) -> int:
     return int(value)
 
 
-# The dates a document may carry (inventory/dates.py): none before GO_LIVE_DATE (none: no bound
+# The dates a document may carry (documents/dates.py): none before GO_LIVE_DATE (none: no bound
 # but 1 Jan 2000), none in a closed period, and at most MAX_DAYS_AHEAD days after today, or the
 # number MAX_DAYS_AHEAD_BY_TYPE gives a type, e.g. "purchase=3,payment=30".
 GO_LIVE_DATE = env_date("GO_LIVE_DATE")
@@ -325,7 +325,7 @@ AXES_DISABLE_ACCESS_LOG = True
 # PROXY_COUNT-th entry from the right. django-axes reads it through django-ipware, which counts only
 # the proxies listed in the header after the client (hence the - 1), and accepts a header with
 # exactly that many entries; a longer one (a client's forged entries in front) falls back to
-# REMOTE_ADDR instead of trusting a forged entry. config/request_context.py gives this same address
+# REMOTE_ADDR instead of trusting a forged entry. core/request_context.py gives this same address
 # to the logs and the login limits.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 if PROXY_COUNT < 0:
@@ -444,7 +444,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies only: a form or multipart body cannot carry a document's lines or a null, so the
     # schema would advertise bodies that can never be right (and the API has no file uploads).
-    # Nested JSON past a sane depth is a 400, not a RecursionError (config/api.py).
+    # Nested JSON past a sane depth is a 400, not a RecursionError (core/api/base.py).
     "DEFAULT_PARSER_CLASSES": ["core.api.base.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         # Ordering and filters that never sort or select by a cost for those who may not see costs.
@@ -492,7 +492,7 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SensitiveDataFilter"
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # One line per event on stderr, UTC time, with the request id, user and client address of the request
-# it happened in (config/request_context.py). The audit trail of logins, refusals and decisions goes
+# it happened in (core/request_context.py). The audit trail of logins, refusals and decisions goes
 # to the "bottleworks.audit" logger.
 LOGGING = {
     "version": 1,

@@ -115,7 +115,7 @@ def figures(day: date, user) -> dict[str, Any]:
 
 def links(day: date) -> dict[str, str]:
     return {
-        "approvals": alerts.absolute(reverse("inventory:approvals")),
+        "approvals": alerts.absolute(reverse("documents:approvals")),
         "page": alerts.absolute(reverse("notifications:digest")),
         "exceptions": alerts.absolute(findings.exceptions_url(day)),
     }

@@ -4,8 +4,9 @@ from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from accounts.views import role_required
+from documents import registry
 from documents.drafts import line_inputs
-from inventory.views import DocumentPages
+from documents.pages import DocumentPages
 from parties.views import party_entry, party_list
 from purchasing import forms as f
 from purchasing import services
@@ -101,4 +102,4 @@ class PurchasePages(DocumentPages):
         }
 
 
-purchase_pages = PurchasePages()
+purchase_pages = registry.register(PurchasePages(), order=10)

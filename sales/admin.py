@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from inventory.admin import DocumentAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
+from documents.admin import DocumentAdmin
 from parties.services import PARTY_FIELDS
 from sales import services
 from sales.models import Customer, Payment, Sale, SaleLine

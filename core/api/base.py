@@ -91,7 +91,7 @@ class LedgerPagination(StrictPageSize, CursorPagination):
 
 
 class SearchWithoutNulFilter(SearchFilter):
-    """SearchFilter within the search limits (config/search.py), without NUL characters.
+    """SearchFilter within the search limits (core/search.py), without NUL characters.
 
     PostgreSQL refuses a NUL in a text literal; a search past the limits is a 400, not a query.
     """

@@ -1,4 +1,4 @@
-"""The one rule for document dates (inventory/dates.py), through services, the API, forms and reports."""
+"""The one rule for document dates (documents/dates.py), through services, the API, forms and reports."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ PARTY = {"purchasing.purchase": "supplier", "sales.sale": "customer", "sales.pay
 
 def approvals_url() -> str | None:
     try:
-        return reverse("inventory:approvals")
+        return reverse("documents:approvals")
     except NoReverseMatch:
         return None
 

@@ -13,8 +13,6 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 720, 280
-LEFT, RIGHT, TOP, BOTTOM = 78, 16, 30, 46
 COLOURS = ["#1f6fb2", "#2e8540", "#c4661f", "#7b3fa0", "#b8334a", "#4a8a8c", "#8a6d1f", "#555"]
 
 
@@ -28,14 +26,26 @@ class Size:
     font: int
     max_labels: int
     css_class: str
+    top: int = 30
+    # A phone's drawing leaves its title to the figure's caption, which wraps.
+    draws_title: bool = True
 
 
 # Wide for a desktop (720 units shown at up to ~1150 px); narrow for a phone: 340 units shown at
 # about 300 px, so 13-unit text renders at 11 px or more on a 360 px screen (CSS shows one).
 WIDE = Size(width=720, height=280, left=78, font=11, max_labels=8, css_class="chart chart-wide")
-NARROW = Size(width=340, height=260, left=62, font=13, max_labels=4, css_class="chart chart-narrow")
+NARROW = Size(
+    width=340,
+    height=240,
+    left=62,
+    font=13,
+    max_labels=4,
+    css_class="chart chart-narrow",
+    top=14,
+    draws_title=False,
+)
 WIDTH, HEIGHT = WIDE.width, WIDE.height
-RIGHT, TOP, BOTTOM = 16, 30, 46
+RIGHT, BOTTOM = 16, 46
 
 
 @dataclass(frozen=True)
@@ -67,17 +77,20 @@ def _scale(values: Sequence[Decimal | None]) -> tuple[float, float]:
 
 
 def _frame(title: str, low: float, high: float, unit: str, size: Size) -> list[str]:
-    plot_h = size.height - TOP - BOTTOM
+    plot_h = size.height - size.top - BOTTOM
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size.width} {size.height}" '
         f'class="{size.css_class}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-        f'<text x="{size.left}" y="18" font-size="{size.font + 3}" font-weight="bold" fill="#222">'
-        f"{escape(title)}</text>",
     ]
+    if size.draws_title:
+        parts.append(
+            f'<text x="{size.left}" y="18" font-size="{size.font + 3}" font-weight="bold" fill="#222">'
+            f"{escape(title)}</text>"
+        )
     for i in range(5):
         value = low + (high - low) * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+        y = size.top + plot_h - plot_h * i / 4
         parts.append(
             f'<line x1="{size.left}" x2="{size.width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd" />'
             f'<text x="{size.left - 6}" y="{y + 4:.1f}" font-size="{size.font}" text-anchor="end" '
@@ -88,8 +101,8 @@ def _frame(title: str, low: float, high: float, unit: str, size: Size) -> list[s
 
 
 def _y(value: float, low: float, high: float, size: Size = WIDE) -> float:
-    plot_h = size.height - TOP - BOTTOM
-    return TOP + plot_h - plot_h * (value - low) / (high - low)
+    plot_h = size.height - size.top - BOTTOM
+    return size.top + plot_h - plot_h * (value - low) / (high - low)
 
 
 def _x_labels(labels: Sequence[str], xs: Sequence[float], size: Size) -> list[str]:

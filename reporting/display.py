@@ -72,11 +72,17 @@ def _cells(table: Table, row: dict[str, Any]) -> list[dict[str, Any]]:
     return cells
 
 
+# What a row is about, by column key; the first column when none of these is there.
+NAME_KEYS = ("item", "name", "customer", "supplier", "subject", "figure")
+
+
 def extra_columns(columns: list) -> frozenset[int]:
-    """The columns a phone leaves for "All columns": all but the key ones, which are the first
-    (what the row is about), the first quantity and the last money figure."""
+    """The columns a phone leaves for "All columns": all but the key ones, which are what the row
+    is about (its item, customer, supplier; else the first column), the first quantity and the
+    last money figure."""
     kinds = [c.kind for c in columns]
-    key = {0}
+    names = [i for i, c in enumerate(columns) if c.key in NAME_KEYS]
+    key = {names[0] if names else 0}
     if "int" in kinds:
         key.add(kinds.index("int"))
     if "money" in kinds:

@@ -41,7 +41,7 @@ def test_a_phone_keeps_the_name_the_first_quantity_and_the_last_money_column():
         Column("revenue", "Revenue", "money"),
         Column("profit", "Profit", "money"),
     ]
-    assert extra_columns(columns) == frozenset({1, 3, 4})
+    assert extra_columns(columns) == frozenset({0, 3, 4})  # Item, Quantity, Profit stay
     assert extra_columns(
         [Column("figure", "Figure"), Column("a", "A", "mixed"), Column("b", "B", "mixed")]
     ) == (frozenset())

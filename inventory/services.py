@@ -19,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts import roles
 from accounts.models import User
+from core.money import CENT
 from inventory import approval, dates, ledger, lifecycle, period_lock
 from inventory.drafts import check_items_once, replace_lines
 from inventory.errors import DomainError, InvalidDocument, NotAllowed
@@ -249,7 +250,7 @@ def create_stock_count(
         if date is not None:
             count.date = date
         _write_count(count, lines, by)
-        return lifecycle.submit_new(document=count, by=by) if submit else count
+        return lifecycle.submit(document=count, by=by, fresh=True) if submit else count
 
     return lifecycle.create_once(StockCount, request_key, create)
 
@@ -265,9 +266,8 @@ def update_stock_count(
     return _write_count(count, lines, by)
 
 
-def _post_count(count: StockCount, by: User) -> None:
-    lines = list(count.lines.all())
-    balances = lifecycle.held_balances(count) or ledger.lock_balances(line.item_id for line in lines)
+def _post_count(posting: lifecycle.PostingContext) -> None:
+    count, lines, by, balances = posting.document, posting.lines, posting.by, posting.balances
     changes = []
     for line in lines:
         balance = balances[line.item_id]
@@ -279,7 +279,7 @@ def _post_count(count: StockCount, by: User) -> None:
                 ledger.StockChange(
                     item_id=line.item_id,
                     quantity=line.difference,
-                    value=(unit_cost * line.difference).quantize(ledger.CENT),
+                    value=(unit_cost * line.difference).quantize(CENT),
                 )
             )
         elif line.difference < 0:
@@ -313,7 +313,7 @@ def _count_approval_reason(count: StockCount) -> str | None:
         balance = balances.get(line.item_id) or StockBalance(item_id=line.item_id)
         difference = line.counted_quantity - balance.quantity
         if difference > 0:
-            variance += (ledger.current_unit_cost(line.item_id, balance) * difference).quantize(ledger.CENT)
+            variance += (ledger.current_unit_cost(line.item_id, balance) * difference).quantize(CENT)
         elif difference < 0:
             variance += ledger.outflow_value(balance, -difference)
     return approval.over_limit(
@@ -329,7 +329,8 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="stock count",
         post=_post_count,
-        touched_items=lambda count: count.lines.values_list("item_id", flat=True),
+        lines=lambda count: list(count.lines.all()),
+        touched_items=lambda posting: [line.item_id for line in posting.lines],
         approval_reason=_count_approval_reason,
         may_enter=roles.can_count_stock,
         expected_quantities=lambda: (

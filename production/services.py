@@ -23,9 +23,10 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
+from core.money import money
 from inventory import approval, ledger, lifecycle
 from inventory.dates import check_date
-from inventory.drafts import check_items_once, check_lines, money, money_problem, replace_lines
+from inventory.drafts import check_items_once, check_lines, money_problem, replace_lines
 from inventory.errors import InsufficientStock, InvalidDocument, LedgerConflict
 from inventory.models import Item, ItemKind, MovementKind, StockBalance
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
@@ -155,7 +156,7 @@ def create_run(
         if date is not None:
             run.date = date
         _write(run, inputs, rejects, by)
-        return lifecycle.submit_new(document=run, by=by) if submit else run
+        return lifecycle.submit(document=run, by=by, fresh=True) if submit else run
 
     return lifecycle.create_once(ProductionRun, request_key, create)
 
@@ -197,16 +198,17 @@ def update_run(
     return _write(run, inputs, rejects, by)
 
 
-def _touched(run: ProductionRun) -> list[int]:
-    ids = list(run.inputs.values_list("item_id", flat=True)) + [run.product_id]
+def _touched(posting: lifecycle.PostingContext) -> list[int]:
+    run = posting.document
+    ids = [line.item_id for line in posting.lines] + [run.product_id]
     if run.scrap_item_id:
         ids.append(run.scrap_item_id)
     return ids
 
 
-def _post(run: ProductionRun, by: User) -> None:
+def _post(posting: lifecycle.PostingContext) -> None:
+    run, inputs, by = posting.document, posting.lines, posting.by
     source = ledger.Source.of(run)
-    inputs = list(run.inputs.select_related("item"))
     try:
         consumed = ledger.post(
             changes=[ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in inputs],
@@ -214,7 +216,7 @@ def _post(run: ProductionRun, by: User) -> None:
             date=run.date,
             source=source,
             by=by,
-            balances=lifecycle.held_balances(run),
+            balances=posting.balances,
         )
     except InsufficientStock as short:
         raise InsufficientStock(
@@ -244,7 +246,7 @@ def _post(run: ProductionRun, by: User) -> None:
         date=run.date,
         source=source,
         by=by,
-        balances=lifecycle.held_balances(run),
+        balances=posting.balances,
     )
 
 
@@ -286,11 +288,11 @@ def _approval_reason(run: ProductionRun) -> str | None:
     return approval.reasons(by_value, by_ratio)
 
 
-def _before_pending(run: ProductionRun, by: User) -> None:
+def _before_pending(posting: lifecycle.PostingContext) -> None:
     """A run that waits must be one that could post today: its inputs are in stock."""
     try:
         ledger.check_available(
-            [ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in run.inputs.all()]
+            [ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in posting.lines]
         )
     except InsufficientStock as short:
         raise InsufficientStock(
@@ -317,6 +319,7 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="production run",
         post=_post,
+        lines=lambda run: list(run.inputs.select_related("item")),
         touched_items=_touched,
         approval_reason=_approval_reason,
         before_pending=_before_pending,

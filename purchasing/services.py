@@ -10,13 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
+from core.money import money
 from inventory import ledger, lifecycle
 from inventory.dates import check_date
-from inventory.drafts import check_lines, money, replace_lines
+from inventory.drafts import check_lines, replace_lines
 from inventory.errors import InvalidDocument, NotAllowed
 from inventory.models import Item, MovementKind
 from purchasing.models import Purchase, PurchaseLine, Supplier
@@ -111,7 +111,7 @@ def create_purchase(
         if date is not None:
             purchase.date = date
         _write(purchase, lines, by)
-        return lifecycle.submit_new(document=purchase, by=by) if submit else purchase
+        return lifecycle.submit(document=purchase, by=by, fresh=True) if submit else purchase
 
     return lifecycle.create_once(Purchase, request_key, create)
 
@@ -135,22 +135,18 @@ def update_purchase(
     return _write(purchase, lines, by)
 
 
-def _lines(purchase: Purchase) -> list[PurchaseLine]:
-    prefetch_related_objects([purchase], "lines")  # read once for the lock and the post steps
-    return list(purchase.lines.all())
-
-
-def _post(purchase: Purchase, by: User) -> None:
+def _post(posting: lifecycle.PostingContext) -> None:
+    purchase = posting.document
     ledger.post(
         changes=[
             ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.amount)
-            for line in _lines(purchase)
+            for line in posting.lines
         ],
         kind=MovementKind.PURCHASE,
         date=purchase.date,
         source=ledger.Source.of(purchase),
-        by=by,
-        balances=lifecycle.held_balances(purchase),
+        by=posting.by,
+        balances=posting.balances,
     )
 
 
@@ -159,7 +155,8 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="purchase",
         post=_post,
-        touched_items=lambda purchase: [line.item_id for line in _lines(purchase)],
+        lines=lambda purchase: list(purchase.lines.all()),
+        touched_items=lambda posting: [line.item_id for line in posting.lines],
         expected_quantities=lambda: PurchaseLine.objects.filter(purchase__status="posted").values_list(
             "purchase_id", "item_id", "quantity"
         ),

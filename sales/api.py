@@ -180,19 +180,18 @@ class SaleViewSet(DraftDocumentViewSet):
         )
         return selectors.bills_with_payments(queryset)
 
-    def as_created(self, document: Sale) -> Sale:
-        rows = getattr(document, "posting_lines", None)
-        if rows is None:  # e.g. the first answer to a repeated request key: read it back
-            return super().as_created(document)
-        with_lines(document, "lines", rows)
-        return selectors.with_no_payments(document)
+    def as_created(self, made: services.CreatedBill) -> Sale:
+        if made.lines is None:  # e.g. the first answer to a repeated request key: read it back
+            return super().as_created(made.sale)
+        with_lines(made.sale, "lines", made.lines)
+        return selectors.with_no_payments(made.sale)
 
     @staticmethod
     def _lines(data: dict) -> list[services.SaleLineInput]:
         return line_inputs(services.SaleLineInput, data["lines"])
 
-    def create_document(self, by: Any, data: dict) -> Sale:
-        return services.create_sale(
+    def create_document(self, by: Any, data: dict) -> services.CreatedBill:
+        return services.create_bill(
             by=by,
             customer=data["customer"],
             lines=self._lines(data),

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from core.money import CENT
 from inventory.documents import DocumentStatus
 from sales.models import Customer, Payment, Sale
 
-CENT = Decimal("0.01")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 

@@ -27,6 +27,7 @@ from config import rows
 from config.api_costs import API_FILTERS, hides_costs
 from config.api_fields import CharField, InputSerializer
 from config.api_filters import FilterSet, IdFilter
+from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY
 from inventory import lifecycle
 from inventory.documents import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
 from inventory.documents import DocumentStatus
@@ -34,9 +35,8 @@ from inventory.models import Item
 
 Rule = Callable[[Any], bool]
 
-# Bounds on what one request may ask, so every amount fits its database column.
-MAX_QUANTITY = 1_000_000
-MAX_DOCUMENT_AMOUNT = Decimal("10000000000")  # 10^10: far above any real bill, far below the columns
+# The bounds on what one request may ask are the services' own (core.bounds).
+MAX_QUANTITY = MAX_LINE_QUANTITY
 
 
 class RolePermission(BasePermission):
@@ -86,9 +86,9 @@ def resolve_items(lines: list[dict], list_name: str) -> None:
 
 
 def check_amount_fits(total: Decimal) -> None:
-    if abs(total) >= MAX_DOCUMENT_AMOUNT:
+    if abs(total) >= MAX_DOCUMENT_TOTAL:
         raise serializers.ValidationError(
-            {"lines": [f"The document's amount must stay below {MAX_DOCUMENT_AMOUNT:,}."]}
+            {"lines": [f"The document's amount must stay below {MAX_DOCUMENT_TOTAL:,}."]}
         )
 
 

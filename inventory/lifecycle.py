@@ -254,16 +254,17 @@ def submit(
     by: User,
     lines: Sequence[Any] | None = None,
     write: Callable[[PostingContext], None] | None = None,
-    fresh: bool = False,
+    locked: bool = False,
 ) -> D:
     """Post a document, or send it for approval when its type's rule says so (``approval_reason``).
 
     The one way every document is submitted, from wherever it starts:
 
     - a stored draft (the default): locked and submitted in a transaction of its own;
-    - ``fresh``: a draft the caller created moments ago in its still-open transaction. Nobody else
-      can see it yet, so it needs neither a row lock nor a savepoint: if posting is refused, the
-      caller's transaction takes the draft away with it;
+    - ``locked``: a draft the caller holds in its still-open transaction: created moments ago (nobody
+      else can see it yet) or changed under ``edit_draft``'s row lock. It needs neither another lock
+      nor a savepoint: if posting is refused, the caller's transaction takes the draft (or the
+      change) away with it;
     - ``write``: a document not stored yet (its type ``posts_unsaved``), stored once, in the state
       it ends in (posted, or pending approval), instead of as a draft that is then changed.
       ``write(posting)`` stores it with its lines: through the ORM when it waits for approval, and
@@ -273,7 +274,7 @@ def submit(
 
     ``lines``: the document's lines when the caller holds them in memory (else its rules read them).
     """
-    if write is None and not fresh:
+    if write is None and not locked:
         with transaction.atomic():
             return _submit(_lock(document), by, lines, None)
     if not transaction.get_connection().in_atomic_block:
@@ -281,7 +282,7 @@ def submit(
     if write is not None:
         rules = rules_for(document)
         if not rules.posts_unsaved or document.pk is not None:
-            raise RuntimeError(f"{rules.verbose}s are stored as drafts first; submit them fresh")
+            raise RuntimeError(f"{rules.verbose}s are stored as drafts first; submit them locked")
     return _submit(document, by, lines, write)
 
 

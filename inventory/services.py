@@ -118,6 +118,28 @@ def set_recipe(*, by: User, bottle: Item, lines: Sequence[RecipeInput]) -> list[
 
 
 @transaction.atomic
+def save_item_with_recipe(
+    *, by: User, item: Item | None = None, recipe: Sequence[RecipeInput] | None = None, **fields: Any
+) -> Item:
+    """Save an item and, for a bottle, its recipe, in one transaction (``recipe`` None: keep it).
+
+    Only a bottle has a recipe: a recipe sent for another kind is refused, and an item that holds
+    one cannot become another kind until its recipe is emptied.
+    """
+    saved = save_item(by=by, item=item, **fields)
+    bottle = saved.kind == ItemKind.BOTTLE
+    if recipe and not bottle:
+        raise InvalidDocument(fields={"kind": ["Only a bottle has a recipe."]})
+    if bottle and recipe is not None:
+        set_recipe(by=by, bottle=saved, lines=recipe)
+    elif not bottle and saved.recipe_lines.exists():
+        raise InvalidDocument(
+            fields={"kind": [f"{saved.sku} has a recipe, and only a bottle has one: empty it first."]}
+        )
+    return saved
+
+
+@transaction.atomic
 def delete_item(*, by: User, item: Item) -> None:
     """Delete an item nobody has used; an item in use can only be deactivated."""
     _require_manager(by, "delete items")
@@ -250,20 +272,28 @@ def create_stock_count(
         if date is not None:
             count.date = date
         _write_count(count, lines, by)
-        return lifecycle.submit(document=count, by=by, fresh=True) if submit else count
+        return lifecycle.submit(document=count, by=by, locked=True) if submit else count
 
     return lifecycle.create_once(StockCount, request_key, create)
 
 
 @transaction.atomic
 def update_stock_count(
-    *, count: StockCount, by: User, lines: Sequence[CountLineInput], date: date, notes: str = ""
+    *,
+    count: StockCount,
+    by: User,
+    lines: Sequence[CountLineInput],
+    date: date,
+    notes: str = "",
+    submit: bool = False,
 ) -> StockCount:
+    """Change a draft count; ``submit`` then submits it in the same transaction."""
     count = lifecycle.edit_draft(document=count, by=by)
     dates.check_date(date, model=StockCount)
     _check_count(lines)
     count.date, count.notes = date, notes
-    return _write_count(count, lines, by)
+    _write_count(count, lines, by)
+    return lifecycle.submit(document=count, by=by, locked=True) if submit else count
 
 
 def _post_count(posting: lifecycle.PostingContext) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,12 +22,11 @@ from django.utils import timezone
 from accounts import roles
 from accounts.views import role_required
 from config import keyset
+from inventory import count_entry, lifecycle, services, stock_history
 from inventory import forms as f
-from inventory import lifecycle, services, stock_history
 from inventory.documents import Document, DocumentStatus
-from inventory.drafts import line_inputs
-from inventory.errors import DomainError, InvalidDocument, NotAllowed
-from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCount
+from inventory.errors import DomainError, NotAllowed
+from inventory.models import ClosedPeriod, Item, StockBalance, StockCount
 
 PAGE_SIZE = 100
 
@@ -85,7 +83,8 @@ class DocumentPages:
     def create(self, *, request, header: dict, rows: dict[str, list[dict]], request_key, submit: bool):
         raise NotImplementedError
 
-    def update(self, *, request, document, header: dict, rows: dict[str, list[dict]]):
+    def update(self, *, request, document, header: dict, rows: dict[str, list[dict]], submit: bool):
+        """Change the draft and, with ``submit``, submit it: one service, one transaction."""
         raise NotImplementedError
 
     def initial_header(self, document) -> dict:
@@ -255,22 +254,19 @@ class DocumentPages:
         rows = {prefix: [line.cleaned_data for line in fs.kept_forms()] for prefix, fs in formsets.items()}
         submit = "submit" in data
         try:
-            # One transaction: a refused submit also undoes the draft's changes — nothing is written.
-            with transaction.atomic():
-                if document is None:
-                    saved = self.create(
-                        request=request,
-                        header=form.cleaned_data,
-                        rows=rows,
-                        request_key=form.cleaned_data.get("request_key"),
-                        submit=submit,
-                    )
-                else:
-                    saved = self.update(
-                        request=request, document=document, header=form.cleaned_data, rows=rows
-                    )
-                    if submit:
-                        saved = lifecycle.submit(document=saved, by=request.user)
+            # Each service is one transaction: a refused submit writes nothing, not even the draft.
+            if document is None:
+                saved = self.create(
+                    request=request,
+                    header=form.cleaned_data,
+                    rows=rows,
+                    request_key=form.cleaned_data.get("request_key"),
+                    submit=submit,
+                )
+            else:
+                saved = self.update(
+                    request=request, document=document, header=form.cleaned_data, rows=rows, submit=submit
+                )
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         except DomainError as error:
@@ -398,26 +394,14 @@ class StockCountPages(DocumentPages):
     def header_kwargs(self, request) -> dict:
         return {}
 
-    def _lines(self, rows):
-        return line_inputs(services.CountLineInput, rows["lines"])
-
     def create(self, *, request, header, rows, request_key, submit):
-        return services.create_stock_count(
-            by=request.user,
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
-            request_key=request_key,
-            submit=submit,
+        return count_entry.create_count(
+            by=request.user, data=header, lines=rows["lines"], request_key=request_key, submit=submit
         )
 
-    def update(self, *, request, document, header, rows):
-        return services.update_stock_count(
-            count=document,
-            by=request.user,
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
+    def update(self, *, request, document, header, rows, submit):
+        return count_entry.update_count(
+            count=document, by=request.user, data=header, lines=rows["lines"], submit=submit
         )
 
     def initial_rows(self, document):
@@ -468,20 +452,14 @@ def _item_entry(request, item: Item | None):
             return render(request, "inventory/item_form.html", {"form": form, "recipe": recipe, "item": item})
         form, recipe = f.ItemForm(data), f.RecipeFormSet(data, prefix="recipe")
         if form.is_valid() and recipe.is_valid():
-            kind = form.cleaned_data["kind"]
             lines = [
                 services.RecipeInput(item=r.cleaned_data["item"], quantity=r.cleaned_data["quantity"])
                 for r in recipe.kept_forms()
             ]
             try:
-                with transaction.atomic():
-                    saved = services.save_item(by=request.user, item=item, **form.cleaned_data)
-                    if kind == ItemKind.BOTTLE or saved.recipe_lines.exists():
-                        services.set_recipe(
-                            by=request.user, bottle=saved, lines=lines if kind == ItemKind.BOTTLE else []
-                        )
-                    elif lines:
-                        raise InvalidDocument(fields={"kind": ["Only a bottle has a recipe."]})
+                saved = services.save_item_with_recipe(
+                    by=request.user, item=item, recipe=lines, **form.cleaned_data
+                )
             except NotAllowed as error:
                 raise PermissionDenied(str(error)) from error
             except DomainError as error:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -112,6 +113,19 @@ def _write(run: ProductionRun, inputs: Sequence[InputLine], rejects: Sequence[Re
     return run
 
 
+def _inputs_or_recipe(
+    inputs: Sequence[InputLine] | None,
+    product: Item | None,
+    good_quantity: Any,
+    rejects: Sequence[RejectLine],
+) -> Sequence[InputLine]:
+    """The inputs typed, or (None) the product's recipe for good + rejected bottles."""
+    if inputs is None and product is not None and isinstance(good_quantity, int):
+        rejected = sum(r.quantity for r in rejects if isinstance(r.quantity, int) and r.quantity > 0)
+        inputs = recipe_inputs(product, good_quantity + rejected)
+    return inputs or []
+
+
 def create_run(
     *,
     by: User,
@@ -133,10 +147,7 @@ def create_run(
     """Record a run; inputs default to the recipe for good + rejected bottles."""
     lifecycle.require_may_enter(ProductionRun, by)
     check_date(date, model=ProductionRun, optional=True)
-    if inputs is None and product is not None and isinstance(good_quantity, int):
-        rejected = sum(r.quantity for r in rejects if isinstance(r.quantity, int) and r.quantity > 0)
-        inputs = recipe_inputs(product, good_quantity + rejected)
-    inputs = inputs or []
+    inputs = _inputs_or_recipe(inputs, product, good_quantity, rejects)
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
 
     def create() -> ProductionRun:
@@ -156,7 +167,7 @@ def create_run(
         if date is not None:
             run.date = date
         _write(run, inputs, rejects, by)
-        return lifecycle.submit(document=run, by=by, fresh=True) if submit else run
+        return lifecycle.submit(document=run, by=by, locked=True) if submit else run
 
     return lifecycle.create_once(ProductionRun, request_key, create)
 
@@ -172,14 +183,18 @@ def update_run(
     shift: str,
     date: date,
     rejects: Sequence[RejectLine],
-    inputs: Sequence[InputLine],
+    inputs: Sequence[InputLine] | None = None,
     conversion_cost: Decimal = Decimal("0"),
     scrap_item: Item | None = None,
     scrap_quantity: int = 0,
     scrap_value: Decimal = Decimal("0"),
     notes: str = "",
+    submit: bool = False,
 ) -> ProductionRun:
+    """Change a draft run (inputs None: the recipe's, as on ``create_run``); ``submit`` then
+    submits it in the same transaction, so a refused submit leaves the draft as it was."""
     run = lifecycle.edit_draft(document=run, by=by)
+    inputs = _inputs_or_recipe(inputs, product, good_quantity, rejects)
     check_date(date, model=ProductionRun)
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
     run.product, run.good_quantity, run.machine, run.shift, run.date = (
@@ -195,7 +210,8 @@ def update_run(
         scrap_quantity or 0,
         money(scrap_value or 0),
     )
-    return _write(run, inputs, rejects, by)
+    _write(run, inputs, rejects, by)
+    return lifecycle.submit(document=run, by=by, locked=True) if submit else run
 
 
 def _touched(posting: lifecycle.PostingContext) -> list[int]:

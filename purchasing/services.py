@@ -111,7 +111,7 @@ def create_purchase(
         if date is not None:
             purchase.date = date
         _write(purchase, lines, by)
-        return lifecycle.submit(document=purchase, by=by, fresh=True) if submit else purchase
+        return lifecycle.submit(document=purchase, by=by, locked=True) if submit else purchase
 
     return lifecycle.create_once(Purchase, request_key, create)
 
@@ -126,13 +126,16 @@ def update_purchase(
     date: date,
     supplier_bill_number: str = "",
     notes: str = "",
+    submit: bool = False,
 ) -> Purchase:
+    """Change a draft purchase; ``submit`` then submits it in the same transaction."""
     purchase = lifecycle.edit_draft(document=purchase, by=by)
     check_date(date, model=Purchase)
     _check(supplier, lines)
     purchase.supplier, purchase.date = supplier, date
     purchase.supplier_bill_number, purchase.notes = supplier_bill_number, notes
-    return _write(purchase, lines, by)
+    _write(purchase, lines, by)
+    return lifecycle.submit(document=purchase, by=by, locked=True) if submit else purchase
 
 
 def _post(posting: lifecycle.PostingContext) -> None:

@@ -164,15 +164,24 @@ def create_bill(
 
 @transaction.atomic
 def update_sale(
-    *, sale: Sale, by: User, customer: Customer, lines: Sequence[SaleLineInput], date: date, notes: str = ""
+    *,
+    sale: Sale,
+    by: User,
+    customer: Customer,
+    lines: Sequence[SaleLineInput],
+    date: date,
+    notes: str = "",
+    submit: bool = False,
 ) -> Sale:
+    """Change a draft bill; ``submit`` then submits it in the same transaction, so a refused
+    submit leaves the draft as it was."""
     sale = lifecycle.edit_draft(document=sale, by=by)
     check_date(date, model=Sale)
     lines = _with_item_prices(lines)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
     _write(sale, lines, by)
-    return sale
+    return lifecycle.submit(document=sale, by=by, locked=True) if submit else sale
 
 
 class CreditLimitExceeded(DomainError):

@@ -88,7 +88,7 @@ def submits(monkeypatch):
     real = lifecycle.submit
 
     def spy(**kwargs):
-        start = "new" if kwargs.get("write") else "fresh" if kwargs.get("fresh") else "stored"
+        start = "new" if kwargs.get("write") else "locked" if kwargs.get("locked") else "stored"
         calls.append((type(kwargs["document"]).__name__, start))
         return real(**kwargs)
 
@@ -105,7 +105,7 @@ def test_every_way_to_submit_goes_through_the_one_submit_service(plant, staff_us
     staff_client.post(reverse("sales:bill-action", args=[draft.pk, "submit"]))  # the web's button
     other = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
     assert staff_api.post(f"/api/v1/sales/{other.pk}/submit/").status_code == 200  # the API's action
-    assert submits == [("Purchase", "fresh"), ("Sale", "new"), ("Sale", "stored"), ("Sale", "stored")]
+    assert submits == [("Purchase", "locked"), ("Sale", "new"), ("Sale", "stored"), ("Sale", "stored")]
     assert set(Sale.objects.values_list("status", flat=True)) == {"posted"}
 
 

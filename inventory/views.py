@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.views import role_required
 from config import keyset
+from core import history
 from inventory import count_entry, lifecycle, services, stock_history
 from inventory import forms as f
 from inventory.documents import Document, DocumentStatus
@@ -40,20 +41,15 @@ def paginate(request, queryset, size: int = PAGE_SIZE):
 
 def _history(document: Any) -> list[dict]:
     """Who did what to a document, and when: its history rows with the status change of each."""
-    records = list(document.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries, previous = [], None
-    for record in records:
-        if record.history_type == "+":
-            what = "Created"
-        elif record.history_type == "-":
-            what = "Deleted"
-        elif previous is not None and previous.status != record.status:
-            what = f"{previous.get_status_display()} → {record.get_status_display()}"
+    shown = []
+    for entry in history.history_of(document):
+        status = entry.change_of("status")
+        if entry.action == "changed" and status is not None:
+            what = f"{status.shown(status.old)} → {status.shown(status.new)}"
         else:
-            what = "Changed"
-        entries.append({"record": record, "what": what})
-        previous = record
-    return list(reversed(entries))
+            what = entry.action.capitalize()
+        shown.append({"record": entry.record, "what": what})
+    return list(reversed(shown))
 
 
 class DocumentPages:

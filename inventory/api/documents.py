@@ -27,6 +27,7 @@ from config import rows
 from config.api_costs import API_FILTERS, hides_costs
 from config.api_fields import CharField, InputSerializer
 from config.api_filters import FilterSet, IdFilter
+from core import history
 from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY
 from inventory import lifecycle
 from inventory.documents import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
@@ -113,44 +114,26 @@ HistoryEntrySerializer = inline_serializer(
     many=True,
 )
 
-_HISTORY_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
-
-def _shown(value: Any) -> str | None:
+def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
 def history_of(instance: Model, *, hide_costs: bool) -> list[dict]:
     """Every history row of ``instance``, oldest first, with what each one changed."""
-    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries = []
-    previous = None
-    for record in records:
-        # Compared field by field: simple-history's diff skips the non-editable lifecycle fields.
-        changes = [
-            {
-                "field": f.name,
-                "old": None if previous is None else _shown(getattr(previous, f.attname)),
-                "new": _shown(getattr(record, f.attname)),
-            }
-            for f in record.tracked_fields
-            if previous is None
-            and getattr(record, f.attname) not in (None, "")
-            or previous is not None
-            and getattr(record, f.attname) != getattr(previous, f.attname)
-        ]
-        if hide_costs:
-            changes = [c for c in changes if not costs.is_cost(record.instance_type, c["field"])]
-        entries.append(
-            {
-                "at": record.history_date,
-                "user": record.history_user.username if record.history_user else None,
-                "action": _HISTORY_ACTIONS.get(record.history_type, "changed"),
-                "changes": changes,
-            }
-        )
-        previous = record
-    return entries
+    return [
+        {
+            "at": entry.record.history_date,
+            "user": entry.record.history_user.username if entry.record.history_user else None,
+            "action": entry.action,
+            "changes": [
+                {"field": change.name, "old": _text(change.old), "new": _text(change.new)}
+                for change in entry.changes
+                if not (hide_costs and costs.is_cost(entry.record.instance_type, change.name))
+            ],
+        }
+        for entry in history.history_of(instance)
+    ]
 
 
 class HistoryMixin:

@@ -183,7 +183,7 @@ class SaleViewSet(DraftDocumentViewSet):
         if made.lines is None:  # e.g. the first answer to a repeated request key: read it back
             return super().as_created(made.sale)
         with_lines(made.sale, "lines", made.lines)
-        return selectors.with_no_payments(made.sale)
+        return selectors.with_payments(made.sale)
 
     def create_document(self, by: Any, data: dict) -> services.CreatedBill:
         return entry.create_bill(

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from accounts.models import User
+from documents.drafts import line_inputs
 from inventory import services
-from inventory.drafts import line_inputs
 from inventory.models import StockCount
 
 

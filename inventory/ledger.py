@@ -17,10 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from accounts.models import User
-from config import bulk_copy, rows
+from core import bulk_copy, rows
+from core.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from core.money import CENT
 from inventory import period_lock
-from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
 
 UNIT_COST_PLACES = Decimal("0.0001")

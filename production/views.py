@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from documents import registry
+from documents.pages import DocumentPages
 from inventory import forms as inventory_forms
-from inventory.views import DocumentPages
 from production import entry, services
 from production import forms as f
 from production.models import ProductionRun
@@ -88,4 +89,4 @@ class RunPages(DocumentPages):
         }
 
 
-run_pages = RunPages()
+run_pages = registry.register(RunPages(), order=20)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from accounts.models import User
-from inventory.drafts import line_inputs
+from documents.drafts import line_inputs
 from purchasing import services
 from purchasing.models import Purchase
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from accounts.models import User
-from inventory.drafts import line_inputs
+from documents.drafts import line_inputs
 from sales import services
 from sales.models import Payment, Sale
 

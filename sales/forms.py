@@ -7,7 +7,7 @@ from django.conf import settings
 
 from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
-from purchasing.forms import PartyForm
+from parties.forms import PartyForm
 from sales.models import MAX_CREDIT_DAYS, Customer, PaymentMethod, Sale
 
 

@@ -8,7 +8,7 @@ from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 
 from core.money import CENT
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from sales.models import Customer, Payment, Sale
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))

@@ -5,9 +5,10 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import roles
 from accounts.views import role_required
+from documents import registry
+from documents.pages import DocumentPages
 from inventory.models import Item
-from inventory.views import DocumentPages
-from purchasing.views import party_entry, party_list
+from parties.views import party_entry, party_list
 from sales import entry, selectors, services
 from sales import forms as f
 from sales.models import Customer, Payment, Sale
@@ -120,7 +121,7 @@ class SalePages(DocumentPages):
         )
 
 
-sale_pages = SalePages()
+sale_pages = registry.register(SalePages(), order=30)
 
 
 class PaymentPages(DocumentPages):
@@ -155,4 +156,4 @@ class PaymentPages(DocumentPages):
         return entry.record_payment(by=request.user, data=header, request_key=request_key)
 
 
-payment_pages = PaymentPages()
+payment_pages = registry.register(PaymentPages(), order=40)

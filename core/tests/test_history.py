@@ -5,7 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core import history
-from inventory import lifecycle
+from documents import lifecycle
 
 pytestmark = pytest.mark.django_db
 

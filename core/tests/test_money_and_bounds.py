@@ -61,7 +61,7 @@ def test_every_line_form_bounds_the_quantity_as_the_services_do(form_path):
 
 
 def test_the_api_bounds_line_quantities_and_amounts_as_the_services_do():
-    from inventory.api.documents import check_amount_fits
+    from documents.api import check_amount_fits
     from sales.api import SaleLineInSerializer
 
     assert SaleLineInSerializer().fields["quantity"].max_value == MAX_LINE_QUANTITY
@@ -72,7 +72,7 @@ def test_the_api_bounds_line_quantities_and_amounts_as_the_services_do():
 
 @pytest.mark.django_db
 def test_the_services_refuse_a_line_or_a_total_beyond_the_bounds(plant, staff_user):
-    from inventory.errors import InvalidDocument
+    from core.errors import InvalidDocument
     from sales.services import SaleLineInput, create_sale
 
     def sell(quantity, price):

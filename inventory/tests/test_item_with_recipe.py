@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 from inventory.models import Item, ItemKind
 from inventory.services import RecipeInput, save_item_with_recipe
 

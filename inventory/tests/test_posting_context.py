@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from inventory import lifecycle
-from inventory.lifecycle import PostingContext
+from documents import lifecycle
+from documents.lifecycle import PostingContext
 from purchasing.models import Purchase
 from sales.models import Sale
 from sales.services import SaleLineInput, create_sale

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from inventory.errors import InsufficientStock
+from core.errors import InsufficientStock
 from sales import entry
 from sales.models import Sale
 from sales.services import SaleLineInput, update_sale

@@ -22,16 +22,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import costs, roles
+from accounts.api.costs import API_FILTERS, hides_costs
 from accounts.api.idempotency import IdempotentCreateMixin
-from config import rows
-from config.api_costs import API_FILTERS, hides_costs
-from config.api_fields import CharField, InputSerializer
-from config.api_filters import FilterSet, IdFilter
-from core import history
+from core import history, rows
+from core.api.fields import CharField, InputSerializer
+from core.api.filters import FilterSet, IdFilter
 from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY
-from inventory import lifecycle
-from inventory.documents import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
+from documents.models import DocumentStatus
 from inventory.models import Item
 
 Rule = Callable[[Any], bool]

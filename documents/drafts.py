@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY, MAX_PRICE
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 
 
 def money_problem(amount: Any) -> str | None:

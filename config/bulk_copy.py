@@ -5,8 +5,10 @@
 PostgreSQL spends storing them. COPY streams the rows instead (psycopg 3's ``Cursor.copy``). Ids
 come first from the table's own sequence, so every object ends with its id set, as after
 ``bulk_create``; each value goes through its field's ``pre_save`` (``auto_now_add`` timestamps),
-as a save would. On other databases it is ``bulk_create``. No signals are sent (neither does
-``bulk_create``): for rows that need none, or whose history rows the caller writes.
+as a save would, except that a creation time the object already carries is kept (a bulk load
+of past business, such as ``seed_demo``, stamps each row with its own moment). On other
+databases it is ``bulk_create``. No signals are sent (neither does ``bulk_create``): for rows
+that need none, or whose history rows the caller writes.
 """
 
 from __future__ import annotations
@@ -59,9 +61,12 @@ def take_ids(model: type[Model], count: int) -> list[int]:
 
 def _value_of(field: Field) -> Callable[[Model], Any]:
     """How a new row's value of ``field`` is read: ``pre_save`` where it fills one in (timestamps),
-    else the attribute itself (what ``pre_save`` returns for every other field)."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    else the attribute itself (what ``pre_save`` returns for every other field). A creation time
+    (``auto_now_add``) already set on the object is kept."""
+    if getattr(field, "auto_now", False):
         return lambda obj: field.pre_save(obj, True)
+    if getattr(field, "auto_now_add", False):
+        return lambda obj: getattr(obj, field.attname) or field.pre_save(obj, True)
     return attrgetter(field.attname)
 
 

@@ -13,7 +13,10 @@ path that keeps every rule the services keep:
 - bills stay within the bill and payment approval thresholds (so neither a bill nor a payment
   needed an approver), payments never exceed what a bill still owes, and only bills without
   payments are cancelled; a run or count that waits is approved, as purchases are;
-- the report summaries are added in the same transaction, as ``inventory.lifecycle`` does.
+- the report summaries are added in the same transaction, as ``inventory.lifecycle`` does;
+- every document is entered on its own business day, spread over working hours (``entry_moments``),
+  as a plant entering its paperwork on the day would have it: the exceptions report finds no
+  back-dated or after-hours entries in the demo.
 
 Afterwards ``verify_ledger`` and ``reporting.summaries.differences()`` find nothing to report.
 """
@@ -25,7 +28,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -36,14 +39,16 @@ from accounts.models import User
 from config.bulk_copy import take_ids
 from inventory import ledger, lifecycle
 from inventory.documents import DocumentStatus
-from inventory.models import Item, ItemKind, MovementKind
+from inventory.models import Item, ItemKind, MovementKind, StockCount
 from inventory.numbering import next_numbers
 from inventory.services import CountLineInput, RecipeInput, create_stock_count, save_item, set_recipe
-from production.models import RejectReason
+from production.models import ProductionRun, RejectReason
 from production.services import RejectLine, create_run, recipe_inputs
+from purchasing.models import Purchase
 from purchasing.services import PurchaseLineInput, create_purchase, save_supplier
 from reporting import freshness, summaries
 from reporting.bulk_insert import insert_with_history
+from reporting.reports.exceptions import working_hours
 from sales.models import Payment, PaymentMethod, Sale, SaleLine
 from sales.services import save_customer
 
@@ -56,6 +61,27 @@ WEEKDAY_MEAN = sum(WEEKDAY) / 7
 MACHINES = ["BM-1", "BM-2", "BM-3", "BM-4"]
 SHIFTS = ["day", "evening", "night"]
 MAX_RUN = 40_000
+OFFICE_HOURS = (time(8, 0), time(18, 0))  # when the demo's paperwork is entered, within working hours
+# Documents the demo enters through the services; their entry moments are set at the day's end.
+ENTERED_BY_SERVICES = (Purchase, ProductionRun, StockCount)
+TIMESTAMPS = ("created_at", "submitted_at", "decided_at", "posted_at", "cancelled_at")
+
+
+def entry_moments(day: date, count: int, *, now: datetime | None = None) -> list[datetime]:
+    """``count`` moments spread evenly over the office hours of ``day`` (local time), in order,
+    none later than ``now``: when a day's documents were entered, in the order they were posted.
+
+    Office hours are kept inside the working hours the exceptions report checks against.
+    """
+    start, end = working_hours()
+    first = max(start, OFFICE_HOURS[0])
+    last = min(end, OFFICE_HOURS[1]) if end else OFFICE_HOURS[1]
+    if last <= first:
+        first, last = start, end or time(23, 59)
+    opens = timezone.make_aware(datetime.combine(day, first))
+    width = timezone.make_aware(datetime.combine(day, last)) - opens
+    now = now or timezone.now()
+    return [min(opens + width * (i + 0.5) / count, now) for i in range(count)]
 
 
 def money(value) -> Decimal:
@@ -250,13 +276,40 @@ class DemoPlant:
         for offset in range(self.days):
             day = start + timedelta(days=offset)
             with transaction.atomic():
+                marks = self._last_ids()
                 self._one_day(day, first=offset == 0)
+                self._stamp_service_entries(day, marks)
                 # Bills are written in bulk, past the signals that keep the dashboard current.
                 freshness.mark_changed()
             self.counters.days += 1
             if self.progress:
                 self.progress(self.counters, day)
         return self.counters
+
+    @staticmethod
+    def _last_ids() -> dict[type, int]:
+        return {
+            model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            for model in ENTERED_BY_SERVICES
+        }
+
+    def _stamp_service_entries(self, day: date, marks: dict[type, int]) -> None:
+        """Move the day's purchases, runs and counts (entered through the services just now) to
+        their business day: each document's timestamps and its history rows take its moment."""
+        for model in ENTERED_BY_SERVICES:
+            documents = list(model.objects.filter(pk__gt=marks[model]).order_by("pk"))
+            if not documents:
+                continue
+            moments = dict(zip((d.pk for d in documents), entry_moments(day, len(documents)), strict=True))
+            for document in documents:
+                for name in TIMESTAMPS:
+                    if getattr(document, name):
+                        setattr(document, name, moments[document.pk])
+            model.objects.bulk_update(documents, TIMESTAMPS)
+            history = list(model.history.filter(id__in=moments))
+            for row in history:
+                row.history_date = moments[row.id]
+            model.history.model.objects.bulk_update(history, ["history_date"])
 
     def _lines_today(self, day: date) -> float:
         season = 1 + 0.35 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 135) / 365)
@@ -459,7 +512,7 @@ class DemoPlant:
         ledger.check_period_open(day)
         ledger.lock_balances(bottle.pk for bottle, _size in self.bottles)
         numbers = next_numbers(Sale.NUMBER_PREFIX, day.year, len(bills))
-        now = timezone.now()
+        moments = entry_moments(day, len(bills))
         sales = [
             Sale(
                 customer_id=buyer.id,
@@ -468,10 +521,11 @@ class DemoPlant:
                 number=number,
                 total=sum((money(q * p - d) for _b, q, p, d in lines), Decimal("0")),
                 created_by=self.by,
-                submitted_at=now,
-                posted_at=now,
+                created_at=at,
+                submitted_at=at,
+                posted_at=at,
             )
-            for number, (buyer, lines) in zip(numbers, bills, strict=True)
+            for number, (buyer, lines), at in zip(numbers, bills, moments, strict=True)
         ]
         # Ids first, so the ledger prices each bill before it is stored and the bill is written
         # once, in its final state (its cost), as ``lifecycle`` stores a bill posted on entry.
@@ -507,8 +561,8 @@ class DemoPlant:
                 )
                 cost -= movement.value
             sale.cost = cost
-        insert_with_history(Sale, sales, by=self.by)
-        insert_with_history(SaleLine, rows, by=self.by)
+        insert_with_history(Sale, sales, by=self.by, at=moments)
+        insert_with_history(SaleLine, rows, by=self.by, at=[line.sale.created_at for line in rows])
         ids = [s.pk for s in sales]
         for chunk in range(0, len(ids), 1000):
             part = ids[chunk : chunk + 1000]
@@ -541,6 +595,7 @@ class DemoPlant:
         for sale in sales:
             if sale.pk in cancelled:
                 lifecycle.cancel(document=sale, by=self.by, reason="Customer refused the delivery")
+                self._stamp_cancelled(sale)
                 self.owed[sale.customer_id] -= sale.total
                 for line in sale.lines.all():
                     self.stock[line.item_id] += line.quantity
@@ -548,6 +603,13 @@ class DemoPlant:
         if cancelled:
             self.schedule[day] = [p for p in self.schedule[day] if p[0] not in cancelled]
             self._cancelled = getattr(self, "_cancelled", set()) | cancelled
+
+    @staticmethod
+    def _stamp_cancelled(sale: Sale) -> None:
+        """A refused delivery is cancelled an hour after the bill was entered (its history row too)."""
+        at = min(sale.created_at + timedelta(hours=1), timezone.now())
+        Sale.objects.filter(pk=sale.pk).update(cancelled_at=at)
+        Sale.history.filter(id=sale.pk, history_type="~").update(history_date=at)
 
     def _take_payments(self, day: date) -> None:
         due = [p for p in self.schedule.pop(day, []) if p[0] not in getattr(self, "_cancelled", set())]
@@ -558,7 +620,7 @@ class DemoPlant:
                     due.append((None, buyer.id, Decimal("1000.00")))
         if not due:
             return
-        now = timezone.now()
+        moments = entry_moments(day, len(due))
         methods = [PaymentMethod.CASH, PaymentMethod.UPI, PaymentMethod.BANK, PaymentMethod.CHEQUE]
         numbers = next_numbers(Payment.NUMBER_PREFIX, day.year, len(due))
         payments = [
@@ -572,12 +634,13 @@ class DemoPlant:
                 status=DocumentStatus.POSTED,
                 number=number,
                 created_by=self.by,
-                submitted_at=now,
-                posted_at=now,
+                created_at=at,
+                submitted_at=at,
+                posted_at=at,
             )
-            for number, (sale_id, customer_id, amount) in zip(numbers, due, strict=True)
+            for number, (sale_id, customer_id, amount), at in zip(numbers, due, moments, strict=True)
         ]
-        insert_with_history(Payment, payments, by=self.by)
+        insert_with_history(Payment, payments, by=self.by, at=moments)
         ids = [p.pk for p in payments]
         for chunk in range(0, len(ids), 500):
             summaries.apply_payments(ids[chunk : chunk + 500], 1)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from inventory.models import MovementKind
-from reporting.models import CustomerBalance, SalesCustomerDay, SalesItemDay, StockDay
+from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth, SalesItemDay, StockDay
 from sales.models import Payment, Sale
 
 CENT = Decimal("0.01")
@@ -81,6 +81,31 @@ def _sales_customer_select(where: str) -> str:
     )
 
 
+def _month_of(column: str) -> str:
+    """The first day of ``column``'s month, in this database's SQL."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _sales_customer_month_select(where: str) -> str:
+    month = _month_of("s.date")
+    return (
+        f"SELECT {month}, s.customer_id, {{k}} * COUNT(DISTINCT s.id), {{k}} * COUNT(l.id), "
+        "{k} * SUM(l.quantity), {k} * SUM(l.amount), {k} * SUM(COALESCE(l.cost, 0)), 0 "
+        "FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
+        f"WHERE {where} GROUP BY {month}, s.customer_id"
+    )
+
+
+def _payments_customer_month_select(where: str) -> str:
+    month = _month_of("p.date")
+    return (
+        f"SELECT {month}, p.customer_id, 0, 0, 0, 0, 0, {{k}} * SUM(p.amount) "
+        f"FROM sales_payment p WHERE {where} GROUP BY {month}, p.customer_id"
+    )
+
+
 def _payments_customer_select(where: str) -> str:
     return (
         "SELECT p.date, p.customer_id, 0, 0, 0, 0, 0, {k} * SUM(p.amount) "
@@ -114,6 +139,7 @@ CUSTOMER_DAY = (
     ("date", "customer_id"),
     ("bills", "lines", "quantity", "revenue", "cogs", "paid"),
 )
+CUSTOMER_MONTH = (SalesCustomerMonth._meta.db_table, ("month", "customer_id"), CUSTOMER_DAY[2])
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
 
 
@@ -153,6 +179,7 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
     return [
         _upsert(SALES_ITEM, _sales_item_select(where), sign, values),
         _upsert(CUSTOMER_DAY, _sales_customer_select(where), sign, values),
+        _upsert(CUSTOMER_MONTH, _sales_customer_month_select(where), sign, values),
         _upsert(BALANCE, _billed_select(where), sign, values),
     ]
 
@@ -164,6 +191,7 @@ def _payments(ids: Sequence[int], sign: int) -> list[Statement]:
     where = f"p.id IN ({marks})"
     return [
         _upsert(CUSTOMER_DAY, _payments_customer_select(where), sign, values),
+        _upsert(CUSTOMER_MONTH, _payments_customer_month_select(where), sign, values),
         _upsert(BALANCE, _paid_select(where), sign, values),
     ]
 
@@ -219,14 +247,21 @@ def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
 @transaction.atomic
 def rebuild() -> None:
     """Recompute every summary from the ledger, bills and payments (after an import, or to check)."""
+    # The first migration of reporting rebuilds too, before the month summary's table exists.
+    months = SalesCustomerMonth._meta.db_table in connection.introspection.table_names()
     for model in (StockDay, SalesItemDay, SalesCustomerDay, CustomerBalance):
         model.objects.all().delete()
+    if months:
+        SalesCustomerMonth.objects.all().delete()
     posted_sale = "s.status = 'posted'"
     posted_payment = "p.status = 'posted'"
     _apply(STOCK, _stock_select("1 = 1"), 1, [])
     _apply(SALES_ITEM, _sales_item_select(posted_sale), 1, [])
     _apply(CUSTOMER_DAY, _sales_customer_select(posted_sale), 1, [])
     _apply(CUSTOMER_DAY, _payments_customer_select(posted_payment), 1, [])
+    if months:
+        _apply(CUSTOMER_MONTH, _sales_customer_month_select(posted_sale), 1, [])
+        _apply(CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), 1, [])
     _apply(BALANCE, _billed_select(posted_sale), 1, [])
     _apply(BALANCE, _paid_select(posted_payment), 1, [])
 
@@ -239,6 +274,8 @@ def differences() -> list[str]:
         (SALES_ITEM, _sales_item_select(posted_sale), None),
         (CUSTOMER_DAY, _sales_customer_select(posted_sale), CUSTOMER_DAY[2][:-1]),
         (CUSTOMER_DAY, _payments_customer_select(posted_payment), ("paid",)),
+        (CUSTOMER_MONTH, _sales_customer_month_select(posted_sale), CUSTOMER_MONTH[2][:-1]),
+        (CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), ("paid",)),
         (BALANCE, _billed_select(posted_sale), ("billed",)),
         (BALANCE, _paid_select(posted_payment), ("paid",)),
     ]

@@ -140,7 +140,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     for sale, rows, number, pk in zip(sales, lines, numbers, take_ids(Sale, len(sales)), strict=True):
         sale.number, sale.pk = number, pk
         for line in rows:
-            line.sale = sale  # the line was made before its bill had an id
+            line.sale_id = pk  # made before its bill had an id (the bill itself stays cached on it)
     movements = ledger.post_many(
         postings=[
             ledger.Posting(

@@ -140,7 +140,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     for sale, rows, number, pk in zip(sales, lines, numbers, take_ids(Sale, len(sales)), strict=True):
         sale.number, sale.pk = number, pk
         for line in rows:
-            line.sale_id = pk  # made before its bill had an id (the bill itself stays cached on it)
+            line.sale_id = pk  # made before its bill had an id (nothing here reads line.sale again)
     movements = ledger.post_many(
         postings=[
             ledger.Posting(
@@ -157,7 +157,8 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
         cost_lines(sale, rows, made)
     insert_with_history(Sale, sales, by=by, at=[s.created_at for s in sales])
     all_lines = [line for rows in lines for line in rows]
-    insert_with_history(SaleLine, all_lines, by=by, at=[line.sale.created_at for line in all_lines])
+    entered = [sale.created_at for sale, rows in zip(sales, lines, strict=True) for _line in rows]
+    insert_with_history(SaleLine, all_lines, by=by, at=entered)
     lifecycle.notify_posted_many(Sale, [s.pk for s in sales])
     return sales
 

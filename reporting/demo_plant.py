@@ -30,8 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from inventory import lifecycle
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import DocumentStatus
 from inventory.models import Item, ItemKind, StockCount
 from inventory.services import CountLineInput, RecipeInput, create_stock_count, save_item, set_recipe
 from production.models import ProductionRun, RejectReason

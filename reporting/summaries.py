@@ -1,6 +1,6 @@
 """Keep the daily summaries (reporting.models) equal to the rows they sum.
 
-``record_posting`` runs inside the posting or cancelling transaction (``inventory.lifecycle`` calls
+``record_posting`` runs inside the posting or cancelling transaction (``documents.lifecycle`` calls
 it once per document), adding the document's figures with sign +1 when it posts and −1 when it is
 cancelled. Each step is one ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`` that adds to the
 existing row, so concurrent postings of one day serialise on the row without losing a cent; the
@@ -210,7 +210,7 @@ def apply_payments(ids: Sequence[int], sign: int) -> None:
 
 def record_posting(document, sign: int) -> None:
     """Called by the lifecycle inside the transaction that posts (+1) or cancels (−1) a document."""
-    from inventory import lifecycle
+    from documents import lifecycle
 
     label = document._meta.label_lower
     statements = []
@@ -227,7 +227,7 @@ def record_posting(document, sign: int) -> None:
 def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
     """``record_posting`` for many documents of one type posted at once (``sales.bulk``): the same
     statements, for a thousand documents at a time."""
-    from inventory import lifecycle
+    from documents import lifecycle
 
     label = model._meta.label_lower
     moves_stock = lifecycle.rules_for(model).moves_stock

@@ -34,14 +34,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
-from config.bulk_copy import insert_with_history, take_ids
-from inventory import ledger, lifecycle
-from inventory.dates import check_date
-from inventory.documents import DocumentStatus
-from inventory.drafts import money, money_problem
-from inventory.errors import DomainError, InvalidDocument
+from core.bulk_copy import insert_with_history, take_ids
+from core.errors import DomainError, InvalidDocument
+from documents import lifecycle
+from documents.dates import check_date
+from documents.drafts import money, money_problem
+from documents.models import DocumentStatus
+from documents.numbering import next_numbers
+from inventory import ledger
 from inventory.models import MovementKind
-from inventory.numbering import next_numbers
 from sales import selectors
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
 from sales.services import (

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from inventory.errors import InsufficientStock, InvalidDocument
+from core.errors import InsufficientStock, InvalidDocument
 from inventory.models import StockBalance, StockMovement
 from inventory.verification import verify_ledger
 from reporting.models import CustomerBalance, SalesCustomerDay, SalesItemDay, StockDay

@@ -46,6 +46,7 @@ class Sale(Document):
     """A customer bill. Posting issues the stock and fixes each line's cost (COGS)."""
 
     NUMBER_PREFIX = "S"
+    NOUN = "bill"
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
     # Set at posting: Σ line cost, so profit is revenue − COGS as it was, never re-costed.

@@ -64,7 +64,7 @@ def number(value, places: int = 0, locale: Locale | None = None) -> str:
     return f"{sign}{text}{locale.decimal}{fraction}" if places else f"{sign}{text}"
 
 
-def money(value, locale: Locale | None = None) -> str:
+def format_money(value, locale: Locale | None = None) -> str:
     """Two places: 1,23,456.50 for en-IN."""
     return number(value, 2, locale)
 

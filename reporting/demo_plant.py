@@ -23,13 +23,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.money import money
 from documents import lifecycle
 from documents.models import DocumentStatus
 from inventory.models import Item, ItemKind, StockCount
@@ -43,7 +44,6 @@ from sales import bulk
 from sales.models import Customer, PaymentMethod, Sale
 from sales.services import SaleLineInput, save_customer
 
-CENT = Decimal("0.01")
 LINES_PER_DAY_AT_FULL_SCALE = 1_000_000 / 365
 LINES_PER_BILL = [18, 16, 15, 13, 12, 10, 9, 7]  # weights for 1…8 lines
 MEAN_LINES = sum((i + 1) * w for i, w in enumerate(LINES_PER_BILL)) / sum(LINES_PER_BILL)
@@ -73,10 +73,6 @@ def entry_moments(day: date, count: int, *, now: datetime | None = None) -> list
     width = timezone.make_aware(datetime.combine(day, last)) - opens
     now = now or timezone.now()
     return [min(opens + width * (i + 0.5) / count, now) for i in range(count)]
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ def text(value: Any, kind: str) -> str:
     if value is None or value == "":
         return "—" if kind != "text" else ""
     if kind == "money" and isinstance(value, Decimal | int):
-        return formats.money(value)
+        return formats.format_money(value)
     if kind == "unit" and isinstance(value, Decimal | int):
         return formats.number(value, 4)
     if kind == "percent" and isinstance(value, Decimal | int):

@@ -21,9 +21,9 @@ def moment(value):
     return formats.moment(value)
 
 
-@register.filter
-def money(value):
-    return formats.money(value)
+@register.filter(name="money")
+def money_filter(value):
+    return formats.format_money(value)
 
 
 @register.filter

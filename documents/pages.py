@@ -287,7 +287,7 @@ class DocumentPages:
             DocumentStatus.PENDING: "sent for approval",
             DocumentStatus.POSTED: "posted",
         }.get(document.status, document.get_status_display().lower())
-        return f"{self.noun.capitalize()} {document.display_number} {status}."
+        return f"{document.display_name} {status}."
 
     # --- detail and actions ------------------------------------------------------------------
 

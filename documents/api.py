@@ -144,22 +144,14 @@ class HistoryMixin:
         return Response(history_of(instance, hide_costs=hides_costs({"request": request})))
 
 
-def with_lines(document: Model, relation: str, lines: list[Model]) -> None:
-    """Hand ``lines``, already in memory, to the document's ``HeldLines`` field for ``relation``,
-    so its answer is shaped without reading them back."""
-    held = getattr(document, "held_lines", None)
-    if held is None:
-        held = document.held_lines = {}
-    held[relation] = list(lines)
-
-
 class HeldLines(serializers.ListSerializer):
     """A read-only list of a document's lines (``HeldLines(child=LineSerializer())``): the lines
-    ``with_lines`` handed over, if any, else the relation its source names, read as usual."""
+    the serializer's context holds in memory for its relation (``context["held_lines"]``, set by a
+    create's answer, see ``as_created``), else the relation its source names, read as usual."""
 
     def get_attribute(self, instance: Any) -> Any:
-        held = getattr(instance, "held_lines", None)
-        if held is not None and self.source in held:
+        held = self.context.get("held_lines", {})
+        if self.source in held:
             return held[self.source]
         return super().get_attribute(instance)
 
@@ -262,20 +254,22 @@ class DocumentViewSetBase(
     def answer(self, document: Any, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.read_back(document)).data, status=code)
 
-    def as_created(self, document: Any) -> Any:
-        """The document a create made, shaped as ``get_queryset()`` returns it.
+    def as_created(self, made: Any) -> tuple[Any, dict[str, list[Model]]]:
+        """The document a create made, shaped as ``get_queryset()`` returns it, and the lines its
+        answer shows from memory, by relation (for ``HeldLines``).
 
         Read back by default; a view whose service hands back everything its serializer shows
         overrides this to answer from memory instead.
         """
-        return self.read_back(document)
+        return self.read_back(made), {}
 
     def create_document(self, by: Any, data: dict) -> Any:  # pragma: no cover - each type's own
         raise NotImplementedError
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        document = self.create_document(request.user, self.parse())
-        return Response(self.get_serializer(self.as_created(document)).data, status=status.HTTP_201_CREATED)
+        document, lines = self.as_created(self.create_document(request.user, self.parse()))
+        context = {**self.get_serializer_context(), "held_lines": lines}
+        return Response(self.get_serializer(document, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])

@@ -37,7 +37,6 @@ from documents.api import (
     check_amount_fits,
     item_field,
     resolve_items,
-    with_lines,
 )
 from parties.services import PARTY_FIELDS
 from sales import entry, selectors, services
@@ -179,11 +178,10 @@ class SaleViewSet(DraftDocumentViewSet):
         )
         return selectors.bills_with_payments(queryset)
 
-    def as_created(self, made: services.CreatedBill) -> Sale:
+    def as_created(self, made: services.CreatedBill) -> tuple[Sale, dict[str, list[SaleLine]]]:
         if made.lines is None:  # e.g. the first answer to a repeated request key: read it back
             return super().as_created(made.sale)
-        with_lines(made.sale, "lines", made.lines)
-        return selectors.with_payments(made.sale)
+        return selectors.with_payments(made.sale), {"lines": made.lines}
 
     def create_document(self, by: Any, data: dict) -> services.CreatedBill:
         return entry.create_bill(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reporting.periods import ReportForm, parse
-from reporting.reports import customers, exceptions, production, profit_loss, stock, suppliers
+from reporting.reports import customers, exceptions, payables, production, profit_loss, stock, suppliers
 from reporting.tables import Report
 
 
@@ -58,6 +58,12 @@ REPORTS = {
             "Supplier costs",
             "Purchases, spend and average prices per supplier and item, and how prices moved.",
             lambda d: suppliers.build(d["period"]),
+        ),
+        ReportSpec(
+            "payables",
+            "Payables",
+            "What the plant owes each supplier, the ageing of its open bills and when each falls due.",
+            lambda d: payables.build(d["period"]),
         ),
         ReportSpec(
             "production",

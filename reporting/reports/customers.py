@@ -1,25 +1,27 @@
 """Customer sales and receivables ageing, from the per-customer daily summary.
 
-Outstanding at a date = Σ posted bills − Σ posted payments dated up to it. Ageing is balance
-forward: a customer's outstanding amount is matched against their most recent bills (payments
-settle the oldest bills first), and each part is aged by its bill date.
+Outstanding at a date = Σ posted bills − Σ posted payments dated up to it. Ageing is per bill
+(``reporting.ageing``): each open bill's outstanding (its total less the payments against it) is
+aged by its date; money received on account is shown beside the buckets, not spread over them.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from decimal import Decimal
 
-from django.db import connection
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
+from inventory.documents import DocumentStatus
+from reporting import ageing as ageing_rules
 from reporting.charts import bar_chart
 from reporting.models import CustomerBalance, SalesCustomerDay
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money, percent
-from sales.models import Customer
+from sales.models import Customer, Payment, Sale
 
-BUCKETS = [("days_0_30", "0–30 days"), ("days_31_60", "31–60 days"), ("days_61_90", "61–90 days")]
-OVER_90 = ("days_over_90", "Over 90 days")
+BUCKETS, OVER_90 = ageing_rules.BUCKETS, ageing_rules.OVER_90
 
 
 def _after(end: date):
@@ -44,50 +46,50 @@ def total_outstanding_at(end: date):
     return money(now["b"]) - money(now["p"]) - money(later["b"]) + money(later["p"])
 
 
-AGEING_SQL = """
-WITH owed AS (
-    SELECT b.customer_id,
-           b.billed - b.paid - COALESCE((
-               SELECT SUM(a.revenue - a.paid) FROM {day} a
-               WHERE a.customer_id = b.customer_id AND a.date > %s), 0) AS owed
-    FROM {balance} b
-),
-recent AS (
-    SELECT d.customer_id, d.date, d.revenue,
-           SUM(d.revenue) OVER (PARTITION BY d.customer_id ORDER BY d.date DESC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - d.revenue AS newer
-    FROM {day} d
-    WHERE d.date <= %s AND d.date > %s AND d.revenue > 0
-),
-matched AS (
-    SELECT r.customer_id, r.date,
-           CASE WHEN o.owed - r.newer >= r.revenue THEN r.revenue
-                WHEN o.owed - r.newer > 0 THEN o.owed - r.newer
-                ELSE 0 END AS amount
-    FROM recent r JOIN owed o ON o.customer_id = r.customer_id
-    WHERE o.owed > 0
-),
-aged AS (
-    SELECT customer_id,
-           SUM(CASE WHEN date > %s THEN amount ELSE 0 END) AS b0,
-           SUM(CASE WHEN date <= %s AND date > %s THEN amount ELSE 0 END) AS b1,
-           SUM(CASE WHEN date <= %s THEN amount ELSE 0 END) AS b2
-    FROM matched GROUP BY customer_id
-)
-SELECT o.customer_id, o.owed, COALESCE(a.b0, 0), COALESCE(a.b1, 0), COALESCE(a.b2, 0),
-       o.owed - COALESCE(a.b0, 0) - COALESCE(a.b1, 0) - COALESCE(a.b2, 0)
-FROM owed o LEFT JOIN aged a ON a.customer_id = o.customer_id
-WHERE o.owed > 0
-"""
+def _open_bills(end: date):
+    """Posted bills dated up to ``end`` that still owe something at its end."""
+    paid = (
+        Payment.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
+        .order_by()
+        .values("sale")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return (
+        Sale.objects.filter(status=DocumentStatus.POSTED, date__lte=end)
+        .annotate(paid_by_end=Coalesce(Subquery(paid, output_field=ageing_rules.MONEY), Value(Decimal("0"))))
+        .annotate(outstanding=F("total") - F("paid_by_end"))
+        .filter(outstanding__gt=0)
+    )
+
+
+def on_account_at(end: date) -> dict[int, object]:
+    """{customer id: money received without a bill, dated up to ``end``}."""
+    rows = (
+        Payment.objects.filter(status=DocumentStatus.POSTED, sale__isnull=True, date__lte=end)
+        .values("customer_id")
+        .annotate(s=Sum("amount"))
+    )
+    return {row["customer_id"]: money(row["s"]) for row in rows}
 
 
 def ageing(end: date) -> list[tuple]:
-    """(customer id, outstanding, 0–30, 31–60, 61–90, over 90) for everyone who owes at ``end``."""
-    d30, d60, d90 = (end - timedelta(days=n) for n in (30, 60, 90))
-    sql = AGEING_SQL.format(day=SalesCustomerDay._meta.db_table, balance=CustomerBalance._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [end, end, d90, d30, d30, d60, d60])
-        return [(row[0], *(money(v) for v in row[1:])) for row in cursor.fetchall()]
+    """(customer id, outstanding, 0–30, 31–60, 61–90, over 90, on account) at ``end``, per bill:
+    each open bill's outstanding is aged by its own date; money on account is set beside them."""
+    buckets = ageing_rules.per_party(_open_bills(end), "customer_id", end)
+    credit = on_account_at(end)
+    owed = outstanding_at(end)
+    shown = set(buckets) | {c for c, amount in owed.items() if amount > 0}
+    zero = money(0)
+    return [
+        (
+            customer_id,
+            owed.get(customer_id, zero),
+            *(buckets.get(customer_id, {}).get(key, zero) for key in ageing_rules.KEYS),
+            -credit.get(customer_id, zero),
+        )
+        for customer_id in shown
+    ]
 
 
 def build(period: Period) -> Report:
@@ -150,7 +152,7 @@ def build(period: Period) -> Report:
     }
     aged = ageing(period.end)
     aged_names = dict(Customer.objects.filter(pk__in=[a[0] for a in aged]).values_list("pk", "name"))
-    keys = ["outstanding", *(k for k, _ in BUCKETS), OVER_90[0]]
+    keys = ["outstanding", *ageing_rules.KEYS, "on_account"]
     ageing_rows = sorted(
         ({"customer": aged_names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
         key=lambda r: (-r["outstanding"], r["customer"]),
@@ -164,7 +166,8 @@ def build(period: Period) -> Report:
         notes=[
             f"Outstanding and ageing are as at the end of {period.end.isoformat()}; a negative "
             "outstanding is money held on account.",
-            "Ageing matches what a customer owes against their most recent bills.",
+            "Ageing is per bill: each open bill's outstanding by its age; money received on account "
+            "(not against a bill) is shown beside it, so owed = the buckets less on account.",
         ],
         tables=[
             Table(
@@ -192,6 +195,7 @@ def build(period: Period) -> Report:
                     Column("outstanding", "Owed", "money"),
                     *[Column(key, label, "money") for key, label in BUCKETS],
                     Column(*OVER_90, "money"),
+                    Column("on_account", "On account", "money"),
                 ],
                 ageing_rows,
                 ageing_totals,
@@ -204,7 +208,7 @@ def build(period: Period) -> Report:
             bar_chart(
                 "Receivables by age",
                 [label for _, label in [*BUCKETS, OVER_90]],
-                [ageing_totals[key] for key in keys[1:]],
+                [ageing_totals[key] for key in ageing_rules.KEYS],
             ),
         ],
     )

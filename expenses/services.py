@@ -1,0 +1,3 @@
+"""Expenses: money spent on running the plant (power, wages, rent, diesel, …)."""
+
+from __future__ import annotations

@@ -50,6 +50,7 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "sales.payment": {"total": "the money received", "amount": "the money received"},
     "purchasing.supplierpayment": {"total": "the money paid", "amount": "the money paid"},
     "purchasing.supplierpaymentline": {"amount": "the part of the money paid that settles a bill"},
+    "expenses.expense": {"total": "the money spent, typed by whoever enters it", "amount": "the money spent"},
     "cashbook.cashclosing": {"total": "the cash counted, typed by whoever counts it"},
 }
 

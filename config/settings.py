@@ -58,6 +58,8 @@ SUPPLIER_PAYMENT_APPROVAL_THRESHOLD = Decimal(
     os.environ.get("SUPPLIER_PAYMENT_APPROVAL_THRESHOLD", PAYMENT_APPROVAL_THRESHOLD)
 )
 EXPENSE_APPROVAL_THRESHOLD = Decimal(os.environ.get("EXPENSE_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
+# A day-end cash closing whose counted money differs from the book by more than this waits.
+CASH_CLOSING_APPROVAL_THRESHOLD = Decimal(os.environ.get("CASH_CLOSING_APPROVAL_THRESHOLD", "500"))
 # A run's inputs at average cost + its conversion cost. A full shift on one machine is worth about
 # 100,000 at the demo plant's prices, so everyday runs post at once.
 RUN_APPROVAL_THRESHOLD = Decimal(os.environ.get("RUN_APPROVAL_THRESHOLD", "200000"))

@@ -12,10 +12,12 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
+from cashbook import flows
 from cashbook.models import Account, Method
 from expenses.models import Expense, ExpenseCategory
 from inventory import approval, lifecycle
 from inventory.dates import check_date
+from inventory.documents import DocumentStatus
 from inventory.drafts import money, money_problem
 from inventory.errors import InvalidDocument, NotAllowed
 from purchasing.models import Supplier
@@ -124,4 +126,26 @@ lifecycle.register(
         ),
         moves_stock=False,
     ),
+)
+
+
+def _posted(start: date | None, end: date | None):
+    docs = Expense.objects.filter(status=DocumentStatus.POSTED)
+    if start is not None:
+        docs = docs.filter(date__gte=start)
+    if end is not None:
+        docs = docs.filter(date__lte=end)
+    return docs
+
+
+# The money that leaves is the expense with its tax (``total``).
+flows.register(
+    flows.MoneyFlow(
+        name="expense",
+        label="Expense",
+        direction=flows.OUT,
+        documents=_posted,
+        amount="total",
+        party="category__name",
+    )
 )

@@ -7,4 +7,7 @@ class PurchasingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's document rules with the shared lifecycle.
-        from purchasing import services  # noqa: F401
+        from inventory.verification import register_check
+        from purchasing import selectors, services  # noqa: F401
+
+        register_check(selectors.allocation_breaches)

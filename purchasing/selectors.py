@@ -135,3 +135,26 @@ def open_bills(upto: date, supplier: Supplier | None = None) -> QuerySet[Purchas
         .select_related("supplier")
         .order_by("date", "id")
     )
+
+
+def allocation_breaches() -> list[str]:
+    """verify_ledger's check: no bill is paid more than its total and no payment allocates more
+    than its amount (posted payments only)."""
+    posted = SupplierPaymentLine.objects.filter(payment__status=DocumentStatus.POSTED)
+    overpaid = (
+        posted.values("purchase__number", "purchase__total")
+        .annotate(s=Sum("amount"))
+        .filter(s__gt=F("purchase__total"))
+    )
+    overallocated = (
+        posted.values("payment__number", "payment__amount")
+        .annotate(s=Sum("amount"))
+        .filter(s__gt=F("payment__amount"))
+    )
+    return [
+        f"{row['purchase__number']}: paid {row['s']}, more than its total {row['purchase__total']}"
+        for row in overpaid
+    ] + [
+        f"{row['payment__number']}: allocates {row['s']}, more than its amount {row['payment__amount']}"
+        for row in overallocated
+    ]

@@ -15,6 +15,7 @@ from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
+from cashbook import flows
 from cashbook.models import Account, Method
 from inventory import approval, ledger, lifecycle
 from inventory.dates import check_date
@@ -316,4 +317,24 @@ lifecycle.register(
         before_pending=_check_against_bills,
         moves_stock=False,
     ),
+)
+
+
+def _posted_payments(start: date | None, end: date | None):
+    docs = SupplierPayment.objects.filter(status=DocumentStatus.POSTED)
+    if start is not None:
+        docs = docs.filter(date__gte=start)
+    if end is not None:
+        docs = docs.filter(date__lte=end)
+    return docs
+
+
+flows.register(
+    flows.MoneyFlow(
+        name="supplier_payment",
+        label="Supplier payment",
+        direction=flows.OUT,
+        documents=_posted_payments,
+        party="supplier__name",
+    )
 )

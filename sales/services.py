@@ -18,6 +18,8 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
+from cashbook import flows
+from cashbook.models import Account
 from config.rows import insert_with_history
 from inventory import approval, ledger, lifecycle
 from inventory.dates import check_date
@@ -235,6 +237,7 @@ def record_payment(
     reference: str = "",
     notes: str = "",
     request_key: uuid.UUID | None = None,
+    account: Account | None = None,
 ) -> Payment:
     """Record money received and post it at once, or send it for approval when its amount is over
     PAYMENT_APPROVAL_THRESHOLD."""
@@ -251,6 +254,8 @@ def record_payment(
         raise InvalidDocument(fields={"sale": [f"{sale} is not a bill of {customer}."]})
     if method not in PaymentMethod.values:
         raise InvalidDocument(fields={"method": ["Choose a payment method."]})
+    if account is not None and not account.is_active:
+        raise InvalidDocument(fields={"account": [f"{account} is not an active account."]})
 
     def create() -> Payment:
         payment = Payment(
@@ -258,6 +263,7 @@ def record_payment(
             sale=sale,
             amount=money(amount),
             method=method,
+            account=account,
             reference=reference,
             notes=notes,
             created_by=by,
@@ -306,6 +312,26 @@ lifecycle.register(
         moves_stock=False,
         posts_unsaved=True,
     ),
+)
+
+
+def _posted_between(model, start: date | None, end: date | None):
+    docs = model.objects.filter(status=DocumentStatus.POSTED)
+    if start is not None:
+        docs = docs.filter(date__gte=start)
+    if end is not None:
+        docs = docs.filter(date__lte=end)
+    return docs
+
+
+flows.register(
+    flows.MoneyFlow(
+        name="customer_payment",
+        label="Customer payment",
+        direction=flows.IN,
+        documents=lambda start, end: _posted_between(Payment, start, end),
+        party="customer__name",
+    )
 )
 
 

@@ -1,0 +1,163 @@
+"""The cash book: money in and out of each account (cash, each bank, UPI), with running balances.
+
+Every money flow registered with ``cashbook.flows`` is read (customer payments in; supplier
+payments, expenses with their tax and refunds out; day-end differences either way). Opening =
+the account's opening balance + its entries before the period; closing = opening + in − out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cashbook import flows, selectors
+from cashbook.models import Account, CashClosing
+from inventory.documents import DocumentStatus
+from reporting.charts import bar_chart
+from reporting.periods import Period
+from reporting.tables import Column, Report, Table, money
+
+
+def build(period: Period) -> Report:
+    start, end = period.start, period.end
+    accounts = list(Account.objects.all())
+    names = {a.pk: a.name for a in accounts}
+    book = selectors.book(start, end, accounts)
+    account_rows = [
+        {
+            "account": row["account"].name,
+            "kind": row["account"].get_kind_display(),
+            "opening": row["opening"],
+            "money_in": row["in"],
+            "money_out": row["out"],
+            "closing": row["closing"],
+        }
+        for row in book
+    ]
+    lost = selectors.unbooked(start, end)
+    if lost["in"] or lost["out"]:
+        account_rows.append(
+            {
+                "account": "No account",
+                "kind": "",
+                "opening": None,
+                "money_in": money(lost["in"]),
+                "money_out": money(lost["out"]),
+                "closing": None,
+            }
+        )
+    zero = money(0)
+    totals = {
+        "account": "Total",
+        "kind": "",
+        **{
+            key: sum((r[key] for r in account_rows if r[key] is not None), zero)
+            for key in ("opening", "money_in", "money_out", "closing")
+        },
+    }
+    opening = {row["account"].pk: row["opening"] for row in book}
+    opened = {a.pk: a.opening_date for a in accounts}
+    running: dict[int | None, Decimal] = dict(opening)
+    entry_rows = []
+    for entry in sorted(
+        flows.entries(start, end), key=lambda e: (names.get(e["account_id"], "~"), e["date"])
+    ):
+        account_id = entry["account_id"]
+        if account_id in opened and entry["date"] < opened[account_id]:
+            continue  # before the account's book starts
+        amount = money(entry["amount"])
+        balance = None
+        if account_id in running:
+            running[account_id] += amount
+            balance = running[account_id]
+        entry_rows.append(
+            {
+                "account": names.get(account_id, "No account"),
+                "date": entry["date"],
+                "what": entry["flow"],
+                "number": entry["number"],
+                "party": entry["party"],
+                "method": entry["method"],
+                "money_in": amount if amount > 0 else None,
+                "money_out": -amount if amount < 0 else None,
+                "balance": balance,
+            }
+        )
+    closings = (
+        CashClosing.objects.filter(status=DocumentStatus.POSTED, date__gte=start, date__lte=end)
+        .select_related("account")
+        .order_by("date", "account__name")
+    )
+    closing_rows = [
+        {
+            "date": c.date,
+            "number": c.number,
+            "account": c.account.name,
+            "expected": c.expected,
+            "counted": c.counted,
+            "difference": c.difference,
+        }
+        for c in closings
+    ]
+    return Report(
+        name="cash-book",
+        title="Cash book",
+        period=period,
+        notes=[
+            "Money in: customer payments. Money out: supplier payments, expenses (with their tax) and "
+            "refunds. A day-end closing books the difference between the cash counted and the book.",
+            "Money moved without an account is booked to the account kept for its method; "
+            "'No account' shows money for which there is none.",
+        ],
+        tables=[
+            Table(
+                "accounts",
+                "Per account",
+                [
+                    Column("account", "Account"),
+                    Column("kind", "Kind"),
+                    Column("opening", "Opening", "money"),
+                    Column("money_in", "In", "money"),
+                    Column("money_out", "Out", "money"),
+                    Column("closing", "Closing", "money"),
+                ],
+                account_rows,
+                totals,
+            ),
+            Table(
+                "entries",
+                "Entries",
+                [
+                    Column("account", "Account"),
+                    Column("date", "Date", "date"),
+                    Column("what", "Entry"),
+                    Column("number", "Number"),
+                    Column("party", "From / to"),
+                    Column("method", "Method"),
+                    Column("money_in", "In", "money"),
+                    Column("money_out", "Out", "money"),
+                    Column("balance", "Balance", "money"),
+                ],
+                entry_rows,
+            ),
+            Table(
+                "closings",
+                "Day-end closings",
+                [
+                    Column("date", "Date", "date"),
+                    Column("number", "Number"),
+                    Column("account", "Account"),
+                    Column("expected", "Book said", "money"),
+                    Column("counted", "Counted", "money"),
+                    Column("difference", "Difference", "money"),
+                ],
+                closing_rows,
+            ),
+        ],
+        charts=[
+            bar_chart(
+                "Closing balance by account",
+                [r["account"].name[:12] for r in book],
+                [r["closing"] for r in book],
+            )
+        ],
+    )

@@ -2,7 +2,8 @@ from django.contrib import admin
 
 from cashbook import services
 from cashbook.models import Account, CashClosing
-from inventory.admin import DocumentAdmin, ServiceSavedAdmin
+from core.admin import ServiceSavedAdmin
+from documents.admin import DocumentAdmin
 
 
 @admin.register(Account)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from inventory.documents import Document
+from documents.models import Document
 
 
 class Method(models.TextChoices):

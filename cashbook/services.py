@@ -19,11 +19,11 @@ from accounts import roles
 from accounts.models import User
 from cashbook import flows, selectors
 from cashbook.models import Account, AccountKind, CashClosing, Method
-from inventory import approval, lifecycle
-from inventory.dates import check_date
-from inventory.documents import DocumentStatus
-from inventory.drafts import money, money_problem
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument, NotAllowed
+from documents import approval, lifecycle
+from documents.dates import check_date
+from documents.drafts import money, money_problem
+from documents.models import DocumentStatus
 
 ACCOUNT_FIELDS = ("name", "kind", "opening_balance", "opening_date", "default_for", "is_active")
 

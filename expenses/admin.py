@@ -1,8 +1,9 @@
 from django.contrib import admin
 
+from core.admin import ServiceSavedAdmin
+from documents.admin import DocumentAdmin
 from expenses import services
 from expenses.models import Expense, ExpenseCategory
-from inventory.admin import DocumentAdmin, ServiceSavedAdmin
 
 
 @admin.register(ExpenseCategory)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cashbook.models import Account, Method
-from inventory.documents import Document
+from documents.models import Document
 from purchasing.models import Supplier
 
 

@@ -14,12 +14,12 @@ from accounts import roles
 from accounts.models import User
 from cashbook import flows
 from cashbook.models import Account, Method
+from core.errors import InvalidDocument, NotAllowed
+from documents import approval, lifecycle
+from documents.dates import check_date
+from documents.drafts import money, money_problem
+from documents.models import DocumentStatus
 from expenses.models import Expense, ExpenseCategory
-from inventory import approval, lifecycle
-from inventory.dates import check_date
-from inventory.documents import DocumentStatus
-from inventory.drafts import money, money_problem
-from inventory.errors import InvalidDocument, NotAllowed
 from purchasing.models import Supplier
 
 CATEGORY_FIELDS = ("code", "name", "is_active")

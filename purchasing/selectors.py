@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from purchasing.models import Purchase, Supplier, SupplierPayment, SupplierPaymentLine
 
 CENT = Decimal("0.01")

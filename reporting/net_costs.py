@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from documents.models import DocumentStatus
 from expenses.models import POWER, Expense, ExpenseCategory
-from inventory.documents import DocumentStatus
 from inventory.models import StockCount
 from reporting.periods import Period
 from reporting.tables import money

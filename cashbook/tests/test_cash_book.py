@@ -9,10 +9,10 @@ from django.utils import timezone
 from cashbook import flows, selectors
 from cashbook.models import CashClosing, Method
 from cashbook.services import record_cash_closing, save_account
+from core.errors import InvalidDocument, NotAllowed
+from documents import lifecycle
 from expenses.models import ExpenseCategory
 from expenses.services import record_expense
-from inventory import lifecycle
-from inventory.errors import InvalidDocument, NotAllowed
 from inventory.verification import verify_ledger
 from purchasing.services import record_supplier_payment
 from reporting.periods import Period

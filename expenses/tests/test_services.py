@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import DomainError, InvalidDocument, NotAllowed
+from documents import lifecycle
 from expenses.models import Expense, ExpenseCategory
 from expenses.services import record_expense, save_category
-from inventory import lifecycle
-from inventory.errors import DomainError, InvalidDocument, NotAllowed
 
 pytestmark = pytest.mark.django_db
 D = Decimal

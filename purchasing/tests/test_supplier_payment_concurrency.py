@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 from inventory.tests.test_concurrency import race, unexpected
 from purchasing import selectors
 from purchasing.models import SupplierPayment

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from inventory import lifecycle
-from inventory.errors import DomainError, InvalidDocument
+from core.errors import DomainError, InvalidDocument
+from documents import lifecycle
 from purchasing import selectors
 from purchasing.models import Purchase, SupplierPayment, SupplierPaymentLine
 from purchasing.services import AllocationInput, record_supplier_payment, save_supplier
@@ -125,7 +125,7 @@ def test_a_bill_falls_due_after_its_suppliers_credit_days(plant, staff_user, man
 
 
 def test_staff_may_not_set_a_suppliers_credit_days(plant, staff_user):
-    from inventory.errors import NotAllowed
+    from core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         save_supplier(by=staff_user, supplier=plant.supplier, name="x", credit_days=90)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from cashbook import flows, selectors
 from cashbook.models import Account, CashClosing
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from reporting.charts import bar_chart
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money

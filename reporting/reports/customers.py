@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from reporting import ageing as ageing_rules
 from reporting.charts import bar_chart
 from reporting.models import CustomerBalance, SalesCustomerDay

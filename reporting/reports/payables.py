@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Sum
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from purchasing import selectors
 from purchasing.models import Purchase, Supplier, SupplierPayment, SupplierPaymentLine
 from reporting import ageing

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from inventory.models import ItemKind
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 from reporting import net_costs

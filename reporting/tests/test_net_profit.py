@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from documents import lifecycle
 from expenses.models import ExpenseCategory
 from expenses.services import record_expense
-from inventory import lifecycle
 from inventory.services import CountLineInput, create_stock_count
 from production.services import create_run
 from reporting.periods import Period

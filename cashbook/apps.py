@@ -8,7 +8,7 @@ class CashbookConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the day-end closing's document rules with the shared lifecycle.
-        from cashbook import selectors, services  # noqa: F401
+        from cashbook import selectors, services, views  # noqa: F401
         from inventory.verification import register_check
 
         register_check(selectors.differences)

@@ -6,5 +6,5 @@ class ExpensesConfig(AppConfig):
     name = "expenses"
 
     def ready(self) -> None:
-        # Registers the expense's document rules with the shared lifecycle.
-        from expenses import services  # noqa: F401
+        # Registers the expense's document rules with the lifecycle and its pages with the registry.
+        from expenses import services, views  # noqa: F401

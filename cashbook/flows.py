@@ -96,6 +96,30 @@ def sums_by_account(start: date | None, end: date | None) -> dict[int | None, di
     return found
 
 
+def sums_by_account_day(start: date, end: date) -> dict[tuple[int | None, date], dict[str, Decimal]]:
+    """{(account id, date): {"in": Σ, "out": Σ}} of every flow in the dates: one grouped sum per flow."""
+    found: dict[tuple[int | None, date], dict[str, Decimal]] = {}
+
+    def add(key: tuple[int | None, date], signed: Decimal) -> None:
+        entry = found.setdefault(key, {"in": Decimal("0.00"), "out": Decimal("0.00")})
+        if signed >= 0:
+            entry["in"] += signed
+        else:
+            entry["out"] -= signed
+
+    for flow in flows():
+        if flow.rows is not None:
+            for row in _extra_rows(flow, start, end):
+                add((row["account_id"], row["date"]), flow.direction * Decimal(row["amount"]))
+            continue
+        grouped = (
+            resolved(flow, start, end).order_by().values("book_account", "date").annotate(s=Sum(flow.amount))
+        )
+        for row in grouped:
+            add((row["book_account"], row["date"]), flow.direction * Decimal(row["s"] or 0))
+    return found
+
+
 def entries(start: date | None, end: date | None, account_id: int | None = ...) -> list[dict[str, Any]]:
     """Every entry in the dates (of one account when given), oldest first: date, flow, number,
     party, method, account id, signed amount."""

@@ -52,3 +52,10 @@ class SupplierPaymentAdmin(DocumentAdmin):
     search_fields = ("number", "supplier__name", "reference")
     list_select_related = ("created_by", "supplier")
     inlines = [SupplierPaymentLineInline]
+
+
+@admin.register(SupplierPaymentLine)
+class SupplierPaymentLineAdmin(ReadOnlyAdmin):
+    list_display = ("payment", "purchase", "amount")
+    list_filter = ("payment__status",)
+    search_fields = ("payment__number", "purchase__number")

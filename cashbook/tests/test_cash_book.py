@@ -184,3 +184,19 @@ def test_every_flow_is_registered(db):
         "cash_closing",
         "refund",
     }
+
+
+def test_a_long_period_shows_the_days_and_the_day_end_balances(plant, staff_user, books):
+    first, second = books["start"] + timedelta(days=1), books["start"] + timedelta(days=2)
+    for day, amount in ((first, "10.00"), (first, "5.50"), (second, "1.25")):
+        record_payment(by=staff_user, customer=plant.customer, amount=D(amount), method="cash", date=day)
+    long = cash_book.build(Period(books["start"] - timedelta(days=60), second))
+    assert long.table("entries").rows == []
+    cash_days = [
+        (r["date"], r["money_in"], r["balance"])
+        for r in long.table("days").rows
+        if r["account"] == "Cash box"
+    ]
+    assert cash_days == [(first, D("15.50"), D("1015.50")), (second, D("1.25"), D("1016.75"))]
+    short = cash_book.build(Period(first, second))
+    assert len([r for r in short.table("entries").rows if r["account"] == "Cash box"]) == 3

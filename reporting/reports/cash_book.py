@@ -56,32 +56,8 @@ def build(period: Period) -> Report:
     }
     opening = {row["account"].pk: row["opening"] for row in book}
     opened = {a.pk: a.opening_date for a in accounts}
-    running: dict[int | None, Decimal] = dict(opening)
-    entry_rows = []
-    for entry in sorted(
-        flows.entries(start, end), key=lambda e: (names.get(e["account_id"], "~"), e["date"])
-    ):
-        account_id = entry["account_id"]
-        if account_id in opened and entry["date"] < opened[account_id]:
-            continue  # before the account's book starts
-        amount = money(entry["amount"])
-        balance = None
-        if account_id in running:
-            running[account_id] += amount
-            balance = running[account_id]
-        entry_rows.append(
-            {
-                "account": names.get(account_id, "No account"),
-                "date": entry["date"],
-                "what": entry["flow"],
-                "number": entry["number"],
-                "party": entry["party"],
-                "method": entry["method"],
-                "money_in": amount if amount > 0 else None,
-                "money_out": -amount if amount < 0 else None,
-                "balance": balance,
-            }
-        )
+    day_rows = _days(start, end, names, opened, opening)
+    entry_rows = _entries(start, end, names, opened, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
     closings = (
         CashClosing.objects.filter(status=DocumentStatus.POSTED, date__gte=start, date__lte=end)
         .select_related("account")
@@ -124,8 +100,20 @@ def build(period: Period) -> Report:
                 totals,
             ),
             Table(
+                "days",
+                "By day",
+                [
+                    Column("account", "Account"),
+                    Column("date", "Date", "date"),
+                    Column("money_in", "In", "money"),
+                    Column("money_out", "Out", "money"),
+                    Column("balance", "Balance at day end", "money"),
+                ],
+                day_rows,
+            ),
+            Table(
                 "entries",
-                "Entries",
+                f"Entries (for a period of up to {ENTRIES_UP_TO_DAYS} days)",
                 [
                     Column("account", "Account"),
                     Column("date", "Date", "date"),
@@ -161,3 +149,61 @@ def build(period: Period) -> Report:
             )
         ],
     )
+
+
+# Entries one by one for a period up to a month; a longer one shows the days (one row per account
+# and day with money), so a year's page stays a few thousand rows at most.
+ENTRIES_UP_TO_DAYS = 31
+
+
+def _entries(start, end, names, opened, opening) -> list[dict]:
+    running: dict[int | None, Decimal] = dict(opening)
+    entry_rows = []
+    ordered = sorted(flows.entries(start, end), key=lambda e: (names.get(e["account_id"], "~"), e["date"]))
+    for entry in ordered:
+        account_id = entry["account_id"]
+        if account_id in opened and entry["date"] < opened[account_id]:
+            continue  # before the account's book starts
+        amount = money(entry["amount"])
+        balance = None
+        if account_id in running:
+            running[account_id] += amount
+            balance = running[account_id]
+        entry_rows.append(
+            {
+                "account": names.get(account_id, "No account"),
+                "date": entry["date"],
+                "what": entry["flow"],
+                "number": entry["number"],
+                "party": entry["party"],
+                "method": entry["method"],
+                "money_in": amount if amount > 0 else None,
+                "money_out": -amount if amount < 0 else None,
+                "balance": balance,
+            }
+        )
+    return entry_rows
+
+
+def _days(start, end, names, opened, opening) -> list[dict]:
+    running: dict[int | None, Decimal] = dict(opening)
+    rows = []
+    sums = flows.sums_by_account_day(start, end)
+    for account_id, day in sorted(sums, key=lambda k: (names.get(k[0], "~"), k[1])):
+        if account_id in opened and day < opened[account_id]:
+            continue  # before the account's book starts
+        entry = sums[(account_id, day)]
+        balance = None
+        if account_id in running:
+            running[account_id] += entry["in"] - entry["out"]
+            balance = money(running[account_id])
+        rows.append(
+            {
+                "account": names.get(account_id, "No account"),
+                "date": day,
+                "money_in": money(entry["in"]),
+                "money_out": money(entry["out"]),
+                "balance": balance,
+            }
+        )
+    return rows

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Case, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from cashbook.models import Account
@@ -52,15 +52,25 @@ def flows() -> list[MoneyFlow]:
     return list(_FLOWS.values())
 
 
-def _default_account():
-    return Subquery(Account.objects.filter(default_for=OuterRef("method")).values("pk")[:1])
+def _default_account(method_field: str):
+    """The account kept for the document's method, as a CASE over the few methods that have one
+    (a per-row subquery would be asked once for every payment of the year)."""
+    defaults = Account.objects.exclude(default_for=None).values_list("default_for", "pk")
+    whens = [When(**{method_field: method}, then=Value(pk)) for method, pk in defaults]
+    if not whens:
+        return Value(None, output_field=BigIntegerField())
+    return Case(*whens, default=Value(None), output_field=BigIntegerField())
 
 
 def resolved(flow: MoneyFlow, start: date | None, end: date | None) -> QuerySet:
     """The flow's documents annotated with ``book_account`` (named, or the method's default)."""
     docs = flow.documents(start, end)
     if flow.method:
-        return docs.annotate(book_account=Coalesce(F("account_id"), _default_account()))
+        return docs.annotate(
+            book_account=Coalesce(
+                F("account_id"), _default_account(flow.method), output_field=BigIntegerField()
+            )
+        )
     return docs.annotate(book_account=F("account_id"))
 
 

@@ -29,15 +29,26 @@ def balance(account: Account, upto: date) -> Decimal:
 
 
 def book(start: date, end: date, accounts: list[Account] | None = None) -> list[dict]:
+    return book_and_unbooked(start, end, accounts)[0]
+
+
+def book_and_unbooked(
+    start: date, end: date, accounts: list[Account] | None = None
+) -> tuple[list[dict], dict[str, Decimal]]:
     """Per account: opening at the start of ``start``, money in and out in the dates, closing."""
     accounts = list(Account.objects.all()) if accounts is None else accounts
     by_opening: dict[date, list[Account]] = defaultdict(list)
     for account in accounts:
         by_opening[account.opening_date].append(account)
     rows = []
+    period_sums = flows.sums_by_account(start, end)  # for money no account takes, and the
+    # accounts opened on or before the start (the usual case: one go-live date)
     for opened, group in by_opening.items():
         before = flows.sums_by_account(opened, start - timedelta(days=1)) if start > opened else {}
-        within = flows.sums_by_account(max(start, opened), end) if end >= opened else {}
+        if opened <= start:
+            within = period_sums
+        else:
+            within = flows.sums_by_account(opened, end) if end >= opened else {}
         for account in group:
             opening = account.opening_balance + _net(before, account.pk)
             money_in = within.get(account.pk, {}).get("in", Decimal("0.00"))
@@ -52,7 +63,8 @@ def book(start: date, end: date, accounts: list[Account] | None = None) -> list[
                 }
             )
     rows.sort(key=lambda r: r["account"].name)
-    return rows
+    unbooked = period_sums.get(None) or {"in": Decimal("0.00"), "out": Decimal("0.00")}
+    return rows, unbooked
 
 
 def unbooked(start: date | None, end: date | None) -> dict[str, Decimal]:

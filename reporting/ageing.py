@@ -53,3 +53,41 @@ def per_party(open_bills: QuerySet, party: str, end: date) -> dict[int, dict]:
     }
     rows = open_bills.order_by().values(party).annotate(**sums)
     return {row[party]: {key: money(row[key]) for key in KEYS} for row in rows}
+
+
+# Receivables: every posted bill up to the date against the payments made on it, as one hash join
+# of two grouped scans. The ORM's form of it (``open_bills`` annotated with a per-bill subquery,
+# which ``per_party`` then sums) asks the payments once per bill and once more per bucket: at a
+# year of bills that is seconds instead of a fraction of one. A test keeps the two equal.
+RECEIVABLES_SQL = """
+WITH paid AS (
+    SELECT p.sale_id, SUM(p.amount) AS paid
+    FROM sales_payment p
+    WHERE p.status = 'posted' AND p.sale_id IS NOT NULL AND p.date <= %s
+    GROUP BY p.sale_id
+),
+open_bills AS (
+    SELECT b.customer_id, b.date, b.total - COALESCE(paid.paid, 0) AS outstanding
+    FROM sales_sale b LEFT JOIN paid ON paid.sale_id = b.id
+    WHERE b.status = 'posted' AND b.date <= %s
+)
+SELECT customer_id,
+       SUM(CASE WHEN date > %s THEN outstanding ELSE 0 END),
+       SUM(CASE WHEN date <= %s AND date > %s THEN outstanding ELSE 0 END),
+       SUM(CASE WHEN date <= %s AND date > %s THEN outstanding ELSE 0 END),
+       SUM(CASE WHEN date <= %s THEN outstanding ELSE 0 END)
+FROM open_bills
+WHERE outstanding > 0
+GROUP BY customer_id
+"""
+
+
+def receivables_per_customer(end: date) -> dict[int, dict]:
+    """``per_party`` of the customers' open bills at ``end``, in one statement (see above)."""
+    from django.db import connection
+
+    d30, d60, d90 = (end - timedelta(days=n) for n in (30, 60, 90))
+    with connection.cursor() as cursor:
+        cursor.execute(RECEIVABLES_SQL, [end, end, d30, d30, d60, d60, d90, d90])
+        rows = cursor.fetchall()
+    return {row[0]: {key: money(value) for key, value in zip(KEYS, row[1:], strict=True)} for row in rows}

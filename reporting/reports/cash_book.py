@@ -21,7 +21,7 @@ def build(period: Period) -> Report:
     start, end = period.start, period.end
     accounts = list(Account.objects.all())
     names = {a.pk: a.name for a in accounts}
-    book = selectors.book(start, end, accounts)
+    book, lost = selectors.book_and_unbooked(start, end, accounts)
     account_rows = [
         {
             "account": row["account"].name,
@@ -33,7 +33,6 @@ def build(period: Period) -> Report:
         }
         for row in book
     ]
-    lost = selectors.unbooked(start, end)
     if lost["in"] or lost["out"]:
         account_rows.append(
             {

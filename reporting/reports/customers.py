@@ -46,7 +46,7 @@ def total_outstanding_at(end: date):
     return money(now["b"]) - money(now["p"]) - money(later["b"]) + money(later["p"])
 
 
-def _open_bills(end: date):
+def open_bills(end: date):
     """Posted bills dated up to ``end`` that still owe something at its end."""
     paid = (
         Payment.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
@@ -76,7 +76,7 @@ def on_account_at(end: date) -> dict[int, object]:
 def ageing(end: date) -> list[tuple]:
     """(customer id, outstanding, 0–30, 31–60, 61–90, over 90, on account) at ``end``, per bill:
     each open bill's outstanding is aged by its own date; money on account is set beside them."""
-    buckets = ageing_rules.per_party(_open_bills(end), "customer_id", end)
+    buckets = ageing_rules.receivables_per_customer(end)
     credit = on_account_at(end)
     owed = outstanding_at(end)
     shown = set(buckets) | {c for c, amount in owed.items() if amount > 0}

@@ -143,3 +143,12 @@ def test_summaries_agree_with_the_rows_after_the_month(month):
     assert differences() == []
     cogs = SaleLine.objects.filter(sale__status="posted").aggregate(c=Sum(F("cost")))["c"]
     assert profit_loss.totals(_year(month))["cogs"] == cogs
+
+
+def test_the_receivables_ageing_sql_equals_the_orm_form_of_it(month):
+    from reporting import ageing
+
+    for day in (month["early"], month["mid"], month["today"], month["today"] + timedelta(days=45)):
+        orm = ageing.per_party(customers.open_bills(day), "customer_id", day)
+        assert ageing.receivables_per_customer(day) == orm
+        assert orm  # someone owes at each of these dates

@@ -11,8 +11,7 @@ from decimal import Decimal
 
 from cashbook import flows
 from cashbook.models import Account
-
-CENT = Decimal("0.01")
+from core.money import CENT
 
 
 def _net(sums: dict, account_id: int) -> Decimal:

@@ -20,9 +20,10 @@ from accounts.models import User
 from cashbook import flows, selectors
 from cashbook.models import Account, AccountKind, CashClosing, Method
 from core.errors import InvalidDocument, NotAllowed
+from core.money import money
 from documents import approval, lifecycle
 from documents.dates import check_date
-from documents.drafts import money, money_problem
+from documents.drafts import money_problem
 from documents.models import DocumentStatus
 
 ACCOUNT_FIELDS = ("name", "kind", "opening_balance", "opening_date", "default_for", "is_active")
@@ -100,7 +101,7 @@ def record_cash_closing(
         closing.total = closing.counted
         _check_day(closing)
         lifecycle.save_as(closing, by)
-        return lifecycle.submit_new(document=closing, by=by)
+        return lifecycle.submit(document=closing, by=by, locked=True)
 
     return lifecycle.create_once(CashClosing, request_key, create)
 
@@ -127,7 +128,8 @@ def _expected(closing: CashClosing) -> Decimal:
     return selectors.balance(closing.account, closing.date)
 
 
-def _post_closing(closing: CashClosing, by: User) -> None:
+def _post_closing(posting: lifecycle.PostingContext) -> None:
+    closing = posting.document
     # The account row is the closing's lock: two closings of one account post one after the other.
     Account.objects.select_for_update().get(pk=closing.account_id)
     _check_day(closing)
@@ -148,7 +150,7 @@ lifecycle.register(
         verbose="cash closing",
         post=_post_closing,
         approval_reason=_closing_approval,
-        before_pending=lambda closing, by: _check_day(closing),
+        before_pending=lambda posting: _check_day(posting.document),
         moves_stock=False,
     ),
 )

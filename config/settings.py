@@ -69,6 +69,8 @@ RUN_COST_RATIO_LIMIT = Decimal(os.environ.get("RUN_COST_RATIO_LIMIT", "3"))
 # A stock count's variance: each line's gain or loss at average cost, added up without sign.
 COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
 CURRENCY = os.environ.get("CURRENCY", "INR")
+# How pages and printed bills write dates and numbers (core/formats.py): en-IN, en-GB or en-US.
+PLANT_LOCALE = os.environ.get("PLANT_LOCALE", "en-IN")
 
 
 def env_credit_days(name: str, default: str) -> int:
@@ -230,6 +232,8 @@ TEMPLATES = [
                 "accounts.context_processors.role",
                 "notifications.context_processors.waiting_for_user",
             ],
+            # The plant's date and number formats in every template, without a {% load %}.
+            "builtins": ["core.templatetags.plant_formats"],
         },
     },
 ]

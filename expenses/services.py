@@ -15,9 +15,10 @@ from accounts.models import User
 from cashbook import flows
 from cashbook.models import Account, Method
 from core.errors import InvalidDocument, NotAllowed
+from core.money import money
 from documents import approval, lifecycle
 from documents.dates import check_date
-from documents.drafts import money, money_problem
+from documents.drafts import money_problem
 from documents.models import DocumentStatus
 from expenses.models import Expense, ExpenseCategory
 from purchasing.models import Supplier
@@ -111,7 +112,7 @@ def record_expense(
         if date is not None:
             expense.date = date
         lifecycle.save_as(expense, by)
-        return lifecycle.submit_new(document=expense, by=by)
+        return lifecycle.submit(document=expense, by=by, locked=True)
 
     return lifecycle.create_once(Expense, request_key, create)
 
@@ -120,7 +121,7 @@ lifecycle.register(
     Expense,
     lifecycle.DocumentRules(
         verbose="expense",
-        post=lambda expense, by: None,
+        post=lambda posting: None,  # no stock; the cash book reads posted expenses
         approval_reason=lambda expense: approval.over_limit(
             "expense", expense.total, settings.EXPENSE_APPROVAL_THRESHOLD
         ),

@@ -23,10 +23,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.money import CENT
 from documents.models import DocumentStatus
 from purchasing.models import Purchase, Supplier, SupplierPayment, SupplierPaymentLine
 
-CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 

@@ -11,16 +11,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
 from cashbook import flows
 from cashbook.models import Account, Method
 from core.errors import DomainError, InvalidDocument
+from core.money import money
 from documents import approval, lifecycle
 from documents.dates import check_date
-from documents.drafts import check_lines, money, money_problem, replace_lines
+from documents.drafts import check_lines, money_problem, replace_lines
 from documents.models import DocumentStatus
 from inventory import ledger
 from inventory.models import Item, MovementKind
@@ -104,7 +104,7 @@ def create_purchase(
         if date is not None:
             purchase.date = date
         _write(purchase, lines, by)
-        return lifecycle.submit_new(document=purchase, by=by) if submit else purchase
+        return lifecycle.submit(document=purchase, by=by, locked=True) if submit else purchase
 
     return lifecycle.create_once(Purchase, request_key, create)
 
@@ -119,35 +119,35 @@ def update_purchase(
     date: date,
     supplier_bill_number: str = "",
     notes: str = "",
+    submit: bool = False,
 ) -> Purchase:
+    """Change a draft purchase; ``submit`` then submits it in the same transaction."""
     purchase = lifecycle.edit_draft(document=purchase, by=by)
     check_date(date, model=Purchase)
     _check(supplier, lines)
     purchase.supplier, purchase.date = supplier, date
     purchase.supplier_bill_number, purchase.notes = supplier_bill_number, notes
-    return _write(purchase, lines, by)
+    _write(purchase, lines, by)
+    return lifecycle.submit(document=purchase, by=by, locked=True) if submit else purchase
 
 
-def _lines(purchase: Purchase) -> list[PurchaseLine]:
-    prefetch_related_objects([purchase], "lines")  # read once for the lock and the post steps
-    return list(purchase.lines.all())
-
-
-def _post(purchase: Purchase, by: User) -> None:
+def _post(posting: lifecycle.PostingContext) -> None:
+    purchase = posting.document
     ledger.post(
         changes=[
             ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.amount)
-            for line in _lines(purchase)
+            for line in posting.lines
         ],
         kind=MovementKind.PURCHASE,
         date=purchase.date,
         source=ledger.Source.of(purchase),
-        by=by,
-        balances=lifecycle.held_balances(purchase),
+        by=posting.by,
+        balances=posting.balances,
     )
 
 
-def _before_cancel_purchase(purchase: Purchase, by: User) -> None:
+def _before_cancel_purchase(posting: lifecycle.PostingContext) -> None:
+    purchase = posting.document
     if SupplierPaymentLine.objects.filter(purchase=purchase, payment__status=DocumentStatus.POSTED).exists():
         raise DomainError(f"{purchase} has supplier payments against it; cancel those payments first.")
 
@@ -157,8 +157,9 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="purchase",
         post=_post,
+        lines=lambda purchase: list(purchase.lines.all()),
         before_cancel=_before_cancel_purchase,
-        touched_items=lambda purchase: [line.item_id for line in _lines(purchase)],
+        touched_items=lambda posting: [line.item_id for line in posting.lines],
         expected_quantities=lambda: PurchaseLine.objects.filter(purchase__status="posted").values_list(
             "purchase_id", "item_id", "quantity"
         ),
@@ -257,14 +258,15 @@ def record_supplier_payment(
             for a in sorted(allocations, key=lambda a: a.purchase.pk)
         ]
         replace_lines(payment.lines, SupplierPaymentLine, rows, by, fresh=True)
-        return lifecycle.submit_new(document=payment, by=by)
+        return lifecycle.submit(document=payment, by=by, locked=True)
 
     return lifecycle.create_once(SupplierPayment, request_key, create)
 
 
-def _check_against_bills(payment: SupplierPayment, by: User) -> None:
+def _check_against_bills(posting: lifecycle.PostingContext) -> None:
     """No allocation may overpay its bill. The bills are locked in id order, so two payments
     racing for one bill post one after the other and the second sees what the first paid."""
+    payment = posting.document
     lines = list(payment.lines.all())
     if not lines:
         return

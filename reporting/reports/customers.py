@@ -7,7 +7,7 @@ aged by its date; money received on account is shown beside the buckets, not spr
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery, Sum, Value
@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from documents.models import DocumentStatus
 from reporting import ageing as ageing_rules
 from reporting.charts import bar_chart
-from reporting.models import CustomerBalance, SalesCustomerDay
+from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money, percent
 from sales.models import Customer, Payment, Sale
@@ -24,15 +24,60 @@ from sales.models import Customer, Payment, Sale
 BUCKETS, OVER_90 = ageing_rules.BUCKETS, ageing_rules.OVER_90
 
 
-def _after(end: date):
-    return SalesCustomerDay.objects.filter(date__gt=end)
+SUMS = ("bills", "quantity", "revenue", "cogs", "paid")
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """The days ``start``…``end`` (None: no end) as (day ranges to read from the daily summary,
+    the whole months to read from the monthly one, as (first month, last month) or None)."""
+    first = start if start.day == 1 else _next_month(start)
+    after = None if end is None else _next_month(end)  # the first day after end's month
+    last = None if end is None else (after if after - timedelta(days=1) == end else _month_start(end))
+    # Whole months run from ``first`` up to (not including) ``last``.
+    if last is not None and first >= last:
+        return [(start, end)], None
+    days = [(start, first - timedelta(days=1))] if start < first else []
+    if last is not None and last <= end:
+        days.append((last, end))
+    months = (first, None if last is None else last - timedelta(days=1))
+    return days, months
+
+
+def customer_sums(start: date, end: date | None, fields=SUMS) -> dict[int, dict]:
+    """{customer id: {field: Σ}} over the days ``start``…``end`` (None: every day from ``start``),
+    from the monthly summary for whole months and the daily one for the rest."""
+    days, months = _split(start, end)
+    queries = [
+        SalesCustomerDay.objects.filter(date__gte=low, date__lte=high) for low, high in days if low <= high
+    ]
+    if months is not None:
+        in_months = SalesCustomerMonth.objects.filter(month__gte=months[0])
+        if months[1] is not None:
+            in_months = in_months.filter(month__lte=months[1])
+        queries.append(in_months)
+    parts = [q.values("customer_id").annotate(**{f: Sum(f) for f in fields}).order_by() for q in queries]
+    found: dict[int, dict] = {}
+    # One round trip: the parts' per-customer sums, added up here (a few hundred rows each).
+    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        into = found.setdefault(row["customer_id"], dict.fromkeys(fields, 0))
+        for f in fields:
+            into[f] += row[f] or 0
+    return found
 
 
 def outstanding_at(end: date) -> dict[int, object]:
     """{customer id: outstanding at the end of ``end``}: today's balance less what came later."""
     later = {
-        row["customer_id"]: money(row["billed"]) - money(row["paid"])
-        for row in _after(end).values("customer_id").annotate(billed=Sum("revenue"), paid=Sum("paid"))
+        customer_id: money(row["revenue"]) - money(row["paid"])
+        for customer_id, row in customer_sums(end + timedelta(days=1), None, ("revenue", "paid")).items()
     }
     return {
         customer_id: money(billed) - money(paid) - later.get(customer_id, 0)
@@ -40,10 +85,9 @@ def outstanding_at(end: date) -> dict[int, object]:
     }
 
 
-def total_outstanding_at(end: date):
-    now = CustomerBalance.objects.aggregate(b=Sum("billed"), p=Sum("paid"))
-    later = _after(end).aggregate(b=Sum("revenue"), p=Sum("paid"))
-    return money(now["b"]) - money(now["p"]) - money(later["b"]) + money(later["p"])
+def total_outstanding_at(end: date, owed: dict[int, object] | None = None):
+    owed = outstanding_at(end) if owed is None else owed
+    return sum((amount for amount in owed.values()), money(0))
 
 
 def open_bills(end: date):
@@ -73,12 +117,12 @@ def on_account_at(end: date) -> dict[int, object]:
     return {row["customer_id"]: money(row["s"]) for row in rows}
 
 
-def ageing(end: date) -> list[tuple]:
+def ageing(end: date, owed: dict[int, object] | None = None) -> list[tuple]:
     """(customer id, outstanding, 0–30, 31–60, 61–90, over 90, on account) at ``end``, per bill:
     each open bill's outstanding is aged by its own date; money on account is set beside them."""
     buckets = ageing_rules.receivables_per_customer(end)
     credit = on_account_at(end)
-    owed = outstanding_at(end)
+    owed = outstanding_at(end) if owed is None else owed
     shown = set(buckets) | {c for c, amount in owed.items() if amount > 0}
     zero = money(0)
     return [
@@ -93,15 +137,7 @@ def ageing(end: date) -> list[tuple]:
 
 
 def build(period: Period) -> Report:
-    in_range = SalesCustomerDay.objects.filter(date__gte=period.start, date__lte=period.end)
-    sums = {
-        "bills": Sum("bills"),
-        "quantity": Sum("quantity"),
-        "revenue": Sum("revenue"),
-        "cogs": Sum("cogs"),
-        "paid": Sum("paid"),
-    }
-    activity = {row["customer_id"]: row for row in in_range.values("customer_id").annotate(**sums)}
+    activity = customer_sums(period.start, period.end)
     owed = outstanding_at(period.end)
     shown = set(activity) | {c for c, amount in owed.items() if amount}
     # Each customer's latest bill day up to the end: one index probe per customer (customer, date).
@@ -137,7 +173,7 @@ def build(period: Period) -> Report:
     rows.sort(key=lambda r: (-r["revenue"], r["customer"]))
     # Totals of the per-customer sums the database returned (a few hundred rows, exact Decimals):
     # a second pass over the year's summary rows would double the report's time.
-    total = {key: sum((row[key] or 0 for row in activity.values()), 0) for key in sums}
+    total = {key: sum((row[key] or 0 for row in activity.values()), 0) for key in SUMS}
     revenue, cogs = money(total["revenue"]), money(total["cogs"])
     totals = {
         "customer": "Total",
@@ -147,10 +183,10 @@ def build(period: Period) -> Report:
         "gross_profit": revenue - cogs,
         "margin": percent(revenue - cogs, revenue),
         "paid": money(total["paid"]),
-        "outstanding": total_outstanding_at(period.end),
+        "outstanding": total_outstanding_at(period.end, owed),
         "last_bill": None,
     }
-    aged = ageing(period.end)
+    aged = ageing(period.end, owed)
     aged_names = dict(Customer.objects.filter(pk__in=[a[0] for a in aged]).values_list("pk", "name"))
     keys = ["outstanding", *ageing_rules.KEYS, "on_account"]
     ageing_rows = sorted(

@@ -26,6 +26,10 @@
     return row.querySelector("[name$='-" + name + "']");
   }
 
+  // Amounts as the plant writes them (<html data-locale>, e.g. 1,23,456.50 for en-IN).
+  var moneyFormat = new Intl.NumberFormat(document.documentElement.dataset.locale || undefined,
+    { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
   // Amount per line and the running total, in cents to keep sums exact.
   function recalc(fieldset) {
     var total = 0;
@@ -38,12 +42,15 @@
       var price = field(row, "unit_price");
       if (!qty || !price || (del && del.checked) || qty.value === "" || price.value === "") { out.textContent = ""; return; }
       var cents = Math.round(number(qty) * number(price) * 100) - Math.round(number(field(row, "discount")) * 100);
-      out.textContent = (cents / 100).toFixed(2);
+      out.textContent = moneyFormat.format(cents / 100);
       total += cents;
       seen = true;
     });
     var totalOut = fieldset.querySelector("[data-total]");
-    if (totalOut) { totalOut.textContent = seen ? (total / 100).toFixed(2) : "—"; }
+    if (totalOut) {
+      totalOut.textContent = seen ? moneyFormat.format(total / 100) : "—";
+      totalOut.dataset.cents = seen ? String(total) : "";
+    }
   }
 
   function renumber(fieldset) {

@@ -49,6 +49,10 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "sales.sale": {"total": "what the customer is billed"},
     "sales.saleline": {"unit_price": "the selling price", "amount": "what the line bills"},
     "sales.payment": {"total": "the money received", "amount": "the money received"},
+    "purchasing.supplierpayment": {"total": "the money paid", "amount": "the money paid"},
+    "purchasing.supplierpaymentline": {"amount": "the part of the money paid that settles a bill"},
+    "expenses.expense": {"total": "the money spent, typed by whoever enters it", "amount": "the money spent"},
+    "cashbook.cashclosing": {"total": "the cash counted, typed by whoever counts it"},
 }
 
 # A field whose name holds one of these words must be in COST_FIELDS or NOT_COSTS.

@@ -53,6 +53,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # rules live with each document type (its ``lifecycle.DocumentRules.approval_reason``).
 APPROVAL_THRESHOLD = Decimal(os.environ.get("APPROVAL_THRESHOLD", "5000"))  # bills, purchases: total
 PAYMENT_APPROVAL_THRESHOLD = Decimal(os.environ.get("PAYMENT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
+# Money paid out: supplier payments and expenses wait for a second person above these.
+SUPPLIER_PAYMENT_APPROVAL_THRESHOLD = Decimal(
+    os.environ.get("SUPPLIER_PAYMENT_APPROVAL_THRESHOLD", PAYMENT_APPROVAL_THRESHOLD)
+)
+EXPENSE_APPROVAL_THRESHOLD = Decimal(os.environ.get("EXPENSE_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
+# A day-end cash closing whose counted money differs from the book by more than this waits.
+CASH_CLOSING_APPROVAL_THRESHOLD = Decimal(os.environ.get("CASH_CLOSING_APPROVAL_THRESHOLD", "500"))
 # A run's inputs at average cost + its conversion cost. A full shift on one machine is worth about
 # 100,000 at the demo plant's prices, so everyday runs post at once.
 RUN_APPROVAL_THRESHOLD = Decimal(os.environ.get("RUN_APPROVAL_THRESHOLD", "200000"))
@@ -76,6 +83,9 @@ def env_credit_days(name: str, default: str) -> int:
 # A new customer's credit days (sales.Customer.credit_days): how long a bill may stay unpaid before
 # the digest lists it as overdue; 0 is cash, due at once.
 DEFAULT_CREDIT_DAYS = env_credit_days("DEFAULT_CREDIT_DAYS", "30")
+# A new supplier's credit days (purchasing.Supplier.credit_days): a bill's due date on the payables
+# ageing; 0 is due at once.
+DEFAULT_SUPPLIER_CREDIT_DAYS = env_credit_days("DEFAULT_SUPPLIER_CREDIT_DAYS", "30")
 
 
 def env_hours(name: str, default: str) -> str:
@@ -173,7 +183,9 @@ INSTALLED_APPS = [
     "documents",
     "parties",
     "inventory",
+    "cashbook",
     "purchasing",
+    "expenses",
     "production",
     "sales",
     "reporting",

@@ -14,6 +14,8 @@ urlpatterns = [
     path("purchasing/", include("purchasing.urls")),
     path("production/", include("production.urls")),
     path("sales/", include("sales.urls")),
+    path("expenses/", include("expenses.urls")),
+    path("cashbook/", include("cashbook.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -7,6 +7,7 @@ One pass reads the movement sums per document and item, shared by every document
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -114,5 +115,15 @@ def _posted_quantity_breaches(model, moved, statuses, numbers) -> list[str]:
     ]
 
 
+# Checks of the documents built on the ledger (money flows, allocations), registered by their apps,
+# which this module may not import.
+_CHECKS: list[Callable[[], list[str]]] = []
+
+
+def register_check(check: Callable[[], list[str]]) -> None:
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+
+
 def verify_ledger() -> list[str]:
-    return balance_breaches() + document_breaches()
+    return balance_breaches() + document_breaches() + [problem for check in _CHECKS for problem in check()]

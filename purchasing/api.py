@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api.costs import API_FILTERS
 from accounts.api.idempotency import IdempotentCreateMixin
+from cashbook.models import Account, Method
 from core.api.fields import (
     MODEL_FIELD_MAPPING,
     BooleanField,
@@ -25,6 +26,7 @@ from documents.api import (
     DOCUMENT_USERS,
     MAX_LINES,
     MAX_QUANTITY,
+    CreateDocumentViewSet,
     DocumentFilter,
     DocumentOutMixin,
     DraftDocumentViewSet,
@@ -35,7 +37,7 @@ from documents.api import (
     resolve_items,
 )
 from purchasing import entry, services
-from purchasing.models import Purchase, PurchaseLine, Supplier
+from purchasing.models import Purchase, PurchaseLine, Supplier, SupplierPayment, SupplierPaymentLine
 
 PARTY_FIELDS = ("id", *services.PARTY_FIELDS, "created_at")
 
@@ -45,7 +47,7 @@ class SupplierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Supplier
-        fields = PARTY_FIELDS
+        fields = (*PARTY_FIELDS, "credit_days")
         extra_kwargs = {"notes": {"max_length": 2000}, "address": {"max_length": 1000}}
 
 
@@ -141,7 +143,87 @@ class PurchaseViewSet(DraftDocumentViewSet):
         return entry.update_purchase(purchase=document, by=by, data=data, lines=data["lines"])
 
 
+class AllocationOutSerializer(serializers.ModelSerializer):
+    purchase_number = serializers.CharField(source="purchase.number", read_only=True)
+
+    class Meta:
+        model = SupplierPaymentLine
+        fields = ("id", "purchase", "purchase_number", "amount")
+
+
+class SupplierPaymentSerializer(DocumentOutMixin, serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name")
+    lines = AllocationOutSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SupplierPayment
+        fields = (
+            *DOCUMENT_FIELDS,
+            "supplier",
+            "supplier_name",
+            "amount",
+            "method",
+            "account",
+            "reference",
+            "lines",
+        )
+
+
+class AllocationInSerializer(InputSerializer):
+    purchase = PrimaryKeyRelatedField(queryset=Purchase.objects.all())
+    amount = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class SupplierPaymentInSerializer(InputSerializer):
+    supplier = PrimaryKeyRelatedField(queryset=Supplier.objects.all())
+    amount = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=Method.choices, default=Method.CASH)
+    account = PrimaryKeyRelatedField(
+        queryset=Account.objects.all(), required=False, allow_null=True, default=None
+    )
+    date = serializers.DateField(required=False)
+    reference = CharField(max_length=80, required=False, allow_blank=True, default="")
+    notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
+    allocations = AllocationInSerializer(many=True, required=False, default=list, max_length=MAX_LINES)
+
+
+class SupplierPaymentFilter(DocumentFilter):
+    supplier = IdFilter(field_name="supplier_id")
+
+
+class SupplierPaymentViewSet(CreateDocumentViewSet):
+    """Money paid to suppliers, against bills or on account; posted at once (or, over
+    SUPPLIER_PAYMENT_APPROVAL_THRESHOLD, sent for approval), cancelled by a Manager."""
+
+    model = SupplierPayment
+    queryset = SupplierPayment.objects.select_related("supplier", *DOCUMENT_USERS).prefetch_related(
+        Prefetch("lines", queryset=SupplierPaymentLine.objects.select_related("purchase"))
+    )
+    serializer_class = SupplierPaymentSerializer
+    input_serializer_class = SupplierPaymentInSerializer
+    filterset_class = SupplierPaymentFilter
+    search_fields = ["number", "notes", "reference", "supplier__name"]
+
+    def create_document(self, by: Any, data: dict) -> SupplierPayment:
+        return services.record_supplier_payment(
+            by=by,
+            supplier=data["supplier"],
+            amount=data["amount"],
+            method=data["method"],
+            account=data["account"],
+            allocations=[
+                services.AllocationInput(purchase=a["purchase"], amount=a["amount"])
+                for a in data["allocations"]
+            ],
+            date=data.get("date"),
+            reference=data["reference"],
+            notes=data["notes"],
+            request_key=self.document_key,
+        )
+
+
 router = SimpleRouter()
 router.register("suppliers", SupplierViewSet, basename="api-supplier")
 router.register("purchases", PurchaseViewSet, basename="api-purchase")
+router.register("supplier-payments", SupplierPaymentViewSet, basename="api-supplier-payment")
 urlpatterns = router.urls

@@ -4,10 +4,11 @@ from decimal import Decimal
 
 from django import forms
 
+from cashbook.models import Account, Method
 from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, line_formset
 from parties.forms import PartyForm as PartyForm  # a supplier is entered on the party form
-from purchasing.models import Supplier
+from purchasing.models import Purchase, Supplier
 
 
 class PurchaseForm(RequestKeyForm):
@@ -35,3 +36,39 @@ class PurchaseLineForm(LineForm):
 
 
 PurchaseLineFormSet = line_formset(PurchaseLineForm)
+
+
+class SupplierPaymentForm(RequestKeyForm):
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.filter(is_active=True), empty_label="— choose —"
+    )
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    method = forms.ChoiceField(choices=Method.choices)
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.filter(is_active=True),
+        required=False,
+        empty_label="— the account kept for the method —",
+    )
+    reference = forms.CharField(max_length=80, required=False)
+    date = forms.DateField(widget=DATE_INPUT)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class AllocationForm(LineForm):
+    """A bill the payment settles: typed by number (a list of every bill would not scale)."""
+
+    purchase = forms.CharField(label="Bill number", max_length=30)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
+    def clean_purchase(self):
+        number = self.cleaned_data["purchase"].strip().upper()
+        purchase = Purchase.objects.filter(number=number).first()
+        if purchase is None:
+            raise forms.ValidationError(f"There is no bill {number}.")
+        return purchase
+
+
+AllocationFormSet = line_formset(AllocationForm)

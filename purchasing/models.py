@@ -1,20 +1,38 @@
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cashbook.models import Account, Method
 from documents.models import Document
 from inventory.models import Item
 from parties.models import Party
 
+MAX_CREDIT_DAYS = 365  # as for customers: longer terms are a loan, not a bill
+
+
+def default_supplier_credit_days() -> int:
+    """A new supplier's credit days: the DEFAULT_SUPPLIER_CREDIT_DAYS setting, read when the row is made."""
+    return settings.DEFAULT_SUPPLIER_CREDIT_DAYS
+
 
 class Supplier(Party):
+    credit_days = models.PositiveSmallIntegerField(
+        default=default_supplier_credit_days,
+        validators=[MaxValueValidator(MAX_CREDIT_DAYS)],
+        help_text="days the supplier gives to pay a bill; 0: due at once",
+    )
     history = HistoricalRecords()
 
     class Meta(Party.Meta):
-        pass
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_days__lte=MAX_CREDIT_DAYS), name="supplier_credit_days_at_most_a_year"
+            ),
+        ]
 
 
 class Purchase(Document):
@@ -53,3 +71,57 @@ class PurchaseLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item_id} @ {self.unit_price}"
+
+
+class SupplierPayment(Document):
+    """Money paid to a supplier: against one or more posted bills (its allocation lines), the rest
+    (or all of it) on account, which lowers what the plant owes that supplier."""
+
+    NUMBER_PREFIX = "SP"
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.CASH)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="where the money was paid from; empty: the account kept for the method",
+    )
+    reference = models.CharField(max_length=80, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        indexes = [
+            *Document.Meta.indexes,
+            models.Index(fields=["supplier", "date"], name="supplier_payment_supplier_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="supplier_payment_amount_positive"),
+        ]
+
+
+class SupplierPaymentLine(models.Model):
+    """How much of a supplier payment settles one bill."""
+
+    payment = models.ForeignKey(SupplierPayment, on_delete=models.CASCADE, related_name="lines")
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="payment_lines")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="supplier_payment_line_amount_positive"),
+            models.UniqueConstraint(
+                fields=["payment", "purchase"], name="supplier_payment_line_one_per_bill"
+            ),
+        ]
+        indexes = [models.Index(fields=["purchase", "payment"], name="supplier_payment_line_bill")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} to {self.purchase_id}"

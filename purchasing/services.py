@@ -9,20 +9,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
-from core.errors import InvalidDocument
+from cashbook import flows
+from cashbook.models import Account, Method
+from core.errors import DomainError, InvalidDocument
 from core.money import money
-from documents import lifecycle
+from documents import approval, lifecycle
 from documents.dates import check_date
-from documents.drafts import check_lines, replace_lines
+from documents.drafts import check_lines, money_problem, replace_lines
+from documents.models import DocumentStatus
 from inventory import ledger
 from inventory.models import Item, MovementKind
 from parties.services import PARTY_FIELDS as PARTY_FIELDS  # the supplier admin and API list these
 from parties.services import save_party
-from purchasing.models import Purchase, PurchaseLine, Supplier
+from purchasing import selectors
+from purchasing.models import Purchase, PurchaseLine, Supplier, SupplierPayment, SupplierPaymentLine
 
 
 @dataclass(frozen=True)
@@ -37,13 +42,14 @@ PRICE_PLACES = Decimal("0.0001")  # a purchase price may carry fractions of a ce
 
 @transaction.atomic
 def save_supplier(*, by: User, supplier: Supplier | None = None, **fields: Any) -> Supplier:
-    """Suppliers are master data: Managers keep them."""
+    """Suppliers are master data: Managers keep them (with their credit days)."""
     return save_party(
         supplier or Supplier(),
         by=by,
         allowed=roles.can_manage_master_data(by),
         what="supplier",
         fields=fields,
+        extra=("credit_days",),
     )
 
 
@@ -140,15 +146,184 @@ def _post(posting: lifecycle.PostingContext) -> None:
     )
 
 
+def _before_cancel_purchase(posting: lifecycle.PostingContext) -> None:
+    purchase = posting.document
+    if SupplierPaymentLine.objects.filter(purchase=purchase, payment__status=DocumentStatus.POSTED).exists():
+        raise DomainError(f"{purchase} has supplier payments against it; cancel those payments first.")
+
+
 lifecycle.register(
     Purchase,
     lifecycle.DocumentRules(
         verbose="purchase",
         post=_post,
         lines=lambda purchase: list(purchase.lines.all()),
+        before_cancel=_before_cancel_purchase,
         touched_items=lambda posting: [line.item_id for line in posting.lines],
         expected_quantities=lambda: PurchaseLine.objects.filter(purchase__status="posted").values_list(
             "purchase_id", "item_id", "quantity"
         ),
     ),
+)
+
+
+# Supplier payments: money paid out against one or more bills, or on account.
+
+
+@dataclass(frozen=True)
+class AllocationInput:
+    purchase: Purchase
+    amount: Decimal
+
+
+def _amount_problem(amount: Any) -> str | None:
+    problem = money_problem(amount)
+    if problem is None and money(amount) <= 0:
+        problem = "Enter an amount above zero."
+    return problem
+
+
+def _check_method(method: str, account: Account | None) -> None:
+    if method not in Method.values:
+        raise InvalidDocument(fields={"method": ["Choose a payment method."]})
+    if account is not None and not account.is_active:
+        raise InvalidDocument(fields={"account": [f"{account} is not an active account."]})
+
+
+def record_supplier_payment(
+    *,
+    by: User,
+    supplier: Supplier,
+    amount: Decimal,
+    method: str,
+    allocations: Sequence[AllocationInput] = (),
+    account: Account | None = None,
+    date: date | None = None,
+    reference: str = "",
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+) -> SupplierPayment:
+    """Record money paid to a supplier and post it at once (or send it for approval over
+    SUPPLIER_PAYMENT_APPROVAL_THRESHOLD). ``allocations`` say which bills it settles and by how
+    much; what they leave of ``amount`` is held on account."""
+    lifecycle.require_may_enter(SupplierPayment, by)
+    check_date(date, model=SupplierPayment, optional=True)
+    if supplier is None:
+        raise InvalidDocument(fields={"supplier": ["Choose a supplier."]})
+    problem = _amount_problem(amount)
+    if problem:
+        raise InvalidDocument(fields={"amount": [problem]})
+    _check_method(method, account)
+    amount = money(amount)
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for i, allocation in enumerate(allocations):
+        bill = allocation.purchase
+        line_problem = _amount_problem(allocation.amount)
+        if bill is None:
+            errors[f"allocations-{i}-purchase"] = ["Choose a bill."]
+        elif bill.supplier_id != supplier.pk:
+            errors[f"allocations-{i}-purchase"] = [f"{bill} is not a bill of {supplier}."]
+        elif bill.pk in seen:
+            errors[f"allocations-{i}-purchase"] = [f"{bill} is named twice."]
+        if line_problem:
+            errors[f"allocations-{i}-amount"] = [line_problem]
+        if bill is not None:
+            seen.add(bill.pk)
+    if errors:
+        raise InvalidDocument(fields=errors)
+    allocated = sum((money(a.amount) for a in allocations), Decimal("0"))
+    if allocated > amount:
+        raise InvalidDocument(
+            fields={"amount": [f"The bills are given {allocated}, more than the payment of {amount}."]}
+        )
+
+    def create() -> SupplierPayment:
+        payment = SupplierPayment(
+            supplier=supplier,
+            amount=amount,
+            method=method,
+            account=account,
+            reference=reference,
+            notes=notes,
+            created_by=by,
+            request_key=request_key,
+            total=amount,
+        )
+        if date is not None:
+            payment.date = date
+        lifecycle.save_as(payment, by)
+        rows = [
+            SupplierPaymentLine(payment=payment, purchase=a.purchase, amount=money(a.amount))
+            for a in sorted(allocations, key=lambda a: a.purchase.pk)
+        ]
+        replace_lines(payment.lines, SupplierPaymentLine, rows, by, fresh=True)
+        return lifecycle.submit(document=payment, by=by, locked=True)
+
+    return lifecycle.create_once(SupplierPayment, request_key, create)
+
+
+def _check_against_bills(posting: lifecycle.PostingContext) -> None:
+    """No allocation may overpay its bill. The bills are locked in id order, so two payments
+    racing for one bill post one after the other and the second sees what the first paid."""
+    payment = posting.document
+    lines = list(payment.lines.all())
+    if not lines:
+        return
+    bills = {
+        bill.pk: bill
+        for bill in Purchase.objects.select_for_update()
+        .select_related("supplier")
+        .filter(pk__in=sorted(line.purchase_id for line in lines))
+        .order_by("pk")
+    }
+    for line in lines:
+        bill = bills[line.purchase_id]
+        if bill.supplier_id != payment.supplier_id:
+            raise InvalidDocument(fields={"purchase": [f"{bill} is not a bill of {payment.supplier}."]})
+        if bill.status != DocumentStatus.POSTED:
+            raise InvalidDocument(fields={"purchase": [f"{bill} is not posted, so nothing is owed on it."]})
+        owed = selectors.bill_outstanding(bill)
+        if line.amount > owed:
+            raise InvalidDocument(
+                fields={
+                    "amount": [
+                        f"{bill.number} owes {owed}; paying {line.amount} against it would overpay it. "
+                        "Pay the extra on account instead."
+                    ]
+                }
+            )
+
+
+lifecycle.register(
+    SupplierPayment,
+    lifecycle.DocumentRules(
+        verbose="supplier payment",
+        post=_check_against_bills,
+        approval_reason=lambda payment: approval.over_limit(
+            "payment", payment.amount, settings.SUPPLIER_PAYMENT_APPROVAL_THRESHOLD
+        ),
+        before_pending=_check_against_bills,
+        moves_stock=False,
+    ),
+)
+
+
+def _posted_payments(start: date | None, end: date | None):
+    docs = SupplierPayment.objects.filter(status=DocumentStatus.POSTED)
+    if start is not None:
+        docs = docs.filter(date__gte=start)
+    if end is not None:
+        docs = docs.filter(date__lte=end)
+    return docs
+
+
+flows.register(
+    flows.MoneyFlow(
+        name="supplier_payment",
+        label="Supplier payment",
+        direction=flows.OUT,
+        documents=_posted_payments,
+        party="supplier__name",
+    )
 )

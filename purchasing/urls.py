@@ -9,4 +9,5 @@ urlpatterns = [
     path("suppliers/new/", views.supplier_new, name="supplier-new"),
     path("suppliers/<int:pk>/edit/", views.supplier_edit, name="supplier-edit"),
     *views.purchase_pages.urls(),
+    *views.supplier_payment_pages.urls(),
 ]

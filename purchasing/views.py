@@ -9,7 +9,7 @@ from documents.pages import DocumentPages
 from parties.views import party_entry, party_list
 from purchasing import entry, services
 from purchasing import forms as f
-from purchasing.models import Purchase, Supplier
+from purchasing.models import Purchase, Supplier, SupplierPayment
 
 
 def _save_supplier(*, by, instance, fields):
@@ -85,3 +85,39 @@ class PurchasePages(DocumentPages):
 
 
 purchase_pages = registry.register(PurchasePages(), order=10)
+
+
+class SupplierPaymentPages(DocumentPages):
+    model = SupplierPayment
+    namespace = "purchasing"
+    slug = "supplier-payment"
+    title = "Supplier payments"
+    noun = "supplier payment"
+    header_form = f.SupplierPaymentForm
+    formsets = {"allocations": f.AllocationFormSet}
+    party_field = "supplier"
+    party_label = "Supplier"
+    item_lookup = None
+    list_related = ("created_by", "supplier")
+    detail_prefetch = ("lines__purchase",)
+    editable = False  # posted (or sent for approval) as it is saved
+
+    def create(self, *, request, header, rows, request_key, submit):
+        return services.record_supplier_payment(
+            by=request.user,
+            supplier=header["supplier"],
+            amount=header["amount"],
+            method=header["method"],
+            account=header["account"],
+            allocations=[
+                services.AllocationInput(purchase=row["purchase"], amount=row["amount"])
+                for row in rows.get("allocations", [])
+            ],
+            reference=header["reference"],
+            date=header["date"],
+            notes=header["notes"],
+            request_key=request_key,
+        )
+
+
+supplier_payment_pages = registry.register(SupplierPaymentPages(), order=45)

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from reporting.periods import ReportForm, parse
-from reporting.reports import customers, exceptions, production, profit_loss, stock, suppliers
+from reporting.reports import (
+    cash_book,
+    customers,
+    exceptions,
+    payables,
+    production,
+    profit_loss,
+    stock,
+    suppliers,
+)
 from reporting.tables import Report
 
 
@@ -57,6 +66,18 @@ REPORTS = {
             "Supplier costs",
             "Purchases, spend and average prices per supplier and item, and how prices moved.",
             lambda d: suppliers.build(d["period"]),
+        ),
+        ReportSpec(
+            "payables",
+            "Payables",
+            "What the plant owes each supplier, the ageing of its open bills and when each falls due.",
+            lambda d: payables.build(d["period"]),
+        ),
+        ReportSpec(
+            "cash-book",
+            "Cash book",
+            "Money in and out of each account (cash, banks, UPI), running balances and day-end closings.",
+            lambda d: cash_book.build(d["period"]),
         ),
         ReportSpec(
             "production",

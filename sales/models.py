@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from cashbook.models import Account
 from documents.models import Document
 from inventory.models import Item
 from parties.models import Party
@@ -125,6 +126,14 @@ class Payment(Document):
         max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     method = models.CharField(max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.CASH)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="where the money was received; empty: the account kept for the method",
+    )
     reference = models.CharField(max_length=80, blank=True)
     history = HistoricalRecords()
 

@@ -18,6 +18,8 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
+from cashbook import flows
+from cashbook.models import Account
 from core.errors import DomainError, InvalidDocument, NotAllowed
 from core.money import money
 from core.rows import insert_with_history
@@ -278,6 +280,7 @@ def record_payment(
     reference: str = "",
     notes: str = "",
     request_key: uuid.UUID | None = None,
+    account: Account | None = None,
 ) -> Payment:
     """Record money received and post it at once, or send it for approval when its amount is over
     PAYMENT_APPROVAL_THRESHOLD."""
@@ -294,6 +297,8 @@ def record_payment(
         raise InvalidDocument(fields={"sale": [f"{sale} is not a bill of {customer}."]})
     if method not in PaymentMethod.values:
         raise InvalidDocument(fields={"method": ["Choose a payment method."]})
+    if account is not None and not account.is_active:
+        raise InvalidDocument(fields={"account": [f"{account} is not an active account."]})
 
     def create() -> Payment:
         payment = Payment(
@@ -301,6 +306,7 @@ def record_payment(
             sale=sale,
             amount=money(amount),
             method=method,
+            account=account,
             reference=reference,
             notes=notes,
             created_by=by,
@@ -350,6 +356,26 @@ lifecycle.register(
         moves_stock=False,
         posts_unsaved=True,
     ),
+)
+
+
+def _posted_between(model, start: date | None, end: date | None):
+    docs = model.objects.filter(status=DocumentStatus.POSTED)
+    if start is not None:
+        docs = docs.filter(date__gte=start)
+    if end is not None:
+        docs = docs.filter(date__lte=end)
+    return docs
+
+
+flows.register(
+    flows.MoneyFlow(
+        name="customer_payment",
+        label="Customer payment",
+        direction=flows.IN,
+        documents=lambda start, end: _posted_between(Payment, start, end),
+        party="customer__name",
+    )
 )
 
 

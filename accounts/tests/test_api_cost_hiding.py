@@ -17,7 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework import serializers
 
 from accounts import costs
+from expenses.models import ExpenseCategory
+from expenses.services import record_expense
 from production.services import create_run
+from purchasing.services import record_supplier_payment
 from reporting.catalogue import REPORTS
 from sales.services import record_payment
 from testing.api_clients import bearer_client
@@ -99,6 +102,10 @@ def books(plant, staff_user, manager_user):
     plant.sell(staff_user, (plant.bottle, 30, "5.00"))
     plant.sell(staff_user, (plant.bottle, 20, "5.50"))
     record_payment(by=staff_user, customer=plant.customer, amount=Decimal("17"), method="cash")
+    record_supplier_payment(by=staff_user, supplier=plant.supplier, amount=Decimal("23"), method="bank")
+    record_expense(
+        by=staff_user, category=ExpenseCategory.objects.get(code="power"), amount=Decimal("31"), method="cash"
+    )
     return plant
 
 

@@ -12,8 +12,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from expenses.models import ExpenseCategory
+from expenses.services import record_expense
 from inventory.services import CountLineInput, close_period, create_stock_count
 from production.services import create_run
+from purchasing.services import record_supplier_payment
 from sales.services import record_payment
 from testing.api_clients import bearer_client
 
@@ -91,6 +94,19 @@ MATRIX: list[tuple[str, str, set]] = [
     ("POST", "/api/v1/payments/{payment}/approve/", APPROVERS),
     ("POST", "/api/v1/payments/{payment}/reject/", APPROVERS),
     ("POST", "/api/v1/payments/{payment}/cancel/", MANAGER),
+    *[
+        (method, path.replace("payments", kind).replace("{payment}", "{" + key + "}"), allowed)
+        for kind, key in (("supplier-payments", "supplier_payment"), ("expenses", "expense"))
+        for method, path, allowed in [
+            ("GET", "/api/v1/payments/", EVERYONE),
+            ("POST", "/api/v1/payments/", ENTRY),
+            ("GET", "/api/v1/payments/{payment}/", EVERYONE),
+            ("GET", "/api/v1/payments/{payment}/history/", EVERYONE),
+            ("POST", "/api/v1/payments/{payment}/approve/", APPROVERS),
+            ("POST", "/api/v1/payments/{payment}/reject/", APPROVERS),
+            ("POST", "/api/v1/payments/{payment}/cancel/", MANAGER),
+        ]
+    ],
     ("GET", "/api/v1/periods/", COSTS),
     ("POST", "/api/v1/periods/", MANAGER),
     ("GET", "/api/v1/periods/{period}/", COSTS),
@@ -112,6 +128,12 @@ def objects(plant, staff_user, manager_user):
     sale = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
     count = create_stock_count(by=manager_user, lines=[CountLineInput(plant.preform, 90)])
     payment = record_payment(by=staff_user, customer=plant.customer, amount=Decimal("10"), method="cash")
+    supplier_payment = record_supplier_payment(
+        by=staff_user, supplier=plant.supplier, amount=Decimal("10"), method="bank"
+    )
+    expense = record_expense(
+        by=staff_user, category=ExpenseCategory.objects.get(code="power"), amount=Decimal("10"), method="cash"
+    )
     period = close_period(by=manager_user, through=timezone.localdate().replace(day=1) - timedelta(days=1))
     return {
         "item": plant.preform.pk,
@@ -123,6 +145,8 @@ def objects(plant, staff_user, manager_user):
         "sale": sale.pk,
         "count": count.pk,
         "payment": payment.pk,
+        "supplier_payment": supplier_payment.pk,
+        "expense": expense.pk,
         "period": period.pk,
     }
 

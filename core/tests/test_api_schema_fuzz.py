@@ -43,6 +43,8 @@ ROW_DEPENDENT_WRITES = {
     ("POST", "/api/v1/stock-counts/"),
     ("PUT", "/api/v1/stock-counts/{id}/"),
     ("POST", "/api/v1/payments/"),
+    ("POST", "/api/v1/supplier-payments/"),  # and the bills it settles are the supplier's, posted, owing
+    ("POST", "/api/v1/expenses/"),  # and the category and account are active
     ("PUT", "/api/v1/items/{id}/recipe/"),
     ("POST", "/api/v1/periods/"),
     ("POST", "/api/v1/auth/password/"),

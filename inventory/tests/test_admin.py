@@ -28,7 +28,7 @@ def test_every_business_model_is_registered_with_history(manager_client):
     from django.contrib import admin
     from simple_history.admin import SimpleHistoryAdmin
 
-    for label in ("inventory", "purchasing", "production", "sales"):
+    for label in ("inventory", "purchasing", "production", "sales", "expenses", "cashbook"):
         from django.apps import apps
 
         for model in apps.get_app_config(label).get_models():

@@ -1,24 +1,27 @@
 """Customer sales and receivables ageing, from the per-customer daily summary.
 
-Outstanding at a date = Σ posted bills − Σ posted payments dated up to it. Ageing is balance
-forward: a customer's outstanding amount is matched against their most recent bills (payments
-settle the oldest bills first), and each part is aged by its bill date.
+Outstanding at a date = Σ posted bills − Σ posted payments dated up to it. Ageing is per bill
+(``reporting.ageing``): each open bill's outstanding (its total less the payments against it) is
+aged by its date; money received on account is shown beside the buckets, not spread over them.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
+from documents.models import DocumentStatus
+from reporting import ageing as ageing_rules
 from reporting.charts import bar_chart
 from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money, percent
-from sales.models import Customer
+from sales.models import Customer, Payment, Sale
 
-BUCKETS = [("days_0_30", "0–30 days"), ("days_31_60", "31–60 days"), ("days_61_90", "61–90 days")]
-OVER_90 = ("days_over_90", "Over 90 days")
+BUCKETS, OVER_90 = ageing_rules.BUCKETS, ageing_rules.OVER_90
 
 
 SUMS = ("bills", "quantity", "revenue", "cogs", "paid")
@@ -87,38 +90,50 @@ def total_outstanding_at(end: date, owed: dict[int, object] | None = None):
     return sum((amount for amount in owed.values()), money(0))
 
 
-def ageing(end: date, owed: dict[int, object] | None = None) -> list[tuple]:
-    """(customer id, outstanding, 0–30, 31–60, 61–90, over 90) for everyone who owes at ``end``.
-
-    Balance forward: what a customer owes is matched against their most recent bill days first,
-    so the part in the newest bucket is the smaller of what they owe and what they were billed in
-    it, and so on back; what is left is over 90 days old. Days whose bills were cancelled to below
-    zero match nothing.
-    """
-    owed = outstanding_at(end) if owed is None else owed
-    d30, d60, d90 = (end - timedelta(days=n) for n in (30, 60, 90))
-    billed = {
-        row["customer_id"]: row
-        for row in SalesCustomerDay.objects.filter(date__lte=end, date__gt=d90, revenue__gt=0)
-        .values("customer_id")
-        .annotate(
-            b0=Sum("revenue", filter=Q(date__gt=d30)),
-            b1=Sum("revenue", filter=Q(date__lte=d30, date__gt=d60)),
-            b2=Sum("revenue", filter=Q(date__lte=d60)),
-        )
+def open_bills(end: date):
+    """Posted bills dated up to ``end`` that still owe something at its end."""
+    paid = (
+        Payment.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
         .order_by()
-    }
-    aged = []
-    for customer_id, amount in owed.items():
-        if amount <= 0:
-            continue
-        row, left, parts = billed.get(customer_id, {}), amount, []
-        for bucket in ("b0", "b1", "b2"):
-            part = min(left, money(row.get(bucket)))
-            parts.append(part)
-            left -= part
-        aged.append((customer_id, amount, *parts, left))
-    return aged
+        .values("sale")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return (
+        Sale.objects.filter(status=DocumentStatus.POSTED, date__lte=end)
+        .annotate(paid_by_end=Coalesce(Subquery(paid, output_field=ageing_rules.MONEY), Value(Decimal("0"))))
+        .annotate(outstanding=F("total") - F("paid_by_end"))
+        .filter(outstanding__gt=0)
+    )
+
+
+def on_account_at(end: date) -> dict[int, object]:
+    """{customer id: money received without a bill, dated up to ``end``}."""
+    rows = (
+        Payment.objects.filter(status=DocumentStatus.POSTED, sale__isnull=True, date__lte=end)
+        .values("customer_id")
+        .annotate(s=Sum("amount"))
+    )
+    return {row["customer_id"]: money(row["s"]) for row in rows}
+
+
+def ageing(end: date, owed: dict[int, object] | None = None) -> list[tuple]:
+    """(customer id, outstanding, 0–30, 31–60, 61–90, over 90, on account) at ``end``, per bill:
+    each open bill's outstanding is aged by its own date; money on account is set beside them."""
+    buckets = ageing_rules.receivables_per_customer(end)
+    credit = on_account_at(end)
+    owed = outstanding_at(end) if owed is None else owed
+    shown = set(buckets) | {c for c, amount in owed.items() if amount > 0}
+    zero = money(0)
+    return [
+        (
+            customer_id,
+            owed.get(customer_id, zero),
+            *(buckets.get(customer_id, {}).get(key, zero) for key in ageing_rules.KEYS),
+            -credit.get(customer_id, zero),
+        )
+        for customer_id in shown
+    ]
 
 
 def build(period: Period) -> Report:
@@ -173,7 +188,7 @@ def build(period: Period) -> Report:
     }
     aged = ageing(period.end, owed)
     aged_names = dict(Customer.objects.filter(pk__in=[a[0] for a in aged]).values_list("pk", "name"))
-    keys = ["outstanding", *(k for k, _ in BUCKETS), OVER_90[0]]
+    keys = ["outstanding", *ageing_rules.KEYS, "on_account"]
     ageing_rows = sorted(
         ({"customer": aged_names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
         key=lambda r: (-r["outstanding"], r["customer"]),
@@ -187,7 +202,8 @@ def build(period: Period) -> Report:
         notes=[
             f"Outstanding and ageing are as at the end of {period.end.isoformat()}; a negative "
             "outstanding is money held on account.",
-            "Ageing matches what a customer owes against their most recent bills.",
+            "Ageing is per bill: each open bill's outstanding by its age; money received on account "
+            "(not against a bill) is shown beside it, so owed = the buckets less on account.",
         ],
         tables=[
             Table(
@@ -215,6 +231,7 @@ def build(period: Period) -> Report:
                     Column("outstanding", "Owed", "money"),
                     *[Column(key, label, "money") for key, label in BUCKETS],
                     Column(*OVER_90, "money"),
+                    Column("on_account", "On account", "money"),
                 ],
                 ageing_rows,
                 ageing_totals,
@@ -227,7 +244,7 @@ def build(period: Period) -> Report:
             bar_chart(
                 "Receivables by age",
                 [label for _, label in [*BUCKETS, OVER_90]],
-                [ageing_totals[key] for key in keys[1:]],
+                [ageing_totals[key] for key in ageing_rules.KEYS],
             ),
         ],
     )

@@ -6,12 +6,15 @@ input part is split by the kind of item consumed (preform, cap, label, other).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
 
 from documents.models import DocumentStatus
 from inventory.models import Item, ItemKind
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
+from reporting import net_costs
 from reporting.charts import line_chart
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money, percent, ratio
@@ -218,12 +221,33 @@ def build(period: Period, by: str = "item", group: str = "month") -> Report:
         [("Reject rate %", reject_rate)],
         unit="%",
     )
+    power = net_costs.power_cost(period.start, period.end)
+    power_row = {
+        "power": power,
+        "good": totals["good"],
+        "per_thousand": ratio(power * 1000, totals["good"], places=Decimal("0.01")),
+    }
     return Report(
         name="production",
         title="Production",
         period=period,
         options={"by": by, "group": group},
-        notes=["Cost per good bottle = (inputs at cost + conversion − scrap credit) ÷ good bottles."],
-        tables=[Table("runs", f"Per {heading[by].lower()}", columns, rows, totals)],
+        notes=[
+            "Cost per good bottle = (inputs at cost + conversion − scrap credit) ÷ good bottles.",
+            "Power per 1,000 bottles = the period's power expenses (before tax) × 1,000 ÷ good bottles made.",
+        ],
+        tables=[
+            Table("runs", f"Per {heading[by].lower()}", columns, rows, totals),
+            Table(
+                "power",
+                "Power per 1,000 bottles",
+                [
+                    Column("power", "Power expenses", "money"),
+                    Column("good", "Good bottles", "int"),
+                    Column("per_thousand", "Power / 1,000 bottles", "money"),
+                ],
+                [power_row],
+            ),
+        ],
         charts=[chart],
     )

@@ -1,0 +1,199 @@
+"""The cash book's write side: accounts kept by Managers, and the day-end closing of an account.
+
+A closing states the cash counted at the end of a day; posting it fixes what the book said
+(``expected``) and books the difference (counted − expected) to the account, so the book's balance
+after it is the cash counted. Refused for a day that already has one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts import roles
+from accounts.models import User
+from cashbook import flows, selectors
+from cashbook.models import Account, AccountKind, CashClosing, Method
+from core.errors import InvalidDocument, NotAllowed
+from core.money import money
+from documents import approval, lifecycle
+from documents.dates import check_date
+from documents.drafts import money_problem
+from documents.models import DocumentStatus
+
+ACCOUNT_FIELDS = ("name", "kind", "opening_balance", "opening_date", "default_for", "is_active")
+
+
+@transaction.atomic
+def save_account(*, by: User, account: Account | None = None, **fields: Any) -> Account:
+    """Accounts are master data: Managers keep them. Once an account has entries its opening
+    balance and date are part of the book, but a Manager may still correct them (history shows it)."""
+    if not roles.can_manage_master_data(by):
+        raise NotAllowed(f"{by} may not change accounts.")
+    account = account or Account()
+    for name, value in fields.items():
+        if name not in ACCOUNT_FIELDS:
+            raise TypeError(f"unknown account field {name}")
+        setattr(account, name, value)
+    errors: dict[str, list[str]] = {}
+    if not (account.name or "").strip():
+        errors["name"] = ["Enter a name."]
+    elif Account.objects.filter(name=account.name).exclude(pk=account.pk).exists():
+        errors["name"] = [f"Another account is already called {account.name!r}."]
+    if account.kind not in AccountKind.values:
+        errors["kind"] = ["Choose cash, bank or UPI."]
+    if _opening_problem(account.opening_balance):
+        errors["opening_balance"] = ["Enter the money held on the opening date."]
+    if not isinstance(account.opening_date, date):
+        errors["opening_date"] = ["Enter the date the book starts."]
+    if account.default_for in ("", None):
+        account.default_for = None
+    elif account.default_for not in Method.values:
+        errors["default_for"] = ["Choose a payment method."]
+    else:
+        other = Account.objects.filter(default_for=account.default_for).exclude(pk=account.pk).first()
+        if other is not None:
+            errors["default_for"] = [f"{other} already takes {account.get_default_for_display()} money."]
+    if errors:
+        raise InvalidDocument(fields=errors)
+    account.opening_balance = money(account.opening_balance)
+    lifecycle.save_as(account, by)
+    return account
+
+
+def _opening_problem(value: Any) -> str | None:
+    """An opening balance may be negative (an overdrawn bank account); otherwise as any amount."""
+    if isinstance(value, Decimal) and value.is_finite() and value < 0:
+        value = -value
+    return money_problem(value)
+
+
+def record_cash_closing(
+    *,
+    by: User,
+    account: Account,
+    counted: Decimal,
+    date: date | None = None,
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+) -> CashClosing:
+    """Close an account's day with the money counted; posted at once, or approved by a second
+    person when the difference is over CASH_CLOSING_APPROVAL_THRESHOLD."""
+    lifecycle.require_may_enter(CashClosing, by)
+    check_date(date, model=CashClosing, optional=True)
+    if account is None or not account.is_active:
+        raise InvalidDocument(fields={"account": ["Choose an active account."]})
+    problem = money_problem(counted)
+    if problem:
+        raise InvalidDocument(fields={"counted": [problem]})
+
+    def create() -> CashClosing:
+        closing = CashClosing(
+            account=account, counted=money(counted), notes=notes, created_by=by, request_key=request_key
+        )
+        if date is not None:
+            closing.date = date
+        closing.total = closing.counted
+        _check_day(closing)
+        lifecycle.save_as(closing, by)
+        return lifecycle.submit(document=closing, by=by, locked=True)
+
+    return lifecycle.create_once(CashClosing, request_key, create)
+
+
+def _check_day(closing: CashClosing) -> None:
+    if closing.date < closing.account.opening_date:
+        raise InvalidDocument(
+            fields={
+                "date": [f"{closing.account}'s book starts on {closing.account.opening_date.isoformat()}."]
+            }
+        )
+    taken = CashClosing.objects.filter(
+        account_id=closing.account_id,
+        date=closing.date,
+        status__in=[DocumentStatus.POSTED, DocumentStatus.PENDING],
+    ).exclude(pk=closing.pk)
+    if taken.exists():
+        raise InvalidDocument(
+            fields={"date": [f"{closing.account} is already closed for {closing.date.isoformat()}."]}
+        )
+
+
+def _expected(closing: CashClosing) -> Decimal:
+    return selectors.balance(closing.account, closing.date)
+
+
+def _post_closing(posting: lifecycle.PostingContext) -> None:
+    closing = posting.document
+    # The account row is the closing's lock: two closings of one account post one after the other.
+    Account.objects.select_for_update().get(pk=closing.account_id)
+    _check_day(closing)
+    closing.expected = _expected(closing)
+    closing.difference = closing.counted - closing.expected
+
+
+def _closing_approval(closing: CashClosing) -> str | None:
+    difference = closing.counted - _expected(closing)
+    return approval.over_limit(
+        "difference", abs(difference), settings.CASH_CLOSING_APPROVAL_THRESHOLD, f" ({closing.account})"
+    )
+
+
+lifecycle.register(
+    CashClosing,
+    lifecycle.DocumentRules(
+        verbose="cash closing",
+        post=_post_closing,
+        approval_reason=_closing_approval,
+        before_pending=lambda posting: _check_day(posting.document),
+        moves_stock=False,
+    ),
+)
+
+
+def _closings(start: date | None, end: date | None):
+    docs = CashClosing.objects.filter(status=DocumentStatus.POSTED).exclude(difference=0)
+    if start is not None:
+        docs = docs.filter(date__gte=start)
+    if end is not None:
+        docs = docs.filter(date__lte=end)
+    return docs
+
+
+flows.register(
+    flows.MoneyFlow(
+        name="cash_closing",
+        label="Day-end difference",
+        direction=flows.IN,  # the difference carries its sign: over (+) or short (−)
+        documents=_closings,
+        amount="difference",
+        party="account__name",
+        method="",
+    )
+)
+
+
+def _refund_rows(start: date, end: date) -> list[dict[str, Any]]:
+    """The seam for refunds to customers (sales returns paid back in money): the returns module's
+    ``refunds_between(start, end)``, rows of date, number, party, method, account_id, amount."""
+    try:
+        from returns import selectors as returns_selectors  # the returns app, when installed
+    except ImportError:
+        return []
+    return [dict(row) for row in returns_selectors.refunds_between(start, end)]
+
+
+flows.register(
+    flows.MoneyFlow(
+        name="refund",
+        label="Refund",
+        direction=flows.OUT,
+        documents=lambda start, end: CashClosing.objects.none(),
+        rows=_refund_rows,
+    )
+)

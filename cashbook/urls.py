@@ -1,0 +1,5 @@
+from cashbook import views
+
+app_name = "cashbook"
+
+urlpatterns = [*views.closing_pages.urls()]

@@ -1,0 +1,5 @@
+from expenses import views
+
+app_name = "expenses"
+
+urlpatterns = [*views.expense_pages.urls()]

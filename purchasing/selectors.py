@@ -1,0 +1,160 @@
+"""Read-side queries for suppliers' bills: what is paid, what is owed, when it falls due.
+
+A bill's outstanding = its total − the posted supplier payments allocated to it. A supplier's
+outstanding = Σ its bills' outstanding − money paid on account (not allocated to a bill) − debit
+notes (purchase returns) not yet set against a bill.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from core.money import CENT
+from documents.models import DocumentStatus
+from purchasing.models import Purchase, Supplier, SupplierPayment, SupplierPaymentLine
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+
+class PaymentState:
+    UNPAID = "unpaid"
+    PARTLY_PAID = "partly paid"
+    PAID = "paid"
+
+
+def _allocated(upto: date | None = None) -> Subquery:
+    lines = SupplierPaymentLine.objects.filter(purchase=OuterRef("pk"), payment__status=DocumentStatus.POSTED)
+    if upto is not None:
+        lines = lines.filter(payment__date__lte=upto)
+    return Subquery(lines.values("purchase").annotate(s=Sum("amount")).values("s"), output_field=MONEY)
+
+
+def bills_with_payments(queryset: QuerySet[Purchase] | None = None, *, upto: date | None = None):
+    """Purchases annotated with ``paid``, ``outstanding`` and ``payment_state``; ``upto``: only
+    payments dated up to that day count."""
+    queryset = Purchase.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        paid=Coalesce(_allocated(upto), ZERO),
+    ).annotate(
+        outstanding=Case(When(status=DocumentStatus.POSTED, then=F("total") - F("paid")), default=ZERO),
+        payment_state=Case(
+            When(paid__gte=F("total"), then=Value(PaymentState.PAID)),
+            When(paid__gt=0, then=Value(PaymentState.PARTLY_PAID)),
+            default=Value(PaymentState.UNPAID),
+        ),
+    )
+
+
+def due_date(purchase: Purchase) -> date:
+    """A bill falls due its supplier's credit days after its date."""
+    return purchase.date + timedelta(days=purchase.supplier.credit_days)
+
+
+def bill_outstanding(purchase: Purchase) -> Decimal:
+    """What the plant still owes on one bill (nothing on a bill that is not posted)."""
+    if purchase.status != DocumentStatus.POSTED:
+        return Decimal("0.00")
+    paid = (
+        SupplierPaymentLine.objects.filter(
+            purchase=purchase, payment__status=DocumentStatus.POSTED
+        ).aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+    return (purchase.total - paid).quantize(CENT)
+
+
+def payment_state(purchase: Purchase) -> str:
+    owed = bill_outstanding(purchase)
+    if owed <= 0:
+        return PaymentState.PAID
+    return PaymentState.PARTLY_PAID if owed < purchase.total else PaymentState.UNPAID
+
+
+def debit_notes_total(supplier: Supplier, upto: date | None = None) -> Decimal:
+    """What the supplier owes back for goods returned to it (purchase returns / debit notes).
+
+    The seam for the purchase-returns module: when ``returns.selectors.debit_notes_total`` exists
+    it answers; until then there are no debit notes.
+    """
+    try:
+        from returns import selectors as returns_selectors  # the returns app sits beside this one
+    except ImportError:
+        return Decimal("0.00")
+    return Decimal(returns_selectors.debit_notes_total(supplier, upto=upto) or 0).quantize(CENT)
+
+
+def supplier_outstanding(supplier: Supplier, upto: date | None = None) -> Decimal:
+    """What the plant owes the supplier at the end of ``upto`` (today when None): bills − payments
+    (allocated or on account) − debit notes. Negative: the supplier holds the plant's money."""
+    bills = Purchase.objects.filter(supplier=supplier, status=DocumentStatus.POSTED)
+    paid = SupplierPayment.objects.filter(supplier=supplier, status=DocumentStatus.POSTED)
+    if upto is not None:
+        bills, paid = bills.filter(date__lte=upto), paid.filter(date__lte=upto)
+    billed = bills.aggregate(s=Sum("total"))["s"] or 0
+    paid_total = paid.aggregate(s=Sum("amount"))["s"] or 0
+    return (Decimal(billed) - Decimal(paid_total) - debit_notes_total(supplier, upto=upto)).quantize(CENT)
+
+
+def on_account(supplier: Supplier, upto: date | None = None) -> Decimal:
+    """Money paid to the supplier and not allocated to any bill."""
+    paid = SupplierPayment.objects.filter(supplier=supplier, status=DocumentStatus.POSTED)
+    lines = SupplierPaymentLine.objects.filter(
+        payment__supplier=supplier, payment__status=DocumentStatus.POSTED
+    )
+    if upto is not None:
+        paid, lines = paid.filter(date__lte=upto), lines.filter(payment__date__lte=upto)
+    total = paid.aggregate(s=Sum("amount"))["s"] or 0
+    allocated = lines.aggregate(s=Sum("amount"))["s"] or 0
+    return (Decimal(total) - Decimal(allocated)).quantize(CENT)
+
+
+def open_bills(upto: date, supplier: Supplier | None = None) -> QuerySet[Purchase]:
+    """Posted bills dated up to ``upto`` that still owe something at its end, oldest first."""
+    bills = Purchase.objects.filter(status=DocumentStatus.POSTED, date__lte=upto)
+    if supplier is not None:
+        bills = bills.filter(supplier=supplier)
+    return (
+        bills.annotate(paid=Coalesce(_allocated(upto), ZERO))
+        .annotate(outstanding=F("total") - F("paid"))
+        .filter(outstanding__gt=0)
+        .select_related("supplier")
+        .order_by("date", "id")
+    )
+
+
+def allocation_breaches() -> list[str]:
+    """verify_ledger's check: no bill is paid more than its total and no payment allocates more
+    than its amount (posted payments only)."""
+    posted = SupplierPaymentLine.objects.filter(payment__status=DocumentStatus.POSTED)
+    overpaid = (
+        posted.values("purchase__number", "purchase__total")
+        .annotate(s=Sum("amount"))
+        .filter(s__gt=F("purchase__total"))
+    )
+    overallocated = (
+        posted.values("payment__number", "payment__amount")
+        .annotate(s=Sum("amount"))
+        .filter(s__gt=F("payment__amount"))
+    )
+    return [
+        f"{row['purchase__number']}: paid {row['s']}, more than its total {row['purchase__total']}"
+        for row in overpaid
+    ] + [
+        f"{row['payment__number']}: allocates {row['s']}, more than its amount {row['payment__amount']}"
+        for row in overallocated
+    ]

@@ -1,0 +1,208 @@
+"""The cash book: money in and out of each account (cash, each bank, UPI), with running balances.
+
+Every money flow registered with ``cashbook.flows`` is read (customer payments in; supplier
+payments, expenses with their tax and refunds out; day-end differences either way). Opening =
+the account's opening balance + its entries before the period; closing = opening + in − out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cashbook import flows, selectors
+from cashbook.models import Account, CashClosing
+from documents.models import DocumentStatus
+from reporting.charts import bar_chart
+from reporting.periods import Period
+from reporting.tables import Column, Report, Table, money
+
+
+def build(period: Period) -> Report:
+    start, end = period.start, period.end
+    accounts = list(Account.objects.all())
+    names = {a.pk: a.name for a in accounts}
+    book, lost = selectors.book_and_unbooked(start, end, accounts)
+    account_rows = [
+        {
+            "account": row["account"].name,
+            "kind": row["account"].get_kind_display(),
+            "opening": row["opening"],
+            "money_in": row["in"],
+            "money_out": row["out"],
+            "closing": row["closing"],
+        }
+        for row in book
+    ]
+    if lost["in"] or lost["out"]:
+        account_rows.append(
+            {
+                "account": "No account",
+                "kind": "",
+                "opening": None,
+                "money_in": money(lost["in"]),
+                "money_out": money(lost["out"]),
+                "closing": None,
+            }
+        )
+    zero = money(0)
+    totals = {
+        "account": "Total",
+        "kind": "",
+        **{
+            key: sum((r[key] for r in account_rows if r[key] is not None), zero)
+            for key in ("opening", "money_in", "money_out", "closing")
+        },
+    }
+    opening = {row["account"].pk: row["opening"] for row in book}
+    opened = {a.pk: a.opening_date for a in accounts}
+    day_rows = _days(start, end, names, opened, opening)
+    entry_rows = _entries(start, end, names, opened, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
+    closings = (
+        CashClosing.objects.filter(status=DocumentStatus.POSTED, date__gte=start, date__lte=end)
+        .select_related("account")
+        .order_by("date", "account__name")
+    )
+    closing_rows = [
+        {
+            "date": c.date,
+            "number": c.number,
+            "account": c.account.name,
+            "expected": c.expected,
+            "counted": c.counted,
+            "difference": c.difference,
+        }
+        for c in closings
+    ]
+    return Report(
+        name="cash-book",
+        title="Cash book",
+        period=period,
+        notes=[
+            "Money in: customer payments. Money out: supplier payments, expenses (with their tax) and "
+            "refunds. A day-end closing books the difference between the cash counted and the book.",
+            "Money moved without an account is booked to the account kept for its method; "
+            "'No account' shows money for which there is none.",
+        ],
+        tables=[
+            Table(
+                "accounts",
+                "Per account",
+                [
+                    Column("account", "Account"),
+                    Column("kind", "Kind"),
+                    Column("opening", "Opening", "money"),
+                    Column("money_in", "In", "money"),
+                    Column("money_out", "Out", "money"),
+                    Column("closing", "Closing", "money"),
+                ],
+                account_rows,
+                totals,
+            ),
+            Table(
+                "days",
+                "By day",
+                [
+                    Column("account", "Account"),
+                    Column("date", "Date", "date"),
+                    Column("money_in", "In", "money"),
+                    Column("money_out", "Out", "money"),
+                    Column("balance", "Balance at day end", "money"),
+                ],
+                day_rows,
+            ),
+            Table(
+                "entries",
+                f"Entries (for a period of up to {ENTRIES_UP_TO_DAYS} days)",
+                [
+                    Column("account", "Account"),
+                    Column("date", "Date", "date"),
+                    Column("what", "Entry"),
+                    Column("number", "Number"),
+                    Column("party", "From / to"),
+                    Column("method", "Method"),
+                    Column("money_in", "In", "money"),
+                    Column("money_out", "Out", "money"),
+                    Column("balance", "Balance", "money"),
+                ],
+                entry_rows,
+            ),
+            Table(
+                "closings",
+                "Day-end closings",
+                [
+                    Column("date", "Date", "date"),
+                    Column("number", "Number"),
+                    Column("account", "Account"),
+                    Column("expected", "Book said", "money"),
+                    Column("counted", "Counted", "money"),
+                    Column("difference", "Difference", "money"),
+                ],
+                closing_rows,
+            ),
+        ],
+        charts=[
+            bar_chart(
+                "Closing balance by account",
+                [r["account"].name[:12] for r in book],
+                [r["closing"] for r in book],
+            )
+        ],
+    )
+
+
+# Entries one by one for a period up to a month; a longer one shows the days (one row per account
+# and day with money), so a year's page stays a few thousand rows at most.
+ENTRIES_UP_TO_DAYS = 31
+
+
+def _entries(start, end, names, opened, opening) -> list[dict]:
+    running: dict[int | None, Decimal] = dict(opening)
+    entry_rows = []
+    ordered = sorted(flows.entries(start, end), key=lambda e: (names.get(e["account_id"], "~"), e["date"]))
+    for entry in ordered:
+        account_id = entry["account_id"]
+        if account_id in opened and entry["date"] < opened[account_id]:
+            continue  # before the account's book starts
+        amount = money(entry["amount"])
+        balance = None
+        if account_id in running:
+            running[account_id] += amount
+            balance = running[account_id]
+        entry_rows.append(
+            {
+                "account": names.get(account_id, "No account"),
+                "date": entry["date"],
+                "what": entry["flow"],
+                "number": entry["number"],
+                "party": entry["party"],
+                "method": entry["method"],
+                "money_in": amount if amount > 0 else None,
+                "money_out": -amount if amount < 0 else None,
+                "balance": balance,
+            }
+        )
+    return entry_rows
+
+
+def _days(start, end, names, opened, opening) -> list[dict]:
+    running: dict[int | None, Decimal] = dict(opening)
+    rows = []
+    sums = flows.sums_by_account_day(start, end)
+    for account_id, day in sorted(sums, key=lambda k: (names.get(k[0], "~"), k[1])):
+        if account_id in opened and day < opened[account_id]:
+            continue  # before the account's book starts
+        entry = sums[(account_id, day)]
+        balance = None
+        if account_id in running:
+            running[account_id] += entry["in"] - entry["out"]
+            balance = money(running[account_id])
+        rows.append(
+            {
+                "account": names.get(account_id, "No account"),
+                "date": day,
+                "money_in": money(entry["in"]),
+                "money_out": money(entry["out"]),
+                "balance": balance,
+            }
+        )
+    return rows

@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "sales",
     "reporting",
     "operations",
+    "golive",
     "notifications",
 ]
 

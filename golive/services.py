@@ -9,7 +9,7 @@ kept in the same transaction, as for any posting.
 from __future__ import annotations
 
 from datetime import date as Date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -17,17 +17,15 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
+from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY, MAX_PRICE
 from core.errors import InvalidDocument, NotAllowed, PeriodClosed
+from core.money import CENT, money
 from documents import dates, lifecycle
 from inventory import ledger
 from inventory.models import Item, MovementKind, OpeningStock
 from purchasing.models import Supplier, SupplierOpeningDue
 from reporting import summaries
 from sales.models import Customer, CustomerOpeningDue
-
-CENT = Decimal("0.01")
-MAX_QUANTITY = 10**12
-MAX_MONEY = Decimal("999999999999.99")
 
 
 def go_live_date() -> Date:
@@ -52,8 +50,8 @@ def _opening_date(when: Date | None) -> Date:
 def _money(value: Decimal, field: str) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidDocument(fields={field: ["Enter an amount."]})
-    if value <= 0 or value > MAX_MONEY:
-        raise InvalidDocument(fields={field: [f"Enter an amount above 0 and at most {MAX_MONEY}."]})
+    if value <= 0 or value > MAX_DOCUMENT_TOTAL:
+        raise InvalidDocument(fields={field: [f"Enter an amount above 0 and at most {MAX_DOCUMENT_TOTAL}."]})
     if value != value.quantize(CENT):
         raise InvalidDocument(fields={field: ["Enter at most 2 decimal places."]})
     return value
@@ -65,20 +63,22 @@ def enter_opening_stock(
 ) -> OpeningStock:
     """Bring ``quantity`` of ``item`` into stock at ``unit_cost`` on the go-live date, once."""
     _require_manager(by)
-    if not isinstance(quantity, int) or quantity <= 0 or quantity > MAX_QUANTITY:
+    if not isinstance(quantity, int) or quantity <= 0 or quantity > MAX_LINE_QUANTITY:
         raise InvalidDocument(fields={"quantity": ["Enter a whole quantity above 0."]})
     if not isinstance(unit_cost, Decimal) or not unit_cost.is_finite() or unit_cost < 0:
         raise InvalidDocument(fields={"unit_cost": ["Enter a unit cost of 0 or more."]})
-    if unit_cost != unit_cost.quantize(ledger.UNIT_COST_PLACES) or unit_cost > MAX_MONEY:
-        raise InvalidDocument(fields={"unit_cost": ["Enter a unit cost with at most 4 decimal places."]})
+    if unit_cost != unit_cost.quantize(ledger.UNIT_COST_PLACES) or unit_cost > MAX_PRICE:
+        raise InvalidDocument(
+            fields={"unit_cost": [f"Enter a unit cost up to {MAX_PRICE}, with at most 4 decimals."]}
+        )
     when = _opening_date(date)
     ledger.check_period_open(when)
     # The balance lock also serialises two openings of one item: the second sees the first's row.
     balances = ledger.lock_balances([item.pk])
     if OpeningStock.objects.filter(item=item).exists():
         raise InvalidDocument(fields={"item": [f"{item.sku} already has its opening stock."]})
-    value = (unit_cost * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-    if value > MAX_MONEY:
+    value = money(unit_cost * quantity)
+    if value > MAX_DOCUMENT_TOTAL:
         raise InvalidDocument(fields={"quantity": ["Quantity × unit cost is too large."]})
     opening = OpeningStock(
         item=item, quantity=quantity, unit_cost=unit_cost, value=value, date=when, entered_by=by

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, line_formset
 from parties.forms import PartyForm as PartyForm  # a supplier is entered on the party form
 from purchasing.models import Supplier
@@ -23,7 +24,7 @@ class PurchaseForm(RequestKeyForm):
 
 class PurchaseLineForm(LineForm):
     item = ItemChoiceField()
-    quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     unit_price = forms.DecimalField(
         label="Unit price",
         max_digits=12,

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
+from core.money import CENT
+
+if TYPE_CHECKING:
+    from documents.lifecycle import PostingContext
 from inventory.models import MovementKind
 from reporting.models import CustomerBalance, SalesCustomerDay, SalesItemDay, StockDay
 from sales.models import Payment, Sale
 
-CENT = Decimal("0.01")
 SALE_LABEL = Sale._meta.label_lower
 PAYMENT_LABEL = Payment._meta.label_lower
 
@@ -207,10 +211,11 @@ def apply_customer_opening_due(customer_id: int) -> None:
     _apply(BALANCE, _opening_due_select("d.customer_id = %s"), 1, [customer_id])
 
 
-def record_posting(document, sign: int) -> None:
+def record_posting(posting: PostingContext) -> None:
     """Called by the lifecycle inside the transaction that posts (+1) or cancels (−1) a document."""
     from documents import lifecycle
 
+    document, sign = posting.document, posting.sign
     label = document._meta.label_lower
     statements = []
     if label == SALE_LABEL:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
 from parties.forms import PartyForm
 from sales.models import MAX_CREDIT_DAYS, Customer, PaymentMethod, Sale
@@ -44,7 +45,7 @@ class SaleForm(RequestKeyForm):
 
 class SaleLineForm(LineForm):
     item = ItemChoiceField()
-    quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     # Left empty, the line takes the item's default selling price (the service fills it in).
     unit_price = forms.DecimalField(
         label="Unit price", required=False, **MONEY, widget=forms.NumberInput(attrs={"step": "0.01"})

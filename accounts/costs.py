@@ -24,6 +24,7 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     "inventory.stockmovement": frozenset({"value", "unit_cost"}),
     "inventory.stockcount": frozenset({"total"}),  # the variance's value, at average cost
     "inventory.stockcountline": frozenset({"variance_value"}),
+    "inventory.openingstock": frozenset({"unit_cost", "value"}),
     # A run's cost figures, including the conversion cost and scrap credit they are made of.
     "production.productionrun": frozenset(
         {"total", "conversion_cost", "scrap_value", "input_value", "unit_cost"}
@@ -48,6 +49,8 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "sales.sale": {"total": "what the customer is billed"},
     "sales.saleline": {"unit_price": "the selling price", "amount": "what the line bills"},
     "sales.payment": {"total": "the money received", "amount": "the money received"},
+    "sales.customeropeningdue": {"amount": "what the customer owed on the go-live date"},
+    "purchasing.supplieropeningdue": {"amount": "what the plant owed the supplier on the go-live date"},
 }
 
 # A field whose name holds one of these words must be in COST_FIELDS or NOT_COSTS.

@@ -118,6 +118,23 @@ def _notify(posting: PostingContext) -> None:
         callback(posting)
 
 
+# The same read models, for documents posted in bulk (``sales.bulk``): told once per batch, with
+# the type and the ids, inside the posting transaction, so a day of thousands of bills costs them a
+# few statements instead of a few per bill.
+_BULK_POSTING_OBSERVERS: list[Callable[[type, Sequence[int], int], None]] = []
+
+
+def observe_bulk_postings(callback: Callable[[type, Sequence[int], int], None]) -> None:
+    if callback not in _BULK_POSTING_OBSERVERS:
+        _BULK_POSTING_OBSERVERS.append(callback)
+
+
+def notify_posted_many(model: type[Document], ids: Sequence[int]) -> None:
+    """Tell the observers that these documents of ``model`` were posted (bulk paths only)."""
+    for callback in _BULK_POSTING_OBSERVERS:
+        callback(model, ids, 1)
+
+
 # Callbacks told, inside the submitting transaction, that a document went pending (e.g. to queue a
 # mail to those who may approve it). Business rules stay in the services; these only observe.
 _PENDING_OBSERVERS: list[Callable[[Any], None]] = []

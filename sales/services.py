@@ -26,7 +26,7 @@ from documents.dates import check_date
 from documents.drafts import check_lines, money_problem, replace_lines, update_with_history
 from documents.models import DocumentStatus
 from inventory import ledger
-from inventory.models import Item, MovementKind
+from inventory.models import Item, MovementKind, StockMovement
 from parties.services import save_party
 from sales import selectors
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
@@ -214,14 +214,22 @@ def _post_sale(posting: lifecycle.PostingContext) -> ledger.PricedPosting:
         by=by,
         balances=posting.balances,
     )
-    # Movements come back in line order; each line keeps the cost it left stock at (COGS).
-    for line, movement in zip(lines, priced.movements, strict=True):
-        line.cost = -movement.value
-        line.unit_cost = movement.unit_cost
+    cost_lines(sale, lines, priced.movements)
     if sale.pk is not None:  # a stored draft's lines; a new bill's are stored with these costs
         update_with_history(SaleLine, lines, ["cost", "unit_cost"], by)
-    sale.cost = sum((line.cost for line in lines), Decimal("0"))
     return priced
+
+
+def cost_lines(sale: Sale, lines: Sequence[SaleLine], movements: Sequence[StockMovement]) -> None:
+    """Give each line the cost its stock left at (COGS), and the bill their sum.
+
+    The ledger prices a bill's movements in line order, one per line (``ledger.price`` here,
+    ``ledger.post_many`` in ``sales.bulk``).
+    """
+    for line, movement in zip(lines, movements, strict=True):
+        line.cost = -movement.value
+        line.unit_cost = movement.unit_cost
+    sale.cost = sum((line.cost for line in lines), Decimal("0"))
 
 
 def _before_cancel_sale(posting: lifecycle.PostingContext) -> None:

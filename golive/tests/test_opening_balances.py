@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import InvalidDocument, NotAllowed, PeriodClosed
@@ -101,3 +102,21 @@ def test_opening_supplier_due_is_kept_once(plant, manager_user, go_live):
     with pytest.raises(InvalidDocument):
         services.enter_supplier_due(by=manager_user, supplier=plant.supplier, amount=Decimal("900.00"))
     assert due.history.count() == 1
+
+
+def test_verify_ledger_flags_an_opening_movement_without_its_entry(plant, manager_user, go_live):
+    from inventory import ledger
+
+    opening = services.enter_opening_stock(
+        by=manager_user, item=plant.cap, quantity=4, unit_cost=Decimal("0.5")
+    )
+    assert verify_ledger() == []
+    with transaction.atomic():
+        ledger.post(
+            changes=[ledger.StockChange(item_id=plant.cap.pk, quantity=1, value=Decimal("0.50"))],
+            kind=MovementKind.OPENING,
+            date=go_live,
+            source=ledger.Source(type="inventory.openingstock", id=opening.pk + 1, number="Opening"),
+            by=manager_user,
+        )
+    assert verify_ledger() == [f"movements point at missing opening stock #{opening.pk + 1}"]

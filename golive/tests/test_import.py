@@ -156,6 +156,9 @@ ODD_FILES = {
     "huge": (b"sku,name\n" + b"A,B\n" * (MAX_BYTES // 4 + 1), "h.csv"),
     "header only": (b"sku,name\n", "h.csv"),
     "too many cells": (b"sku,name\nA,B,C,D\n", "t.csv"),
+    "too many rows": (b"sku,name\n" + b"A,B\n" * 20_001, "r.csv"),
+    "latin-1": ("sku,name\nA,Caf\u00e9\n".encode("latin-1"), "l.csv"),
+    "unclosed quote": (b'sku,name\n"A,B\n', "q.csv"),
 }
 
 
@@ -210,3 +213,12 @@ def test_the_import_command_checks_and_writes(manager_user, tmp_path, capsys):
     assert not Item.objects.exists()
     call_command("import", "items", str(path), by=manager_user.username)
     assert Item.objects.count() == 3
+
+
+def test_xlsx_rows_are_numbered_as_the_sheet_shows_them(manager_user):
+    data = _xlsx(
+        [["sku", "name", "reorder_level"], ["A-1", "One", 1], [None, None, None], ["A-2", "Two", -3]]
+    )
+    result = run_import(by=manager_user, kind="items", data=data, filename="i.xlsx", dry_run=False)
+    assert result.errors == [RowError(4, "reorder_level", "enter a whole number of 0 or more (not '-3')")]
+    assert not Item.objects.exists()

@@ -120,3 +120,15 @@ def test_verify_ledger_flags_an_opening_movement_without_its_entry(plant, manage
             by=manager_user,
         )
     assert verify_ledger() == [f"movements point at missing opening stock #{opening.pk + 1}"]
+
+
+def test_the_stock_movement_report_shows_opening_stock_so_closing_adds_up(plant, manager_user, go_live):
+    services.enter_opening_stock(by=manager_user, item=plant.preform, quantity=50, unit_cost=Decimal("1.10"))
+    rows, totals = stock.movement_rows(Period(go_live, timezone.localdate()))
+    (row,) = rows
+    assert (row["brought_in_quantity"], row["brought_in_value"]) == (50, Decimal("55.00"))
+    assert (row["opening_quantity"], row["closing_quantity"], row["closing_value"]) == (
+        0,
+        50,
+        Decimal("55.00"),
+    )

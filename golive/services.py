@@ -24,7 +24,7 @@ from documents import dates, lifecycle
 from inventory import ledger
 from inventory.models import Item, MovementKind, OpeningStock
 from purchasing.models import Supplier, SupplierOpeningDue
-from reporting import summaries
+from reporting import freshness, summaries
 from sales.models import Customer, CustomerOpeningDue
 
 
@@ -96,6 +96,7 @@ def enter_opening_stock(
     summaries.apply_movements(
         where="m.source_type = %s AND m.source_id = %s", params=[source.type, source.id]
     )
+    freshness.mark_changed()  # the balance moved by plain SQL, so no save signal tells the dashboard
     return opening
 
 
@@ -111,6 +112,7 @@ def enter_customer_due(*, by: User, customer: Customer, amount: Decimal, date: D
     due = CustomerOpeningDue(customer=customer, amount=amount, date=when, entered_by=by)
     lifecycle.save_as(due, by)
     summaries.apply_customer_opening_due(customer.pk)
+    freshness.mark_changed()  # what customers owe, on the dashboard
     return due
 
 

@@ -24,6 +24,7 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     "inventory.stockmovement": frozenset({"value", "unit_cost"}),
     "inventory.stockcount": frozenset({"total"}),  # the variance's value, at average cost
     "inventory.stockcountline": frozenset({"variance_value"}),
+    "inventory.openingstock": frozenset({"unit_cost", "value"}),
     # A run's cost figures, including the conversion cost and scrap credit they are made of.
     "production.productionrun": frozenset(
         {"total", "conversion_cost", "scrap_value", "input_value", "unit_cost"}
@@ -53,6 +54,8 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "purchasing.supplierpaymentline": {"amount": "the part of the money paid that settles a bill"},
     "expenses.expense": {"total": "the money spent, typed by whoever enters it", "amount": "the money spent"},
     "cashbook.cashclosing": {"total": "the cash counted, typed by whoever counts it"},
+    "sales.customeropeningdue": {"amount": "what the customer owed on the go-live date"},
+    "purchasing.supplieropeningdue": {"amount": "what the plant owed the supplier on the go-live date"},
 }
 
 # A field whose name holds one of these words must be in COST_FIELDS or NOT_COSTS.

@@ -190,6 +190,7 @@ INSTALLED_APPS = [
     "sales",
     "reporting",
     "operations",
+    "golive",
     "notifications",
 ]
 

@@ -123,6 +123,7 @@ class MovementKind(models.TextChoices):
     SALE = "sale", "Sale"
     ADJUSTMENT = "adjustment", "Stock count adjustment"
     REVERSAL = "reversal", "Reversal (cancelled document)"
+    OPENING = "opening", "Opening stock"
 
 
 class LedgerImmutable(Exception):
@@ -265,3 +266,30 @@ class StockCountLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.counted_quantity}"
+
+
+class OpeningStock(models.Model):
+    """What an item held, and at what cost, on the day the plant went live (once per item).
+
+    Its movement (kind ``opening``) carries the stated unit cost, so stock that was never bought
+    here does not enter at zero cost and later bills take a true COGS.
+    """
+
+    item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="opening_stock")
+    quantity = models.PositiveBigIntegerField()
+    unit_cost = models.DecimalField(max_digits=16, decimal_places=4)
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    date = models.DateField("go-live date")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="opening_stock_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="opening_stock_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Opening stock of {self.item_id}: {self.quantity}"

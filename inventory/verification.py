@@ -14,7 +14,7 @@ from django.db.models import Count, Sum
 
 from documents import lifecycle
 from documents.models import DocumentStatus
-from inventory.models import Item, StockBalance, StockMovement
+from inventory.models import Item, OpeningStock, StockBalance, StockMovement
 
 UNPOSTED = (DocumentStatus.DRAFT, DocumentStatus.PENDING, DocumentStatus.REJECTED)
 
@@ -115,6 +115,30 @@ def _posted_quantity_breaches(model, moved, statuses, numbers) -> list[str]:
     ]
 
 
+def opening_breaches() -> list[str]:
+    """Invariant 3 for opening stock: each entry moved exactly its quantity and value, into its item."""
+    label = OpeningStock._meta.label_lower
+    moved = {
+        row["source_id"]: (row["item_id"], row["q"], _cents(row["v"]))
+        for row in StockMovement.objects.filter(source_type=label)
+        .values("source_id", "item_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+    }
+    problems = []
+    entries = {o.pk: o for o in OpeningStock.objects.select_related("item")}
+    for pk, opening in entries.items():
+        expected = (opening.item_id, opening.quantity, opening.value)
+        if moved.get(pk) != expected:
+            problems.append(
+                f"opening stock of {opening.item.sku} says {opening.quantity} / {opening.value} "
+                f"but its movements are {moved.get(pk)}"
+            )
+    problems += [
+        f"movements point at missing opening stock #{pk}" for pk in sorted(set(moved) - set(entries))
+    ]
+    return problems
+
+
 # Checks of the documents built on the ledger (money flows, allocations), registered by their apps,
 # which this module may not import.
 _CHECKS: list[Callable[[], list[str]]] = []
@@ -126,4 +150,9 @@ def register_check(check: Callable[[], list[str]]) -> None:
 
 
 def verify_ledger() -> list[str]:
-    return balance_breaches() + document_breaches() + [problem for check in _CHECKS for problem in check()]
+    return (
+        balance_breaches()
+        + document_breaches()
+        + opening_breaches()
+        + [problem for check in _CHECKS for problem in check()]
+    )

@@ -125,3 +125,23 @@ class SupplierPaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} to {self.purchase_id}"
+
+
+class SupplierOpeningDue(models.Model):
+    """What the supplier was owed on the day the plant went live (once per supplier);
+    payables count it like a posted bill of that date."""
+
+    supplier = models.OneToOneField(Supplier, on_delete=models.PROTECT, related_name="opening_due")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    date = models.DateField("go-live date")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="supplier_opening_due_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Opening due of {self.supplier_id}: {self.amount}"

@@ -148,3 +148,23 @@ class Payment(Document):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
+
+
+class CustomerOpeningDue(models.Model):
+    """What the customer owed us on the day the plant went live (once per customer);
+    receivables count it like a posted bill of that date."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="opening_due")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    date = models.DateField("go-live date")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="customer_opening_due_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Opening due of {self.customer_id}: {self.amount}"

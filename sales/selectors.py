@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from core.money import CENT
 from documents.models import DocumentStatus
-from sales.models import Customer, Payment, Sale
+from sales.models import Customer, CustomerOpeningDue, Payment, Sale
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -80,10 +80,14 @@ def _customer_sum(model, field: str):
 
 
 def customers_with_balances(queryset: QuerySet[Customer] | None = None) -> QuerySet[Customer]:
-    """Customers with ``billed``, ``paid`` and ``outstanding`` (negative means a credit)."""
+    """Customers with ``billed``, ``paid`` and ``outstanding`` (negative means a credit).
+
+    ``billed`` counts the opening due of the go-live date like a posted bill.
+    """
     queryset = Customer.objects.all() if queryset is None else queryset
     return queryset.annotate(
-        billed=_customer_sum(Sale, "total"), paid=_customer_sum(Payment, "amount")
+        billed=_customer_sum(Sale, "total") + Coalesce(F("opening_due__amount"), ZERO),
+        paid=_customer_sum(Payment, "amount"),
     ).annotate(outstanding=F("billed") - F("paid"))
 
 
@@ -95,7 +99,8 @@ def customer_outstanding(customer: Customer) -> Decimal:
 def total_outstanding() -> Decimal:
     billed = Sale.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("total"))["s"] or 0
     paid = Payment.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("amount"))["s"] or 0
-    return (Decimal(billed) - Decimal(paid)).quantize(CENT)
+    opening = CustomerOpeningDue.objects.aggregate(s=Sum("amount"))["s"] or 0
+    return (Decimal(billed) + Decimal(opening) - Decimal(paid)).quantize(CENT)
 
 
 def posted_payment_count(sale: Sale) -> int:

@@ -26,6 +26,8 @@ FLOWS = [
     ("sold", "Sold", MovementKind.SALE, -1),
     ("adjusted", "Adjusted (counts, net)", MovementKind.ADJUSTMENT, 1),
     ("reversed", "Cancelled / reversed (net)", MovementKind.REVERSAL, 1),
+    # Stock brought in on the go-live date at its stated cost (golive.services.enter_opening_stock).
+    ("brought_in", "Opening stock entered", MovementKind.OPENING, 1),
 ]
 
 
@@ -96,7 +98,10 @@ def build_movement(period: Period) -> Report:
         name="stock-movement",
         title="Stock movement",
         period=period,
-        notes=["Closing = opening + purchased + produced − consumed − sold + adjusted + reversed."],
+        notes=[
+            "Closing = opening + purchased + produced − consumed − sold + adjusted + reversed"
+            " + opening stock entered."
+        ],
         tables=[
             Table("quantities", "Quantities", _columns("quantity", "int"), rows, totals),
             Table("values", "Values at cost", _columns("value", "money"), rows, totals),

@@ -18,6 +18,7 @@ from inventory.models import (
     ClosedPeriod,
     DocumentSequence,
     Item,
+    PackSize,
     RecipeLine,
     StockBalance,
     StockCount,
@@ -157,13 +158,41 @@ class RecipeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class PackInline(ReadOnlyInline):
+    model = PackSize
+    fields = ("name", "plural", "quantity")
+    readonly_fields = fields
+
+
+@admin.register(PackSize)
+class PackSizeAdmin(ServiceSavedAdmin):
+    list_display = ("item", "name", "quantity")
+    search_fields = ("item__sku", "item__name", "name")
+    list_select_related = ("item",)
+    service_fields = ("item", "name", "plural", "quantity")
+
+    def save(self, request, instance, fields):
+        return services.save_pack(by=request.user, pack=instance, **fields)
+
+
 @admin.register(Item)
 class ItemAdmin(ServiceSavedAdmin):
-    list_display = ("sku", "name", "kind", "unit", "reorder_level", "default_price", "is_active")
-    list_filter = ("kind", "is_active")
+    list_display = (
+        "sku",
+        "name",
+        "kind",
+        "unit",
+        "reorder_level",
+        "default_price",
+        "is_sold",
+        "is_bought",
+        "is_made",
+        "is_active",
+    )
+    list_filter = ("kind", "is_active", "is_sold", "is_bought", "is_made")
     search_fields = ("sku", "name")
     service_fields = services.ITEM_FIELDS
-    inlines = [RecipeInline]
+    inlines = [RecipeInline, PackInline]
 
     def save(self, request, instance, fields):
         return services.save_item(by=request.user, item=instance, **fields)

@@ -4,7 +4,15 @@ from decimal import Decimal
 
 from django import forms
 
-from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
+from inventory.forms import (
+    DATE_INPUT,
+    MONEY,
+    ItemChoiceField,
+    LineForm,
+    RequestKeyForm,
+    line_formset,
+    made_items,
+)
 from inventory.models import Item, ItemKind
 from production.models import RejectReason, Shift
 
@@ -12,7 +20,7 @@ from production.models import RejectReason, Shift
 class RunForm(RequestKeyForm):
     product = ItemChoiceField(
         label="Bottle made",
-        queryset=Item.objects.filter(is_active=True, kind=ItemKind.BOTTLE).order_by("sku"),
+        queryset=made_items().filter(kind=ItemKind.BOTTLE),
     )
     good_quantity = forms.IntegerField(label="Good bottles", min_value=1, max_value=10**9)
     machine = forms.CharField(max_length=40)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from config import search
-from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, line_formset
+from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, bought_items, line_formset
 from purchasing.models import Supplier
 
 
@@ -42,7 +42,7 @@ class PurchaseForm(RequestKeyForm):
 
 
 class PurchaseLineForm(LineForm):
-    item = ItemChoiceField()
+    item = ItemChoiceField(queryset=bought_items())
     quantity = forms.IntegerField(min_value=1, max_value=10**9)
     unit_price = forms.DecimalField(
         label="Unit price",

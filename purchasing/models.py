@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from inventory.documents import Document
 from inventory.models import Item
+from inventory.search_text import SearchTextField
 
 
 class Party(models.Model):
@@ -20,6 +21,8 @@ class Party(models.Model):
     tax_number = models.CharField(max_length=40, blank=True)
     notes = models.TextField(blank=True)
     is_active = models.BooleanField("active", default=True)
+    # What a picker finds the party by: any word of its name, contact, town (address) or phone.
+    search_text = SearchTextField(sources=("name", "contact_person", "address", "phone", "tax_number"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -31,7 +34,7 @@ class Party(models.Model):
 
 
 class Supplier(Party):
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta(Party.Meta):
         pass

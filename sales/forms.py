@@ -5,7 +5,17 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
-from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
+from inventory.forms import (
+    DATE_INPUT,
+    MONEY,
+    ItemChoiceField,
+    LineForm,
+    RequestKeyForm,
+    line_formset,
+    sold_items,
+)
+from inventory.models import PackSize
+from inventory.packs import total_units
 from purchasing.forms import PartyForm
 from sales.models import MAX_CREDIT_DAYS, Customer, PaymentMethod, Sale
 
@@ -42,9 +52,15 @@ class SaleForm(RequestKeyForm):
         super().__init__(*args, **kwargs)
 
 
+class PackChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PackSize) -> str:
+        return f"{obj.item.sku}: {obj.name} of {obj.quantity}"
+
+
 class SaleLineForm(LineForm):
-    item = ItemChoiceField()
-    quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    item = ItemChoiceField(queryset=sold_items())
+    # Loose units; with packs below, the line's quantity is packs × pack size + these.
+    quantity = forms.IntegerField(label="Quantity", min_value=0, max_value=10**9, required=False)
     # Left empty, the line takes the item's default selling price (the service fills it in).
     unit_price = forms.DecimalField(
         label="Unit price", required=False, **MONEY, widget=forms.NumberInput(attrs={"step": "0.01"})
@@ -55,6 +71,26 @@ class SaleLineForm(LineForm):
         **MONEY,
         widget=forms.NumberInput(attrs={"step": "0.01", "placeholder": "0.00"}),
     )
+    packs = forms.IntegerField(label="Packs", min_value=0, max_value=10**6, required=False)
+    pack = PackChoiceField(
+        label="Pack",
+        required=False,
+        empty_label="—",
+        queryset=PackSize.objects.select_related("item").order_by("item__sku", "quantity"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        packs, pack, units = data.get("packs"), data.get("pack"), data.get("quantity")
+        if packs and pack is None and "pack" not in self.errors:
+            self.add_error("pack", "Choose the pack the number of packs counts.")
+        total = total_units(pack=pack, packs=packs, units=units)
+        if total == 0 or (total is None and data.get("item") is not None):
+            self.add_error("quantity", "Enter a quantity (units, packs or both).")
+        data["quantity"] = total
+        if not packs:
+            data["pack"] = None
+        return data
 
 
 SaleLineFormSet = line_formset(SaleLineForm)

@@ -158,12 +158,6 @@ class RecipeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class PackInline(ReadOnlyInline):
-    model = PackSize
-    fields = ("name", "plural", "quantity")
-    readonly_fields = fields
-
-
 @admin.register(PackSize)
 class PackSizeAdmin(ServiceSavedAdmin):
     list_display = ("item", "name", "quantity")
@@ -192,7 +186,7 @@ class ItemAdmin(ServiceSavedAdmin):
     list_filter = ("kind", "is_active", "is_sold", "is_bought", "is_made")
     search_fields = ("sku", "name")
     service_fields = services.ITEM_FIELDS
-    inlines = [RecipeInline, PackInline]
+    inlines = [RecipeInline]
 
     def save(self, request, instance, fields):
         return services.save_item(by=request.user, item=instance, **fields)

@@ -42,6 +42,16 @@ def made_items():
     return active_items().filter(is_made=True)
 
 
+def picker(url_name: str, query: str = "", **data: str) -> dict[str, object]:
+    """Widget attributes that let ``static/js/picker.js`` put a search box over a select."""
+    from django.urls import reverse_lazy
+    from django.utils.functional import lazy
+
+    url = reverse_lazy(url_name)
+    full = lazy(lambda: f"{url}{query}", str)() if query else url
+    return {"data-picker": full, **{f"data-picker-{key}": value for key, value in data.items()}}
+
+
 def flag_field(label: str) -> forms.TypedChoiceField:
     """Sold / bought / made on the item form: yes, no, or (left alone) the default of its kind."""
     return forms.TypedChoiceField(

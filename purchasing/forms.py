@@ -5,7 +5,15 @@ from decimal import Decimal
 from django import forms
 
 from config import search
-from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, bought_items, line_formset
+from inventory.forms import (
+    DATE_INPUT,
+    ItemChoiceField,
+    LineForm,
+    RequestKeyForm,
+    bought_items,
+    line_formset,
+    picker,
+)
 from purchasing.models import Supplier
 
 
@@ -31,7 +39,9 @@ class PartySearchForm(forms.Form):
 
 class PurchaseForm(RequestKeyForm):
     supplier = forms.ModelChoiceField(
-        queryset=Supplier.objects.filter(is_active=True), empty_label="— choose —"
+        queryset=Supplier.objects.filter(is_active=True),
+        empty_label="— choose —",
+        widget=forms.Select(attrs=picker("api-search-suppliers")),
     )
     date = forms.DateField(widget=DATE_INPUT)
     supplier_bill_number = forms.CharField(label="Supplier's bill number", max_length=60, required=False)
@@ -42,7 +52,9 @@ class PurchaseForm(RequestKeyForm):
 
 
 class PurchaseLineForm(LineForm):
-    item = ItemChoiceField(queryset=bought_items())
+    item = ItemChoiceField(
+        queryset=bought_items(), widget=forms.Select(attrs=picker("api-search-items", "?use=bought"))
+    )
     quantity = forms.IntegerField(min_value=1, max_value=10**9)
     unit_price = forms.DecimalField(
         label="Unit price",

@@ -12,6 +12,7 @@ from inventory.forms import (
     LineForm,
     RequestKeyForm,
     line_formset,
+    picker,
     sold_items,
 )
 from inventory.models import PackSize
@@ -44,7 +45,14 @@ def _customers():
 
 
 class SaleForm(RequestKeyForm):
-    customer = forms.ModelChoiceField(queryset=_customers(), empty_label="— choose —")
+    customer = forms.ModelChoiceField(
+        queryset=_customers(),
+        empty_label="— choose —",
+        # Chosen, the picker goes on to the first line's item.
+        widget=forms.Select(
+            attrs={**picker("api-search-customers", next="#id_lines-0-item_search"), "autofocus": True}
+        ),
+    )
     date = forms.DateField(widget=DATE_INPUT)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -58,7 +66,12 @@ class PackChoiceField(forms.ModelChoiceField):
 
 
 class SaleLineForm(LineForm):
-    item = ItemChoiceField(queryset=sold_items())
+    item = ItemChoiceField(
+        queryset=sold_items(),
+        widget=forms.Select(
+            attrs=picker("api-search-bill-items", params="customer=#id_customer date=#id_date")
+        ),
+    )
     # Loose units; with packs below, the line's quantity is packs × pack size + these.
     quantity = forms.IntegerField(label="Quantity", min_value=0, max_value=10**9, required=False)
     # Left empty, the line takes the item's default selling price (the service fills it in).

@@ -126,7 +126,8 @@
         return;
       }
       if (!/-item$/.test(target.name) || price.dataset.typed === "1") { return; }
-      var suggested = prices[target.value] || "";
+      // A picker gives the price for this bill's customer with its choice (data-price).
+      var suggested = (target.dataset.price !== undefined ? target.dataset.price : prices[target.value]) || "";
       if (price.value !== suggested) {
         price.value = suggested;
         recalc(target.closest("fieldset[data-formset]"));

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from inventory.documents import Document
+from documents.models import Document
 from inventory.item_flags import KindDefaultFlag
 from inventory.search_text import SearchTextField
 

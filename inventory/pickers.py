@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from config import search
+from core import search
 from inventory import item_flags
 from inventory.models import Item
 from inventory.search_text import matching, words
@@ -31,7 +31,12 @@ def search_rows(queryset: QuerySet, query: str, *, limit: int = LIMIT) -> QueryS
 
 def search_items(query: str, *, use: str = "", limit: int = LIMIT) -> list[dict[str, Any]]:
     """Items for a picker, with their stock quantity, default price and pack sizes."""
-    items = Item.objects.select_related("balance").prefetch_related("packs").order_by("sku")
+    items = (
+        Item.objects.select_related("balance")
+        .prefetch_related("packs")
+        .only("sku", "name", "unit", "default_price", "balance__quantity")
+        .order_by("sku")
+    )
     if use in USES:
         items = items.filter(**{USES[use]: True})
     found = search_rows(items, query, limit=limit)

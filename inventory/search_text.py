@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from config import search
+from core import search
 
 MAX_WORDS = search.MAX_TERMS
 

@@ -23,5 +23,6 @@ class SupplierSearchView(PickerView):
         return super().get(request)
 
     def rows(self, request: Request, query: str, limit: int) -> list[dict[str, Any]]:
-        found = pickers.search_rows(Supplier.objects.order_by("name"), query, limit=limit)
+        suppliers = Supplier.objects.only("name", "address", "phone").order_by("name")
+        found = pickers.search_rows(suppliers, query, limit=limit)
         return [pickers.party_row(supplier) for supplier in found]

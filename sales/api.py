@@ -12,9 +12,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from accounts import roles
+from accounts.api.costs import API_FILTERS, CostFieldsMixin
 from accounts.api.idempotency import IdempotentCreateMixin
-from config.api_costs import API_FILTERS, CostFieldsMixin
-from config.api_fields import (
+from core.api.fields import (
     MODEL_FIELD_MAPPING,
     BooleanField,
     CharField,
@@ -22,8 +22,8 @@ from config.api_fields import (
     InputSerializer,
     PrimaryKeyRelatedField,
 )
-from config.api_filters import ActiveFilter, IdFilter
-from inventory.api.documents import (
+from core.api.filters import ActiveFilter, IdFilter
+from documents.api import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
     MAX_LINES,
@@ -41,9 +41,9 @@ from inventory.api.documents import (
     resolve_items,
     with_lines,
 )
-from inventory.drafts import line_inputs
+from documents.drafts import line_inputs
 from inventory.models import PackSize
-from purchasing.services import PARTY_FIELDS
+from parties.services import PARTY_FIELDS
 from sales import pickers, pricing_api, selectors, services
 from sales.models import MAX_CREDIT_DAYS, Customer, Payment, PaymentMethod, Sale, SaleLine
 

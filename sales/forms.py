@@ -17,7 +17,7 @@ from inventory.forms import (
 )
 from inventory.models import PackSize
 from inventory.packs import total_units
-from purchasing.forms import PartyForm
+from parties.forms import PartyForm
 from sales.models import MAX_CREDIT_DAYS, Customer, PaymentMethod, Sale
 
 

@@ -21,7 +21,8 @@ from sales.models import Customer
 
 
 def customer_rows(query: str, limit: int) -> list[dict[str, Any]]:
-    found = pickers.search_rows(Customer.objects.order_by("name"), query, limit=limit)
+    customers = Customer.objects.only("name", "address", "phone").order_by("name")
+    found = pickers.search_rows(customers, query, limit=limit)
     return [pickers.party_row(customer) for customer in found]
 
 

@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from accounts import roles
 from accounts.models import User
-from inventory import lifecycle
-from inventory.drafts import money, money_problem
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument, NotAllowed
+from documents import lifecycle
+from documents.drafts import money, money_problem
 from inventory.models import Item
 from sales.models import Customer, PriceList, PriceListEntry
 
@@ -27,18 +28,14 @@ HUNDRED = Decimal("100")
 
 
 def _lists_for(customer: Customer | None) -> list[int]:
-    """The lists to look in, most particular first: the customer's own, then the default one."""
-    ids = []
-    if customer is not None and customer.price_list_id is not None:
-        ids.append(customer.price_list_id)
-    default = PriceList.objects.filter(is_default=True, is_active=True).values_list("pk", flat=True).first()
-    if default is not None and default not in ids:
-        ids.append(default)
-    if ids and customer is not None and customer.price_list_id is not None:
-        # An inactive list a customer is still assigned to is skipped, as if unassigned.
-        active = set(PriceList.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
-        ids = [pk for pk in ids if pk in active]
-    return ids
+    """The lists to look in, most particular first: the customer's own, then the default one.
+
+    An inactive list is skipped, as if the customer had none. One query.
+    """
+    own = customer.price_list_id if customer is not None else None
+    wanted = Q(is_default=True) | Q(pk=own) if own is not None else Q(is_default=True)
+    found = PriceList.objects.filter(wanted, is_active=True).values_list("pk", "is_default")
+    return [pk for pk, is_default in sorted(found, key=lambda row: row[0] != own)]
 
 
 def list_prices(*, customer: Customer | None, item_ids: Iterable[int], on: date) -> dict[int, Decimal]:

@@ -9,10 +9,10 @@ from typing import Any
 from rest_framework import mixins, serializers, viewsets
 
 from accounts import roles
-from config.api_costs import API_FILTERS
-from config.api_fields import MODEL_FIELD_MAPPING, DecimalField, PrimaryKeyRelatedField
-from config.api_filters import FilterSet, IdFilter
-from inventory.api.documents import HistoryMixin, RoleRulesMixin
+from accounts.api.costs import API_FILTERS
+from core.api.fields import MODEL_FIELD_MAPPING, DecimalField, PrimaryKeyRelatedField
+from core.api.filters import FilterSet, IdFilter
+from documents.api import HistoryMixin, RoleRulesMixin
 from inventory.models import Item
 from sales import pricing
 from sales.models import PriceList, PriceListEntry

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument, NotAllowed
 from inventory.models import PackSize, StockMovement
 from inventory.services import save_pack
 from sales import pricing
@@ -95,7 +95,7 @@ def test_a_price_far_from_the_list_is_kept_marked_and_makes_the_bill_wait_with_t
         D("4.00"),
     )
     assert line.is_off_list
-    from inventory import lifecycle
+    from documents import lifecycle
 
     assert "20% from the customer's price list" in lifecycle.rules_for(far).approval_reason(far)
     # The approver sees the mark on the bill.

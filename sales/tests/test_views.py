@@ -37,11 +37,6 @@ def bill_data(plant, *lines, key=None, submit=True, **extra):
 @pytest.fixture
 def stocked(plant, manager_user):
     plant.buy(manager_user, (plant.preform, 100, "2.00"), (plant.cap, 50, "0.50"), (plant.bottle, 40, "3.00"))
-    # This plant also sells preforms and caps, so its bills may offer them (bought items are not
-    # sold by default).
-    for item in (plant.preform, plant.cap):
-        item.is_sold = True
-        item.save()
     return plant
 
 

@@ -99,11 +99,6 @@ def stocked_plant(transactional_db, staff_user, manager_user, owner_user):
     from testing.plant import build_plant
 
     plant = build_plant()
-    # These flows also bill preforms and caps, so this plant sells them (bought items are not
-    # offered on bills by default).
-    for item in (plant.preform, plant.cap):
-        item.is_sold = True
-        item.save()
     plant.buy(manager_user, (plant.bottle, 1200, "3.00"))
     plant.buy(manager_user, (plant.preform, 500, "2.00"), (plant.cap, 500, "0.50"))
     return plant

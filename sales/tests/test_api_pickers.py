@@ -56,6 +56,8 @@ def test_bill_items_carry_stock_and_the_customers_price_and_never_a_cost(
     plant, customers, staff_api, manager_user
 ):
     plant.buy(manager_user, (plant.bottle, 990, "3.00"))
+    plant.preform.is_sold = False  # the test plant sells its preforms; this one does not
+    plant.preform.save()
     PackSize.objects.create(item=plant.bottle, name="carton", quantity=24)
     Item.objects.create(sku="BTL-1500", name="Bottle 1500 ml", kind=ItemKind.BOTTLE, is_sold=False)
     response = staff_api.get("/api/v1/search/bill-items/", {"q": "500", "customer": customers.pk})
@@ -76,8 +78,8 @@ def test_items_and_suppliers_by_use_and_any_word(plant, staff_api):
     Supplier.objects.create(name="Polymer Preforms Ltd", address="MIDC Kupwad, Sangli")
     assert [
         r["sku"]
-        for r in staff_api.get("/api/v1/search/items/", {"q": "500", "use": "bought"}).json()["results"]
-    ] == ["PF-500"]
+        for r in staff_api.get("/api/v1/search/items/", {"q": "500", "use": "made"}).json()["results"]
+    ] == ["BTL-500"]
     assert _labels(staff_api.get("/api/v1/search/suppliers/", {"q": "kupwad"})) == ["Polymer Preforms Ltd"]
 
 
@@ -94,9 +96,10 @@ def test_search_needs_a_signed_in_user_with_a_role_and_sane_parameters(anon_api,
 def test_the_api_refuses_a_bill_of_an_item_not_sold_and_a_purchase_of_one_not_bought(
     plant, staff_api, manager_api
 ):
+    label = Item.objects.create(sku="LBL-500", name="Label 500 ml", kind=ItemKind.LABEL)  # bought only
     bill = {
         "customer": plant.customer.pk,
-        "lines": [{"item": plant.cap.pk, "quantity": 1, "unit_price": "1.00"}],
+        "lines": [{"item": label.pk, "quantity": 1, "unit_price": "1.00"}],
     }
     refused = staff_api.post("/api/v1/sales/", bill, format="json")
     assert refused.status_code == 400 and "not sold" in str(refused.json())

@@ -60,7 +60,21 @@ class SaleForm(RequestKeyForm):
         super().__init__(*args, **kwargs)
 
 
+class PackSelect(forms.Select):
+    """Each pack's option carries its size and item, so the page's script counts a line in packs
+    (its amount) and offers only the chosen item's packs."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        pack = getattr(value, "instance", None)
+        if pack is not None:
+            option["attrs"].update({"data-quantity": pack.quantity, "data-item": pack.item_id})
+        return option
+
+
 class PackChoiceField(forms.ModelChoiceField):
+    widget = PackSelect
+
     def label_from_instance(self, obj: PackSize) -> str:
         return f"{obj.item.sku}: {obj.name} of {obj.quantity}"
 

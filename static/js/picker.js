@@ -57,6 +57,18 @@
     if (target) { target.focus(); if (target.select) { target.select(); } }
   }
 
+  // The line's pack list offers only the chosen item's packs (the server checks this too).
+  function offerPacks(select, packs) {
+    var line = select.closest("[data-row]");
+    var packSelect = line && line.querySelector("select[name$='-pack']");
+    if (!packSelect || !packs) { return; }
+    var ids = packs.map(function (p) { return String(p.id); });
+    Array.prototype.forEach.call(packSelect.options, function (option) {
+      option.hidden = option.value !== "" && ids.indexOf(option.value) < 0;
+    });
+    if (packSelect.selectedOptions.length && packSelect.selectedOptions[0].hidden) { packSelect.value = ""; }
+  }
+
   function enhance(select) {
     if (select.dataset.pickerReady === "1") { return; }
     select.dataset.pickerReady = "1";
@@ -136,6 +148,7 @@
       select.dataset.price = row.price === null || row.price === undefined ? "" : row.price;
       input.value = row.label;
       meta.textContent = describe(row);
+      offerPacks(select, row.packs);
       close();
       select.dispatchEvent(new Event("change", { bubbles: true }));
       nextFocus(select, input);
@@ -256,6 +269,31 @@
   new MutationObserver(function (changes) {
     changes.forEach(function (change) { change.addedNodes.forEach(function (node) { if (node.nodeType === 1) { enhanceAll(node); } }); });
   }).observe(document.body, { childList: true, subtree: true });
+
+  // A new customer: the lines already chosen ask again for their price (the customer's list), and
+  // those whose price nobody typed follow it (static/js/app.js).
+  document.addEventListener("change", function (event) {
+    var customer = event.target;
+    if (customer.tagName !== "SELECT" || !customer.id || !customer.form) { return; }
+    customer.form.querySelectorAll("select[data-picker-params]").forEach(function (select) {
+      var chosen = select.options[select.selectedIndex];
+      if (!chosen || !chosen.value || (select.dataset.pickerParams || "").indexOf("#" + customer.id) < 0) { return; }
+      var sku = chosen.textContent.split(" — ")[0];
+      var url = select.dataset.picker;
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(sku) + extraParams(select) + "&limit=25";
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (body) {
+          (body.results || []).forEach(function (row) {
+            if (String(row.id) !== select.value) { return; }
+            select.dataset.price = row.price === null ? "" : row.price;
+            var meta = select.parentNode.querySelector("[data-picker-meta]");
+            if (meta) { meta.textContent = describe(row); }
+            select.dispatchEvent(new Event("change", { bubbles: true }));
+          });
+        });
+    });
+  });
 
   // Ctrl+Enter (or Cmd+Enter) submits a document form from anywhere in it, as its main button does.
   document.addEventListener("keydown", function (event) {

@@ -23,8 +23,10 @@ USES = {"sold": item_flags.SOLD, "bought": item_flags.BOUGHT, "made": item_flags
 
 
 def search_rows(queryset: QuerySet, query: str, *, limit: int = LIMIT) -> QuerySet:
-    """The first ``limit`` active rows matching ``query`` (nothing for an empty or over-long query)."""
-    if not words(query) or not search.within_limits(query):
+    """The first ``limit`` active rows holding every word of ``query`` (its first MAX_TERMS words,
+    within MAX_LENGTH characters); nothing for an empty query."""
+    query = query[: search.MAX_LENGTH]
+    if not words(query):
         return queryset.none()
     return matching(queryset.filter(is_active=True), query)[: max(1, min(limit, MAX_LIMIT))]
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -55,7 +55,7 @@ def _customer_of(request: Request) -> Customer | None:
         raise ValidationError({"customer": ["Give a customer id."]})
     customer = Customer.objects.filter(pk=int(raw)).first()
     if customer is None:
-        raise ValidationError({"customer": [f"There is no customer {raw}."]})
+        raise NotFound(f"There is no customer {raw}.")
     return customer
 
 
@@ -76,7 +76,11 @@ class BillItemSearchView(PickerView):
     @extend_schema(
         parameters=[
             *QUERY_PARAMETERS,
-            OpenApiParameter("customer", int, description="the bill's customer: prices from their list"),
+            OpenApiParameter(
+                "customer",
+                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                description="the bill's customer: prices from their list (an unknown one: 404)",
+            ),
             OpenApiParameter("date", OpenApiTypes.DATE, description="the bill's date (default today)"),
         ],
         responses=OpenApiTypes.OBJECT,

@@ -100,6 +100,9 @@ def test_a_five_line_bill_by_keyboard_alone_at_360_px_posts_at_the_customers_lis
         expect(page.locator(f"#id_lines-{index}-item_search_list [aria-selected=true]")).to_contain_text(sku)
         if index == 0:
             staff.shot("picker-item-list-360")
+            # The open list fits the phone: the lines need no sideways scrolling.
+            wrap = "document.querySelector('fieldset.lines .table-wrap')"
+            assert page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth")
         keys.press("Enter")
         expect(page.locator(f"#id_lines-{index}-quantity")).to_be_focused()
         expect(page.locator(f"#id_lines-{index}-unit_price")).to_have_value(str(price))

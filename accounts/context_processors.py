@@ -16,4 +16,5 @@ def role(request):
         "is_manager": roles.is_manager(user),
         "is_owner": roles.is_owner(user),
         "currency": settings.CURRENCY,
+        "plant_locale": settings.PLANT_LOCALE,
     }

@@ -19,6 +19,7 @@ from django.urls import reverse_lazy
 from accounts import roles, services
 from accounts.forms import LoginForm
 from accounts.models import User
+from core import history as record_history
 
 
 class LoginView(auth_views.LoginView):
@@ -144,33 +145,26 @@ def _history_rows(models: dict[str, type], filters: dict):
     )
 
 
+# What a created row's list leaves out: the same on every row, or meant for no reader.
+_NOT_SHOWN_ON_CREATE = ("id", "created_at", "request_key")
+
+
 def _describe(record) -> list[tuple[str, str, str]]:
     """(field, old, new) for a history row: the diff against the row before it."""
-    if record.history_type == "+":
-        return [
-            (f.verbose_name, "", str(getattr(record, f.attname)))
-            for f in record.instance_type._meta.concrete_fields
-            if getattr(record, f.attname, None) not in (None, "")
-            and f.name not in ("id", "created_at", "request_key")
-        ]
     if record.history_type == "-":
         return []
-    previous = record.prev_record
-    if previous is None:
-        return []
-    delta = record.diff_against(previous)
-    names = {f.name: f.verbose_name for f in record.instance_type._meta.fields}
-    changes = [(names.get(c.field, c.field), str(c.old), str(c.new)) for c in delta.changes]
-    # diff_against compares editable fields only; a document's status and number are not editable.
-    for field in previous.tracked_fields:
-        if field.editable or field.name in ("id",):
-            continue
-        old, new = getattr(previous, field.attname), getattr(record, field.attname)
-        if old != new:
-            changes.append(
-                (field.verbose_name, "" if old is None else str(old), "" if new is None else str(new))
-            )
-    return changes
+    if record.history_type == "+":
+        changes = [c for c in record_history.changes(record, None) if c.name not in _NOT_SHOWN_ON_CREATE]
+    else:
+        previous = record.prev_record
+        if previous is None:
+            return []
+        changes = record_history.changes(record, previous)
+    return [(c.label, _text(c.old), _text(c.new)) for c in changes]
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 @role_required(lambda user: roles.is_manager(user) or roles.is_owner(user))

@@ -65,6 +65,8 @@ CURRENCY = os.environ.get("CURRENCY", "INR")
 # A bill line priced more than this many percent above or below the customer's price-list price is
 # allowed, marked on the bill, and makes the bill wait for approval with that reason.
 PRICE_LIST_TOLERANCE_PERCENT = Decimal(os.environ.get("PRICE_LIST_TOLERANCE_PERCENT", "20"))
+# How pages and printed bills write dates and numbers (core/formats.py): en-IN, en-GB or en-US.
+PLANT_LOCALE = os.environ.get("PLANT_LOCALE", "en-IN")
 
 
 def env_credit_days(name: str, default: str) -> int:
@@ -221,6 +223,8 @@ TEMPLATES = [
                 "accounts.context_processors.role",
                 "notifications.context_processors.waiting_for_user",
             ],
+            # The plant's date and number formats in every template, without a {% load %}.
+            "builtins": ["core.templatetags.plant_formats"],
         },
     },
 ]

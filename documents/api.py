@@ -24,9 +24,10 @@ from rest_framework.response import Response
 from accounts import costs, roles
 from accounts.api.costs import API_FILTERS, hides_costs
 from accounts.api.idempotency import IdempotentCreateMixin
-from core import rows
+from core import history, rows
 from core.api.fields import CharField, InputSerializer
 from core.api.filters import FilterSet, IdFilter
+from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY
 from documents import lifecycle
 from documents.models import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
 from documents.models import DocumentStatus
@@ -34,9 +35,8 @@ from inventory.models import Item
 
 Rule = Callable[[Any], bool]
 
-# Bounds on what one request may ask, so every amount fits its database column.
-MAX_QUANTITY = 1_000_000
-MAX_DOCUMENT_AMOUNT = Decimal("10000000000")  # 10^10: far above any real bill, far below the columns
+# The bounds on what one request may ask are the services' own (core.bounds).
+MAX_QUANTITY = MAX_LINE_QUANTITY
 
 
 class RolePermission(BasePermission):
@@ -98,9 +98,9 @@ def require_flag(lines: list[dict], list_name: str, flag: str, what: str) -> Non
 
 
 def check_amount_fits(total: Decimal) -> None:
-    if abs(total) >= MAX_DOCUMENT_AMOUNT:
+    if abs(total) >= MAX_DOCUMENT_TOTAL:
         raise serializers.ValidationError(
-            {"lines": [f"The document's amount must stay below {MAX_DOCUMENT_AMOUNT:,}."]}
+            {"lines": [f"The document's amount must stay below {MAX_DOCUMENT_TOTAL:,}."]}
         )
 
 
@@ -125,44 +125,26 @@ HistoryEntrySerializer = inline_serializer(
     many=True,
 )
 
-_HISTORY_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
-
-def _shown(value: Any) -> str | None:
+def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
 def history_of(instance: Model, *, hide_costs: bool) -> list[dict]:
     """Every history row of ``instance``, oldest first, with what each one changed."""
-    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries = []
-    previous = None
-    for record in records:
-        # Compared field by field: simple-history's diff skips the non-editable lifecycle fields.
-        changes = [
-            {
-                "field": f.name,
-                "old": None if previous is None else _shown(getattr(previous, f.attname)),
-                "new": _shown(getattr(record, f.attname)),
-            }
-            for f in record.tracked_fields
-            if previous is None
-            and getattr(record, f.attname) not in (None, "")
-            or previous is not None
-            and getattr(record, f.attname) != getattr(previous, f.attname)
-        ]
-        if hide_costs:
-            changes = [c for c in changes if not costs.is_cost(record.instance_type, c["field"])]
-        entries.append(
-            {
-                "at": record.history_date,
-                "user": record.history_user.username if record.history_user else None,
-                "action": _HISTORY_ACTIONS.get(record.history_type, "changed"),
-                "changes": changes,
-            }
-        )
-        previous = record
-    return entries
+    return [
+        {
+            "at": entry.record.history_date,
+            "user": entry.record.history_user.username if entry.record.history_user else None,
+            "action": entry.action,
+            "changes": [
+                {"field": change.name, "old": _text(change.old), "new": _text(change.new)}
+                for change in entry.changes
+                if not (hide_costs and costs.is_cost(entry.record.instance_type, change.name))
+            ],
+        }
+        for entry in history.history_of(instance)
+    ]
 
 
 class HistoryMixin:

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY, MAX_PRICE
 from core.errors import InvalidDocument
-
-CENT = Decimal("0.01")
-
-
-# Bounds that keep every line amount and document total inside the database's decimal columns.
-MAX_QUANTITY = 100_000_000
-MAX_PRICE = Decimal("10000000")
-MAX_TOTAL = Decimal("100000000000")
-
-
-def money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def money_problem(amount: Any) -> str | None:
@@ -65,8 +54,8 @@ def check_lines(lines: Sequence[Any], *, what: str = "line") -> None:
             problems["item"] = [f"{line.item.sku} is no longer active."]
         if not isinstance(line.quantity, int) or isinstance(line.quantity, bool) or line.quantity <= 0:
             problems["quantity"] = ["Enter a whole number above zero."]
-        elif line.quantity > MAX_QUANTITY:
-            problems["quantity"] = [f"Enter at most {MAX_QUANTITY:,} per line."]
+        elif line.quantity > MAX_LINE_QUANTITY:
+            problems["quantity"] = [f"Enter at most {MAX_LINE_QUANTITY:,} per line."]
         for money_field in ("unit_price", "discount"):
             if not hasattr(line, money_field):
                 continue
@@ -78,8 +67,8 @@ def check_lines(lines: Sequence[Any], *, what: str = "line") -> None:
     if errors:
         raise InvalidDocument(lines=errors)
     total = sum((line.quantity * Decimal(getattr(line, "unit_price", 0)) for line in lines), Decimal("0"))
-    if total >= MAX_TOTAL:
-        raise InvalidDocument(fields={"lines": [f"The total must stay below {MAX_TOTAL:,}."]})
+    if total >= MAX_DOCUMENT_TOTAL:
+        raise InvalidDocument(fields={"lines": [f"The total must stay below {MAX_DOCUMENT_TOTAL:,}."]})
 
 
 def check_items_once(lines: Sequence[Any], what: str = "item") -> None:

@@ -7,15 +7,17 @@
 
 Each document type registers its ``DocumentRules``: how to post it, which items it touches, why it
 needs approval (by value, see ``documents.approval``). Everything else — state checks, permissions,
-numbering, history, period locks — lives here once.
+numbering, history, period locks — lives here once. What one posting needs (the document, who, its
+lines, the stock rows locked for it) travels as one ``PostingContext``, handed to the rules and
+observers.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
@@ -34,6 +36,28 @@ log = logging.getLogger("bottleworks.audit")
 
 D = TypeVar("D", bound=Document)
 
+POST, CANCEL = 1, -1
+
+
+@dataclass(frozen=True)
+class PostingContext:
+    """What one submit, posting or cancellation hands to its document type's rules and observers.
+
+    ``lines`` are the document's lines, read once (or given by the service that built them in
+    memory); ``balances`` the stock rows the lifecycle locked for it, by item id (empty before the
+    locks are taken, and for types that move no stock).
+    """
+
+    document: Any
+    by: User
+    sign: int = POST  # +1 posts, −1 cancels
+    lines: Sequence[Any] = ()
+    balances: Mapping[int, Any] = field(default_factory=dict)
+
+
+def _nothing(posting: PostingContext) -> None:
+    return None
+
 
 @dataclass(frozen=True)
 class DocumentRules:
@@ -41,20 +65,22 @@ class DocumentRules:
     # Posts the document's stock and fixes its own figures (e.g. line costs). It either writes the
     # movements itself (``ledger.post``) and returns None, or returns them priced
     # (``ledger.price``) for the lifecycle to record once the document is stored.
-    post: Callable[[Any, User], ledger.PricedPosting | None]
-    touched_items: Callable[[Any], Iterable[int]] = lambda document: ()
+    post: Callable[[PostingContext], ledger.PricedPosting | None]
+    # The lines a posting works on, read once per submit or cancel (``PostingContext.lines``).
+    lines: Callable[[Any], Sequence[Any]] = lambda document: ()
+    touched_items: Callable[[PostingContext], Iterable[int]] = lambda posting: ()
     # Why the document must wait for a second person (the figures that decided it), or None: it
     # posts at once. Every type that moves money or stock value has a rule by value.
     approval_reason: Callable[[Any], str | None] = approval.total_over_limit
     may_enter: Callable[[User | None], bool] = roles.can_enter_data
-    before_cancel: Callable[[Any, User], None] = lambda document, by: None
+    before_cancel: Callable[[PostingContext], None] = _nothing
     # Checks that need no stock lock (e.g. a customer's credit), run before any is taken.
-    before_post: Callable[[Any, User], None] = lambda document, by: None
+    before_post: Callable[[PostingContext], None] = _nothing
     # Checks before a document waits for approval, so nobody approves what could never post.
-    before_pending: Callable[[Any, User], None] = lambda document, by: None
+    before_pending: Callable[[PostingContext], None] = _nothing
     moves_stock: bool = True
     # The rules work on a document not stored yet (its lines in memory, its movements returned
-    # priced), so ``create_submitted`` can write it once, in the state it ends in.
+    # priced), so ``submit(write=...)`` can store it once, in the state it ends in.
     posts_unsaved: bool = False
     # For verify_ledger: (document id, item id, signed quantity) rows of every posted document.
     expected_quantities: Callable[[], Iterable[tuple[int, int, int]]] | None = None
@@ -77,18 +103,36 @@ def registered_models() -> list[type[Document]]:
 
 
 # Read models kept in step with the ledger (the reporting summaries) register a callback here. It
-# runs inside the transaction that posts (+1) or cancels (−1) a document, so they are never stale.
-_POSTING_OBSERVERS: list[Callable[[Any, int], None]] = []
+# runs inside the transaction that posts (``PostingContext.sign`` +1) or cancels (−1) a document,
+# so they are never stale; it gets the same ``PostingContext`` the document's rules got.
+_POSTING_OBSERVERS: list[Callable[[PostingContext], None]] = []
 
 
-def observe_postings(callback: Callable[[Any, int], None]) -> None:
+def observe_postings(callback: Callable[[PostingContext], None]) -> None:
     if callback not in _POSTING_OBSERVERS:
         _POSTING_OBSERVERS.append(callback)
 
 
-def _notify(document: Document, sign: int) -> None:
+def _notify(posting: PostingContext) -> None:
     for callback in _POSTING_OBSERVERS:
-        callback(document, sign)
+        callback(posting)
+
+
+# The same read models, for documents posted in bulk (``sales.bulk``): told once per batch, with
+# the type and the ids, inside the posting transaction, so a day of thousands of bills costs them a
+# few statements instead of a few per bill.
+_BULK_POSTING_OBSERVERS: list[Callable[[type, Sequence[int], int], None]] = []
+
+
+def observe_bulk_postings(callback: Callable[[type, Sequence[int], int], None]) -> None:
+    if callback not in _BULK_POSTING_OBSERVERS:
+        _BULK_POSTING_OBSERVERS.append(callback)
+
+
+def notify_posted_many(model: type[Document], ids: Sequence[int]) -> None:
+    """Tell the observers that these documents of ``model`` were posted (bulk paths only)."""
+    for callback in _BULK_POSTING_OBSERVERS:
+        callback(model, ids, 1)
 
 
 # Callbacks told, inside the submitting transaction, that a document went pending (e.g. to queue a
@@ -113,7 +157,7 @@ def save_as(instance: Any, by: User, **kwargs: Any) -> None:
 
 
 def store_new(document: Any, by: User) -> None:
-    """Store a document submitted as it is created (``create_submitted``'s ``write``).
+    """Store a document submitted as it is created (the core of ``submit``'s ``write``).
 
     A posted one is written inside the posting's pipeline, so as plain rows with their history
     (``core.rows``), and the posting observers announce it; one waiting for approval is saved
@@ -194,22 +238,18 @@ def create_once(model: type[D], request_key: uuid.UUID | None, create: Callable[
         return existing
 
 
-def held_balances(document: Document) -> dict[int, Any] | None:
-    """The balances the lifecycle locked for this posting, for the document's ``post`` rule to reuse."""
-    return getattr(document, "locked_balances", None)
-
-
-def _post(document: Document, by: User, write: Callable[[Any], None] | None = None) -> None:
-    """Post ``document``; ``write`` stores one that is not stored yet (see ``create_submitted``)."""
+def _post(posting: PostingContext, write: Callable[[PostingContext], None] | None = None) -> PostingContext:
+    """Post the document; ``write`` stores one that is not stored yet (see ``submit``)."""
+    document, by = posting.document, posting.by
     rules = rules_for(document)
     # Everything that needs no lock comes first, so the locks below are held as briefly as can be.
     ledger.check_period_open(document.date)
-    rules.before_post(document, by)
+    rules.before_post(posting)
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
-        document.locked_balances = ledger.lock_balances(rules.touched_items(document))
+        posting = replace(posting, balances=ledger.lock_balances(rules.touched_items(posting)))
     document.number = next_number(document.NUMBER_PREFIX, document.date.year)
-    priced = rules.post(document, by)
+    priced = rules.post(posting)
     document.status = DocumentStatus.POSTED
     document.posted_at = timezone.now()
     if write is None:
@@ -219,67 +259,70 @@ def _post(document: Document, by: User, write: Callable[[Any], None] | None = No
     # may use the ORM.
     with rows.pipelined():
         if write is not None:
-            write(document)
+            write(posting)
         if priced is not None:
             priced.record(ledger.Source.of(document), keys=False)  # nothing here reads them
-    _notify(document, 1)
+    _notify(posting)
+    return posting
 
 
-@transaction.atomic
-def submit(*, document: D, by: User) -> D:
-    """Post a draft, or send it for approval when its type's rule says so (``approval_reason``)."""
-    document = _lock(document)
-    return _submit(document, by)
+def submit(
+    *,
+    document: D,
+    by: User,
+    lines: Sequence[Any] | None = None,
+    write: Callable[[PostingContext], None] | None = None,
+    locked: bool = False,
+) -> D:
+    """Post a document, or send it for approval when its type's rule says so (``approval_reason``).
 
+    The one way every document is submitted, from wherever it starts:
 
-def submit_new(*, document: D, by: User) -> D:
-    """``submit`` for a draft created moments ago in the caller's still-open transaction.
+    - a stored draft (the default): locked and submitted in a transaction of its own;
+    - ``locked``: a draft the caller holds in its still-open transaction: created moments ago (nobody
+      else can see it yet) or changed under ``edit_draft``'s row lock. It needs neither another lock
+      nor a savepoint: if posting is refused, the caller's transaction takes the draft (or the
+      change) away with it;
+    - ``write``: a document not stored yet (its type ``posts_unsaved``), stored once, in the state
+      it ends in (posted, or pending approval), instead of as a draft that is then changed.
+      ``write(posting)`` stores it with its lines: through the ORM when it waits for approval, and
+      with ``core.rows`` statements only when it is posted (it runs inside the posting's
+      pipeline; the posting observers announce the document). A refused submit raises before
+      anything is written.
 
-    Nobody else can see the document yet, so it needs neither a row lock nor a savepoint of its
-    own: if posting is refused, the caller's transaction takes the draft away with it.
+    ``lines``: the document's lines when the caller holds them in memory (else its rules read them).
     """
+    if write is None and not locked:
+        with transaction.atomic():
+            return _submit(_lock(document), by, lines, None)
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("submit_new must run inside the transaction that created the document")
-    return _submit(document, by)
+        raise RuntimeError("a new document is submitted inside the transaction that creates it")
+    if write is not None:
+        rules = rules_for(document)
+        if not rules.posts_unsaved or document.pk is not None:
+            raise RuntimeError(f"{rules.verbose}s are stored as drafts first; submit them locked")
+    return _submit(document, by, lines, write)
 
 
-def create_submitted(*, document: D, by: User, write: Callable[[D], None]) -> D:
-    """Submit a document in the transaction that creates it, storing it once, in the state it
-    ends in (posted, or pending approval), instead of as a draft that is then changed.
-
-    ``document`` is not stored yet; ``write(document)`` stores it with its lines: through the ORM
-    when it waits for approval, and with ``core.rows`` statements only when it is posted (it runs
-    inside the posting's pipeline; the posting observers announce the document). A refused submit
-    raises before anything is written.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("create_submitted must run inside the transaction that creates the document")
-    rules = rules_for(document)
-    if not rules.posts_unsaved or document.pk is not None:
-        raise RuntimeError(f"{rules.verbose}s are stored as drafts first; use submit_new")
-    require_may_edit(document, by)
-    document.submitted_at = timezone.now()
-    if rules.approval_reason(document):
-        rules.before_pending(document, by)
-        document.status = DocumentStatus.PENDING
-        write(document)
-        _notify_pending(document)
-    else:
-        _post(document, by, write=write)
-    return document
-
-
-def _submit(document: D, by: User) -> D:
+def _submit(
+    document: D, by: User, lines: Sequence[Any] | None, write: Callable[[PostingContext], None] | None
+) -> D:
     require_may_edit(document, by)
     document.submitted_at = timezone.now()
     rules = rules_for(document)
+    posting = PostingContext(
+        document=document, by=by, lines=rules.lines(document) if lines is None else lines
+    )
     if rules.approval_reason(document):
-        rules.before_pending(document, by)
+        rules.before_pending(posting)
         document.status = DocumentStatus.PENDING
-        save_as(document, by)
+        if write is None:
+            save_as(document, by)
+        else:
+            write(posting)
         _notify_pending(document)
     else:
-        _post(document, by)
+        _post(posting, write)
     return document
 
 
@@ -308,7 +351,7 @@ def approve(*, document: D, by: User) -> D:
     _require(roles.can_approve(by, document), "Nobody may approve a document they created or changed.")
     document.decided_by = by
     document.decided_at = timezone.now()
-    _post(document, by)
+    _post(PostingContext(document=document, by=by, lines=rules_for(document).lines(document)))
     log.info("approved %s user=%s", document.number, by.username)
     return document
 
@@ -342,7 +385,8 @@ def cancel(*, document: D, by: User, reason: str) -> D:
         raise InvalidDocument("A reason is needed to cancel.", fields={"reason": ["Give a reason."]})
     ledger.check_period_open(document.date)
     rules = rules_for(document)
-    rules.before_cancel(document, by)
+    posting = PostingContext(document=document, by=by, sign=CANCEL)
+    rules.before_cancel(posting)
     if rules.moves_stock:
         try:
             ledger.reverse(source=ledger.Source.of(document), date=document.date, by=by)
@@ -358,7 +402,7 @@ def cancel(*, document: D, by: User, reason: str) -> D:
     document.cancelled_at = timezone.now()
     document.cancel_reason = reason[:300]
     save_as(document, by)
-    _notify(document, -1)
+    _notify(posting)
     log.info("cancelled %s user=%s", document.number, by.username)
     return document
 

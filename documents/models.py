@@ -24,8 +24,29 @@ class DocumentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# How an unposted document is named, so no page shows it with a number that looks like a posted
+# one: posted documents alone carry numbers (gapless, per type).
+UNPOSTED_NAMES = {
+    DocumentStatus.DRAFT: "Draft {noun}",
+    DocumentStatus.PENDING: "{Noun} awaiting approval",
+    DocumentStatus.REJECTED: "Rejected {noun}",
+}
+
+
+def document_name(*, noun: str, status: str, number: str | None, pk: int | None) -> str:
+    """ "Bill S-00042" once posted; "Bill awaiting approval, ref. 627" before, with the internal
+    reference (its id) a person can quote. Also for rows read with ``values()``."""
+    if number:
+        return f"{noun[:1].upper()}{noun[1:]} {number}"
+    pattern = UNPOSTED_NAMES.get(status, "{Noun} ({status})")
+    name = pattern.format(noun=noun, Noun=f"{noun[:1].upper()}{noun[1:]}", status=status)
+    return f"{name}, ref. {pk}" if pk else name
+
+
 class Document(models.Model):
     NUMBER_PREFIX: ClassVar[str] = ""
+    # What people call one ("bill" for a sale); the model's verbose name when not set.
+    NOUN: ClassVar[str] = ""
 
     number = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
     date = models.DateField(default=timezone.localdate)
@@ -83,11 +104,21 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number or f"{self._meta.verbose_name} draft #{self.pk}"
+        return self.number or self.display_name
+
+    @classmethod
+    def noun(cls) -> str:
+        return cls.NOUN or str(cls._meta.verbose_name)
+
+    @property
+    def display_name(self) -> str:
+        """The one name pages, lists, the approvals queue and mails show: see ``document_name``."""
+        return document_name(noun=self.noun(), status=self.status, number=self.number, pk=self.pk)
 
     @property
     def display_number(self) -> str:
-        return self.number or f"Draft #{self.pk}"
+        """Its number once it has one, else its state name ("Draft bill, ref. 627")."""
+        return self.number or self.display_name
 
     @property
     def is_draft(self) -> bool:

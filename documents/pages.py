@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +21,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.views import role_required
-from core import keyset
+from core import history, keyset
 from core.errors import DomainError, NotAllowed
 from documents import lifecycle
 from documents.models import Document, DocumentStatus
@@ -40,20 +39,15 @@ def paginate(request, queryset, size: int = PAGE_SIZE):
 
 def _history(document: Any) -> list[dict]:
     """Who did what to a document, and when: its history rows with the status change of each."""
-    records = list(document.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries, previous = [], None
-    for record in records:
-        if record.history_type == "+":
-            what = "Created"
-        elif record.history_type == "-":
-            what = "Deleted"
-        elif previous is not None and previous.status != record.status:
-            what = f"{previous.get_status_display()} → {record.get_status_display()}"
+    shown = []
+    for entry in history.history_of(document):
+        status = entry.change_of("status")
+        if entry.action == "changed" and status is not None:
+            what = f"{status.shown(status.old)} → {status.shown(status.new)}"
         else:
-            what = "Changed"
-        entries.append({"record": record, "what": what})
-        previous = record
-    return list(reversed(entries))
+            what = entry.action.capitalize()
+        shown.append({"record": entry.record, "what": what})
+    return list(reversed(shown))
 
 
 class DocumentPages:
@@ -83,7 +77,8 @@ class DocumentPages:
     def create(self, *, request, header: dict, rows: dict[str, list[dict]], request_key, submit: bool):
         raise NotImplementedError
 
-    def update(self, *, request, document, header: dict, rows: dict[str, list[dict]]):
+    def update(self, *, request, document, header: dict, rows: dict[str, list[dict]], submit: bool):
+        """Change the draft and, with ``submit``, submit it: one service, one transaction."""
         raise NotImplementedError
 
     def initial_header(self, document) -> dict:
@@ -253,22 +248,19 @@ class DocumentPages:
         rows = {prefix: [line.cleaned_data for line in fs.kept_forms()] for prefix, fs in formsets.items()}
         submit = "submit" in data
         try:
-            # One transaction: a refused submit also undoes the draft's changes — nothing is written.
-            with transaction.atomic():
-                if document is None:
-                    saved = self.create(
-                        request=request,
-                        header=form.cleaned_data,
-                        rows=rows,
-                        request_key=form.cleaned_data.get("request_key"),
-                        submit=submit,
-                    )
-                else:
-                    saved = self.update(
-                        request=request, document=document, header=form.cleaned_data, rows=rows
-                    )
-                    if submit:
-                        saved = lifecycle.submit(document=saved, by=request.user)
+            # Each service is one transaction: a refused submit writes nothing, not even the draft.
+            if document is None:
+                saved = self.create(
+                    request=request,
+                    header=form.cleaned_data,
+                    rows=rows,
+                    request_key=form.cleaned_data.get("request_key"),
+                    submit=submit,
+                )
+            else:
+                saved = self.update(
+                    request=request, document=document, header=form.cleaned_data, rows=rows, submit=submit
+                )
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         except DomainError as error:
@@ -295,7 +287,7 @@ class DocumentPages:
             DocumentStatus.PENDING: "sent for approval",
             DocumentStatus.POSTED: "posted",
         }.get(document.status, document.get_status_display().lower())
-        return f"{self.noun.capitalize()} {document.display_number} {status}."
+        return f"{document.display_name} {status}."
 
     # --- detail and actions ------------------------------------------------------------------
 

@@ -224,20 +224,22 @@ def show_domain_error(
         if not error.fields and not error.lines:
             form.add_error(None, error.message)
     elif isinstance(error, InsufficientStock):
-        placed = False
+        marked: list[str] = []  # "Bottle 500 ml (line 2)", for the banner above the lines
         for shortage in error.shortages:
             message = f"Only {shortage.available} in stock ({shortage.requested} needed)."
             for formset in formsets.values():
-                for line in formset.kept_forms():
+                for number, line in enumerate(formset.kept_forms(), start=1):
                     item = line.cleaned_data.get(item_field)
                     if item is not None and item.pk == shortage.item_id:
                         quantity = "quantity" if "quantity" in line.fields else None
                         line.add_error(quantity, message)
-                        placed = True
-        if not placed:
+                        marked.append(f"{item.name} (line {number})")
+        if not marked:
             form.add_error(None, error.message)
         else:
-            form.add_error(None, "Not enough stock for the lines marked below. Nothing was saved.")
+            form.add_error(
+                None, f"Not enough stock for {', '.join(marked)}, marked below. Nothing was saved."
+            )
     elif isinstance(error, PeriodClosed) and "date" in form.fields:
         form.add_error("date", error.message)
     else:

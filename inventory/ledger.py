@@ -19,10 +19,10 @@ from django.db import connection, transaction
 from accounts.models import User
 from core import bulk_copy, rows
 from core.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
+from core.money import CENT
 from inventory import period_lock
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
 
-CENT = Decimal("0.01")
 UNIT_COST_PLACES = Decimal("0.0001")
 
 

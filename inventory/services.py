@@ -20,6 +20,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts import roles
 from accounts.models import User
 from core.errors import DomainError, InvalidDocument, NotAllowed
+from core.money import CENT
 from documents import approval, dates, lifecycle
 from documents.drafts import check_items_once, replace_lines
 from inventory import ledger, period_lock
@@ -150,6 +151,28 @@ def set_recipe(*, by: User, bottle: Item, lines: Sequence[RecipeInput]) -> list[
         [RecipeLine(bottle=bottle, component=line.item, quantity=line.quantity) for line in lines],
         by,
     )
+
+
+@transaction.atomic
+def save_item_with_recipe(
+    *, by: User, item: Item | None = None, recipe: Sequence[RecipeInput] | None = None, **fields: Any
+) -> Item:
+    """Save an item and, for a bottle, its recipe, in one transaction (``recipe`` None: keep it).
+
+    Only a bottle has a recipe: a recipe sent for another kind is refused, and an item that holds
+    one cannot become another kind until its recipe is emptied.
+    """
+    saved = save_item(by=by, item=item, **fields)
+    bottle = saved.kind == ItemKind.BOTTLE
+    if recipe and not bottle:
+        raise InvalidDocument(fields={"kind": ["Only a bottle has a recipe."]})
+    if bottle and recipe is not None:
+        set_recipe(by=by, bottle=saved, lines=recipe)
+    elif not bottle and saved.recipe_lines.exists():
+        raise InvalidDocument(
+            fields={"kind": [f"{saved.sku} has a recipe, and only a bottle has one: empty it first."]}
+        )
+    return saved
 
 
 @transaction.atomic
@@ -285,25 +308,32 @@ def create_stock_count(
         if date is not None:
             count.date = date
         _write_count(count, lines, by)
-        return lifecycle.submit_new(document=count, by=by) if submit else count
+        return lifecycle.submit(document=count, by=by, locked=True) if submit else count
 
     return lifecycle.create_once(StockCount, request_key, create)
 
 
 @transaction.atomic
 def update_stock_count(
-    *, count: StockCount, by: User, lines: Sequence[CountLineInput], date: date, notes: str = ""
+    *,
+    count: StockCount,
+    by: User,
+    lines: Sequence[CountLineInput],
+    date: date,
+    notes: str = "",
+    submit: bool = False,
 ) -> StockCount:
+    """Change a draft count; ``submit`` then submits it in the same transaction."""
     count = lifecycle.edit_draft(document=count, by=by)
     dates.check_date(date, model=StockCount)
     _check_count(lines)
     count.date, count.notes = date, notes
-    return _write_count(count, lines, by)
+    _write_count(count, lines, by)
+    return lifecycle.submit(document=count, by=by, locked=True) if submit else count
 
 
-def _post_count(count: StockCount, by: User) -> None:
-    lines = list(count.lines.all())
-    balances = lifecycle.held_balances(count) or ledger.lock_balances(line.item_id for line in lines)
+def _post_count(posting: lifecycle.PostingContext) -> None:
+    count, lines, by, balances = posting.document, posting.lines, posting.by, posting.balances
     changes = []
     for line in lines:
         balance = balances[line.item_id]
@@ -315,7 +345,7 @@ def _post_count(count: StockCount, by: User) -> None:
                 ledger.StockChange(
                     item_id=line.item_id,
                     quantity=line.difference,
-                    value=(unit_cost * line.difference).quantize(ledger.CENT),
+                    value=(unit_cost * line.difference).quantize(CENT),
                 )
             )
         elif line.difference < 0:
@@ -349,7 +379,7 @@ def _count_approval_reason(count: StockCount) -> str | None:
         balance = balances.get(line.item_id) or StockBalance(item_id=line.item_id)
         difference = line.counted_quantity - balance.quantity
         if difference > 0:
-            variance += (ledger.current_unit_cost(line.item_id, balance) * difference).quantize(ledger.CENT)
+            variance += (ledger.current_unit_cost(line.item_id, balance) * difference).quantize(CENT)
         elif difference < 0:
             variance += ledger.outflow_value(balance, -difference)
     return approval.over_limit(
@@ -365,7 +395,8 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="stock count",
         post=_post_count,
-        touched_items=lambda count: count.lines.values_list("item_id", flat=True),
+        lines=lambda count: list(count.lines.all()),
+        touched_items=lambda posting: [line.item_id for line in posting.lines],
         approval_reason=_count_approval_reason,
         may_enter=roles.can_count_stock,
         expected_quantities=lambda: (

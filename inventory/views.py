@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import roles
 from accounts.views import role_required
-from core.errors import DomainError, InvalidDocument, NotAllowed
+from core.errors import DomainError, NotAllowed
 from documents import registry
-from documents.drafts import line_inputs
 from documents.pages import PAGE_SIZE, DocumentPages, paginate
+from inventory import count_entry, services, stock_history
 from inventory import forms as f
-from inventory import services, stock_history
-from inventory.models import ClosedPeriod, Item, ItemKind, StockBalance, StockCount
+from inventory.models import ClosedPeriod, Item, StockBalance, StockCount
 
 # Stock counts ---------------------------------------------------------------------------------
 
@@ -41,26 +39,14 @@ class StockCountPages(DocumentPages):
     def header_kwargs(self, request) -> dict:
         return {}
 
-    def _lines(self, rows):
-        return line_inputs(services.CountLineInput, rows["lines"])
-
     def create(self, *, request, header, rows, request_key, submit):
-        return services.create_stock_count(
-            by=request.user,
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
-            request_key=request_key,
-            submit=submit,
+        return count_entry.create_count(
+            by=request.user, data=header, lines=rows["lines"], request_key=request_key, submit=submit
         )
 
-    def update(self, *, request, document, header, rows):
-        return services.update_stock_count(
-            count=document,
-            by=request.user,
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
+    def update(self, *, request, document, header, rows, submit):
+        return count_entry.update_count(
+            count=document, by=request.user, data=header, lines=rows["lines"], submit=submit
         )
 
     def initial_rows(self, document):
@@ -111,20 +97,14 @@ def _item_entry(request, item: Item | None):
             return render(request, "inventory/item_form.html", {"form": form, "recipe": recipe, "item": item})
         form, recipe = f.ItemForm(data), f.RecipeFormSet(data, prefix="recipe")
         if form.is_valid() and recipe.is_valid():
-            kind = form.cleaned_data["kind"]
             lines = [
                 services.RecipeInput(item=r.cleaned_data["item"], quantity=r.cleaned_data["quantity"])
                 for r in recipe.kept_forms()
             ]
             try:
-                with transaction.atomic():
-                    saved = services.save_item(by=request.user, item=item, **form.cleaned_data)
-                    if kind == ItemKind.BOTTLE or saved.recipe_lines.exists():
-                        services.set_recipe(
-                            by=request.user, bottle=saved, lines=lines if kind == ItemKind.BOTTLE else []
-                        )
-                    elif lines:
-                        raise InvalidDocument(fields={"kind": ["Only a bottle has a recipe."]})
+                saved = services.save_item_with_recipe(
+                    by=request.user, item=item, recipe=lines, **form.cleaned_data
+                )
             except NotAllowed as error:
                 raise PermissionDenied(str(error)) from error
             except DomainError as error:

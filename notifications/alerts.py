@@ -94,16 +94,16 @@ _queued: set[tuple[int, date]] = set()
 _lock = threading.Lock()
 
 
-def posting_moved_stock(document, sign: int) -> None:
+def posting_moved_stock(posting: lifecycle.PostingContext) -> None:
     """After a posting commits, check the items it moved against their reorder levels.
 
     Inside the posting's transaction this only keeps the new quantities of the balances the
     lifecycle already holds (no query); the check, and any mail, follow the commit. A process that
     dies in between loses nothing: ``send_mail_queue`` checks every item moved today.
     """
-    if sign <= 0:
+    if posting.sign <= 0:
         return  # a cancellation: the minute job's check covers it
-    balances = lifecycle.held_balances(document)
+    balances = posting.balances
     if not balances:
         return
     quantities = {item_id: balance.quantity for item_id, balance in balances.items()}

@@ -12,9 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from core.money import CENT
 from inventory.models import StockBalance, StockMovement
-
-CENT = Decimal("0.01")
 
 
 def _cents(value: Any) -> str:

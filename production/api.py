@@ -26,7 +26,7 @@ from documents.api import (
     resolve_items,
 )
 from inventory.models import Item
-from production import services
+from production import entry
 from production.models import ProductionRun, RejectReason, RunInput, RunReject, Shift
 
 
@@ -135,42 +135,20 @@ class RunViewSet(DraftDocumentViewSet):
     search_fields = ["number", "notes", "machine", "product__sku"]
     line_field = "inputs"
 
-    @staticmethod
-    def _fields(data: dict) -> dict:
-        fields = {
-            name: data[name]
-            for name in (
-                "product",
-                "good_quantity",
-                "machine",
-                "shift",
-                "conversion_cost",
-                "scrap_item",
-                "scrap_quantity",
-                "scrap_value",
-                "notes",
-            )
-        }
-        fields["rejects"] = [services.RejectLine(r["reason"], r["quantity"]) for r in data["rejects"]]
-        if data["inputs"] is not None:
-            fields["inputs"] = [services.InputLine(x["item"], x["quantity"]) for x in data["inputs"]]
-        return fields
-
     def create_document(self, by: Any, data: dict) -> ProductionRun:
-        return services.create_run(
+        return entry.create_run(
             by=by,
-            date=data.get("date"),
-            submit=data["submit"],
+            data=data,
+            inputs=data["inputs"],
+            rejects=data["rejects"],
             request_key=self.document_key,
-            **self._fields(data),
+            submit=data["submit"],
         )
 
     def update_document(self, document: ProductionRun, by: Any, data: dict) -> ProductionRun:
-        fields = self._fields(data)
-        if "inputs" not in fields:
-            bottles = fields["good_quantity"] + sum(r.quantity for r in fields["rejects"])
-            fields["inputs"] = services.recipe_inputs(fields["product"], bottles)
-        return services.update_run(run=document, by=by, date=data.get("date", document.date), **fields)
+        return entry.update_run(
+            run=document, by=by, data=data, inputs=data["inputs"], rejects=data["rejects"]
+        )
 
 
 router = SimpleRouter()

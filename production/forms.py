@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import (
     DATE_INPUT,
     MONEY,
@@ -22,7 +23,7 @@ class RunForm(RequestKeyForm):
         label="Bottle made",
         queryset=made_items().filter(kind=ItemKind.BOTTLE),
     )
-    good_quantity = forms.IntegerField(label="Good bottles", min_value=1, max_value=10**9)
+    good_quantity = forms.IntegerField(label="Good bottles", min_value=1, max_value=MAX_LINE_QUANTITY)
     machine = forms.CharField(max_length=40)
     shift = forms.ChoiceField(choices=Shift.choices)
     date = forms.DateField(widget=DATE_INPUT)
@@ -45,12 +46,12 @@ class RunForm(RequestKeyForm):
 
 class InputLineForm(LineForm):
     item = ItemChoiceField(label="Input")
-    quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
 class RejectLineForm(LineForm):
     reason = forms.ChoiceField(choices=[("", "— reason —"), *RejectReason.choices])
-    quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
 InputFormSet = line_formset(InputLineForm)

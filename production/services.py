@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -24,9 +25,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from core.errors import InsufficientStock, InvalidDocument, LedgerConflict
+from core.money import money
 from documents import approval, lifecycle
 from documents.dates import check_date
-from documents.drafts import check_items_once, check_lines, money, money_problem, replace_lines
+from documents.drafts import check_items_once, check_lines, money_problem, replace_lines
 from inventory import ledger
 from inventory.models import Item, ItemKind, MovementKind, StockBalance
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
@@ -112,6 +114,19 @@ def _write(run: ProductionRun, inputs: Sequence[InputLine], rejects: Sequence[Re
     return run
 
 
+def _inputs_or_recipe(
+    inputs: Sequence[InputLine] | None,
+    product: Item | None,
+    good_quantity: Any,
+    rejects: Sequence[RejectLine],
+) -> Sequence[InputLine]:
+    """The inputs typed, or (None) the product's recipe for good + rejected bottles."""
+    if inputs is None and product is not None and isinstance(good_quantity, int):
+        rejected = sum(r.quantity for r in rejects if isinstance(r.quantity, int) and r.quantity > 0)
+        inputs = recipe_inputs(product, good_quantity + rejected)
+    return inputs or []
+
+
 def create_run(
     *,
     by: User,
@@ -133,10 +148,7 @@ def create_run(
     """Record a run; inputs default to the recipe for good + rejected bottles."""
     lifecycle.require_may_enter(ProductionRun, by)
     check_date(date, model=ProductionRun, optional=True)
-    if inputs is None and product is not None and isinstance(good_quantity, int):
-        rejected = sum(r.quantity for r in rejects if isinstance(r.quantity, int) and r.quantity > 0)
-        inputs = recipe_inputs(product, good_quantity + rejected)
-    inputs = inputs or []
+    inputs = _inputs_or_recipe(inputs, product, good_quantity, rejects)
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
 
     def create() -> ProductionRun:
@@ -156,7 +168,7 @@ def create_run(
         if date is not None:
             run.date = date
         _write(run, inputs, rejects, by)
-        return lifecycle.submit_new(document=run, by=by) if submit else run
+        return lifecycle.submit(document=run, by=by, locked=True) if submit else run
 
     return lifecycle.create_once(ProductionRun, request_key, create)
 
@@ -172,14 +184,18 @@ def update_run(
     shift: str,
     date: date,
     rejects: Sequence[RejectLine],
-    inputs: Sequence[InputLine],
+    inputs: Sequence[InputLine] | None = None,
     conversion_cost: Decimal = Decimal("0"),
     scrap_item: Item | None = None,
     scrap_quantity: int = 0,
     scrap_value: Decimal = Decimal("0"),
     notes: str = "",
+    submit: bool = False,
 ) -> ProductionRun:
+    """Change a draft run (inputs None: the recipe's, as on ``create_run``); ``submit`` then
+    submits it in the same transaction, so a refused submit leaves the draft as it was."""
     run = lifecycle.edit_draft(document=run, by=by)
+    inputs = _inputs_or_recipe(inputs, product, good_quantity, rejects)
     check_date(date, model=ProductionRun)
     _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
     run.product, run.good_quantity, run.machine, run.shift, run.date = (
@@ -195,19 +211,21 @@ def update_run(
         scrap_quantity or 0,
         money(scrap_value or 0),
     )
-    return _write(run, inputs, rejects, by)
+    _write(run, inputs, rejects, by)
+    return lifecycle.submit(document=run, by=by, locked=True) if submit else run
 
 
-def _touched(run: ProductionRun) -> list[int]:
-    ids = list(run.inputs.values_list("item_id", flat=True)) + [run.product_id]
+def _touched(posting: lifecycle.PostingContext) -> list[int]:
+    run = posting.document
+    ids = [line.item_id for line in posting.lines] + [run.product_id]
     if run.scrap_item_id:
         ids.append(run.scrap_item_id)
     return ids
 
 
-def _post(run: ProductionRun, by: User) -> None:
+def _post(posting: lifecycle.PostingContext) -> None:
+    run, inputs, by = posting.document, posting.lines, posting.by
     source = ledger.Source.of(run)
-    inputs = list(run.inputs.select_related("item"))
     try:
         consumed = ledger.post(
             changes=[ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in inputs],
@@ -215,7 +233,7 @@ def _post(run: ProductionRun, by: User) -> None:
             date=run.date,
             source=source,
             by=by,
-            balances=lifecycle.held_balances(run),
+            balances=posting.balances,
         )
     except InsufficientStock as short:
         raise InsufficientStock(
@@ -245,7 +263,7 @@ def _post(run: ProductionRun, by: User) -> None:
         date=run.date,
         source=source,
         by=by,
-        balances=lifecycle.held_balances(run),
+        balances=posting.balances,
     )
 
 
@@ -287,11 +305,11 @@ def _approval_reason(run: ProductionRun) -> str | None:
     return approval.reasons(by_value, by_ratio)
 
 
-def _before_pending(run: ProductionRun, by: User) -> None:
+def _before_pending(posting: lifecycle.PostingContext) -> None:
     """A run that waits must be one that could post today: its inputs are in stock."""
     try:
         ledger.check_available(
-            [ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in run.inputs.all()]
+            [ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in posting.lines]
         )
     except InsufficientStock as short:
         raise InsufficientStock(
@@ -318,6 +336,7 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="production run",
         post=_post,
+        lines=lambda run: list(run.inputs.select_related("item")),
         touched_items=_touched,
         approval_reason=_approval_reason,
         before_pending=_before_pending,

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from documents import registry
 from documents.pages import DocumentPages
 from inventory import forms as inventory_forms
+from production import entry, services
 from production import forms as f
-from production import services
 from production.models import ProductionRun
 
 
@@ -25,45 +23,25 @@ class RunPages(DocumentPages):
     list_related = ("created_by", "product")
     detail_prefetch = ("inputs__item", "rejects")
 
-    @staticmethod
-    def _arguments(header, rows) -> dict:
-        return {
-            "product": header["product"],
-            "good_quantity": header["good_quantity"],
-            "machine": header["machine"],
-            "shift": header["shift"],
-            "date": header["date"],
-            "conversion_cost": header["conversion_cost"] or Decimal("0"),
-            "scrap_item": header["scrap_item"],
-            "scrap_quantity": header["scrap_quantity"] or 0,
-            "scrap_value": header["scrap_value"] or Decimal("0"),
-            "notes": header["notes"],
-            "rejects": [
-                services.RejectLine(reason=r["reason"], quantity=r["quantity"]) for r in rows["rejects"]
-            ],
-        }
-
-    @staticmethod
-    def _inputs(rows):
-        return [services.InputLine(item=r["item"], quantity=r["quantity"]) for r in rows["inputs"]]
-
     def create(self, *, request, header, rows, request_key, submit):
         # No inputs typed: the service takes them from the recipe.
-        return services.create_run(
+        return entry.create_run(
             by=request.user,
-            inputs=self._inputs(rows) or None,
+            data=header,
+            inputs=rows["inputs"] or None,
+            rejects=rows["rejects"],
             request_key=request_key,
             submit=submit,
-            **self._arguments(header, rows),
         )
 
-    def update(self, *, request, document, header, rows):
-        inputs = self._inputs(rows)
-        if not inputs and header.get("product") and header.get("good_quantity"):
-            rejected = sum(r["quantity"] for r in rows["rejects"])
-            inputs = services.recipe_inputs(header["product"], header["good_quantity"] + rejected)
-        return services.update_run(
-            run=document, by=request.user, inputs=inputs, **self._arguments(header, rows)
+    def update(self, *, request, document, header, rows, submit):
+        return entry.update_run(
+            run=document,
+            by=request.user,
+            data=header,
+            inputs=rows["inputs"] or None,
+            rejects=rows["rejects"],
+            submit=submit,
         )
 
     def handle_button(self, request, data, document):

@@ -36,8 +36,7 @@ from documents.api import (
     require_flag,
     resolve_items,
 )
-from documents.drafts import line_inputs
-from purchasing import services
+from purchasing import entry, services
 from purchasing.models import Purchase, PurchaseLine, Supplier
 from purchasing.pickers import SupplierSearchView
 
@@ -137,32 +136,13 @@ class PurchaseViewSet(DraftDocumentViewSet):
     filterset_class = PurchaseFilter
     search_fields = ["number", "notes", "supplier__name", "supplier_bill_number"]
 
-    @staticmethod
-    def _lines(data: dict) -> list[services.PurchaseLineInput]:
-        return line_inputs(services.PurchaseLineInput, data["lines"])
-
     def create_document(self, by: Any, data: dict) -> Purchase:
-        return services.create_purchase(
-            by=by,
-            supplier=data["supplier"],
-            lines=self._lines(data),
-            date=data.get("date"),
-            supplier_bill_number=data["supplier_bill_number"],
-            notes=data["notes"],
-            submit=data["submit"],
-            request_key=self.document_key,
+        return entry.create_purchase(
+            by=by, data=data, lines=data["lines"], request_key=self.document_key, submit=data["submit"]
         )
 
     def update_document(self, document: Purchase, by: Any, data: dict) -> Purchase:
-        return services.update_purchase(
-            purchase=document,
-            by=by,
-            supplier=data["supplier"],
-            lines=self._lines(data),
-            date=data.get("date", document.date),
-            supplier_bill_number=data["supplier_bill_number"],
-            notes=data["notes"],
-        )
+        return entry.update_purchase(purchase=document, by=by, data=data, lines=data["lines"])
 
 
 router = SimpleRouter()

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import (
     DATE_INPUT,
     ItemChoiceField,
@@ -35,7 +36,7 @@ class PurchaseLineForm(LineForm):
     item = ItemChoiceField(
         queryset=bought_items(), widget=forms.Select(attrs=picker("api-search-items", "?use=bought"))
     )
-    quantity = forms.IntegerField(min_value=1, max_value=10**9)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     unit_price = forms.DecimalField(
         label="Unit price",
         max_digits=12,

@@ -10,14 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
 from core.errors import InvalidDocument
+from core.money import money
 from documents import lifecycle
 from documents.dates import check_date
-from documents.drafts import check_lines, money, replace_lines
+from documents.drafts import check_lines, replace_lines
 from inventory import ledger
 from inventory.models import Item, MovementKind
 from parties.services import PARTY_FIELDS as PARTY_FIELDS  # the supplier admin and API list these
@@ -98,7 +98,7 @@ def create_purchase(
         if date is not None:
             purchase.date = date
         _write(purchase, lines, by)
-        return lifecycle.submit_new(document=purchase, by=by) if submit else purchase
+        return lifecycle.submit(document=purchase, by=by, locked=True) if submit else purchase
 
     return lifecycle.create_once(Purchase, request_key, create)
 
@@ -113,31 +113,30 @@ def update_purchase(
     date: date,
     supplier_bill_number: str = "",
     notes: str = "",
+    submit: bool = False,
 ) -> Purchase:
+    """Change a draft purchase; ``submit`` then submits it in the same transaction."""
     purchase = lifecycle.edit_draft(document=purchase, by=by)
     check_date(date, model=Purchase)
     _check(supplier, lines)
     purchase.supplier, purchase.date = supplier, date
     purchase.supplier_bill_number, purchase.notes = supplier_bill_number, notes
-    return _write(purchase, lines, by)
+    _write(purchase, lines, by)
+    return lifecycle.submit(document=purchase, by=by, locked=True) if submit else purchase
 
 
-def _lines(purchase: Purchase) -> list[PurchaseLine]:
-    prefetch_related_objects([purchase], "lines")  # read once for the lock and the post steps
-    return list(purchase.lines.all())
-
-
-def _post(purchase: Purchase, by: User) -> None:
+def _post(posting: lifecycle.PostingContext) -> None:
+    purchase = posting.document
     ledger.post(
         changes=[
             ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.amount)
-            for line in _lines(purchase)
+            for line in posting.lines
         ],
         kind=MovementKind.PURCHASE,
         date=purchase.date,
         source=ledger.Source.of(purchase),
-        by=by,
-        balances=lifecycle.held_balances(purchase),
+        by=posting.by,
+        balances=posting.balances,
     )
 
 
@@ -146,7 +145,8 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="purchase",
         post=_post,
-        touched_items=lambda purchase: [line.item_id for line in _lines(purchase)],
+        lines=lambda purchase: list(purchase.lines.all()),
+        touched_items=lambda posting: [line.item_id for line in posting.lines],
         expected_quantities=lambda: PurchaseLine.objects.filter(purchase__status="posted").values_list(
             "purchase_id", "item_id", "quantity"
         ),

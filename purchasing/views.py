@@ -5,11 +5,10 @@ from django.shortcuts import get_object_or_404
 from accounts import roles
 from accounts.views import role_required
 from documents import registry
-from documents.drafts import line_inputs
 from documents.pages import DocumentPages
 from parties.views import party_entry, party_list
+from purchasing import entry, services
 from purchasing import forms as f
-from purchasing import services
 from purchasing.models import Purchase, Supplier
 
 
@@ -58,31 +57,14 @@ class PurchasePages(DocumentPages):
     party_label = "Supplier"
     list_related = ("created_by", "supplier")
 
-    @staticmethod
-    def _lines(rows):
-        return line_inputs(services.PurchaseLineInput, rows["lines"])
-
     def create(self, *, request, header, rows, request_key, submit):
-        return services.create_purchase(
-            by=request.user,
-            supplier=header["supplier"],
-            lines=self._lines(rows),
-            date=header["date"],
-            supplier_bill_number=header["supplier_bill_number"],
-            notes=header["notes"],
-            request_key=request_key,
-            submit=submit,
+        return entry.create_purchase(
+            by=request.user, data=header, lines=rows["lines"], request_key=request_key, submit=submit
         )
 
-    def update(self, *, request, document, header, rows):
-        return services.update_purchase(
-            purchase=document,
-            by=request.user,
-            supplier=header["supplier"],
-            lines=self._lines(rows),
-            date=header["date"],
-            supplier_bill_number=header["supplier_bill_number"],
-            notes=header["notes"],
+    def update(self, *, request, document, header, rows, submit):
+        return entry.update_purchase(
+            purchase=document, by=request.user, data=header, lines=rows["lines"], submit=submit
         )
 
     def initial_header(self, document):

@@ -12,11 +12,13 @@ class ReportingConfig(AppConfig):
         from reporting import freshness, summaries
 
         lifecycle.observe_postings(summaries.record_posting)
+        lifecycle.observe_bulk_postings(summaries.record_postings)
         # The cached dashboard is current only while the data version stands still: every posting
         # or cancellation raises it (a posting may write its document with plain SQL), and so does
         # every saved or deleted row the dashboard reads. The document apps come earlier in
         # INSTALLED_APPS, so every document type is registered by now.
         lifecycle.observe_postings(freshness.mark_changed)
+        lifecycle.observe_bulk_postings(freshness.mark_changed)
         for model in self.dashboard_sources():
             uid = f"reporting.freshness.{model._meta.label_lower}"
             post_save.connect(freshness.mark_changed, sender=model, dispatch_uid=uid)

@@ -45,7 +45,6 @@ REPORTS = {
             "Stock valuation",
             "Quantity, average cost and value per item at the end of a date.",
             lambda d: stock.build_valuation(d["period"]),
-            default_preset="today",
         ),
         ReportSpec(
             "customer-sales",

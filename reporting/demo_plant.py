@@ -1,19 +1,16 @@
 """A realistic demo plant for ``manage.py seed_demo``: master data, then N days of business.
 
-Master data, purchases, production runs, stock counts and cancellations go through the services
-exactly as a user's would. Bills and payments — a million lines a year at full scale — use a bulk
-path that keeps every rule the services keep:
+Everything goes through the services, as a user's entries would: master data, purchases,
+production runs, stock counts and cancellations one at a time; bills and payments — a million
+lines a year at full scale — a day at a time through their services' bulk path (``sales.bulk``),
+which keeps every rule and costs each line as ``create_sale`` would. One transaction per day.
 
-- a day's bills are posted through ``inventory.ledger.post_many``: each is checked and priced
-  exactly as ``ledger.post`` would (availability, moving-average cost, one movement per line), with
-  one lock, one insert and one balance update for the day; numbers come from
-  ``documents.numbering.next_numbers`` (gapless, in posting order); one transaction per day;
-- lines store the cost the ledger priced them at; bills and lines are inserted with one history row
-  each ("created", by the acting user), as a document posted on entry would have;
-- bills stay within the bill and payment approval thresholds (so neither a bill nor a payment
-  needed an approver), payments never exceed what a bill still owes, and only bills without
+- bills stay within the bill and payment approval thresholds (a bulk posting takes only documents
+  that post at once), payments never exceed what a bill still owes, and only bills without
   payments are cancelled; a run or count that waits is approved, as purchases are;
-- the report summaries are added in the same transaction, as ``documents.lifecycle`` does.
+- every document is entered on its own business day, spread over working hours (``entry_moments``),
+  as a plant entering its paperwork on the day would have it: the exceptions report finds no
+  back-dated or after-hours entries in the demo.
 
 Afterwards ``verify_ledger`` and ``reporting.summaries.differences()`` find nothing to report.
 """
@@ -25,7 +22,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -33,20 +30,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.bulk_copy import take_ids
 from documents import lifecycle
 from documents.models import DocumentStatus
-from documents.numbering import next_numbers
-from inventory import ledger
-from inventory.models import Item, ItemKind, MovementKind
+from inventory.models import Item, ItemKind, StockCount
 from inventory.services import CountLineInput, RecipeInput, create_stock_count, save_item, set_recipe
-from production.models import RejectReason
+from production.models import ProductionRun, RejectReason
 from production.services import RejectLine, create_run, recipe_inputs
+from purchasing.models import Purchase
 from purchasing.services import PurchaseLineInput, create_purchase, save_supplier
-from reporting import freshness, summaries
-from reporting.bulk_insert import insert_with_history
-from sales.models import Payment, PaymentMethod, Sale, SaleLine
-from sales.services import save_customer
+from reporting.reports.exceptions import working_hours
+from sales import bulk
+from sales.models import Customer, PaymentMethod, Sale
+from sales.services import SaleLineInput, save_customer
 
 CENT = Decimal("0.01")
 LINES_PER_DAY_AT_FULL_SCALE = 1_000_000 / 365
@@ -57,6 +52,27 @@ WEEKDAY_MEAN = sum(WEEKDAY) / 7
 MACHINES = ["BM-1", "BM-2", "BM-3", "BM-4"]
 SHIFTS = ["day", "evening", "night"]
 MAX_RUN = 40_000
+OFFICE_HOURS = (time(8, 0), time(18, 0))  # when the demo's paperwork is entered, within working hours
+# Documents the demo enters through the services; their entry moments are set at the day's end.
+ENTERED_BY_SERVICES = (Purchase, ProductionRun, StockCount)
+TIMESTAMPS = ("created_at", "submitted_at", "decided_at", "posted_at", "cancelled_at")
+
+
+def entry_moments(day: date, count: int, *, now: datetime | None = None) -> list[datetime]:
+    """``count`` moments spread evenly over the office hours of ``day`` (local time), in order,
+    none later than ``now``: when a day's documents were entered, in the order they were posted.
+
+    Office hours are kept inside the working hours the exceptions report checks against.
+    """
+    start, end = working_hours()
+    first = max(start, OFFICE_HOURS[0])
+    last = min(end, OFFICE_HOURS[1]) if end else OFFICE_HOURS[1]
+    if last <= first:
+        first, last = start, end or time(23, 59)
+    opens = timezone.make_aware(datetime.combine(day, first))
+    width = timezone.make_aware(datetime.combine(day, last)) - opens
+    now = now or timezone.now()
+    return [min(opens + width * (i + 0.5) / count, now) for i in range(count)]
 
 
 def money(value) -> Decimal:
@@ -115,7 +131,7 @@ REASONS = [
 
 @dataclass
 class Buyer:
-    id: int
+    customer: Customer
     weight: float
     tier: str  # big, medium, small
     terms: int  # days to pay; 0 = cash
@@ -234,7 +250,7 @@ class DemoPlant:
             )
             tier = "big" if rank <= count // 10 else "medium" if rank <= count * 4 // 10 else "small"
             terms = 0 if tier == "small" and self.rng.random() < 0.7 else self.rng.choice([15, 30, 30, 45])
-            buyers.append(Buyer(customer.pk, 1 / rank**0.7, tier, terms, slow=self.rng.random() < 0.1))
+            buyers.append(Buyer(customer, 1 / rank**0.7, tier, terms, slow=self.rng.random() < 0.1))
         self.buyer_weights = [b.weight for b in buyers]
         return buyers
 
@@ -251,13 +267,38 @@ class DemoPlant:
         for offset in range(self.days):
             day = start + timedelta(days=offset)
             with transaction.atomic():
+                marks = self._last_ids()
                 self._one_day(day, first=offset == 0)
-                # Bills are written in bulk, past the signals that keep the dashboard current.
-                freshness.mark_changed()
+                self._stamp_service_entries(day, marks)
             self.counters.days += 1
             if self.progress:
                 self.progress(self.counters, day)
         return self.counters
+
+    @staticmethod
+    def _last_ids() -> dict[type, int]:
+        return {
+            model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            for model in ENTERED_BY_SERVICES
+        }
+
+    def _stamp_service_entries(self, day: date, marks: dict[type, int]) -> None:
+        """Move the day's purchases, runs and counts (entered through the services just now) to
+        their business day: each document's timestamps and its history rows take its moment."""
+        for model in ENTERED_BY_SERVICES:
+            documents = list(model.objects.filter(pk__gt=marks[model]).order_by("pk"))
+            if not documents:
+                continue
+            moments = dict(zip((d.pk for d in documents), entry_moments(day, len(documents)), strict=True))
+            for document in documents:
+                for name in TIMESTAMPS:
+                    if getattr(document, name):
+                        setattr(document, name, moments[document.pk])
+            model.objects.bulk_update(documents, TIMESTAMPS)
+            history = list(model.history.filter(id__in=moments))
+            for row in history:
+                row.history_date = moments[row.id]
+            model.history.model.objects.bulk_update(history, ["history_date"])
 
     def _lines_today(self, day: date) -> float:
         season = 1 + 0.35 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 135) / 365)
@@ -455,76 +496,28 @@ class DemoPlant:
     def _post_bills(self, day: date, bills: list) -> list[Sale]:
         if not bills:
             return []
-        # The period lock first, then stock locks, then numbers: the order every posting keeps
-        # (see inventory.period_lock and documents.numbering).
-        ledger.check_period_open(day)
-        ledger.lock_balances(bottle.pk for bottle, _size in self.bottles)
-        numbers = next_numbers(Sale.NUMBER_PREFIX, day.year, len(bills))
-        now = timezone.now()
-        sales = [
-            Sale(
-                customer_id=buyer.id,
-                date=day,
-                status=DocumentStatus.POSTED,
-                number=number,
-                total=sum((money(q * p - d) for _b, q, p, d in lines), Decimal("0")),
-                created_by=self.by,
-                submitted_at=now,
-                posted_at=now,
-            )
-            for number, (buyer, lines) in zip(numbers, bills, strict=True)
-        ]
-        # Ids first, so the ledger prices each bill before it is stored and the bill is written
-        # once, in its final state (its cost), as ``lifecycle`` stores a bill posted on entry.
-        for sale, pk in zip(sales, take_ids(Sale, len(sales)), strict=True):
-            sale.pk = pk
-        priced = ledger.post_many(
-            postings=[
-                ledger.Posting(
-                    source=ledger.Source.of(sale),
-                    changes=[ledger.StockChange(item_id=b.pk, quantity=-q) for b, q, _p, _d in lines],
-                )
-                for sale, (_buyer, lines) in zip(sales, bills, strict=True)
-            ],
-            kind=MovementKind.SALE,
-            date=day,
+        sales = bulk.post_bills(
             by=self.by,
-        )
-        rows = []
-        for sale, (_buyer, lines), movements in zip(sales, bills, priced, strict=True):
-            cost = Decimal("0")
-            for (bottle, quantity, price, discount), movement in zip(lines, movements, strict=True):
-                rows.append(
-                    SaleLine(
-                        sale=sale,
-                        item_id=bottle.pk,
-                        quantity=quantity,
-                        unit_price=price,
-                        discount=discount,
-                        amount=money(quantity * price - discount),
-                        unit_cost=movement.unit_cost,
-                        cost=-movement.value,
-                    )
+            date=day,
+            bills=[
+                bulk.BulkBill(
+                    customer=buyer.customer,
+                    lines=[SaleLineInput(bottle, q, p, d) for bottle, q, p, d in lines],
+                    entered_at=at,
                 )
-                cost -= movement.value
-            sale.cost = cost
-        insert_with_history(Sale, sales, by=self.by)
-        insert_with_history(SaleLine, rows, by=self.by)
-        ids = [s.pk for s in sales]
-        for chunk in range(0, len(ids), 1000):
-            part = ids[chunk : chunk + 1000]
-            summaries.apply_sales(part, 1)
-            summaries.apply_document_movements(Sale._meta.label_lower, part, reversals=False)
+                for (buyer, lines), at in zip(bills, entry_moments(day, len(bills)), strict=True)
+            ],
+        )
         for sale, (buyer, _lines) in zip(sales, bills, strict=True):
             self._schedule_payment(sale, buyer, day)
         self.counters.bills += len(sales)
-        self.counters.lines += len(rows)
+        self.counters.lines += sum(len(lines) for _buyer, lines in bills)
         return sales
 
     def _schedule_payment(self, sale: Sale, buyer: Buyer, day: date) -> None:
-        self.owed[buyer.id] += sale.total
+        self.owed[buyer.customer.pk] += sale.total
         if buyer.terms == 0:
-            self.schedule[day].append((sale.pk, buyer.id, sale.total))
+            self.schedule[day].append((sale.pk, buyer.customer, sale.total))
             return
         if buyer.slow and self.rng.random() < 0.4:
             due = day + timedelta(days=self.rng.randint(95, 160))
@@ -532,16 +525,17 @@ class DemoPlant:
             due = day + timedelta(days=buyer.terms + self.rng.randint(-5, 10))
         if self.rng.random() < 0.1:
             first = money(sale.total * Decimal("0.5"))
-            self.schedule[due - timedelta(days=7)].append((sale.pk, buyer.id, first))
-            self.schedule[due].append((sale.pk, buyer.id, sale.total - first))
+            self.schedule[due - timedelta(days=7)].append((sale.pk, buyer.customer, first))
+            self.schedule[due].append((sale.pk, buyer.customer, sale.total - first))
         else:
-            self.schedule[due].append((sale.pk, buyer.id, sale.total))
+            self.schedule[due].append((sale.pk, buyer.customer, sale.total))
 
     def _cancel_some(self, day: date, sales: list[Sale]) -> None:
         cancelled = {s.pk for s in sales if self.rng.random() < 0.002}
         for sale in sales:
             if sale.pk in cancelled:
                 lifecycle.cancel(document=sale, by=self.by, reason="Customer refused the delivery")
+                self._stamp_cancelled(sale)
                 self.owed[sale.customer_id] -= sale.total
                 for line in sale.lines.all():
                     self.stock[line.item_id] += line.quantity
@@ -550,40 +544,39 @@ class DemoPlant:
             self.schedule[day] = [p for p in self.schedule[day] if p[0] not in cancelled]
             self._cancelled = getattr(self, "_cancelled", set()) | cancelled
 
+    @staticmethod
+    def _stamp_cancelled(sale: Sale) -> None:
+        """A refused delivery is cancelled an hour after the bill was entered (its history row too)."""
+        at = min(sale.created_at + timedelta(hours=1), timezone.now())
+        Sale.objects.filter(pk=sale.pk).update(cancelled_at=at)
+        Sale.history.filter(id=sale.pk, history_type="~").update(history_date=at)
+
     def _take_payments(self, day: date) -> None:
         due = [p for p in self.schedule.pop(day, []) if p[0] not in getattr(self, "_cancelled", set())]
         if day.weekday() == 5:
             # Some customers pay a round sum on account on Saturdays.
             for buyer in self.rng.sample(self.buyers, k=max(1, len(self.buyers) // 40)):
-                if self.owed[buyer.id] > 2000:
-                    due.append((None, buyer.id, Decimal("1000.00")))
+                if self.owed[buyer.customer.pk] > 2000:
+                    due.append((None, buyer.customer, Decimal("1000.00")))
         if not due:
             return
-        now = timezone.now()
         methods = [PaymentMethod.CASH, PaymentMethod.UPI, PaymentMethod.BANK, PaymentMethod.CHEQUE]
-        numbers = next_numbers(Payment.NUMBER_PREFIX, day.year, len(due))
-        payments = [
-            Payment(
-                customer_id=customer_id,
-                sale_id=sale_id,
-                amount=amount,
-                total=amount,
-                method=self.rng.choice(methods),
-                date=day,
-                status=DocumentStatus.POSTED,
-                number=number,
-                created_by=self.by,
-                submitted_at=now,
-                posted_at=now,
-            )
-            for number, (sale_id, customer_id, amount) in zip(numbers, due, strict=True)
-        ]
-        insert_with_history(Payment, payments, by=self.by)
-        ids = [p.pk for p in payments]
-        for chunk in range(0, len(ids), 500):
-            summaries.apply_payments(ids[chunk : chunk + 500], 1)
-        for _sale, customer_id, amount in due:
-            self.owed[customer_id] -= amount
+        payments = bulk.post_payments(
+            by=self.by,
+            date=day,
+            payments=[
+                bulk.BulkPayment(
+                    customer=customer,
+                    amount=amount,
+                    method=self.rng.choice(methods),
+                    sale_id=sale_id,
+                    entered_at=at,
+                )
+                for (sale_id, customer, amount), at in zip(due, entry_moments(day, len(due)), strict=True)
+            ],
+        )
+        for _sale, customer, amount in due:
+            self.owed[customer.pk] -= amount
         self.counters.payments += len(payments)
 
     def _count_stock(self, day: date) -> None:

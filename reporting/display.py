@@ -1,4 +1,5 @@
-"""How a report's values read on the page: thousands separators, fixed places, a dash for none."""
+"""How a report's values read on the page: the plant's digit grouping and dates (core.formats),
+fixed places, a dash for none; and which columns a phone shows before "All columns" is opened."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from core import formats
 from reporting.tables import Report, Table
 
 
@@ -16,26 +18,33 @@ def text(value: Any, kind: str) -> str:
     if value is None or value == "":
         return "—" if kind != "text" else ""
     if kind == "money" and isinstance(value, Decimal | int):
-        return f"{Decimal(value):,.2f}"
+        return formats.money(value)
     if kind == "unit" and isinstance(value, Decimal | int):
-        return f"{Decimal(value):,.4f}"
+        return formats.number(value, 4)
     if kind == "percent" and isinstance(value, Decimal | int):
         return f"{Decimal(value):.2f} %"
     if kind == "int" and isinstance(value, int | Decimal):
-        return f"{value:,}"
+        return formats.number(value) if value == int(value) else formats.number(value, 2)
     if isinstance(value, date):
-        return value.isoformat()
+        return formats.day(value)
     return str(value)
 
 
-NUMERIC_CLASS = ' class="num"'
+CLASSES = {
+    (False, False): "",
+    (True, False): ' class="num"',
+    (False, True): ' class="extra"',
+    (True, True): ' class="num extra"',
+}
 
 
-def _row_html(cells: list[dict[str, Any]], tag: str = "td") -> SafeString:
+def _row_html(
+    cells: list[dict[str, Any]], tag: str = "td", extra: frozenset[int] = frozenset()
+) -> SafeString:
     # Built here rather than in the template: a year's report has thousands of cells.
     parts = [
-        f"<{tag}{NUMERIC_CLASS if c['numeric'] else ''}>{c.get('html') or html.escape(c['text'])}</{tag}>"
-        for c in cells
+        f"<{tag}{CLASSES[c['numeric'], i in extra]}>{c.get('html') or html.escape(c['text'])}</{tag}>"
+        for i, c in enumerate(cells)
     ]
     return mark_safe("".join(parts))  # noqa: S308 - every cell's text is escaped
 
@@ -63,17 +72,47 @@ def _cells(table: Table, row: dict[str, Any]) -> list[dict[str, Any]]:
     return cells
 
 
+# What a row is about, by column key; the first column when none of these is there.
+NAME_KEYS = ("item", "name", "customer", "supplier", "subject", "figure")
+
+
+def extra_columns(columns: list) -> frozenset[int]:
+    """The columns a phone leaves for "All columns": all but the key ones, which are what the row
+    is about (its item, customer, supplier; else the first column), the first quantity and the
+    last money figure."""
+    kinds = [c.kind for c in columns]
+    names = [i for i, c in enumerate(columns) if c.key in NAME_KEYS]
+    key = {names[0] if names else 0}
+    if "int" in kinds:
+        key.add(kinds.index("int"))
+    if "money" in kinds:
+        key.add(len(kinds) - 1 - kinds[::-1].index("money"))
+    # A table of mixed figures (this period against the one before) keeps its first two.
+    for index, kind in enumerate(kinds):
+        if len(key) >= 3:
+            break
+        if kind == "mixed":
+            key.add(index)
+    return frozenset(range(len(columns))) - key
+
+
 def shaped(report: Report) -> list[dict[str, Any]]:
     """Each table as headers and rows of ready-to-show cells, for the templates."""
-    return [
-        {
-            "name": table.name,
-            "title": table.title,
-            "headers": [
-                {"label": c.label, "numeric": c.kind not in ("text", "date", "link")} for c in _shown(table)
-            ],
-            "rows": [_row_html(_cells(table, row)) for row in table.rows],
-            "totals": _row_html(_cells(table, table.totals), "th") if table.totals else None,
-        }
-        for table in report.tables
-    ]
+    tables = []
+    for table in report.tables:
+        shown = _shown(table)
+        extra = extra_columns(shown)
+        tables.append(
+            {
+                "name": table.name,
+                "title": table.title,
+                "headers": [
+                    {"label": c.label, "numeric": c.kind not in ("text", "date", "link"), "extra": i in extra}
+                    for i, c in enumerate(shown)
+                ],
+                "has_extra": bool(extra),
+                "rows": [_row_html(_cells(table, row), extra=extra) for row in table.rows],
+                "totals": _row_html(_cells(table, table.totals), "th", extra) if table.totals else None,
+            }
+        )
+    return tables

@@ -78,6 +78,27 @@ class SalesCustomerDay(models.Model):
         return f"{self.date} {self.customer_id}: {self.revenue} / {self.paid}"
 
 
+class SalesCustomerMonth(models.Model):
+    """``SalesCustomerDay`` summed over a calendar month (``month`` is its first day): a year-long
+    customer report reads the whole months here, a few rows per customer, and only its partial
+    months' days from the daily summary."""
+
+    month = models.DateField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    bills = models.IntegerField(default=0)
+    lines = models.IntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+    revenue = _money()
+    cogs = _money()
+    paid = _money()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "customer"], name="salescustomermonth_once")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.customer_id}: {self.revenue} / {self.paid}"
+
+
 class CustomerBalance(models.Model):
     """All-time Σ posted bills and Σ posted payments of one customer (outstanding = billed − paid)."""
 

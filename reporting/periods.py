@@ -124,4 +124,10 @@ def parse(params, *, uses: tuple[str, ...] = (), default_preset: str = "this_mon
     for name, default in (("group", "month"), ("by", "item")):
         if name in uses and not data.get(name):
             data[name] = default
+    # The dates a preset (or the default, e.g. this month) stands for are shown in the form, so
+    # the reader sees the period and can change one end of it.
+    preset = data.get("preset") or ("" if data.get("start") or data.get("end") else default_preset)
+    if preset in dict(PRESETS):
+        period = preset_period(preset)
+        data["start"], data["end"] = period.start.isoformat(), period.end.isoformat()
     return ReportForm(data, uses=uses, default_preset=default_preset)

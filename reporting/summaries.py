@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
+from core.money import CENT
+
+if TYPE_CHECKING:
+    from documents.lifecycle import PostingContext
 from inventory.models import MovementKind
-from reporting.models import CustomerBalance, SalesCustomerDay, SalesItemDay, StockDay
+from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth, SalesItemDay, StockDay
 from sales.models import Payment, Sale
 
-CENT = Decimal("0.01")
 SALE_LABEL = Sale._meta.label_lower
 PAYMENT_LABEL = Payment._meta.label_lower
 
@@ -81,6 +85,31 @@ def _sales_customer_select(where: str) -> str:
     )
 
 
+def _month_of(column: str) -> str:
+    """The first day of ``column``'s month, in this database's SQL."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _sales_customer_month_select(where: str) -> str:
+    month = _month_of("s.date")
+    return (
+        f"SELECT {month}, s.customer_id, {{k}} * COUNT(DISTINCT s.id), {{k}} * COUNT(l.id), "
+        "{k} * SUM(l.quantity), {k} * SUM(l.amount), {k} * SUM(COALESCE(l.cost, 0)), 0 "
+        "FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
+        f"WHERE {where} GROUP BY {month}, s.customer_id"
+    )
+
+
+def _payments_customer_month_select(where: str) -> str:
+    month = _month_of("p.date")
+    return (
+        f"SELECT {month}, p.customer_id, 0, 0, 0, 0, 0, {{k}} * SUM(p.amount) "
+        f"FROM sales_payment p WHERE {where} GROUP BY {month}, p.customer_id"
+    )
+
+
 def _payments_customer_select(where: str) -> str:
     return (
         "SELECT p.date, p.customer_id, 0, 0, 0, 0, 0, {k} * SUM(p.amount) "
@@ -114,6 +143,7 @@ CUSTOMER_DAY = (
     ("date", "customer_id"),
     ("bills", "lines", "quantity", "revenue", "cogs", "paid"),
 )
+CUSTOMER_MONTH = (SalesCustomerMonth._meta.db_table, ("month", "customer_id"), CUSTOMER_DAY[2])
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
 
 
@@ -153,6 +183,7 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
     return [
         _upsert(SALES_ITEM, _sales_item_select(where), sign, values),
         _upsert(CUSTOMER_DAY, _sales_customer_select(where), sign, values),
+        _upsert(CUSTOMER_MONTH, _sales_customer_month_select(where), sign, values),
         _upsert(BALANCE, _billed_select(where), sign, values),
     ]
 
@@ -164,6 +195,7 @@ def _payments(ids: Sequence[int], sign: int) -> list[Statement]:
     where = f"p.id IN ({marks})"
     return [
         _upsert(CUSTOMER_DAY, _payments_customer_select(where), sign, values),
+        _upsert(CUSTOMER_MONTH, _payments_customer_month_select(where), sign, values),
         _upsert(BALANCE, _paid_select(where), sign, values),
     ]
 
@@ -180,10 +212,11 @@ def apply_payments(ids: Sequence[int], sign: int) -> None:
     _execute(_payments(ids, sign))
 
 
-def record_posting(document, sign: int) -> None:
+def record_posting(posting: PostingContext) -> None:
     """Called by the lifecycle inside the transaction that posts (+1) or cancels (−1) a document."""
     from documents import lifecycle
 
+    document, sign = posting.document, posting.sign
     label = document._meta.label_lower
     statements = []
     if label == SALE_LABEL:
@@ -196,17 +229,44 @@ def record_posting(document, sign: int) -> None:
         _execute(statements)
 
 
+def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
+    """``record_posting`` for many documents of one type posted at once (``sales.bulk``): the same
+    statements, for a thousand documents at a time."""
+    from documents import lifecycle
+
+    label = model._meta.label_lower
+    moves_stock = lifecycle.rules_for(model).moves_stock
+    for start in range(0, len(ids), 1000):
+        part = ids[start : start + 1000]
+        statements = []
+        if label == SALE_LABEL:
+            statements += _sales(part, sign)
+        elif label == PAYMENT_LABEL:
+            statements += _payments(part, sign)
+        if moves_stock:
+            statements += _document_movements(label, part, reversals=sign < 0)
+        if statements:
+            _execute(statements)
+
+
 @transaction.atomic
 def rebuild() -> None:
     """Recompute every summary from the ledger, bills and payments (after an import, or to check)."""
+    # The first migration of reporting rebuilds too, before the month summary's table exists.
+    months = SalesCustomerMonth._meta.db_table in connection.introspection.table_names()
     for model in (StockDay, SalesItemDay, SalesCustomerDay, CustomerBalance):
         model.objects.all().delete()
+    if months:
+        SalesCustomerMonth.objects.all().delete()
     posted_sale = "s.status = 'posted'"
     posted_payment = "p.status = 'posted'"
     _apply(STOCK, _stock_select("1 = 1"), 1, [])
     _apply(SALES_ITEM, _sales_item_select(posted_sale), 1, [])
     _apply(CUSTOMER_DAY, _sales_customer_select(posted_sale), 1, [])
     _apply(CUSTOMER_DAY, _payments_customer_select(posted_payment), 1, [])
+    if months:
+        _apply(CUSTOMER_MONTH, _sales_customer_month_select(posted_sale), 1, [])
+        _apply(CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), 1, [])
     _apply(BALANCE, _billed_select(posted_sale), 1, [])
     _apply(BALANCE, _paid_select(posted_payment), 1, [])
 
@@ -219,6 +279,8 @@ def differences() -> list[str]:
         (SALES_ITEM, _sales_item_select(posted_sale), None),
         (CUSTOMER_DAY, _sales_customer_select(posted_sale), CUSTOMER_DAY[2][:-1]),
         (CUSTOMER_DAY, _payments_customer_select(posted_payment), ("paid",)),
+        (CUSTOMER_MONTH, _sales_customer_month_select(posted_sale), CUSTOMER_MONTH[2][:-1]),
+        (CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), ("paid",)),
         (BALANCE, _billed_select(posted_sale), ("billed",)),
         (BALANCE, _paid_select(posted_payment), ("paid",)),
     ]

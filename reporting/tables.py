@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from core.money import CENT, money
 from reporting.periods import Period
 
-CENT = Decimal("0.01")
+__all__ = ["CENT", "Column", "Report", "Table", "money", "percent", "ratio"]
+
 UNIT = Decimal("0.0001")
 
 
@@ -49,10 +51,6 @@ class Report:
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
-
-
-def money(value: Any) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def ratio(part: Any, whole: Any, places: Decimal = UNIT) -> Decimal | None:

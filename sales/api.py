@@ -41,10 +41,9 @@ from documents.api import (
     resolve_items,
     with_lines,
 )
-from documents.drafts import line_inputs
 from inventory.models import PackSize
 from parties.services import PARTY_FIELDS
-from sales import pickers, pricing_api, selectors, services
+from sales import entry, pickers, pricing_api, selectors, services
 from sales.models import MAX_CREDIT_DAYS, Customer, Payment, PaymentMethod, Sale, SaleLine
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
@@ -189,37 +188,19 @@ class SaleViewSet(DraftDocumentViewSet):
         )
         return selectors.bills_with_payments(queryset)
 
-    def as_created(self, document: Sale) -> Sale:
-        rows = getattr(document, "posting_lines", None)
-        if rows is None:  # e.g. the first answer to a repeated request key: read it back
-            return super().as_created(document)
-        with_lines(document, "lines", rows)
-        return selectors.with_no_payments(document)
+    def as_created(self, made: services.CreatedBill) -> Sale:
+        if made.lines is None:  # e.g. the first answer to a repeated request key: read it back
+            return super().as_created(made.sale)
+        with_lines(made.sale, "lines", made.lines)
+        return selectors.with_payments(made.sale)
 
-    @staticmethod
-    def _lines(data: dict) -> list[services.SaleLineInput]:
-        return line_inputs(services.SaleLineInput, data["lines"])
-
-    def create_document(self, by: Any, data: dict) -> Sale:
-        return services.create_sale(
-            by=by,
-            customer=data["customer"],
-            lines=self._lines(data),
-            date=data.get("date"),
-            notes=data["notes"],
-            submit=data["submit"],
-            request_key=self.document_key,
+    def create_document(self, by: Any, data: dict) -> services.CreatedBill:
+        return entry.create_bill(
+            by=by, data=data, lines=data["lines"], request_key=self.document_key, submit=data["submit"]
         )
 
     def update_document(self, document: Sale, by: Any, data: dict) -> Sale:
-        return services.update_sale(
-            sale=document,
-            by=by,
-            customer=data["customer"],
-            lines=self._lines(data),
-            date=data.get("date", document.date),
-            notes=data["notes"],
-        )
+        return entry.update_bill(sale=document, by=by, data=data, lines=data["lines"])
 
 
 class PaymentSerializer(DocumentOutMixin, serializers.ModelSerializer):
@@ -268,17 +249,7 @@ class PaymentViewSet(CreateDocumentViewSet):
     search_fields = ["number", "notes", "reference", "customer__name"]
 
     def create_document(self, by: Any, data: dict) -> Payment:
-        return services.record_payment(
-            by=by,
-            customer=data["customer"],
-            sale=data["sale"],
-            amount=data["amount"],
-            method=data["method"],
-            date=data.get("date"),
-            reference=data["reference"],
-            request_key=self.document_key,
-            notes=data["notes"],
-        )
+        return entry.record_payment(by=by, data=data, request_key=self.document_key)
 
 
 router = SimpleRouter()

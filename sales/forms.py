@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import (
     DATE_INPUT,
     MONEY,
@@ -87,7 +88,7 @@ class SaleLineForm(LineForm):
         ),
     )
     # Loose units; with packs below, the line's quantity is packs × pack size + these.
-    quantity = forms.IntegerField(label="Quantity", min_value=0, max_value=10**9, required=False)
+    quantity = forms.IntegerField(label="Quantity", min_value=0, max_value=MAX_LINE_QUANTITY, required=False)
     # Left empty, the line takes the item's default selling price (the service fills it in).
     unit_price = forms.DecimalField(
         label="Unit price", required=False, **MONEY, widget=forms.NumberInput(attrs={"step": "0.01"})

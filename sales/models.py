@@ -102,6 +102,7 @@ class Sale(Document):
     """A customer bill. Posting issues the stock and fixes each line's cost (COGS)."""
 
     NUMBER_PREFIX = "S"
+    NOUN = "bill"
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
     # Set at posting: Σ line cost, so profit is revenue − COGS as it was, never re-costed.
@@ -115,6 +116,8 @@ class Sale(Document):
         indexes = [
             *Document.Meta.indexes,
             models.Index(fields=["customer", "date"], name="sale_customer_date"),
+            # The list's keyset order (newest first): a page stops after its rows, not a whole day.
+            models.Index(fields=["date", "id"], name="sale_date_id"),
         ]
 
 
@@ -202,6 +205,8 @@ class Payment(Document):
             *Document.Meta.indexes,
             models.Index(fields=["customer", "date"], name="payment_customer_date"),
             models.Index(fields=["sale", "status"], name="payment_sale_status"),
+            # The list's keyset order (newest first): a page stops after its rows, not a whole day.
+            models.Index(fields=["date", "id"], name="payment_date_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),

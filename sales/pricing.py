@@ -19,8 +19,9 @@ from django.db.models import Q
 from accounts import roles
 from accounts.models import User
 from core.errors import InvalidDocument, NotAllowed
+from core.money import money
 from documents import lifecycle
-from documents.drafts import money, money_problem
+from documents.drafts import money_problem
 from inventory.models import Item
 from sales.models import Customer, PriceList, PriceListEntry
 

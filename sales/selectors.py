@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from core.money import CENT
 from documents.models import DocumentStatus
 from sales.models import Customer, Payment, Sale
 
-CENT = Decimal("0.01")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
@@ -47,20 +47,24 @@ def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale
     )
 
 
-def with_no_payments(sale: Sale) -> Sale:
-    """A bill just created, annotated as ``bills_with_payments`` would: nothing is paid on it yet."""
-    zero = Decimal("0.00")
-    sale.paid = zero
-    sale.outstanding = sale.total if sale.status == DocumentStatus.POSTED else zero
-    sale.payment_state = PaymentState.PAID if zero >= sale.total else PaymentState.UNPAID
+def with_payments(sale: Sale) -> Sale:
+    """A bill in memory (e.g. one just created) with ``paid``, ``outstanding`` and
+    ``payment_state`` as ``bills_with_payments`` works them out: one definition, one query."""
+    sale.paid, sale.outstanding, sale.payment_state = (
+        bills_with_payments(Sale.objects.filter(pk=sale.pk))
+        .values_list("paid", "outstanding", "payment_state")
+        .get()
+    )
+    sale.paid, sale.outstanding = Decimal(sale.paid).quantize(CENT), Decimal(sale.outstanding).quantize(CENT)
     return sale
 
 
 def bill_outstanding(sale: Sale) -> Decimal:
-    if sale.status != DocumentStatus.POSTED:
-        return Decimal("0.00")
-    paid = sale.payments.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("amount"))["s"] or 0
-    return (sale.total - paid).quantize(CENT)
+    """What a bill still owes (nothing unless it is posted), as ``bills_with_payments`` says."""
+    outstanding = (
+        bills_with_payments(Sale.objects.filter(pk=sale.pk)).values_list("outstanding", flat=True).get()
+    )
+    return Decimal(outstanding).quantize(CENT)  # SQLite hands back sums without their scale
 
 
 def _customer_sum(model, field: str):

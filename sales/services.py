@@ -20,13 +20,14 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import User
 from core.errors import DomainError, InvalidDocument, NotAllowed
+from core.money import money
 from core.rows import insert_with_history
 from documents import approval, lifecycle
 from documents.dates import check_date
-from documents.drafts import check_lines, money, money_problem, replace_lines, update_with_history
+from documents.drafts import check_lines, money_problem, replace_lines, update_with_history
 from documents.models import DocumentStatus
 from inventory import ledger
-from inventory.models import Item, MovementKind, PackSize
+from inventory.models import Item, MovementKind, PackSize, StockMovement
 from parties.services import save_party
 from sales import pricing, selectors
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
@@ -132,21 +133,27 @@ def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
     return rows
 
 
-def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> Sale:
-    """Store a draft bill with these lines (replacing the lines it had)."""
+def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> list[SaleLine]:
+    """Store a draft bill with these lines (replacing the lines it had); its stored line rows."""
     rows = _line_rows(sale, lines)
     fresh = sale.pk is None
     lifecycle.save_as(sale, by)
-    replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
-    if fresh:
-        sale.posting_lines = rows  # a bill posted as it is created need not read its lines back
-    return sale
+    return replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
 
 
-def _store_new(sale: Sale, by: User) -> None:
+def _store_new(posting: lifecycle.PostingContext) -> None:
     """Store a bill submitted as it is created, with the lines (and costs) it holds in memory."""
-    lifecycle.store_new(sale, by)
-    insert_with_history(sale.posting_lines, by)
+    lifecycle.store_new(posting.document, posting.by)
+    insert_with_history(posting.lines, posting.by)
+
+
+@dataclass(frozen=True)
+class CreatedBill:
+    """A bill just made and the line rows it was stored with (None: it was made before, by an
+    earlier request with the same one-time key, and its lines are read as usual)."""
+
+    sale: Sale
+    lines: list[SaleLine] | None
 
 
 def create_sale(
@@ -159,6 +166,22 @@ def create_sale(
     request_key: uuid.UUID | None = None,
     submit: bool = False,
 ) -> Sale:
+    """``create_bill`` for whoever needs only the bill."""
+    return create_bill(
+        by=by, customer=customer, lines=lines, date=date, notes=notes, request_key=request_key, submit=submit
+    ).sale
+
+
+def create_bill(
+    *,
+    by: User,
+    customer: Customer,
+    lines: Sequence[SaleLineInput],
+    date: date | None = None,
+    notes: str = "",
+    request_key: uuid.UUID | None = None,
+    submit: bool = False,
+) -> CreatedBill:
     """Write a bill as a draft, or submit it at once; a refused submit writes nothing at all.
 
     A bill submitted at once is stored once, already posted (or pending approval), with its
@@ -169,35 +192,51 @@ def create_sale(
     lines = _with_prices(customer, lines, date or timezone.localdate())
     _check(customer, lines)
 
+    made: list[SaleLine] = []
+
     def create() -> Sale:
         sale = Sale(customer=customer, notes=notes, created_by=by, request_key=request_key)
         if date is not None:
             sale.date = date
         if not submit:
-            return _write(sale, lines, by)
-        sale.posting_lines = _line_rows(sale, lines)
-        return lifecycle.create_submitted(document=sale, by=by, write=lambda bill: _store_new(bill, by))
+            made[:] = _write(sale, lines, by)
+            return sale
+        made[:] = _line_rows(sale, lines)
+        return lifecycle.submit(document=sale, by=by, lines=made, write=_store_new)
 
-    return lifecycle.create_once(Sale, request_key, create)
+    sale = lifecycle.create_once(Sale, request_key, create)
+    # A bill made by an earlier request with this key holds none of these rows.
+    return CreatedBill(sale, made if made and made[0].sale is sale else None)
 
 
 @transaction.atomic
 def update_sale(
-    *, sale: Sale, by: User, customer: Customer, lines: Sequence[SaleLineInput], date: date, notes: str = ""
+    *,
+    sale: Sale,
+    by: User,
+    customer: Customer,
+    lines: Sequence[SaleLineInput],
+    date: date,
+    notes: str = "",
+    submit: bool = False,
 ) -> Sale:
+    """Change a draft bill; ``submit`` then submits it in the same transaction, so a refused
+    submit leaves the draft as it was."""
     sale = lifecycle.edit_draft(document=sale, by=by)
     check_date(date, model=Sale)
     lines = _with_prices(customer, lines, date)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
-    return _write(sale, lines, by)
+    _write(sale, lines, by)
+    return lifecycle.submit(document=sale, by=by, locked=True) if submit else sale
 
 
 class CreditLimitExceeded(DomainError):
     code = "credit_limit"
 
 
-def _check_credit(sale: Sale) -> None:
+def _check_credit(posting: lifecycle.PostingContext) -> None:
+    sale = posting.document
     if sale.customer.credit_limit is None:
         return  # no limit: nothing to check, and no need to queue this customer's bills
     # Bills of one customer are checked one at a time, each seeing what the previous one added.
@@ -212,42 +251,44 @@ def _check_credit(sale: Sale) -> None:
         )
 
 
-def _lines(sale: Sale) -> list[SaleLine]:
-    """The bill's lines, read once per posting (the lock step and the post step share them)."""
-    if not hasattr(sale, "posting_lines"):
-        sale.posting_lines = list(sale.lines.all())
-    return sale.posting_lines
-
-
-def _post_sale(sale: Sale, by: User) -> ledger.PricedPosting:
-    lines = _lines(sale)
+def _post_sale(posting: lifecycle.PostingContext) -> ledger.PricedPosting:
+    sale, lines, by = posting.document, posting.lines, posting.by
     priced = ledger.price(
         changes=[ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in lines],
         kind=MovementKind.SALE,
         date=sale.date,
         by=by,
-        balances=lifecycle.held_balances(sale),
+        balances=posting.balances,
     )
-    # Movements come back in line order; each line keeps the cost it left stock at (COGS).
-    for line, movement in zip(lines, priced.movements, strict=True):
-        line.cost = -movement.value
-        line.unit_cost = movement.unit_cost
+    cost_lines(sale, lines, priced.movements)
     if sale.pk is not None:  # a stored draft's lines; a new bill's are stored with these costs
         update_with_history(SaleLine, lines, ["cost", "unit_cost"], by)
-    sale.cost = sum((line.cost for line in lines), Decimal("0"))
     return priced
 
 
-def _before_cancel_sale(sale: Sale, by: User) -> None:
+def cost_lines(sale: Sale, lines: Sequence[SaleLine], movements: Sequence[StockMovement]) -> None:
+    """Give each line the cost its stock left at (COGS), and the bill their sum.
+
+    The ledger prices a bill's movements in line order, one per line (``ledger.price`` here,
+    ``ledger.post_many`` in ``sales.bulk``).
+    """
+    for line, movement in zip(lines, movements, strict=True):
+        line.cost = -movement.value
+        line.unit_cost = movement.unit_cost
+    sale.cost = sum((line.cost for line in lines), Decimal("0"))
+
+
+def _before_cancel_sale(posting: lifecycle.PostingContext) -> None:
+    sale = posting.document
     if selectors.posted_payment_count(sale):
         raise DomainError(f"{sale} has payments against it; cancel those payments first.")
 
 
-def _before_pending_sale(sale: Sale, by: User) -> None:
+def _before_pending_sale(posting: lifecycle.PostingContext) -> None:
     """A bill over the approval threshold must be one that could post today."""
-    _check_credit(sale)
+    _check_credit(posting)
     ledger.check_available(
-        [ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in _lines(sale)]
+        [ledger.StockChange(item_id=line.item_id, quantity=-line.quantity) for line in posting.lines]
     )
 
 
@@ -262,9 +303,10 @@ lifecycle.register(
         verbose="sales bill",
         approval_reason=_sale_approval_reason,
         post=_post_sale,
-        touched_items=lambda sale: [line.item_id for line in _lines(sale)],
+        lines=lambda sale: list(sale.lines.all()),
+        touched_items=lambda posting: [line.item_id for line in posting.lines],
         before_cancel=_before_cancel_sale,
-        before_post=lambda sale, by: _check_credit(sale),
+        before_post=_check_credit,
         before_pending=_before_pending_sale,
         posts_unsaved=True,
         expected_quantities=lambda: (
@@ -319,15 +361,16 @@ def record_payment(
         payment.total = payment.amount
         if date is not None:
             payment.date = date
-        return lifecycle.create_submitted(
-            document=payment, by=by, write=lambda made: lifecycle.store_new(made, by)
+        return lifecycle.submit(
+            document=payment, by=by, write=lambda posting: lifecycle.store_new(payment, by)
         )
 
     return lifecycle.create_once(Payment, request_key, create)
 
 
-def _check_against_bill(payment: Payment, by: User) -> None:
+def _check_against_bill(posting: lifecycle.PostingContext) -> None:
     """A payment against a bill may not overpay it (checked before it waits and when it posts)."""
+    payment = posting.document
     if payment.sale_id is None:
         return
     sale = Sale.objects.select_for_update().get(pk=payment.sale_id)

@@ -8,11 +8,10 @@ from django.utils.dateparse import parse_date
 from accounts import roles
 from accounts.views import role_required
 from documents import registry
-from documents.drafts import line_inputs
 from documents.pages import DocumentPages
 from parties.views import party_entry, party_list
+from sales import entry, pickers, selectors, services
 from sales import forms as f
-from sales import pickers, selectors, services
 from sales.models import Customer, Payment, Sale
 
 
@@ -63,29 +62,15 @@ class SalePages(DocumentPages):
     def list_queryset(self, request):
         return selectors.bills_with_payments(super().list_queryset(request))
 
-    @staticmethod
-    def _lines(rows):
-        return line_inputs(services.SaleLineInput, rows["lines"])
-
     def create(self, *, request, header, rows, request_key, submit):
-        return services.create_sale(
-            by=request.user,
-            customer=header["customer"],
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
-            request_key=request_key,
-            submit=submit,
+        made = entry.create_bill(
+            by=request.user, data=header, lines=rows["lines"], request_key=request_key, submit=submit
         )
+        return made.sale
 
-    def update(self, *, request, document, header, rows):
-        return services.update_sale(
-            sale=document,
-            by=request.user,
-            customer=header["customer"],
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
+    def update(self, *, request, document, header, rows, submit):
+        return entry.update_bill(
+            sale=document, by=request.user, data=header, lines=rows["lines"], submit=submit
         )
 
     def initial_header(self, document):
@@ -175,17 +160,7 @@ class PaymentPages(DocumentPages):
         return initial
 
     def create(self, *, request, header, rows, request_key, submit):
-        return services.record_payment(
-            by=request.user,
-            customer=header["customer"],
-            sale=header["sale"],
-            amount=header["amount"],
-            method=header["method"],
-            reference=header["reference"],
-            date=header["date"],
-            notes=header["notes"],
-            request_key=request_key,
-        )
+        return entry.record_payment(by=request.user, data=header, request_key=request_key)
 
 
 payment_pages = registry.register(PaymentPages(), order=40)

@@ -1,4 +1,7 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -14,13 +17,31 @@ def test_suite_runs_on_postgresql_when_it_was_started_for_the_run():
         assert int(cursor.fetchone()[0]) >= 150000
 
 
-@pytest.mark.django_db
-def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite settings only apply to SQLite")
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        mode = cursor.fetchone()[0]
-    # The test database is in memory (which has no WAL); the options are what matters.
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert mode in {"wal", "memory"}
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    # The test database is in memory (which has no WAL) or PostgreSQL, so the settings a first run
+    # gets (no DATABASE_URL) open a real file, in a process of their own.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings", DEBUG="1", SQLITE_PATH=str(tmp_path / "first.sqlite3")
+    )
+    opened = subprocess.run(
+        [sys.executable, "-c", SQLITE_MODES],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert opened.stdout.split() == ["sqlite", "wal", "IMMEDIATE"]
+
+
+SQLITE_MODES = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    mode = cursor.fetchone()[0]
+print(connection.vendor, mode, connection.settings_dict["OPTIONS"]["transaction_mode"])
+"""

@@ -55,3 +55,16 @@ def test_ids_taken_first_are_the_ids_stored_and_never_handed_out_again(plant, ma
         later.pk,
     ]
     assert later.pk > max(ids)
+
+
+def test_a_creation_time_the_object_carries_is_kept(plant, manager_user):
+    # A bulk load of past business stamps each row with its own moment; others get "now".
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
+    past, fresh = _movement(plant, manager_user, 1), _movement(plant, manager_user, 2)
+    past.posted_at = moment
+    with transaction.atomic():
+        insert_new(StockMovement, [past, fresh])
+    stored = dict(StockMovement.objects.filter(source_type="test").values_list("pk", "posted_at"))
+    assert stored[past.pk] == moment and stored[fresh.pk] > moment

@@ -29,9 +29,8 @@ from documents.api import (
     RoleRulesMixin,
     Rule,
 )
-from documents.drafts import line_inputs
 from documents.models import DocumentStatus
-from inventory import services
+from inventory import count_entry, services
 from inventory.api import serializers as s
 from inventory.models import (
     ClosedPeriod,
@@ -85,10 +84,13 @@ class ItemViewSet(
         return super().rule_for(action_name)
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.save_item(by=self.request.user, **serializer.validated_data)
+        serializer.instance = services.save_item_with_recipe(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer: Any) -> None:
-        serializer.instance = services.save_item(
+        # The recipe is kept (PUT .../recipe/ replaces it); only a bottle may keep one.
+        serializer.instance = services.save_item_with_recipe(
             by=self.request.user, item=serializer.instance, **serializer.validated_data
         )
 
@@ -179,28 +181,13 @@ class StockCountViewSet(DraftDocumentViewSet):
     filterset_class = StockCountFilter
     read_rule = staticmethod(roles.can_see_costs)
 
-    @staticmethod
-    def _lines(data: dict) -> list[services.CountLineInput]:
-        return line_inputs(services.CountLineInput, data["lines"])
-
     def create_document(self, by: Any, data: dict) -> StockCount:
-        return services.create_stock_count(
-            by=by,
-            lines=self._lines(data),
-            date=data.get("date"),
-            notes=data["notes"],
-            submit=data["submit"],
-            request_key=self.document_key,
+        return count_entry.create_count(
+            by=by, data=data, lines=data["lines"], request_key=self.document_key, submit=data["submit"]
         )
 
     def update_document(self, document: StockCount, by: Any, data: dict) -> StockCount:
-        return services.update_stock_count(
-            count=document,
-            by=by,
-            lines=self._lines(data),
-            date=data.get("date", document.date),
-            notes=data["notes"],
-        )
+        return count_entry.update_count(count=document, by=by, data=data, lines=data["lines"])
 
 
 class ApprovalsView(ListAPIView):

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def observer_saving_the_customer(monkeypatch):
     """An observer that saves an existing row (an UPDATE whose row count the ORM reads at once)."""
 
-    def rename_customer(document, sign):
+    def rename_customer(posting):
+        document = posting.document
         if isinstance(document, Sale):
             customer = Customer.objects.get(pk=document.customer_id)
             customer.notes = f"last bill {document.number}"

@@ -135,7 +135,8 @@ def test_managers_see_the_cost_figures_staff_are_spared(week, manager_client):
     bill = manager_client.get(_url(week, "sales:bill-detail", "sale")).content.decode()
     run = manager_client.get(_url(week, "production:run-detail", "run")).content.decode()
     stock = manager_client.get(_url(week, "inventory:stock-item", "item")).content.decode()
-    assert "1808.21" in bill and "3.0137" in run and "2442.32" in run and "904.11" in stock
+    # Figures as the plant writes them (core.formats): 1,808.21.
+    assert "1,808.21" in bill and "3.0137" in run and "2,442.32" in run and "904.11" in stock
 
 
 def test_stock_page_shows_each_movement_with_a_running_balance(week, staff_client):

@@ -1,25 +1,26 @@
 """The nightly jobs of the README's cron lines run as plain management commands."""
 
-from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.utils import timezone
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from django.core.management import CommandError, call_command, get_commands
 
 from inventory.models import StockBalance
 
 pytestmark = pytest.mark.django_db
 
 
-def test_expired_token_cleanup_removes_only_expired_refresh_tokens(staff_user):
-    now = timezone.now()
-    for jti, expires in (("expired", now - timedelta(hours=1)), ("current", now + timedelta(days=6))):
-        OutstandingToken.objects.create(
-            user=staff_user, jti=jti, token=jti, created_at=now, expires_at=expires
-        )
-    call_command("flushexpiredtokens")
-    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == ["current"]
+def test_every_nightly_cron_line_of_the_readme_runs_a_command_this_project_installs():
+    # The cron lines are copied onto servers as they are: a renamed command or an app dropped from
+    # INSTALLED_APPS (e.g. simplejwt's token blacklist, whose command expires refresh tokens) would
+    # fail there silently, each night.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("**Nightly jobs.**", 1)[1].split("```cron", 1)[1].split("```", 1)[0]
+    named = [line.split("manage.py ", 1)[1].split()[0] for line in block.splitlines() if "manage.py " in line]
+    assert "flushexpiredtokens" in named and "verify_ledger" in named
+    installed = get_commands()
+    assert [name for name in named if name not in installed] == []
+    assert installed["flushexpiredtokens"] == "rest_framework_simplejwt.token_blacklist"
 
 
 def test_ledger_check_exits_non_zero_when_a_balance_disagrees_with_its_movements(plant, staff_user):

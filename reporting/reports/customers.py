@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import connection
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 
 from reporting.charts import bar_chart
-from reporting.models import CustomerBalance, SalesCustomerDay
+from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money, percent
 from sales.models import Customer
@@ -22,15 +21,60 @@ BUCKETS = [("days_0_30", "0–30 days"), ("days_31_60", "31–60 days"), ("days_
 OVER_90 = ("days_over_90", "Over 90 days")
 
 
-def _after(end: date):
-    return SalesCustomerDay.objects.filter(date__gt=end)
+SUMS = ("bills", "quantity", "revenue", "cogs", "paid")
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """The days ``start``…``end`` (None: no end) as (day ranges to read from the daily summary,
+    the whole months to read from the monthly one, as (first month, last month) or None)."""
+    first = start if start.day == 1 else _next_month(start)
+    after = None if end is None else _next_month(end)  # the first day after end's month
+    last = None if end is None else (after if after - timedelta(days=1) == end else _month_start(end))
+    # Whole months run from ``first`` up to (not including) ``last``.
+    if last is not None and first >= last:
+        return [(start, end)], None
+    days = [(start, first - timedelta(days=1))] if start < first else []
+    if last is not None and last <= end:
+        days.append((last, end))
+    months = (first, None if last is None else last - timedelta(days=1))
+    return days, months
+
+
+def customer_sums(start: date, end: date | None, fields=SUMS) -> dict[int, dict]:
+    """{customer id: {field: Σ}} over the days ``start``…``end`` (None: every day from ``start``),
+    from the monthly summary for whole months and the daily one for the rest."""
+    days, months = _split(start, end)
+    queries = [
+        SalesCustomerDay.objects.filter(date__gte=low, date__lte=high) for low, high in days if low <= high
+    ]
+    if months is not None:
+        in_months = SalesCustomerMonth.objects.filter(month__gte=months[0])
+        if months[1] is not None:
+            in_months = in_months.filter(month__lte=months[1])
+        queries.append(in_months)
+    parts = [q.values("customer_id").annotate(**{f: Sum(f) for f in fields}).order_by() for q in queries]
+    found: dict[int, dict] = {}
+    # One round trip: the parts' per-customer sums, added up here (a few hundred rows each).
+    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        into = found.setdefault(row["customer_id"], dict.fromkeys(fields, 0))
+        for f in fields:
+            into[f] += row[f] or 0
+    return found
 
 
 def outstanding_at(end: date) -> dict[int, object]:
     """{customer id: outstanding at the end of ``end``}: today's balance less what came later."""
     later = {
-        row["customer_id"]: money(row["billed"]) - money(row["paid"])
-        for row in _after(end).values("customer_id").annotate(billed=Sum("revenue"), paid=Sum("paid"))
+        customer_id: money(row["revenue"]) - money(row["paid"])
+        for customer_id, row in customer_sums(end + timedelta(days=1), None, ("revenue", "paid")).items()
     }
     return {
         customer_id: money(billed) - money(paid) - later.get(customer_id, 0)
@@ -38,68 +82,47 @@ def outstanding_at(end: date) -> dict[int, object]:
     }
 
 
-def total_outstanding_at(end: date):
-    now = CustomerBalance.objects.aggregate(b=Sum("billed"), p=Sum("paid"))
-    later = _after(end).aggregate(b=Sum("revenue"), p=Sum("paid"))
-    return money(now["b"]) - money(now["p"]) - money(later["b"]) + money(later["p"])
+def total_outstanding_at(end: date, owed: dict[int, object] | None = None):
+    owed = outstanding_at(end) if owed is None else owed
+    return sum((amount for amount in owed.values()), money(0))
 
 
-AGEING_SQL = """
-WITH owed AS (
-    SELECT b.customer_id,
-           b.billed - b.paid - COALESCE((
-               SELECT SUM(a.revenue - a.paid) FROM {day} a
-               WHERE a.customer_id = b.customer_id AND a.date > %s), 0) AS owed
-    FROM {balance} b
-),
-recent AS (
-    SELECT d.customer_id, d.date, d.revenue,
-           SUM(d.revenue) OVER (PARTITION BY d.customer_id ORDER BY d.date DESC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - d.revenue AS newer
-    FROM {day} d
-    WHERE d.date <= %s AND d.date > %s AND d.revenue > 0
-),
-matched AS (
-    SELECT r.customer_id, r.date,
-           CASE WHEN o.owed - r.newer >= r.revenue THEN r.revenue
-                WHEN o.owed - r.newer > 0 THEN o.owed - r.newer
-                ELSE 0 END AS amount
-    FROM recent r JOIN owed o ON o.customer_id = r.customer_id
-    WHERE o.owed > 0
-),
-aged AS (
-    SELECT customer_id,
-           SUM(CASE WHEN date > %s THEN amount ELSE 0 END) AS b0,
-           SUM(CASE WHEN date <= %s AND date > %s THEN amount ELSE 0 END) AS b1,
-           SUM(CASE WHEN date <= %s THEN amount ELSE 0 END) AS b2
-    FROM matched GROUP BY customer_id
-)
-SELECT o.customer_id, o.owed, COALESCE(a.b0, 0), COALESCE(a.b1, 0), COALESCE(a.b2, 0),
-       o.owed - COALESCE(a.b0, 0) - COALESCE(a.b1, 0) - COALESCE(a.b2, 0)
-FROM owed o LEFT JOIN aged a ON a.customer_id = o.customer_id
-WHERE o.owed > 0
-"""
+def ageing(end: date, owed: dict[int, object] | None = None) -> list[tuple]:
+    """(customer id, outstanding, 0–30, 31–60, 61–90, over 90) for everyone who owes at ``end``.
 
-
-def ageing(end: date) -> list[tuple]:
-    """(customer id, outstanding, 0–30, 31–60, 61–90, over 90) for everyone who owes at ``end``."""
+    Balance forward: what a customer owes is matched against their most recent bill days first,
+    so the part in the newest bucket is the smaller of what they owe and what they were billed in
+    it, and so on back; what is left is over 90 days old. Days whose bills were cancelled to below
+    zero match nothing.
+    """
+    owed = outstanding_at(end) if owed is None else owed
     d30, d60, d90 = (end - timedelta(days=n) for n in (30, 60, 90))
-    sql = AGEING_SQL.format(day=SalesCustomerDay._meta.db_table, balance=CustomerBalance._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [end, end, d90, d30, d30, d60, d60])
-        return [(row[0], *(money(v) for v in row[1:])) for row in cursor.fetchall()]
+    billed = {
+        row["customer_id"]: row
+        for row in SalesCustomerDay.objects.filter(date__lte=end, date__gt=d90, revenue__gt=0)
+        .values("customer_id")
+        .annotate(
+            b0=Sum("revenue", filter=Q(date__gt=d30)),
+            b1=Sum("revenue", filter=Q(date__lte=d30, date__gt=d60)),
+            b2=Sum("revenue", filter=Q(date__lte=d60)),
+        )
+        .order_by()
+    }
+    aged = []
+    for customer_id, amount in owed.items():
+        if amount <= 0:
+            continue
+        row, left, parts = billed.get(customer_id, {}), amount, []
+        for bucket in ("b0", "b1", "b2"):
+            part = min(left, money(row.get(bucket)))
+            parts.append(part)
+            left -= part
+        aged.append((customer_id, amount, *parts, left))
+    return aged
 
 
 def build(period: Period) -> Report:
-    in_range = SalesCustomerDay.objects.filter(date__gte=period.start, date__lte=period.end)
-    sums = {
-        "bills": Sum("bills"),
-        "quantity": Sum("quantity"),
-        "revenue": Sum("revenue"),
-        "cogs": Sum("cogs"),
-        "paid": Sum("paid"),
-    }
-    activity = {row["customer_id"]: row for row in in_range.values("customer_id").annotate(**sums)}
+    activity = customer_sums(period.start, period.end)
     owed = outstanding_at(period.end)
     shown = set(activity) | {c for c, amount in owed.items() if amount}
     # Each customer's latest bill day up to the end: one index probe per customer (customer, date).
@@ -135,7 +158,7 @@ def build(period: Period) -> Report:
     rows.sort(key=lambda r: (-r["revenue"], r["customer"]))
     # Totals of the per-customer sums the database returned (a few hundred rows, exact Decimals):
     # a second pass over the year's summary rows would double the report's time.
-    total = {key: sum((row[key] or 0 for row in activity.values()), 0) for key in sums}
+    total = {key: sum((row[key] or 0 for row in activity.values()), 0) for key in SUMS}
     revenue, cogs = money(total["revenue"]), money(total["cogs"])
     totals = {
         "customer": "Total",
@@ -145,10 +168,10 @@ def build(period: Period) -> Report:
         "gross_profit": revenue - cogs,
         "margin": percent(revenue - cogs, revenue),
         "paid": money(total["paid"]),
-        "outstanding": total_outstanding_at(period.end),
+        "outstanding": total_outstanding_at(period.end, owed),
         "last_bill": None,
     }
-    aged = ageing(period.end)
+    aged = ageing(period.end, owed)
     aged_names = dict(Customer.objects.filter(pk__in=[a[0] for a in aged]).values_list("pk", "name"))
     keys = ["outstanding", *(k for k, _ in BUCKETS), OVER_90[0]]
     ageing_rows = sorted(

@@ -34,7 +34,7 @@ from django.db.models.functions import Abs, RowNumber, TruncDate, TruncMonth, Tr
 from django.urls import reverse
 from django.utils import timezone
 
-from documents.models import DocumentStatus
+from documents.models import DocumentStatus, document_name
 from inventory.models import StockCount, StockCountLine
 from production.models import ProductionRun
 from purchasing.models import Purchase
@@ -84,8 +84,10 @@ class Check:
 
 
 def _link(model: type, pk: int, number: str | None) -> tuple[str, str]:
-    name, _noun = PAGES[model]
-    return (number or f"Draft #{pk}", reverse(name, args=[pk]))
+    name, noun = PAGES[model]
+    # Findings are about posted documents; one without a number is named by its state.
+    label = number or document_name(noun=noun, status=DocumentStatus.DRAFT, number=None, pk=pk)
+    return (label, reverse(name, args=[pk]))
 
 
 def _limit() -> int:

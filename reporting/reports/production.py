@@ -6,11 +6,11 @@ input part is split by the kind of item consumed (preform, cap, label, other).
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Sum, Value
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
 
 from documents.models import DocumentStatus
-from inventory.models import ItemKind
+from inventory.models import Item, ItemKind
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 from reporting.charts import line_chart
 from reporting.periods import Period
@@ -32,14 +32,15 @@ def _runs(period: Period):
 
 
 def _grouping(by: str, group: str, prefix: str = "") -> dict:
-    """The expression to group runs (or their rejects and inputs, through ``prefix``) by."""
+    """The expression to group runs (or their rejects and inputs, through ``prefix``) by: a bottle
+    by its id (named afterwards), so no query joins the items."""
     if by == "machine":
         return {"key": _f(prefix, "machine")}
     if by == "shift":
         return {"key": _f(prefix, "shift")}
     if by == "period":
         return {"key": TRUNC[group](prefix + "date")}
-    return {"key": _f(prefix, "product__sku")}
+    return {"key": _f(prefix, "product_id")}
 
 
 def _f(prefix: str, name: str) -> F:
@@ -92,7 +93,14 @@ def _input_kind(kind: str) -> str:
     return "other"
 
 
-def _collect(period: Period, by: str, group: str, keyed: bool = True):
+def _collect(period: Period, by: str, group: str):
+    """Runs, rejects and inputs summed per table group and per trend period, in one query each.
+
+    Returns ({key: run sums}, {key: {reason: quantity}}, {key: {input kind: (quantity, value)}})
+    for the table (grouped ``by``) and the same three for the trend (grouped by ``group``
+    periods): each group of a query is (key, period), folded both ways here, so the year's rows
+    are read once even when the table is not grouped by period.
+    """
     runs = _runs(period)
     run_sums = {
         "runs": Count("id"),
@@ -101,36 +109,64 @@ def _collect(period: Period, by: str, group: str, keyed: bool = True):
         "conversion": Sum("conversion_cost"),
         "scrap": Sum("scrap_value"),
     }
-    rejects = RunReject.objects.filter(run__in=runs)
-    inputs = RunInput.objects.filter(run__in=runs)
-    if keyed:
-        run_rows = {
-            r["key"]: r for r in runs.annotate(**_grouping(by, group)).values("key").annotate(**run_sums)
-        }
-        reject_rows = rejects.annotate(**_grouping(by, group, "run__")).values("key", "reason")
-        input_rows = inputs.annotate(**_grouping(by, group, "run__")).values("key", "item__kind")
-    else:
-        run_rows = {None: runs.aggregate(**run_sums)}
-        reject_rows = rejects.annotate(**{"key": _none()}).values("key", "reason")
-        input_rows = inputs.annotate(**{"key": _none()}).values("key", "item__kind")
-    reject_by: dict = {}
-    for r in reject_rows.annotate(q=Sum("quantity")):
-        reject_by.setdefault(r["key"], {})[r["reason"]] = int(r["q"] or 0)
-    input_by: dict = {}
-    for r in input_rows.annotate(q=Sum("quantity"), v=Sum("value")):
-        bucket = input_by.setdefault(r["key"], {})
-        kind = _input_kind(r["item__kind"])
+    # Grouped by period, the key is the period: one expression (PostgreSQL binds the truncation's
+    # kind as a parameter, so two equal expressions would not be seen as one GROUP BY term).
+    by_period = by == "period"
+    when = "key" if by_period else "when"
+    period_of = {} if by_period else {"when": TRUNC[group]("date")}
+    run_rows = (
+        runs.annotate(**_grouping(by, group), **period_of).values("key", *period_of).annotate(**run_sums)
+    )
+    table_runs: dict = {}
+    trend_runs: dict = {}
+    for row in run_rows.order_by():
+        for into, key in ((table_runs, row["key"]), (trend_runs, row[when])):
+            bucket = into.setdefault(key, {})
+            for name in run_sums:
+                bucket[name] = (bucket.get(name) or 0) + (row[name] or 0)
+    in_runs = {
+        "run__status": DocumentStatus.POSTED,
+        "run__date__gte": period.start,
+        "run__date__lte": period.end,
+    }
+    grouped = {**_grouping(by, group, "run__"), **({} if by_period else {"when": TRUNC[group]("run__date")})}
+    table_rejects: dict = {}
+    trend_rejects: dict = {}
+    for r in (
+        RunReject.objects.filter(**in_runs)
+        .annotate(**grouped)
+        .values(*grouped, "reason")
+        .annotate(q=Sum("quantity"))
+        .order_by()
+    ):
+        for into, key in ((table_rejects, r["key"]), (trend_rejects, r[when])):
+            reasons = into.setdefault(key, {})
+            reasons[r["reason"]] = reasons.get(r["reason"], 0) + int(r["q"] or 0)
+    kinds = dict(Item.objects.values_list("pk", "kind"))
+    table_inputs: dict = {}
+    for r in (
+        RunInput.objects.filter(**in_runs)
+        .annotate(**_grouping(by, group, "run__"))
+        .values("key", "item_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+        .order_by()
+    ):
+        bucket = table_inputs.setdefault(r["key"], {})
+        kind = _input_kind(kinds.get(r["item_id"], ""))
         q, v = bucket.get(kind, (0, money(0)))
         bucket[kind] = (q + int(r["q"] or 0), v + money(r["v"]))
-    return run_rows, reject_by, input_by
-
-
-def _none() -> Value:
-    return Value("all")
+    return (table_runs, table_rejects, table_inputs), (trend_runs, trend_rejects)
 
 
 def build(period: Period, by: str = "item", group: str = "month") -> Report:
-    run_rows, reject_by, input_by = _collect(period, by, group)
+    (run_rows, reject_by, input_by), (trend_runs, trend_rejects) = _collect(period, by, group)
+    if by == "item":
+        skus = dict(
+            Item.objects.filter(pk__in=[k for k in run_rows if k is not None]).values_list("pk", "sku")
+        )
+        run_rows = {skus.get(k, k): v for k, v in run_rows.items()}
+        reject_by = {skus.get(k, k): v for k, v in reject_by.items()}
+        input_by = {skus.get(k, k): v for k, v in input_by.items()}
     rows = [
         {"group": _label(key, by, group), **_figures(run, reject_by.get(key, {}), input_by.get(key, {}))}
         for key, run in sorted(run_rows.items(), key=lambda kv: (kv[0] is None, kv[0]))
@@ -170,10 +206,6 @@ def build(period: Period, by: str = "item", group: str = "month") -> Report:
         Column("total_cost", "Cost of good bottles", "money"),
     ]
     # The trend chart is always over time, whatever the table is grouped by.
-    if by == "period":
-        trend_runs, trend_rejects = run_rows, reject_by
-    else:
-        trend_runs, trend_rejects, _ = _collect(period, "period", group)
     keys = sorted(k for k in trend_runs if k is not None)
     reject_rate = []
     for key in keys:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
 
+from core import formats
 from reporting.charts import line_chart
 from reporting.models import SalesItemDay
 from reporting.periods import Period
@@ -66,6 +67,12 @@ def _period_label(day, group: str) -> str:
     return day.isoformat()
 
 
+def _against(period: Period) -> str:
+    before = period.before()
+    days = f"{period.days} days" if period.days != 1 else "day"
+    return f"This period against the {days} before ({formats.day(before.start)} – {formats.day(before.end)})"
+
+
 def build(period: Period, group: str = "month") -> Report:
     rows = _in(period)
     by_period = (
@@ -103,7 +110,7 @@ def build(period: Period, group: str = "month") -> Report:
         tables=[
             Table(
                 "summary",
-                f"This period against the {period.days} days before ({period.before()})",
+                _against(period),
                 [
                     Column("figure", "Figure"),
                     Column("this_period", "This period", "mixed"),

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q, Sum
 
+from core import formats
 from inventory.models import Item, MovementKind
 from reporting.charts import bar_chart, line_chart
 from reporting.models import StockDay
@@ -146,13 +147,13 @@ def build_valuation(period: Period) -> Report:
     rows, totals = valuation_rows(at)
     return Report(
         name="stock-valuation",
-        title=f"Stock valuation at {at.isoformat()}",
+        title=f"Stock valuation at {formats.day(at)}",
         period=period,
         notes=["Quantity and value are the sums of every movement dated on or before the date."],
         tables=[
             Table(
                 "valuation",
-                f"Stock at the end of {at.isoformat()}",
+                f"Stock at the end of {formats.day(at)}",
                 [
                     Column("sku", "SKU"),
                     Column("item", "Item"),

@@ -5,8 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import F, Sum
+from django.utils import timezone
 
+from documents import lifecycle
 from inventory.models import StockBalance, StockMovement
+from production.services import RejectLine, create_run
 from purchasing.models import Purchase
 from reporting.periods import Period
 from reporting.reports import customers, production, profit_loss, stock, suppliers
@@ -137,3 +140,46 @@ def test_summaries_agree_with_the_rows_after_the_month(month):
     assert differences() == []
     cogs = SaleLine.objects.filter(sale__status="posted").aggregate(c=Sum(F("cost")))["c"]
     assert profit_loss.totals(_year(month))["cogs"] == cogs
+
+
+def test_the_production_trend_and_totals_are_the_same_whatever_the_table_is_grouped_by(
+    plant, staff_user, manager_user
+):
+    today = timezone.localdate()
+    bought = plant.buy(
+        staff_user, (plant.preform, 3000, "2.00"), (plant.cap, 3000, "0.50"), date=today - timedelta(days=70)
+    )
+    if bought.status == "pending":
+        lifecycle.approve(document=bought, by=manager_user)
+    for days_ago, machine, shift, good, rejects in (
+        (60, "BM-1", "day", 900, [RejectLine("burst", 60), RejectLine("thin_wall", 40)]),
+        (25, "BM-2", "night", 500, [RejectLine("burst", 50)]),
+        (3, "BM-1", "evening", 700, [RejectLine("deformed", 20)]),
+    ):
+        run = create_run(
+            by=staff_user,
+            product=plant.bottle,
+            good_quantity=good,
+            machine=machine,
+            shift=shift,
+            date=today - timedelta(days=days_ago),
+            rejects=rejects,
+            conversion_cost=D("100.00"),
+            submit=True,
+        )
+        if run.status == "pending":
+            lifecycle.approve(document=run, by=manager_user)
+    period = Period(today - timedelta(days=364), today)
+    for group in ("month", "week", "day"):
+        by_period = production.build(period, "period", group)
+        assert len(by_period.table("runs").rows) >= 2  # the runs fall in two months at least
+        for by in ("item", "machine", "shift"):
+            report = production.build(period, by, group)
+            assert report.charts == by_period.charts, (by, group)
+            assert report.table("runs").totals == {**by_period.table("runs").totals, "group": "Total"}
+    by_machine = {r["group"]: r for r in production.build(period, "machine").table("runs").rows}
+    assert (by_machine["BM-1"]["good"], by_machine["BM-1"]["rejects"], by_machine["BM-2"]["rejects"]) == (
+        1600,
+        120,
+        50,
+    )

@@ -15,8 +15,9 @@ from accounts.models import User
 from accounts.roles import can_approve
 from core.errors import NotAllowed
 from documents import lifecycle
-from inventory.models import StockBalance
+from inventory.models import StockBalance, StockCount
 from inventory.verification import verify_ledger
+from production.models import ProductionRun
 from purchasing.models import Purchase
 from reporting.periods import Period
 from reporting.reports import customers, profit_loss, stock
@@ -121,3 +122,30 @@ def test_demo_bills_are_stored_once_with_the_cost_of_their_lines(manager_user, o
     sold = StockMovement.objects.filter(source_type="sales.sale", kind="sale")
     numbers = dict(Sale.objects.values_list("pk", "number"))
     assert sold.exists() and all(numbers[m.source_id] == m.source_number for m in sold)
+
+
+def test_demo_documents_are_entered_on_their_own_day_within_working_hours(manager_user, owner_user):
+    # Days that lie wholly in the past (no moment of the demo after the test's "now") and hold
+    # the first of a month (when the demo counts stock).
+    end = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=4)
+    call_command("seed_demo", days=9, scale=0.01, end=end, stdout=StringIO(), stderr=StringIO())
+    from reporting.reports import exceptions
+
+    period = Period(end - timedelta(days=30), timezone.localdate())
+    assert exceptions.back_dated(period).total == 0
+    assert exceptions.after_hours(period).total == 0
+    for model in (Sale, Payment, Purchase, ProductionRun, StockCount):
+        documents = list(model.objects.all())
+        assert documents, model
+        for document in documents:
+            entered = timezone.localtime(document.created_at)
+            assert entered.date() == document.date, (model, document.pk)
+            for name in ("submitted_at", "posted_at", "decided_at", "cancelled_at"):
+                moment = getattr(document, name)
+                assert moment is None or timezone.localtime(moment).date() == document.date, name
+    # The history rows tell the same story: every row of a document falls on its business day.
+    for model in (Sale, Payment, Purchase, ProductionRun):
+        days = dict(model.objects.values_list("pk", "date"))
+        for pk, at in model.history.values_list("id", "history_date"):
+            assert timezone.localtime(at).date() == days[pk], (model, pk)
+    assert verify_ledger() == [] and differences() == []

@@ -53,3 +53,34 @@ def test_a_wrong_summary_row_is_reported(plant, staff_user):
     plant.buy(staff_user, (plant.preform, 10, "2.00"))
     StockDay.objects.update(quantity=11)
     assert len(summaries.differences()) == 1
+
+
+def test_customer_sums_from_months_and_days_equal_the_daily_rows_over_any_period(month):
+    # The month fixture's bills, payments and a cancellation run from 40 days ago to today, across
+    # at least one month's end: every way a period can cut a month must read the same sums.
+    from datetime import timedelta
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from reporting.models import SalesCustomerDay, SalesCustomerMonth
+    from reporting.reports.customers import SUMS, customer_sums
+
+    assert summaries.differences() == []
+    assert SalesCustomerMonth.objects.count() >= 2
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    edges = {today, first, first - timedelta(days=1), (first - timedelta(days=1)).replace(day=1)}
+    edges |= {today - timedelta(days=n) for n in (1, 20, 40, 41, 60)}
+    for start in edges:
+        for end in [*edges, None]:
+            if end is not None and end < start:
+                continue
+            rows = SalesCustomerDay.objects.filter(date__gte=start)
+            if end is not None:
+                rows = rows.filter(date__lte=end)
+            expected = {
+                row.pop("customer_id"): row
+                for row in rows.values("customer_id").annotate(**{f: Sum(f) for f in SUMS}).order_by()
+            }
+            assert customer_sums(start, end) == expected, (start, end)

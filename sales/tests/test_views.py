@@ -307,3 +307,20 @@ def test_a_manager_sets_credit_days_in_django_admin_through_the_service(manager_
     assert refused.status_code == 200 and "credit_days" in refused.context["adminform"].form.errors
     listed = manager_client.get(reverse("admin:sales_customer_changelist")).content.decode()
     assert "column-credit_days" in listed
+
+
+def test_a_refused_bill_names_the_short_items_and_their_lines_in_the_banner(stocked, staff_client):
+    data = bill_data(stocked, (stocked.cap, 2, "1.10"), (stocked.bottle, 41, "5.25"))
+    response = staff_client.post(reverse("sales:bill-new"), data)
+    assert response.status_code == 400
+    banner = response.context["form"].non_field_errors()
+    assert list(banner) == ["Not enough stock for Bottle 500 ml (line 2), marked below. Nothing was saved."]
+    assert Sale.objects.count() == 0
+
+
+def test_the_bill_form_carries_the_approval_threshold_and_formats_it(staff_client, settings):
+    settings.APPROVAL_THRESHOLD = Decimal("150000")
+    body = staff_client.get(reverse("sales:bill-new")).content.decode()
+    assert 'data-approval-threshold="150000"' in body
+    assert "INR 1,50,000.00" in body
+    assert "js/entry_form.js" in body

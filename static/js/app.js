@@ -26,6 +26,10 @@
     return row.querySelector("[name$='-" + name + "']");
   }
 
+  // Amounts as the plant writes them (<html data-locale>, e.g. 1,23,456.50 for en-IN).
+  var moneyFormat = new Intl.NumberFormat(document.documentElement.dataset.locale || undefined,
+    { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
   // Amount per line and the running total, in cents to keep sums exact.
   function recalc(fieldset) {
     var total = 0;
@@ -44,12 +48,15 @@
       var size = pack && pack.selectedOptions.length ? Number(pack.selectedOptions[0].dataset.quantity || 0) : 0;
       var units = number(qty) + number(field(row, "packs")) * size;
       var cents = Math.round(units * number(price) * 100) - Math.round(number(field(row, "discount")) * 100);
-      out.textContent = (cents / 100).toFixed(2);
+      out.textContent = moneyFormat.format(cents / 100);
       total += cents;
       seen = true;
     });
     var totalOut = fieldset.querySelector("[data-total]");
-    if (totalOut) { totalOut.textContent = seen ? (total / 100).toFixed(2) : "—"; }
+    if (totalOut) {
+      totalOut.textContent = seen ? moneyFormat.format(total / 100) : "—";
+      totalOut.dataset.cents = seen ? String(total) : "";
+    }
   }
 
   function renumber(fieldset) {

@@ -35,7 +35,7 @@ def test_staff_bill_above_threshold_waits_a_manager_approves_and_stock_drops(ope
     page.click("[data-add-row]")
     _fill_line(page, 1, plant.preform.pk, 100, "2.00")
     _fill_line(page, 2, plant.cap.pk, 100, "1.00")
-    expect(page.locator("[data-total]")).to_have_text("5300.00")
+    expect(page.locator("[data-total]")).to_have_text("5,300.00")
     staff.shot("staff-bill-entry-375")
     page.click("button[name=submit]")
     expect(page.locator("h1 .badge")).to_have_text("Pending approval")

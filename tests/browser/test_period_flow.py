@@ -21,7 +21,7 @@ def test_a_manager_closes_last_month_and_the_owner_reopens_it(open_session, stoc
     manager.page.fill("#id_through", last_month_end.isoformat())
     manager.page.fill("#id_note", "month end")
     manager.page.click("button:has-text('Close the period')")
-    expect(manager.page.locator("table")).to_contain_text(f"{last_month_end:%d %b %Y}")
+    expect(manager.page.locator("table")).to_contain_text(f"{last_month_end:%d/%m/%Y}")
     manager.shot("periods-closed-manager")
 
     manager.go("/sales/bills/new/")

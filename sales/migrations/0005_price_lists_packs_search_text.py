@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory', '0006_item_flags_packs_search_text'),
-        ('sales', '0003_customer_credit_days'),
+        ('sales', '0004_list_order_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0004_price_lists_packs_search_text'),
+        ('sales', '0005_price_lists_packs_search_text'),
     ]
 
     operations = [

@@ -116,7 +116,7 @@ def test_a_five_line_bill_by_keyboard_alone_at_360_px_posts_at_the_customers_lis
     expect(page.locator("#id_lines-0-item_search ~ [data-picker-meta]")).to_contain_text(
         "50 cartons = 1,200 pcs"
     )
-    expect(page.locator("[data-total]")).to_have_text("1960.00")
+    expect(page.locator("[data-total]")).to_have_text("1,960.00")
     staff.shot("picker-bill-entry-360")
     # Nothing is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -37,7 +37,10 @@ QUERY_PARAMETERS = [
 
 def query_of(request: Request) -> str:
     # NUL is no character a person types, and PostgreSQL refuses it in a string.
-    return request.query_params.get("q", "").replace("\x00", "")[: search.MAX_LENGTH]
+    query = request.query_params.get("q", "")
+    if len(query) > search.MAX_LENGTH:
+        raise ValidationError({"q": [f"Search for at most {search.MAX_LENGTH} characters."]})
+    return query.replace("\x00", "")
 
 
 def limit_of(request: Request) -> int:

@@ -86,7 +86,8 @@ def test_items_and_suppliers_by_use_and_any_word(plant, staff_api):
 def test_search_needs_a_signed_in_user_with_a_role_and_sane_parameters(anon_api, staff_api, customers):
     assert anon_api.get("/api/v1/search/customers/", {"q": "sangli"}).status_code == 401
     assert staff_api.get("/api/v1/search/customers/", {"q": "x", "limit": "0"}).status_code == 400
-    # Typed past the limits, a picker searches by the first ten words rather than refusing.
+    assert staff_api.get("/api/v1/search/customers/", {"q": "x" * 81}).status_code == 400
+    # Typed past ten words, a picker searches by the first ten rather than refusing.
     assert _labels(staff_api.get("/api/v1/search/customers/", {"q": "sangli " * 11})) == [
         "Patil Water Supply"
     ]

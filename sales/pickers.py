@@ -48,8 +48,8 @@ class CustomerSearchView(PickerView):
 
 
 def _customer_of(request: Request) -> Customer | None:
-    raw = request.query_params.get("customer", "")
-    if raw == "":
+    raw = request.query_params.get("customer")
+    if raw is None:
         return None
     if not (raw.isascii() and raw.isdigit()) or int(raw) > 2**63 - 1:
         raise ValidationError({"customer": ["Give a customer id."]})
@@ -60,8 +60,8 @@ def _customer_of(request: Request) -> Customer | None:
 
 
 def _date_of(request: Request) -> date:
-    raw = request.query_params.get("date", "")
-    if raw == "":
+    raw = request.query_params.get("date")
+    if raw is None:
         return timezone.localdate()
     try:
         return date.fromisoformat(raw)

@@ -47,8 +47,17 @@ NOT_COSTS: dict[str, dict[str, str]] = {
         "unit_price": "the price on the supplier's bill, typed by whoever enters it",
         "amount": "quantity × the typed price",
     },
+    "sales.saleline": {
+        "unit_price": "the selling price",
+        "amount": "what the line bills",
+        "list_price": "the customer's price-list price the line was checked against",
+    },
     "sales.sale": {"total": "what the customer is billed"},
-    "sales.saleline": {"unit_price": "the selling price", "amount": "what the line bills"},
+    "sales.pricelistentry": {
+        "price": "a selling price every role bills at",
+        "price_list": "not a figure: the list the price is on",
+    },
+    "sales.customer": {"price_list": "not a figure: the list the customer is billed from"},
     "sales.payment": {"total": "the money received", "amount": "the money received"},
     "purchasing.supplierpayment": {"total": "the money paid", "amount": "the money paid"},
     "purchasing.supplierpaymentline": {"amount": "the part of the money paid that settles a bill"},

@@ -69,6 +69,9 @@ RUN_COST_RATIO_LIMIT = Decimal(os.environ.get("RUN_COST_RATIO_LIMIT", "3"))
 # A stock count's variance: each line's gain or loss at average cost, added up without sign.
 COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
 CURRENCY = os.environ.get("CURRENCY", "INR")
+# A bill line priced more than this many percent above or below the customer's price-list price is
+# allowed, marked on the bill, and makes the bill wait for approval with that reason.
+PRICE_LIST_TOLERANCE_PERCENT = Decimal(os.environ.get("PRICE_LIST_TOLERANCE_PERCENT", "20"))
 # How pages and printed bills write dates and numbers (core/formats.py): en-IN, en-GB or en-US.
 PLANT_LOCALE = os.environ.get("PLANT_LOCALE", "en-IN")
 

@@ -85,6 +85,18 @@ def resolve_items(lines: list[dict], list_name: str) -> None:
         line["item"] = found[line["item"]]
 
 
+def require_flag(lines: list[dict], list_name: str, flag: str, what: str) -> None:
+    """Each line's item is one this document offers (``inventory.item_flags``): a bill takes sold
+    items, a purchase bought ones; the others are line errors naming the item."""
+    errors = {
+        str(i): {"item": [f"{line['item'].sku} is not {what} (see the item's flags)."]}
+        for i, line in enumerate(lines)
+        if not getattr(line["item"], flag)
+    }
+    if errors:
+        raise serializers.ValidationError({list_name: errors})
+
+
 def check_amount_fits(total: Decimal) -> None:
     if abs(total) >= MAX_DOCUMENT_TOTAL:
         raise serializers.ValidationError(

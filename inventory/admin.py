@@ -15,6 +15,7 @@ from inventory.models import (
     ClosedPeriod,
     DocumentSequence,
     Item,
+    PackSize,
     RecipeLine,
     StockBalance,
     StockCount,
@@ -30,10 +31,32 @@ class RecipeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+@admin.register(PackSize)
+class PackSizeAdmin(ServiceSavedAdmin):
+    list_display = ("item", "name", "quantity")
+    search_fields = ("item__sku", "item__name", "name")
+    list_select_related = ("item",)
+    service_fields = ("item", "name", "plural", "quantity")
+
+    def save(self, request, instance, fields):
+        return services.save_pack(by=request.user, pack=instance, **fields)
+
+
 @admin.register(Item)
 class ItemAdmin(ServiceSavedAdmin):
-    list_display = ("sku", "name", "kind", "unit", "reorder_level", "default_price", "is_active")
-    list_filter = ("kind", "is_active")
+    list_display = (
+        "sku",
+        "name",
+        "kind",
+        "unit",
+        "reorder_level",
+        "default_price",
+        "is_sold",
+        "is_bought",
+        "is_made",
+        "is_active",
+    )
+    list_filter = ("kind", "is_active", "is_sold", "is_bought", "is_made")
     search_fields = ("sku", "name")
     service_fields = services.ITEM_FIELDS
     inlines = [RecipeInline]

@@ -27,6 +27,42 @@ def active_items():
     return Item.objects.filter(is_active=True).order_by("sku")
 
 
+def sold_items():
+    """What a bill offers (``inventory.item_flags``)."""
+    return active_items().filter(is_sold=True)
+
+
+def bought_items():
+    """What a purchase offers."""
+    return active_items().filter(is_bought=True)
+
+
+def made_items():
+    """What a production run may make."""
+    return active_items().filter(is_made=True)
+
+
+def picker(url_name: str, query: str = "", **data: str) -> dict[str, object]:
+    """Widget attributes that let ``static/js/picker.js`` put a search box over a select."""
+    from django.urls import reverse_lazy
+    from django.utils.functional import lazy
+
+    url = reverse_lazy(url_name)
+    full = lazy(lambda: f"{url}{query}", str)() if query else url
+    return {"data-picker": full, **{f"data-picker-{key}": value for key, value in data.items()}}
+
+
+def flag_field(label: str) -> forms.TypedChoiceField:
+    """Sold / bought / made on the item form: yes, no, or (left alone) the default of its kind."""
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        choices=[("", "By kind"), ("True", "Yes"), ("False", "No")],
+        coerce=lambda value: value == "True",
+        empty_value=None,
+    )
+
+
 class ItemChoiceField(forms.ModelChoiceField):
     def __init__(self, queryset=None, **kwargs):
         kwargs.setdefault("empty_label", "— choose an item —")
@@ -260,6 +296,9 @@ class ItemForm(forms.Form):
         label="Preform weight (g)", required=False, max_digits=8, decimal_places=2, min_value=0
     )
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    is_sold = flag_field("Sold (offered on bills)")
+    is_bought = flag_field("Bought (offered on purchases)")
+    is_made = flag_field("Made (a production run's product)")
 
 
 class RecipeLineForm(LineForm):

@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from documents.models import Document
+from inventory.item_flags import KindDefaultFlag
+from inventory.search_text import SearchTextField
 
 ZERO = Decimal("0.00")
 
@@ -47,8 +49,12 @@ class Item(models.Model):
         "preform weight (g)", max_digits=8, decimal_places=2, null=True, blank=True
     )
     is_active = models.BooleanField("active", default=True)
+    is_sold = KindDefaultFlag("sold", help_text="offered on bills; empty: by kind")
+    is_bought = KindDefaultFlag("bought", help_text="offered on purchases; empty: by kind")
+    is_made = KindDefaultFlag("made", help_text="offered as a production run's product; empty: by kind")
+    search_text = SearchTextField(sources=("sku", "name"))
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["sku"]
@@ -61,6 +67,31 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} — {self.name}"
+
+
+class PackSize(models.Model):
+    """A pack an item is counted in: carton = 24 bottles, bag = 1,000 preforms, pallet = 1,440
+    bottles (60 cartons). ``quantity`` is in the item's base unit; the ledger only ever holds those."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="packs")
+    name = models.CharField(max_length=30, help_text="singular, e.g. carton")
+    plural = models.CharField(max_length=30, blank=True, help_text="e.g. cartons; empty: name + s")
+    quantity = models.PositiveIntegerField("base units per pack", validators=[MinValueValidator(2)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "quantity"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="pack_name_once_per_item"),
+            models.CheckConstraint(condition=Q(quantity__gte=2), name="pack_holds_more_than_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.quantity} {self.item.unit}" if self.item_id else self.name
+
+    @property
+    def plural_name(self) -> str:
+        return self.plural or f"{self.name}s"
 
 
 class RecipeLine(models.Model):

@@ -29,6 +29,7 @@ from inventory.models import (
     Item,
     ItemKind,
     MovementKind,
+    PackSize,
     RecipeLine,
     StockBalance,
     StockCount,
@@ -47,6 +48,9 @@ ITEM_FIELDS = (
     "volume_ml",
     "weight_g",
     "is_active",
+    "is_sold",
+    "is_bought",
+    "is_made",
 )
 
 
@@ -77,6 +81,37 @@ def save_item(*, by: User, item: Item | None = None, **fields: Any) -> Item:
         # The balance row exists from the start, so a first posting only has to lock it.
         StockBalance.objects.create(item=item)
     return item
+
+
+@transaction.atomic
+def save_pack(
+    *, by: User, pack: PackSize | None = None, item: Item, name: str, quantity: int, plural: str = ""
+) -> PackSize:
+    """Create or change one of an item's pack sizes (carton = 24). Managers only.
+
+    Lines already written keep their quantity in base units, so a changed pack size never changes
+    what the ledger holds; only how new lines are counted.
+    """
+    _require_manager(by, "change pack sizes")
+    name, plural = (name or "").strip(), (plural or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Enter the pack's name, e.g. carton."]
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 2:
+        errors["quantity"] = ["A pack holds at least 2 units."]
+    if (
+        name
+        and PackSize.objects.filter(item=item, name__iexact=name)
+        .exclude(pk=getattr(pack, "pk", None))
+        .exists()
+    ):
+        errors["name"] = [f"{item.sku} already has a pack called {name}."]
+    if errors:
+        raise InvalidDocument(fields=errors)
+    pack = pack or PackSize()
+    pack.item, pack.name, pack.plural, pack.quantity = item, name, plural, quantity
+    lifecycle.save_as(pack, by)
+    return pack
 
 
 @dataclass(frozen=True)

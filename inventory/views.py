@@ -156,7 +156,12 @@ def item_deactivate(request, pk: int):
 @role_required(roles.has_any_role)
 def stock_list(request):
     form = f.ItemSearchForm(request.GET or None)
-    items = Item.objects.filter(is_active=True).select_related("balance").order_by("sku")
+    items = (
+        Item.objects.filter(is_active=True)
+        .select_related("balance")
+        .prefetch_related("packs")
+        .order_by("sku")
+    )
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
         items = items.filter(Q(sku__icontains=q) | Q(name__icontains=q))
@@ -172,7 +177,7 @@ def stock_list(request):
 
 @role_required(roles.has_any_role)
 def stock_item(request, pk: int):
-    item = get_object_or_404(Item.objects.select_related("balance"), pk=pk)
+    item = get_object_or_404(Item.objects.select_related("balance").prefetch_related("packs"), pk=pk)
     # One page of the ledger, with the balance after each movement walked back from the balance row.
     page = stock_history.movements_page(item=item, request=request, size=PAGE_SIZE)
     balance = getattr(item, "balance", None)

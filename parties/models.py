@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from inventory.search_text import SearchTextField
+
 
 class Party(models.Model):
     """Contact details shared by suppliers and customers."""
@@ -14,6 +16,8 @@ class Party(models.Model):
     tax_number = models.CharField(max_length=40, blank=True)
     notes = models.TextField(blank=True)
     is_active = models.BooleanField("active", default=True)
+    # What a picker finds the party by: any word of its name, contact, town (address) or phone.
+    search_text = SearchTextField(sources=("name", "contact_person", "address", "phone", "tax_number"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -79,7 +79,9 @@ class RunInputInSerializer(InputSerializer):
 
 
 class RunInSerializer(InputSerializer):
-    product = PrimaryKeyRelatedField(queryset=Item.objects.all())
+    product = PrimaryKeyRelatedField(
+        queryset=Item.objects.filter(is_made=True), help_text="an item marked made (a bottle)"
+    )
     good_quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     machine = CharField(max_length=40)
     shift = serializers.ChoiceField(choices=Shift.choices, default=Shift.DAY)

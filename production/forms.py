@@ -5,7 +5,15 @@ from decimal import Decimal
 from django import forms
 
 from core.bounds import MAX_LINE_QUANTITY
-from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
+from inventory.forms import (
+    DATE_INPUT,
+    MONEY,
+    ItemChoiceField,
+    LineForm,
+    RequestKeyForm,
+    line_formset,
+    made_items,
+)
 from inventory.models import Item, ItemKind
 from production.models import RejectReason, Shift
 
@@ -13,7 +21,7 @@ from production.models import RejectReason, Shift
 class RunForm(RequestKeyForm):
     product = ItemChoiceField(
         label="Bottle made",
-        queryset=Item.objects.filter(is_active=True, kind=ItemKind.BOTTLE).order_by("sku"),
+        queryset=made_items().filter(kind=ItemKind.BOTTLE),
     )
     good_quantity = forms.IntegerField(label="Good bottles", min_value=1, max_value=MAX_LINE_QUANTITY)
     machine = forms.CharField(max_length=40)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
+from django.urls import path
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
@@ -34,10 +35,12 @@ from documents.api import (
     RoleRulesMixin,
     check_amount_fits,
     item_field,
+    require_flag,
     resolve_items,
 )
 from purchasing import entry, services
 from purchasing.models import Purchase, PurchaseLine, Supplier, SupplierPayment, SupplierPaymentLine
+from purchasing.pickers import SupplierSearchView
 
 PARTY_FIELDS = ("id", *services.PARTY_FIELDS, "created_at")
 
@@ -113,6 +116,7 @@ class PurchaseInSerializer(InputSerializer):
 
     def validate(self, attrs: dict) -> dict:
         resolve_items(attrs["lines"], "lines")
+        require_flag(attrs["lines"], "lines", "is_bought", "bought")
         check_amount_fits(sum((x["quantity"] * x["unit_price"] for x in attrs["lines"]), Decimal("0")))
         return attrs
 
@@ -226,4 +230,7 @@ router = SimpleRouter()
 router.register("suppliers", SupplierViewSet, basename="api-supplier")
 router.register("purchases", PurchaseViewSet, basename="api-purchase")
 router.register("supplier-payments", SupplierPaymentViewSet, basename="api-supplier-payment")
-urlpatterns = router.urls
+urlpatterns = [
+    path("search/suppliers/", SupplierSearchView.as_view(), name="api-search-suppliers"),
+    *router.urls,
+]

@@ -6,14 +6,24 @@ from django import forms
 
 from cashbook.models import Account, Method
 from core.bounds import MAX_LINE_QUANTITY
-from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, line_formset
+from inventory.forms import (
+    DATE_INPUT,
+    ItemChoiceField,
+    LineForm,
+    RequestKeyForm,
+    bought_items,
+    line_formset,
+    picker,
+)
 from parties.forms import PartyForm as PartyForm  # a supplier is entered on the party form
 from purchasing.models import Purchase, Supplier
 
 
 class PurchaseForm(RequestKeyForm):
     supplier = forms.ModelChoiceField(
-        queryset=Supplier.objects.filter(is_active=True), empty_label="— choose —"
+        queryset=Supplier.objects.filter(is_active=True),
+        empty_label="— choose —",
+        widget=forms.Select(attrs=picker("api-search-suppliers")),
     )
     date = forms.DateField(widget=DATE_INPUT)
     supplier_bill_number = forms.CharField(label="Supplier's bill number", max_length=60, required=False)
@@ -24,7 +34,9 @@ class PurchaseForm(RequestKeyForm):
 
 
 class PurchaseLineForm(LineForm):
-    item = ItemChoiceField()
+    item = ItemChoiceField(
+        queryset=bought_items(), widget=forms.Select(attrs=picker("api-search-items", "?use=bought"))
+    )
     quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     unit_price = forms.DecimalField(
         label="Unit price",

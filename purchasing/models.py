@@ -25,7 +25,7 @@ class Supplier(Party):
         validators=[MaxValueValidator(MAX_CREDIT_DAYS)],
         help_text="days the supplier gives to pay a bill; 0: due at once",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta(Party.Meta):
         constraints = [

@@ -3,8 +3,8 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
 from documents.admin import DocumentAdmin
 from parties.services import PARTY_FIELDS
-from sales import services
-from sales.models import Customer, Payment, Sale, SaleLine
+from sales import pricing, services
+from sales.models import Customer, Payment, PriceList, PriceListEntry, Sale, SaleLine
 
 
 @admin.register(Customer)
@@ -12,15 +12,57 @@ class CustomerAdmin(ServiceSavedAdmin):
     list_display = ("name", "contact_person", "phone", "credit_limit", "credit_days", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "contact_person", "phone", "email", "tax_number")
-    service_fields = (*PARTY_FIELDS, "credit_limit", "credit_days")
+    service_fields = (*PARTY_FIELDS, "credit_limit", "credit_days", "price_list")
 
     def save(self, request, instance, fields):
         return services.save_customer(by=request.user, customer=instance, **fields)
 
 
+class PriceListEntryInline(ReadOnlyInline):
+    model = PriceListEntry
+    fields = ("item", "price", "valid_from")
+    readonly_fields = fields
+
+
+@admin.register(PriceList)
+class PriceListAdmin(ServiceSavedAdmin):
+    list_display = ("name", "is_default", "is_active")
+    search_fields = ("name",)
+    service_fields = ("name", "is_default", "is_active", "notes")
+    inlines = [PriceListEntryInline]
+
+    def save(self, request, instance, fields):
+        return pricing.save_price_list(by=request.user, price_list=instance, **fields)
+
+
+@admin.register(PriceListEntry)
+class PriceListEntryAdmin(ServiceSavedAdmin):
+    """A new price is a new entry from its date on; an entry for the same list, item and day replaces it."""
+
+    list_display = ("price_list", "item", "price", "valid_from")
+    list_filter = ("price_list",)
+    search_fields = ("item__sku", "item__name", "price_list__name")
+    list_select_related = ("price_list", "item")
+    service_fields = ("price_list", "item", "price", "valid_from")
+
+    def save(self, request, instance, fields):
+        return pricing.set_price(by=request.user, **fields)
+
+
 class SaleLineInline(ReadOnlyInline):
     model = SaleLine
-    fields = ("item", "quantity", "unit_price", "discount", "amount", "unit_cost", "cost")
+    fields = (
+        "item",
+        "quantity",
+        "pack",
+        "packs",
+        "unit_price",
+        "list_price",
+        "discount",
+        "amount",
+        "unit_cost",
+        "cost",
+    )
     readonly_fields = fields
 
 

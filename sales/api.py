@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
+from django.urls import path
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
@@ -36,10 +37,12 @@ from documents.api import (
     RoleRulesMixin,
     check_amount_fits,
     item_field,
+    require_flag,
     resolve_items,
 )
+from inventory.models import PackSize
 from parties.services import PARTY_FIELDS
-from sales import entry, selectors, services
+from sales import entry, pickers, pricing_api, selectors, services
 from sales.models import MAX_CREDIT_DAYS, Customer, Payment, PaymentMethod, Sale, SaleLine
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
@@ -143,6 +146,11 @@ class SaleLineInSerializer(InputSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     discount = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"))
+    # Optional, as counted: ``packs`` of ``pack`` are part of ``quantity`` (always base units).
+    pack = PrimaryKeyRelatedField(
+        queryset=PackSize.objects.all(), required=False, allow_null=True, default=None
+    )
+    packs = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY, required=False, allow_null=True)
 
 
 class SaleInSerializer(InputSerializer):
@@ -154,6 +162,7 @@ class SaleInSerializer(InputSerializer):
 
     def validate(self, attrs: dict) -> dict:
         resolve_items(attrs["lines"], "lines")
+        require_flag(attrs["lines"], "lines", "is_sold", "sold")
         check_amount_fits(sum((x["quantity"] * x["unit_price"] for x in attrs["lines"]), Decimal("0")))
         return attrs
 
@@ -245,4 +254,10 @@ router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="api-customer")
 router.register("sales", SaleViewSet, basename="api-sale")
 router.register("payments", PaymentViewSet, basename="api-payment")
-urlpatterns = router.urls
+router.register("price-lists", pricing_api.PriceListViewSet, basename="api-pricelist")
+router.register("price-list-entries", pricing_api.PriceListEntryViewSet, basename="api-pricelist-entry")
+urlpatterns = [
+    path("search/customers/", pickers.CustomerSearchView.as_view(), name="api-search-customers"),
+    path("search/bill-items/", pickers.BillItemSearchView.as_view(), name="api-search-bill-items"),
+    *router.urls,
+]

@@ -51,7 +51,7 @@ from sales.services import (
     SaleLineInput,
     _check,
     _line_rows,
-    _with_item_prices,
+    _with_prices,
     cost_lines,
 )
 
@@ -118,7 +118,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     now = timezone.now()
     sales, lines = [], []
     for bill in bills:
-        priced = _with_item_prices(bill.lines)
+        priced = _with_prices(bill.customer, bill.lines, date)
         _check(bill.customer, priced)
         at = bill.entered_at or now
         sale = Sale(

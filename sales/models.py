@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from cashbook.models import Account
 from documents.models import Document
-from inventory.models import Item
+from inventory.models import Item, PackSize
 from parties.models import Party
 
 MAX_CREDIT_DAYS = 365  # a year: longer terms are a loan, not a bill
@@ -19,7 +19,63 @@ def default_credit_days() -> int:
     return settings.DEFAULT_CREDIT_DAYS
 
 
+class PriceList(models.Model):
+    """A set of selling prices: the default list, or one for a group (distributors, retail) or a
+    named customer. A customer assigned to a list is billed at its prices; items it lacks come from
+    the default list, then from the item's default selling price."""
+
+    name = models.CharField(max_length=80, unique=True)
+    is_default = models.BooleanField(
+        "default list", default=False, help_text="used for customers without a list of their own"
+    )
+    is_active = models.BooleanField("active", default=True)
+    notes = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="price_list_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceListEntry(models.Model):
+    """An item's price on a list from ``valid_from`` on, until the next entry for that item starts."""
+
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    valid_from = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["price_list", "item", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["price_list", "item", "valid_from"], name="price_entry_once_per_day"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="price_entry_not_negative"),
+        ]
+        indexes = [models.Index(fields=["item", "price_list", "valid_from"], name="price_entry_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.price_list}: {self.item_id} {self.price} from {self.valid_from}"
+
+
 class Customer(Party):
+    price_list = models.ForeignKey(
+        PriceList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        help_text="the prices this customer is billed at; empty: the default list",
+    )
     credit_limit = models.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -33,7 +89,7 @@ class Customer(Party):
         validators=[MaxValueValidator(MAX_CREDIT_DAYS)],
         help_text="days a bill may stay unpaid before it is overdue; 0: cash, due at once",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta(Party.Meta):
         constraints = [
@@ -52,6 +108,9 @@ class Sale(Document):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
     # Set at posting: Σ line cost, so profit is revenue − COGS as it was, never re-costed.
     cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    # Lines priced more than PRICE_LIST_TOLERANCE_PERCENT from the customer's list, counted when the
+    # lines are written: a reason to wait for approval, read without reading the lines.
+    off_list_lines = models.PositiveSmallIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta(Document.Meta):
@@ -80,6 +139,12 @@ class SaleLine(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="quantity × price − discount")
     unit_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True, editable=False)
     cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    # The customer's price-list price when the line was written (None: no list price for the item);
+    # a unit price far from it is marked for the approver (``sales.pricing``).
+    list_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
+    # As entered: ``packs`` of ``pack`` plus loose units; ``quantity`` is always the base units.
+    pack = models.ForeignKey(PackSize, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    packs = models.PositiveIntegerField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -98,6 +163,13 @@ class SaleLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item_id} @ {self.unit_price}"
+
+    @property
+    def is_off_list(self) -> bool:
+        """Priced far from the customer's list (marked on the bill for the approver)."""
+        from sales.pricing import is_off_list
+
+        return is_off_list(self.unit_price, self.list_price)
 
 
 class PaymentMethod(models.TextChoices):

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
@@ -28,41 +29,82 @@ from documents.dates import check_date
 from documents.drafts import check_lines, money_problem, replace_lines, update_with_history
 from documents.models import DocumentStatus
 from inventory import ledger
-from inventory.models import Item, MovementKind, StockMovement
+from inventory.models import Item, MovementKind, PackSize, StockMovement
 from parties.services import save_party
-from sales import selectors
+from sales import pricing, selectors
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
 
 
 @dataclass(frozen=True)
 class SaleLineInput:
     item: Item
-    quantity: int
-    unit_price: Decimal | None = None  # None: the item's default selling price
+    quantity: int  # base units, packs included (``inventory.packs.total_units``)
+    unit_price: Decimal | None = None  # None: the customer's list price, else the item's default
     discount: Decimal = Decimal("0")
+    # As entered, when the line was counted in packs: ``packs`` × ``pack`` + loose units = quantity.
+    pack: PackSize | None = None
+    packs: int | None = None
+    # Filled in by the service (whatever a caller sends): the customer's list price for the item.
+    list_price: Decimal | None = None
 
 
-def _with_item_prices(lines: Sequence[SaleLineInput]) -> list[SaleLineInput]:
-    """Give a line left without a price its item's default selling price (a form sent without JS)."""
+def _with_prices(customer: Customer | None, lines: Sequence[SaleLineInput], on: date) -> list[SaleLineInput]:
+    """Note each line's list price and give a line left without a price the customer's list price,
+    else its item's default selling price (a form sent without JS, an API call without prices)."""
+    items = [line.item for line in lines if isinstance(line.item, Item)]
+    listed = pricing.list_prices(
+        customer=customer if isinstance(customer, Customer) else None,
+        item_ids=[item.pk for item in items],
+        on=on,
+    )
     priced, errors = [], {}
     for index, line in enumerate(lines):
-        if line.unit_price is None and isinstance(line.item, Item):
-            if line.item.default_price is None:
-                errors[index] = {
-                    "unit_price": [f"Enter a price: {line.item.sku} has no default selling price."]
-                }
-            else:
-                line = replace(line, unit_price=line.item.default_price)
+        if isinstance(line.item, Item):
+            list_price = listed.get(line.item.pk)
+            line = replace(line, list_price=list_price)
+            if line.unit_price is None:
+                suggested = list_price if list_price is not None else line.item.default_price
+                if suggested is None:
+                    errors[index] = {
+                        "unit_price": [f"Enter a price: {line.item.sku} has no default selling price."]
+                    }
+                else:
+                    line = replace(line, unit_price=suggested)
         priced.append(line)
     if errors:
         raise InvalidDocument(lines=errors)
     return priced
 
 
+def _check_packs(lines: Sequence[SaleLineInput]) -> None:
+    """A line's packs are packs of its own item, and no more of them than its quantity holds."""
+    errors = {}
+    for index, line in enumerate(lines):
+        if line.pack is None:
+            if line.packs:
+                errors[index] = {"pack": ["Choose the pack the number of packs counts."]}
+            continue
+        if not isinstance(line.item, Item) or line.pack.item_id != line.item.pk:
+            errors[index] = {"pack": [f"A {line.pack.name} is not a pack of this item."]}
+        elif (
+            line.packs is not None
+            and isinstance(line.quantity, int)
+            and line.packs * line.pack.quantity > line.quantity
+        ):
+            errors[index] = {
+                "packs": [
+                    f"{line.packs} × {line.pack.quantity} is more than the line's {line.quantity} units."
+                ]
+            }
+    if errors:
+        raise InvalidDocument(lines=errors)
+
+
 def _check(customer: Customer, lines: Sequence[SaleLineInput]) -> None:
     if customer is None or not customer.is_active:
         raise InvalidDocument(fields={"customer": ["Choose an active customer."]})
     check_lines(lines)
+    _check_packs(lines)
     too_big = {
         i: {"discount": ["The discount is more than the line's amount."]}
         for i, line in enumerate(lines)
@@ -82,10 +124,14 @@ def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
             unit_price=money(line.unit_price),
             discount=money(line.discount),
             amount=money(line.quantity * money(line.unit_price) - money(line.discount)),
+            list_price=line.list_price,
+            pack=line.pack,
+            packs=line.packs if line.pack is not None else None,
         )
         for line in lines
     ]
     sale.total = sum((r.amount for r in rows), Decimal("0"))
+    sale.off_list_lines = sum(1 for r in rows if r.is_off_list)
     return rows
 
 
@@ -145,7 +191,7 @@ def create_bill(
     """
     lifecycle.require_may_enter(Sale, by)
     check_date(date, model=Sale, optional=True)
-    lines = _with_item_prices(lines)
+    lines = _with_prices(customer, lines, date or timezone.localdate())
     _check(customer, lines)
 
     made: list[SaleLine] = []
@@ -180,7 +226,7 @@ def update_sale(
     submit leaves the draft as it was."""
     sale = lifecycle.edit_draft(document=sale, by=by)
     check_date(date, model=Sale)
-    lines = _with_item_prices(lines)
+    lines = _with_prices(customer, lines, date)
     _check(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
     _write(sale, lines, by)
@@ -248,10 +294,16 @@ def _before_pending_sale(posting: lifecycle.PostingContext) -> None:
     )
 
 
+def _sale_approval_reason(sale: Sale) -> str | None:
+    """Over the approval limit, or priced far from the customer's list: a second person looks."""
+    return approval.reasons(approval.total_over_limit(sale), pricing.off_list_reason(sale))
+
+
 lifecycle.register(
     Sale,
     lifecycle.DocumentRules(
         verbose="sales bill",
+        approval_reason=_sale_approval_reason,
         post=_post_sale,
         lines=lambda sale: list(sale.lines.all()),
         touched_items=lambda posting: [line.item_id for line in posting.lines],
@@ -384,7 +436,8 @@ def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Cu
     """Staff and Managers keep customers; only a Manager sets or changes the credit terms (limit
     and days): a longer term would keep a customer off the digest's overdue list."""
     customer = customer or Customer()
-    for term, label in (("credit_limit", "credit limit"), ("credit_days", "credit days")):
+    terms = (("credit_limit", "credit limit"), ("credit_days", "credit days"), ("price_list", "price list"))
+    for term, label in terms:
         if term in fields and fields[term] != getattr(customer, term) and not roles.is_manager(by):
             raise NotAllowed(f"Only a Manager may set a customer's {label}.")
     return save_party(
@@ -393,5 +446,5 @@ def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Cu
         allowed=roles.can_enter_data(by),
         what="customer",
         fields=fields,
-        extra=("credit_limit", "credit_days"),
+        extra=("credit_limit", "credit_days", "price_list"),
     )

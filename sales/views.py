@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from accounts import roles
 from accounts.views import role_required
 from documents import registry
 from documents.pages import DocumentPages
-from inventory.models import Item
 from parties.views import party_entry, party_list
-from sales import entry, selectors, services
+from sales import entry, pickers, selectors, services
 from sales import forms as f
 from sales.models import Customer, Payment, Sale
 
@@ -56,6 +57,7 @@ class SalePages(DocumentPages):
     party_field = "customer"
     party_label = "Customer"
     list_related = ("created_by", "customer")
+    detail_prefetch = ("lines__item__packs", "lines__pack")
 
     def list_queryset(self, request):
         return selectors.bills_with_payments(super().list_queryset(request))
@@ -79,28 +81,32 @@ class SalePages(DocumentPages):
             "lines": [
                 {
                     "item": line.item_id,
-                    "quantity": line.quantity,
+                    # Loose units: the packs are their own fields.
+                    "quantity": line.quantity - (line.packs or 0) * (line.pack.quantity if line.pack else 0),
                     "unit_price": line.unit_price,
                     "discount": line.discount,
+                    "packs": line.packs,
+                    "pack": line.pack_id,
                 }
-                for line in document.lines.all()
+                for line in document.lines.select_related("pack")
             ]
         }
 
     def form_context(self, request):
-        # Default selling prices, so the form can suggest a line's price when an item is chosen.
-        prices = Item.objects.filter(is_active=True, default_price__isnull=False).values_list(
-            "pk", "default_price"
-        )
+        # The prices the form suggests when an item is chosen: the customer's list price (for a form
+        # sent back with a customer), else the item's default selling price.
+        on = parse_date(request.POST.get("date", "") or "") if request.method == "POST" else None
+        customer = request.POST.get("customer") if request.method == "POST" else request.GET.get("customer")
         return {
-            "item_prices": {str(pk): str(price) for pk, price in prices},
+            "item_prices": pickers.bill_prices_for_form(customer, on or timezone.localdate()),
             "approval_threshold": settings.APPROVAL_THRESHOLD,
+            "price_tolerance": settings.PRICE_LIST_TOLERANCE_PERCENT,
         }
 
     def detail_context(self, request, document):
         bill = selectors.bills_with_payments(Sale.objects.filter(pk=document.pk)).get()
         payments = document.payments.select_related("created_by").order_by("date", "id")
-        return {"bill": bill, "payments": payments}
+        return {"bill": bill, "payments": payments, "price_tolerance": settings.PRICE_LIST_TOLERANCE_PERCENT}
 
     def urls(self):
         from django.urls import path
@@ -111,7 +117,8 @@ class SalePages(DocumentPages):
 
     def print_view(self, request, pk: int):
         sale = get_object_or_404(
-            Sale.objects.select_related("customer").prefetch_related("lines__item"), pk=pk
+            Sale.objects.select_related("customer").prefetch_related("lines__item__packs", "lines__pack"),
+            pk=pk,
         )
         receipt = request.GET.get("format") == "receipt"
         return render(

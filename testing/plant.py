@@ -56,8 +56,13 @@ def build_plant() -> Plant:
         kind=ItemKind.PREFORM,
         reorder_level=500,
         weight_g=Decimal("18"),
+        # This plant also sells preforms and caps, and buys in bottles, so the tests' bills and
+        # purchases may take any of its items (by kind, a preform is only bought, a bottle not).
+        is_sold=True,
     )
-    cap = Item.objects.create(sku="CAP-28", name="Cap 28 mm", kind=ItemKind.CAP, reorder_level=500)
+    cap = Item.objects.create(
+        sku="CAP-28", name="Cap 28 mm", kind=ItemKind.CAP, reorder_level=500, is_sold=True
+    )
     bottle = Item.objects.create(
         sku="BTL-500",
         name="Bottle 500 ml",
@@ -65,6 +70,7 @@ def build_plant() -> Plant:
         reorder_level=100,
         default_price=Decimal("5.00"),
         volume_ml=500,
+        is_bought=True,
     )
     scrap = Item.objects.create(sku="REGRIND", name="PET regrind", kind=ItemKind.SCRAP, unit="pcs")
     RecipeLine.objects.create(bottle=bottle, component=preform, quantity=1)

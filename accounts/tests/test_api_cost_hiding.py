@@ -7,6 +7,7 @@ ordering and filter by a registered cost, the history of what it holds, and the 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -101,6 +102,18 @@ def books(plant, staff_user, manager_user):
         )
     plant.sell(staff_user, (plant.bottle, 30, "5.00"))
     plant.sell(staff_user, (plant.bottle, 20, "5.50"))
+    # A price list with two prices, so the price lists' endpoints have rows to show.
+    from sales import pricing
+
+    listed = pricing.save_price_list(by=manager_user, name="Distributors", is_default=True)
+    for day, price in ((1, "4.80"), (2, "4.90")):
+        pricing.set_price(
+            by=manager_user,
+            price_list=listed,
+            item=plant.bottle,
+            price=Decimal(price),
+            valid_from=date(2026, 1, day),
+        )
     record_payment(by=staff_user, customer=plant.customer, amount=Decimal("17"), method="cash")
     record_supplier_payment(by=staff_user, supplier=plant.supplier, amount=Decimal("23"), method="bank")
     record_expense(

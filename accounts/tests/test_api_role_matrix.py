@@ -17,6 +17,7 @@ from expenses.services import record_expense
 from inventory.services import CountLineInput, close_period, create_stock_count
 from production.services import create_run
 from purchasing.services import record_supplier_payment
+from sales import pricing
 from sales.services import record_payment
 from testing.api_clients import bearer_client
 
@@ -111,6 +112,23 @@ MATRIX: list[tuple[str, str, set]] = [
     ("POST", "/api/v1/periods/", MANAGER),
     ("GET", "/api/v1/periods/{period}/", COSTS),
     ("POST", "/api/v1/periods/{period}/reopen/", {OW}),
+    # The pickers' searches: any role (quantities and selling prices, never costs).
+    ("GET", "/api/v1/search/items/", EVERYONE),
+    ("GET", "/api/v1/search/bill-items/", EVERYONE),
+    ("GET", "/api/v1/search/customers/", EVERYONE),
+    ("GET", "/api/v1/search/suppliers/", EVERYONE),
+    # Price lists: everyone reads them, Managers keep them.
+    ("GET", "/api/v1/price-lists/", EVERYONE),
+    ("POST", "/api/v1/price-lists/", MANAGER),
+    ("GET", "/api/v1/price-lists/{price_list}/", EVERYONE),
+    ("PUT", "/api/v1/price-lists/{price_list}/", MANAGER),
+    ("PATCH", "/api/v1/price-lists/{price_list}/", MANAGER),
+    ("GET", "/api/v1/price-lists/{price_list}/history/", EVERYONE),
+    ("GET", "/api/v1/price-list-entries/", EVERYONE),
+    ("POST", "/api/v1/price-list-entries/", MANAGER),
+    ("GET", "/api/v1/price-list-entries/{price_entry}/", EVERYONE),
+    ("DELETE", "/api/v1/price-list-entries/{price_entry}/", MANAGER),
+    ("GET", "/api/v1/price-list-entries/{price_entry}/history/", EVERYONE),
 ]
 PUBLIC = [
     ("POST", "/api/v1/auth/token/"),
@@ -135,7 +153,17 @@ def objects(plant, staff_user, manager_user):
         by=staff_user, category=ExpenseCategory.objects.get(code="power"), amount=Decimal("10"), method="cash"
     )
     period = close_period(by=manager_user, through=timezone.localdate().replace(day=1) - timedelta(days=1))
+    price_list = pricing.save_price_list(by=manager_user, name="Distributors")
+    price_entry = pricing.set_price(
+        by=manager_user,
+        price_list=price_list,
+        item=plant.bottle,
+        price=Decimal("4.50"),
+        valid_from=timezone.localdate(),
+    )
     return {
+        "price_list": price_list.pk,
+        "price_entry": price_entry.pk,
         "item": plant.preform.pk,
         "movement": plant.preform.movements.first().pk,
         "supplier": plant.supplier.pk,

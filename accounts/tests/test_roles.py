@@ -117,3 +117,15 @@ def test_nobody_approves_or_edits_what_another_may_not(staff_user, manager_user,
     assert not roles.can_edit_draft(owner_user, Doc)
     set_role(colleague, Role.MANAGER)
     assert roles.can_edit_draft(colleague, Doc)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_flush_the_role_groups_hold_the_permissions_of_every_app():
+    """post_migrate makes each app's permissions in turn; the groups are synced after the last."""
+    from django.core.management import call_command
+
+    call_command("flush", verbosity=0, interactive=False)
+    manager = Group.objects.get(name="Manager")
+    held = set(manager.permissions.values_list("content_type__app_label", "codename"))
+    for wanted in (("sales", "view_customer"), ("sales", "change_pricelist"), ("inventory", "view_packsize")):
+        assert wanted in held

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from inventory.api import views
+from inventory.api import pickers, views
 
 router = SimpleRouter()
 router.register("items", views.ItemViewSet, basename="api-item")
@@ -14,5 +14,6 @@ router.register("periods", views.PeriodViewSet, basename="api-period")
 
 urlpatterns = [
     path("approvals/", views.ApprovalsView.as_view(), name="api-approvals"),
+    path("search/items/", pickers.ItemSearchView.as_view(), name="api-search-items"),
     *router.urls,
 ]

@@ -40,8 +40,14 @@
       var del = field(row, "DELETE");
       var qty = field(row, "quantity");
       var price = field(row, "unit_price");
-      if (!qty || !price || (del && del.checked) || qty.value === "" || price.value === "") { out.textContent = ""; return; }
-      var cents = Math.round(number(qty) * number(price) * 100) - Math.round(number(field(row, "discount")) * 100);
+      var packs = field(row, "packs");
+      var counted = (qty && qty.value !== "") || (packs && packs.value !== "");
+      if (!qty || !price || (del && del.checked) || !counted || price.value === "") { out.textContent = ""; return; }
+      // A line counted in packs: packs × the chosen pack's size, plus the loose units.
+      var pack = field(row, "pack");
+      var size = pack && pack.selectedOptions.length ? Number(pack.selectedOptions[0].dataset.quantity || 0) : 0;
+      var units = number(qty) + number(field(row, "packs")) * size;
+      var cents = Math.round(units * number(price) * 100) - Math.round(number(field(row, "discount")) * 100);
       out.textContent = moneyFormat.format(cents / 100);
       total += cents;
       seen = true;
@@ -133,7 +139,8 @@
         return;
       }
       if (!/-item$/.test(target.name) || price.dataset.typed === "1") { return; }
-      var suggested = prices[target.value] || "";
+      // A picker gives the price for this bill's customer with its choice (data-price).
+      var suggested = (target.dataset.price !== undefined ? target.dataset.price : prices[target.value]) || "";
       if (price.value !== suggested) {
         price.value = suggested;
         recalc(target.closest("fieldset[data-formset]"));

@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "purchasing",
     "production",
     "sales",
+    "returns",
     "reporting",
     "operations",
     "notifications",

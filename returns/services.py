@@ -33,7 +33,7 @@ from inventory import ledger, lifecycle
 from inventory.dates import check_date
 from inventory.documents import DocumentStatus
 from inventory.drafts import MAX_QUANTITY, money, money_problem, replace_lines, update_with_history
-from inventory.errors import InsufficientStock, InvalidDocument
+from inventory.errors import InsufficientStock, InvalidDocument, LedgerConflict
 from inventory.models import Item, ItemKind, MovementKind
 from purchasing.models import Purchase, PurchaseLine
 from returns import selectors
@@ -580,6 +580,10 @@ def _post_purchase_return(purchase_return: PurchaseReturn, by: User) -> None:
         )
     except InsufficientStock as short:
         raise _refused_by_stock(purchase_return, short) from None
+    except LedgerConflict as conflict:
+        raise LedgerConflict(
+            f"Cannot send these back at the price they were bought at — {conflict}"
+        ) from None
 
 
 def _before_pending_purchase_return(purchase_return: PurchaseReturn, by: User) -> None:

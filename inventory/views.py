@@ -567,6 +567,8 @@ def _source_urls() -> dict[str, str]:
         "production.productionrun": "production:run-detail",
         "sales.sale": "sales:bill-detail",
         "inventory.stockcount": "inventory:count-detail",
+        "returns.salesreturn": "returns:sales-return-detail",
+        "returns.purchasereturn": "returns:purchase-return-detail",
     }
 
 
@@ -576,9 +578,18 @@ def _source_urls() -> dict[str, str]:
 def _pending_pages() -> list[DocumentPages]:
     from production.views import run_pages
     from purchasing.views import purchase_pages
+    from returns.views import purchase_return_pages, sales_return_pages
     from sales.views import payment_pages, sale_pages
 
-    return [purchase_pages, run_pages, sale_pages, payment_pages, count_pages]
+    return [
+        purchase_pages,
+        run_pages,
+        sale_pages,
+        payment_pages,
+        sales_return_pages,
+        purchase_return_pages,
+        count_pages,
+    ]
 
 
 @role_required(lambda user: roles.can_approve(user))

@@ -157,3 +157,15 @@ def test_lists_and_a_draft_edit(bill, staff_client):
     response = staff_client.post(reverse("returns:sales-return-edit", args=[draft.pk]), data)
     draft.refresh_from_db()
     assert response.status_code == 302 and (draft.status, draft.total) == ("posted", D("15.00"))
+
+
+def test_admin_shows_returns_read_only(bill, staff_user, manager_client):
+    from returns.services import SalesReturnLineInput, create_sales_return
+
+    made = create_sales_return(
+        by=staff_user, sale=bill, lines=[SalesReturnLineInput(bill.lines.first(), 1)], submit=True
+    )
+    assert manager_client.get(reverse("admin:returns_salesreturn_changelist")).status_code == 200
+    assert manager_client.get(reverse("admin:returns_purchasereturn_changelist")).status_code == 200
+    page = manager_client.get(reverse("admin:returns_salesreturn_change", args=[made.pk]))
+    assert page.status_code == 200 and made.number in page.content.decode()

@@ -14,11 +14,14 @@ from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
-from inventory import ledger, lifecycle
-from inventory.dates import check_date
-from inventory.drafts import check_lines, money, replace_lines
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument
+from documents import lifecycle
+from documents.dates import check_date
+from documents.drafts import check_lines, money, replace_lines
+from inventory import ledger
 from inventory.models import Item, MovementKind
+from parties.services import PARTY_FIELDS as PARTY_FIELDS  # the supplier admin and API list these
+from parties.services import save_party
 from purchasing.models import Purchase, PurchaseLine, Supplier
 
 
@@ -30,22 +33,6 @@ class PurchaseLineInput:
 
 
 PRICE_PLACES = Decimal("0.0001")  # a purchase price may carry fractions of a cent per unit
-
-PARTY_FIELDS = ("name", "contact_person", "phone", "email", "address", "tax_number", "notes", "is_active")
-
-
-def save_party(instance: Any, *, by: User, allowed: bool, what: str, fields: dict[str, Any], extra=()) -> Any:
-    """Create or change a supplier or customer with the given fields; history records ``by``."""
-    if not allowed:
-        raise NotAllowed(f"{by} may not change {what}s.")
-    for name, value in fields.items():
-        if name not in PARTY_FIELDS + tuple(extra):
-            raise TypeError(f"unknown {what} field {name}")
-        setattr(instance, name, value)
-    if not (instance.name or "").strip():
-        raise InvalidDocument(fields={"name": ["Enter a name."]})
-    lifecycle.save_as(instance, by)
-    return instance
 
 
 @transaction.atomic

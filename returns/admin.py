@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from inventory.admin import DocumentAdmin, ReadOnlyInline
+from core.admin import ReadOnlyInline
+from documents.admin import DocumentAdmin
 from returns.models import PurchaseReturn, PurchaseReturnLine, SalesReturn, SalesReturnLine
 
 

@@ -10,11 +10,11 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
-from config import rows
-from config.api_costs import CostFieldsMixin
-from config.api_fields import BooleanField, CharField, DecimalField, InputSerializer, PrimaryKeyRelatedField
-from config.api_filters import IdFilter
-from inventory.api.documents import (
+from accounts.api.costs import CostFieldsMixin
+from core import rows
+from core.api.fields import BooleanField, CharField, DecimalField, InputSerializer, PrimaryKeyRelatedField
+from core.api.filters import IdFilter
+from documents.api import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
     MAX_LINES,
@@ -23,7 +23,7 @@ from inventory.api.documents import (
     DocumentOutMixin,
     DraftDocumentViewSet,
 )
-from inventory.drafts import line_inputs
+from documents.drafts import line_inputs
 from inventory.models import Item
 from purchasing.models import Purchase, PurchaseLine
 from returns import services

@@ -7,6 +7,6 @@ class ReturnsConfig(AppConfig):
     verbose_name = "Returns (credit and debit notes)"
 
     def ready(self) -> None:
-        # Registers the return documents' rules with the shared lifecycle, and their figures with
-        # the customer balance.
-        from returns import services  # noqa: F401
+        # Registers the return documents' rules with the shared lifecycle, their figures with the
+        # customer balance, and their pages with the kernel's registry (the approvals page reads it).
+        from returns import services, views  # noqa: F401

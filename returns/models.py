@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from inventory.documents import Document
+from documents.models import Document
 from inventory.models import Item
 from purchasing.models import Purchase, PurchaseLine, Supplier
 from sales.models import Customer, PaymentMethod, Sale, SaleLine

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from purchasing.models import Purchase, Supplier
 from returns.models import Disposition, PurchaseReturn, PurchaseReturnLine, SalesReturn, SalesReturnLine
 from sales.models import Sale

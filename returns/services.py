@@ -29,11 +29,12 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 
 from accounts.models import User
-from inventory import ledger, lifecycle
-from inventory.dates import check_date
-from inventory.documents import DocumentStatus
-from inventory.drafts import MAX_QUANTITY, money, money_problem, replace_lines, update_with_history
-from inventory.errors import InsufficientStock, InvalidDocument, LedgerConflict
+from core.errors import InsufficientStock, InvalidDocument, LedgerConflict
+from documents import lifecycle
+from documents.dates import check_date
+from documents.drafts import MAX_QUANTITY, money, money_problem, replace_lines, update_with_history
+from documents.models import DocumentStatus
+from inventory import ledger
 from inventory.models import Item, ItemKind, MovementKind
 from purchasing.models import Purchase, PurchaseLine
 from returns import selectors

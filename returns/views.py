@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
 from accounts.views import role_required
-from inventory.drafts import line_inputs
-from inventory.views import DocumentPages
+from documents import registry
+from documents.drafts import line_inputs
+from documents.pages import DocumentPages
 from purchasing.models import Purchase
 from returns import forms as f
 from returns import services
@@ -219,5 +220,5 @@ class PurchaseReturnPages(ReturnPages):
         }
 
 
-sales_return_pages = SalesReturnPages()
-purchase_return_pages = PurchaseReturnPages()
+sales_return_pages = registry.register(SalesReturnPages(), order=44)
+purchase_return_pages = registry.register(PurchaseReturnPages(), order=46)

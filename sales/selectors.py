@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from sales.models import Customer, Payment, Sale
 
 CENT = Decimal("0.01")

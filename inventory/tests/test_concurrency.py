@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from inventory.errors import InsufficientStock
+from core.errors import InsufficientStock
 from inventory.models import StockBalance
 from inventory.verification import verify_ledger
 from production.services import create_run

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from inventory.errors import DomainError, InvalidDocument, NotAllowed
+from core.errors import DomainError, InvalidDocument, NotAllowed
 from inventory.models import Item, ItemKind, StockBalance, StockCount
 from inventory.services import (
     CountLineInput,

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.models import StockBalance, StockMovement
 from inventory.verification import verify_ledger
 from production.models import RejectReason

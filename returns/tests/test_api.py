@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from returns.models import PurchaseReturn, SalesReturn
-from tests.api.conftest import bearer_client
+from testing.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 from inventory.models import StockBalance
 from inventory.tests.test_concurrency import race, unexpected
 from inventory.verification import verify_ledger

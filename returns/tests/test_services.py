@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import lifecycle
-from inventory.errors import DomainError, InsufficientStock, InvalidDocument, LedgerConflict, NotAllowed
+from core.errors import DomainError, InsufficientStock, InvalidDocument, LedgerConflict, NotAllowed
+from documents import lifecycle
 from inventory.verification import verify_ledger
 from returns.models import Disposition, Settlement
 from returns.services import (

@@ -138,7 +138,7 @@ def test_a_pending_return_is_on_the_approvals_page(bill, staff_client, owner_cli
     staff_client.post(reverse("returns:sales-return-new"), return_data(bill, (preforms, 10, "restock")))
     waiting = SalesReturn.objects.get()
     assert waiting.status == "pending"
-    page = owner_client.get(reverse("inventory:approvals")).content.decode()
+    page = owner_client.get(reverse("documents:approvals")).content.decode()
     assert waiting.display_number in page
 
 

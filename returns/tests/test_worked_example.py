@@ -130,7 +130,7 @@ def test_scrap_item_must_be_a_scrap_item(plant, staff_user):
     plant.buy(staff_user, (plant.bottle, 10, "3.00"))
     bill = plant.sell(staff_user, (plant.bottle, 10, "5.00"))
     other = Item.objects.create(sku="X-1", name="Not scrap", kind=ItemKind.OTHER)
-    from inventory.errors import InvalidDocument
+    from core.errors import InvalidDocument
 
     with pytest.raises(InvalidDocument) as refused:
         create_sales_return(

@@ -21,7 +21,7 @@ from returns.services import (
     create_sales_return,
 )
 from sales.services import record_payment
-from tests.api.conftest import bearer_client
+from testing.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,24 @@
+"""The supplier/customer base: the contact details both kinds of party share."""
+
+from django.db import models
+
+
+class Party(models.Model):
+    """Contact details shared by suppliers and customers."""
+
+    name = models.CharField(max_length=150)
+    contact_person = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    tax_number = models.CharField(max_length=40, blank=True)
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

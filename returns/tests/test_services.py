@@ -193,3 +193,25 @@ def test_staff_may_not_cancel_a_return(bill, staff_user):
     )
     with pytest.raises(NotAllowed):
         lifecycle.cancel(document=returned, by=staff_user, reason="x")
+
+
+def test_verify_ledger_names_a_return_beyond_what_was_sold_or_bought(bill, plant, staff_user):
+    from returns.models import PurchaseReturnLine, SalesReturnLine
+
+    create_sales_return(
+        by=staff_user, sale=bill, lines=[SalesReturnLineInput(_line(bill, "PF-500"), 5)], submit=True
+    )
+    purchase = plant.buy(staff_user, (plant.cap, 10, "0.50"))
+    create_purchase_return(
+        by=staff_user,
+        purchase=purchase,
+        lines=[PurchaseReturnLineInput(purchase.lines.get(), 2)],
+        submit=True,
+    )
+    assert verify_ledger() == []
+    # A row changed behind the services' back (as a bad import or a manual fix would).
+    SalesReturnLine.objects.update(quantity=45)
+    PurchaseReturnLine.objects.update(quantity=11)
+    problems = verify_ledger()
+    assert any("PF-500 returned 45, but only 40 were sold" in p for p in problems)
+    assert any("CAP-28 sent back 11, but only 10 were bought" in p for p in problems)

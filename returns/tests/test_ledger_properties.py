@@ -129,7 +129,7 @@ def test_random_business_with_returns_keeps_every_ledger_invariant(
         run_state_machine_as_test(
             Machine,
             settings=settings(
-                max_examples=int(os.environ.get("LEDGER_EXAMPLES", 150)),
+                max_examples=int(os.environ.get("LEDGER_EXAMPLES", 80)),
                 stateful_step_count=8,
                 deadline=None,
                 database=None,

@@ -74,17 +74,22 @@ def _bill_due():
 
 
 def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale]:
-    """Bills annotated with ``paid``, ``outstanding`` and ``payment_state``."""
+    """Bills annotated with ``paid``, ``outstanding`` and ``payment_state``.
+
+    A bill is paid once its payments cover what it asks for after credit notes against it
+    (``billed_net``): a bill returned in full on credit owes nothing.
+    """
     queryset = Sale.objects.all() if queryset is None else queryset
     return queryset.annotate(
         paid=Coalesce(Subquery(_posted_payments_for_bill()), ZERO),
+        billed_net=_bill_due(),
     ).annotate(
         outstanding=Case(
-            When(status=DocumentStatus.POSTED, then=_bill_due() - F("paid")),
+            When(status=DocumentStatus.POSTED, then=F("billed_net") - F("paid")),
             default=ZERO,
         ),
         payment_state=Case(
-            When(paid__gte=F("total"), then=Value(PaymentState.PAID)),
+            When(paid__gte=F("billed_net"), then=Value(PaymentState.PAID)),
             When(paid__gt=0, then=Value(PaymentState.PARTLY_PAID)),
             default=Value(PaymentState.UNPAID),
         ),

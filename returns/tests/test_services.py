@@ -215,3 +215,18 @@ def test_verify_ledger_names_a_return_beyond_what_was_sold_or_bought(bill, plant
     problems = verify_ledger()
     assert any("PF-500 returned 45, but only 40 were sold" in p for p in problems)
     assert any("CAP-28 sent back 11, but only 10 were bought" in p for p in problems)
+
+
+def test_a_bill_returned_in_full_on_credit_owes_nothing_and_counts_as_paid(plant, staff_user):
+    from sales import selectors as sales_selectors
+
+    plant.buy(staff_user, (plant.bottle, 10, "3.00"))
+    bill = plant.sell(staff_user, (plant.bottle, 4, "5.00"))
+    listed = sales_selectors.bills_with_payments().get(pk=bill.pk)
+    assert (listed.outstanding, listed.payment_state) == (D("20.00"), "unpaid")
+    create_sales_return(
+        by=staff_user, sale=bill, lines=[SalesReturnLineInput(bill.lines.get(), 4)], submit=True
+    )
+    listed = sales_selectors.bills_with_payments().get(pk=bill.pk)
+    assert (listed.outstanding, listed.payment_state) == (D("0.00"), "paid")
+    assert sales_selectors.bill_outstanding(bill) == D("0.00")

@@ -31,6 +31,9 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     "production.runinput": frozenset({"value"}),
     "sales.sale": frozenset({"cost"}),
     "sales.saleline": frozenset({"unit_cost", "cost"}),
+    # What the returned goods left stock at (COGS taken back), and scrap received at its value.
+    "returns.salesreturn": frozenset({"cost"}),
+    "returns.salesreturnline": frozenset({"cost", "scrap_value"}),
     "reporting.stockday": frozenset({"value"}),
     "reporting.salesitemday": frozenset({"cogs"}),
     "reporting.salescustomerday": frozenset({"cogs"}),
@@ -48,6 +51,13 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "sales.sale": {"total": "what the customer is billed"},
     "sales.saleline": {"unit_price": "the selling price", "amount": "what the line bills"},
     "sales.payment": {"total": "the money received", "amount": "the money received"},
+    "returns.salesreturn": {
+        "total": "the credit note the customer is given",
+        "refund": "the money paid back",
+    },
+    "returns.salesreturnline": {"amount": "what the line credits: its share of the bill line"},
+    "returns.purchasereturn": {"total": "the debit note: the purchase's own prices, sent back"},
+    "returns.purchasereturnline": {"amount": "its share of the purchase line, at the price typed"},
 }
 
 # A field whose name holds one of these words must be in COST_FIELDS or NOT_COSTS.

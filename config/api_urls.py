@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("inventory.api.urls")),
     path("", include("purchasing.api")),
     path("", include("production.api")),
+    path("", include("returns.api")),
     # [\s\S], not ".": a path with a newline in it is still an API path, answered in JSON.
     re_path(r"^[\s\S]*$", api_schema.not_found),
 ]

@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "purchasing",
     "production",
     "sales",
+    "returns",
     "reporting",
     "operations",
     "notifications",
@@ -489,6 +490,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names other sets share ("reason"): named once, for a stable schema.
+    "ENUM_NAME_OVERRIDES": {"ReturnReasonEnum": "returns.models.ReturnReason"},
 }
 
 # Error reports hide passwords and tokens wherever they appear, JSON bodies included.

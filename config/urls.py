@@ -14,6 +14,7 @@ urlpatterns = [
     path("purchasing/", include("purchasing.urls")),
     path("production/", include("production.urls")),
     path("sales/", include("sales.urls")),
+    path("returns/", include("returns.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -123,6 +123,8 @@ class MovementKind(models.TextChoices):
     SALE = "sale", "Sale"
     ADJUSTMENT = "adjustment", "Stock count adjustment"
     REVERSAL = "reversal", "Reversal (cancelled document)"
+    SALES_RETURN = "sales_return", "Sales return (back in stock or scrap)"
+    PURCHASE_RETURN = "purchase_return", "Purchase return (to the supplier)"
 
 
 class LedgerImmutable(Exception):

@@ -114,5 +114,15 @@ def _posted_quantity_breaches(model, moved, statuses, numbers) -> list[str]:
     ]
 
 
+def type_breaches() -> list[str]:
+    """Each document type's own invariants (``DocumentRules.breaches``), e.g. returns within sales."""
+    problems: list[str] = []
+    for model in lifecycle.registered_models():
+        check = lifecycle.rules_for(model).breaches
+        if check is not None:
+            problems += list(check())
+    return problems
+
+
 def verify_ledger() -> list[str]:
-    return balance_breaches() + document_breaches()
+    return balance_breaches() + document_breaches() + type_breaches()

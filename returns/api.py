@@ -14,19 +14,18 @@ from accounts.api.costs import CostFieldsMixin
 from core import rows
 from core.api.fields import BooleanField, CharField, DecimalField, InputSerializer, PrimaryKeyRelatedField
 from core.api.filters import IdFilter
+from core.bounds import MAX_LINE_QUANTITY
 from documents.api import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
     MAX_LINES,
-    MAX_QUANTITY,
     DocumentFilter,
     DocumentOutMixin,
     DraftDocumentViewSet,
 )
-from documents.drafts import line_inputs
 from inventory.models import Item
 from purchasing.models import Purchase, PurchaseLine
-from returns import services
+from returns import entry
 from returns.models import (
     REFUND_METHODS,
     Disposition,
@@ -105,7 +104,7 @@ class SalesReturnSerializer(CostFieldsMixin, DocumentOutMixin, serializers.Model
 
 class SalesReturnLineInSerializer(InputSerializer):
     sale_line = _line_id("id of the bill line returned")
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     disposition = serializers.ChoiceField(choices=Disposition.choices, default=Disposition.RESTOCK)
     reason = serializers.ChoiceField(choices=ReturnReason.choices, default=ReturnReason.OTHER)
     scrap_item = PrimaryKeyRelatedField(
@@ -147,33 +146,13 @@ class SalesReturnViewSet(DraftDocumentViewSet):
     filterset_class = SalesReturnFilter
     search_fields = ["number", "notes", "customer__name", "sale__number"]
 
-    @staticmethod
-    def _lines(data: dict) -> list[services.SalesReturnLineInput]:
-        return line_inputs(services.SalesReturnLineInput, data["lines"])
-
     def create_document(self, by: Any, data: dict) -> SalesReturn:
-        return services.create_sales_return(
-            by=by,
-            sale=data["sale"],
-            lines=self._lines(data),
-            settlement=data["settlement"],
-            refund_method=data["refund_method"],
-            date=data.get("date"),
-            notes=data["notes"],
-            submit=data["submit"],
-            request_key=self.document_key,
+        return entry.create_sales_return(
+            by=by, data=data, lines=data["lines"], request_key=self.document_key, submit=data["submit"]
         )
 
     def update_document(self, document: SalesReturn, by: Any, data: dict) -> SalesReturn:
-        return services.update_sales_return(
-            sales_return=document,
-            by=by,
-            lines=self._lines(data),
-            settlement=data["settlement"],
-            refund_method=data["refund_method"],
-            date=data.get("date", document.date),
-            notes=data["notes"],
-        )
+        return entry.update_sales_return(sales_return=document, by=by, data=data, lines=data["lines"])
 
 
 # Purchase returns ----------------------------------------------------------------------------
@@ -199,7 +178,7 @@ class PurchaseReturnSerializer(DocumentOutMixin, serializers.ModelSerializer):
 
 class PurchaseReturnLineInSerializer(InputSerializer):
     purchase_line = _line_id("id of the purchase line sent back")
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
     reason = serializers.ChoiceField(choices=ReturnReason.choices, default=ReturnReason.OTHER)
 
 
@@ -232,29 +211,13 @@ class PurchaseReturnViewSet(DraftDocumentViewSet):
     filterset_class = PurchaseReturnFilter
     search_fields = ["number", "notes", "supplier__name", "purchase__number"]
 
-    @staticmethod
-    def _lines(data: dict) -> list[services.PurchaseReturnLineInput]:
-        return line_inputs(services.PurchaseReturnLineInput, data["lines"])
-
     def create_document(self, by: Any, data: dict) -> PurchaseReturn:
-        return services.create_purchase_return(
-            by=by,
-            purchase=data["purchase"],
-            lines=self._lines(data),
-            date=data.get("date"),
-            notes=data["notes"],
-            submit=data["submit"],
-            request_key=self.document_key,
+        return entry.create_purchase_return(
+            by=by, data=data, lines=data["lines"], request_key=self.document_key, submit=data["submit"]
         )
 
     def update_document(self, document: PurchaseReturn, by: Any, data: dict) -> PurchaseReturn:
-        return services.update_purchase_return(
-            purchase_return=document,
-            by=by,
-            lines=self._lines(data),
-            date=data.get("date", document.date),
-            notes=data["notes"],
-        )
+        return entry.update_purchase_return(purchase_return=document, by=by, data=data, lines=data["lines"])
 
 
 router = SimpleRouter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.bounds import MAX_LINE_QUANTITY
 from inventory.forms import DATE_INPUT, MONEY, LineForm, RequestKeyForm, line_formset
 from inventory.models import Item, ItemKind
 from purchasing.models import Purchase, PurchaseLine
@@ -64,7 +65,7 @@ def _scrap_items():
 
 class SalesReturnLineForm(ReturnLineForm):
     sale_line = SaleLineChoice(label="Bill line", queryset=SaleLine.objects.none(), empty_label="— choose —")
-    quantity = forms.IntegerField(min_value=1, max_value=10**9, required=False)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, required=False)
     disposition = forms.ChoiceField(label="Goes", choices=Disposition.choices, initial=Disposition.RESTOCK)
     reason = forms.ChoiceField(choices=ReturnReason.choices, initial=ReturnReason.OTHER)
     scrap_item = forms.ModelChoiceField(
@@ -110,7 +111,7 @@ class PurchaseReturnLineForm(ReturnLineForm):
     purchase_line = PurchaseLineChoice(
         label="Purchase line", queryset=PurchaseLine.objects.none(), empty_label="— choose —"
     )
-    quantity = forms.IntegerField(min_value=1, max_value=10**9, required=False)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, required=False)
     reason = forms.ChoiceField(choices=ReturnReason.choices, initial=ReturnReason.OTHER)
 
     def __init__(self, *args, purchase: Purchase | None = None, **kwargs):

@@ -12,12 +12,11 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
 
+from core.money import CENT
 from documents.models import DocumentStatus
 from purchasing.models import Purchase, Supplier
 from returns.models import Disposition, PurchaseReturn, PurchaseReturnLine, SalesReturn, SalesReturnLine
 from sales.models import Sale
-
-CENT = Decimal("0.01")
 
 
 def _cents(value) -> Decimal:

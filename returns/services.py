@@ -29,10 +29,12 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 
 from accounts.models import User
+from core.bounds import MAX_LINE_QUANTITY
 from core.errors import InsufficientStock, InvalidDocument, LedgerConflict
+from core.money import money
 from documents import lifecycle
 from documents.dates import check_date
-from documents.drafts import MAX_QUANTITY, money, money_problem, replace_lines, update_with_history
+from documents.drafts import money_problem, replace_lines, update_with_history
 from documents.models import DocumentStatus
 from inventory import ledger
 from inventory.models import Item, ItemKind, MovementKind
@@ -78,8 +80,8 @@ class PurchaseReturnLineInput:
 def _quantity_problem(quantity) -> str | None:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         return "Enter a whole number above zero."
-    if quantity > MAX_QUANTITY:
-        return f"Enter at most {MAX_QUANTITY:,} per line."
+    if quantity > MAX_LINE_QUANTITY:
+        return f"Enter at most {MAX_LINE_QUANTITY:,} per line."
     return None
 
 
@@ -274,7 +276,8 @@ def create_sales_return(
         if date is not None:
             sales_return.date = date
         _write_sales_return(sales_return, lines, by)
-        return lifecycle.submit_new(document=sales_return, by=by) if submit else sales_return
+        # Created moments ago in this transaction: a refused submit takes the draft away with it.
+        return lifecycle.submit(document=sales_return, by=by, locked=True) if submit else sales_return
 
     return lifecycle.create_once(SalesReturn, request_key, create)
 
@@ -289,21 +292,22 @@ def update_sales_return(
     refund_method: str = "",
     date: date,
     notes: str = "",
+    submit: bool = False,
 ) -> SalesReturn:
+    """Change a draft sales return; ``submit`` then submits it in the same transaction, so a
+    refused submit leaves the draft as it was."""
     sales_return = lifecycle.edit_draft(document=sales_return, by=by)
     check_date(date, model=SalesReturn)
     _check_sales_return(sales_return.sale, lines, settlement, refund_method, date)
     sales_return.settlement, sales_return.refund_method = settlement, refund_method or ""
     sales_return.date, sales_return.notes = date, notes
-    return _write_sales_return(sales_return, lines, by)
+    _write_sales_return(sales_return, lines, by)
+    return lifecycle.submit(document=sales_return, by=by, locked=True) if submit else sales_return
 
 
 def _return_lines(sales_return: SalesReturn) -> list[SalesReturnLine]:
-    if not hasattr(sales_return, "posting_lines"):
-        sales_return.posting_lines = list(
-            sales_return.lines.select_related("sale_line", "sale_line__item").order_by("id")
-        )
-    return sales_return.posting_lines
+    """The lines a posting works on (read once per submit: ``PostingContext.lines``)."""
+    return list(sales_return.lines.select_related("sale_line", "sale_line__item").order_by("id"))
 
 
 def _stock_changes(lines: Sequence[SalesReturnLine]) -> list[ledger.StockChange]:
@@ -319,26 +323,26 @@ def _stock_changes(lines: Sequence[SalesReturnLine]) -> list[ledger.StockChange]
     return changes
 
 
-def _touched_by_sales_return(sales_return: SalesReturn) -> list[int]:
+def _touched_by_sales_return(posting: lifecycle.PostingContext) -> list[int]:
     return [
         line.item_id if line.disposition == Disposition.RESTOCK else line.scrap_item_id
-        for line in _return_lines(sales_return)
+        for line in posting.lines
         if line.disposition == Disposition.RESTOCK or line.scrap_item_id is not None
     ]
 
 
-def _lock_sale(sales_return: SalesReturn) -> None:
+def _lock_sale(posting: lifecycle.PostingContext) -> None:
     """Lock the bill (before any stock: the lock order of bills) and check the return still fits.
 
     Every return against one bill posts one at a time, each seeing what the previous one took.
     """
-    sale = Sale.objects.select_for_update().get(pk=sales_return.sale_id)
+    sale = Sale.objects.select_for_update().get(pk=posting.document.sale_id)
     _check_against(sale, "sale", None)
-    _check_sales_within(sale, _return_lines(sales_return))
+    _check_sales_within(sale, posting.lines)
 
 
-def _post_sales_return(sales_return: SalesReturn, by: User) -> None:
-    lines = _return_lines(sales_return)
+def _post_sales_return(posting: lifecycle.PostingContext) -> None:
+    sales_return, lines, by = posting.document, posting.lines, posting.by
     _sale_line_figures(sales_return, lines)  # again, under the bill's lock: earlier returns may have posted
     update_with_history(SalesReturnLine, lines, ["amount", "discount", "cost"], by)
     changes = _stock_changes(lines)
@@ -349,12 +353,12 @@ def _post_sales_return(sales_return: SalesReturn, by: User) -> None:
             date=sales_return.date,
             source=ledger.Source.of(sales_return),
             by=by,
-            balances=lifecycle.held_balances(sales_return),
+            balances=posting.balances,
         )
 
 
-def _before_pending_sales_return(sales_return: SalesReturn, by: User) -> None:
-    _check_sales_within(sales_return.sale, _return_lines(sales_return))
+def _before_pending_sales_return(posting: lifecycle.PostingContext) -> None:
+    _check_sales_within(posting.document.sale, posting.lines)
 
 
 def _expected_sales_return_quantities():
@@ -385,8 +389,9 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="sales return",
         post=_post_sales_return,
+        lines=_return_lines,
         touched_items=_touched_by_sales_return,
-        before_post=lambda sales_return, by: _lock_sale(sales_return),
+        before_post=_lock_sale,
         before_pending=_before_pending_sales_return,
         expected_quantities=_expected_sales_return_quantities,
         breaches=_sales_return_breaches,
@@ -521,7 +526,8 @@ def create_purchase_return(
         if date is not None:
             purchase_return.date = date
         _write_purchase_return(purchase_return, lines, by)
-        return lifecycle.submit_new(document=purchase_return, by=by) if submit else purchase_return
+        # Created moments ago in this transaction: a refused submit takes the draft away with it.
+        return lifecycle.submit(document=purchase_return, by=by, locked=True) if submit else purchase_return
 
     return lifecycle.create_once(PurchaseReturn, request_key, create)
 
@@ -534,26 +540,26 @@ def update_purchase_return(
     lines: Sequence[PurchaseReturnLineInput],
     date: date,
     notes: str = "",
+    submit: bool = False,
 ) -> PurchaseReturn:
+    """Change a draft purchase return; ``submit`` then submits it in the same transaction."""
     purchase_return = lifecycle.edit_draft(document=purchase_return, by=by)
     check_date(date, model=PurchaseReturn)
     _check_purchase_return(purchase_return.purchase, lines, date)
     purchase_return.date, purchase_return.notes = date, notes
-    return _write_purchase_return(purchase_return, lines, by)
+    _write_purchase_return(purchase_return, lines, by)
+    return lifecycle.submit(document=purchase_return, by=by, locked=True) if submit else purchase_return
 
 
 def _purchase_return_lines(purchase_return: PurchaseReturn) -> list[PurchaseReturnLine]:
-    if not hasattr(purchase_return, "posting_lines"):
-        purchase_return.posting_lines = list(
-            purchase_return.lines.select_related("purchase_line", "purchase_line__item").order_by("id")
-        )
-    return purchase_return.posting_lines
+    """The lines a posting works on (read once per submit: ``PostingContext.lines``)."""
+    return list(purchase_return.lines.select_related("purchase_line", "purchase_line__item").order_by("id"))
 
 
-def _lock_purchase(purchase_return: PurchaseReturn) -> None:
-    purchase = Purchase.objects.select_for_update().get(pk=purchase_return.purchase_id)
+def _lock_purchase(posting: lifecycle.PostingContext) -> None:
+    purchase = Purchase.objects.select_for_update().get(pk=posting.document.purchase_id)
     _check_against(purchase, "purchase", None)
-    _check_purchase_within(purchase, _purchase_return_lines(purchase_return))
+    _check_purchase_within(purchase, posting.lines)
 
 
 def _refused_by_stock(purchase_return: PurchaseReturn, short: InsufficientStock) -> InsufficientStock:
@@ -564,8 +570,8 @@ def _refused_by_stock(purchase_return: PurchaseReturn, short: InsufficientStock)
     )
 
 
-def _post_purchase_return(purchase_return: PurchaseReturn, by: User) -> None:
-    lines = _purchase_return_lines(purchase_return)
+def _post_purchase_return(posting: lifecycle.PostingContext) -> None:
+    purchase_return, lines, by = posting.document, posting.lines, posting.by
     _purchase_line_figures(purchase_return, lines)
     update_with_history(PurchaseReturnLine, lines, ["amount"], by)
     try:
@@ -577,7 +583,7 @@ def _post_purchase_return(purchase_return: PurchaseReturn, by: User) -> None:
             date=purchase_return.date,
             source=ledger.Source.of(purchase_return),
             by=by,
-            balances=lifecycle.held_balances(purchase_return),
+            balances=posting.balances,
         )
     except InsufficientStock as short:
         raise _refused_by_stock(purchase_return, short) from None
@@ -587,8 +593,8 @@ def _post_purchase_return(purchase_return: PurchaseReturn, by: User) -> None:
         ) from None
 
 
-def _before_pending_purchase_return(purchase_return: PurchaseReturn, by: User) -> None:
-    lines = _purchase_return_lines(purchase_return)
+def _before_pending_purchase_return(posting: lifecycle.PostingContext) -> None:
+    purchase_return, lines = posting.document, posting.lines
     _check_purchase_within(purchase_return.purchase, lines)
     try:
         ledger.check_available(_outflows(lines))
@@ -608,10 +614,9 @@ lifecycle.register(
     lifecycle.DocumentRules(
         verbose="purchase return",
         post=_post_purchase_return,
-        touched_items=lambda purchase_return: [
-            line.item_id for line in _purchase_return_lines(purchase_return)
-        ],
-        before_post=lambda purchase_return, by: _lock_purchase(purchase_return),
+        lines=_purchase_return_lines,
+        touched_items=lambda posting: [line.item_id for line in posting.lines],
+        before_post=_lock_purchase,
         before_pending=_before_pending_purchase_return,
         expected_quantities=lambda: (
             (return_id, item_id, -quantity)

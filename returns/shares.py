@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from core.money import CENT
 
 
 def share(whole: Decimal, *, units: int, of: int, already: Decimal) -> Decimal:

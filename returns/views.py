@@ -1,6 +1,6 @@
 """Pages for sales returns (credit notes) and purchase returns (debit notes).
 
-The shared document pages (``inventory.views.DocumentPages``) do the list, entry, detail and
+The shared document pages (``documents.pages.DocumentPages``) do the list, entry, detail and
 actions; these name the forms and services, and find the bill or purchase the lines belong to.
 """
 
@@ -12,11 +12,10 @@ from django.urls import path
 
 from accounts.views import role_required
 from documents import registry
-from documents.drafts import line_inputs
 from documents.pages import DocumentPages
 from purchasing.models import Purchase
+from returns import entry
 from returns import forms as f
-from returns import services
 from returns.models import PurchaseReturn, SalesReturn
 from sales.models import Sale
 
@@ -117,32 +116,14 @@ class SalesReturnPages(ReturnPages):
     against_field = "sale"
     line_field = "sale_line"
 
-    @staticmethod
-    def _lines(rows):
-        return line_inputs(services.SalesReturnLineInput, rows["lines"])
-
     def create(self, *, request, header, rows, request_key, submit):
-        return services.create_sales_return(
-            by=request.user,
-            sale=header["sale"],
-            lines=self._lines(rows),
-            settlement=header["settlement"],
-            refund_method=header["refund_method"],
-            date=header["date"],
-            notes=header["notes"],
-            request_key=request_key,
-            submit=submit,
+        return entry.create_sales_return(
+            by=request.user, data=header, lines=rows["lines"], request_key=request_key, submit=submit
         )
 
-    def update(self, *, request, document, header, rows):
-        return services.update_sales_return(
-            sales_return=document,
-            by=request.user,
-            lines=self._lines(rows),
-            settlement=header["settlement"],
-            refund_method=header["refund_method"],
-            date=header["date"],
-            notes=header["notes"],
+    def update(self, *, request, document, header, rows, submit):
+        return entry.update_sales_return(
+            sales_return=document, by=request.user, data=header, lines=rows["lines"], submit=submit
         )
 
     def initial_header(self, document):
@@ -184,28 +165,14 @@ class PurchaseReturnPages(ReturnPages):
     against_field = "purchase"
     line_field = "purchase_line"
 
-    @staticmethod
-    def _lines(rows):
-        return line_inputs(services.PurchaseReturnLineInput, rows["lines"])
-
     def create(self, *, request, header, rows, request_key, submit):
-        return services.create_purchase_return(
-            by=request.user,
-            purchase=header["purchase"],
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
-            request_key=request_key,
-            submit=submit,
+        return entry.create_purchase_return(
+            by=request.user, data=header, lines=rows["lines"], request_key=request_key, submit=submit
         )
 
-    def update(self, *, request, document, header, rows):
-        return services.update_purchase_return(
-            purchase_return=document,
-            by=request.user,
-            lines=self._lines(rows),
-            date=header["date"],
-            notes=header["notes"],
+    def update(self, *, request, document, header, rows, submit):
+        return entry.update_purchase_return(
+            purchase_return=document, by=request.user, data=header, lines=rows["lines"], submit=submit
         )
 
     def initial_header(self, document):

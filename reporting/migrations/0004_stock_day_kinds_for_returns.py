@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0002_dataversion'),
+        ('reporting', '0003_customer_month_summary'),
     ]
 
     operations = [

@@ -36,9 +36,10 @@ from django.utils import timezone
 from accounts.models import User
 from core.bulk_copy import insert_with_history, take_ids
 from core.errors import DomainError, InvalidDocument
+from core.money import money
 from documents import lifecycle
 from documents.dates import check_date
-from documents.drafts import money, money_problem
+from documents.drafts import money_problem
 from documents.models import DocumentStatus
 from documents.numbering import next_numbers
 from inventory import ledger

@@ -37,6 +37,7 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     "reporting.stockday": frozenset({"value"}),
     "reporting.salesitemday": frozenset({"cogs"}),
     "reporting.salescustomerday": frozenset({"cogs"}),
+    "reporting.salescustomermonth": frozenset({"cogs"}),
 }
 
 # Fields whose names look like money but are not costs, and why: prices someone types and the

@@ -32,6 +32,9 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     "production.runinput": frozenset({"value"}),
     "sales.sale": frozenset({"cost"}),
     "sales.saleline": frozenset({"unit_cost", "cost"}),
+    # What the returned goods left stock at (COGS taken back), and scrap received at its value.
+    "returns.salesreturn": frozenset({"cost"}),
+    "returns.salesreturnline": frozenset({"cost", "scrap_value"}),
     "reporting.stockday": frozenset({"value"}),
     "reporting.salesitemday": frozenset({"cogs"}),
     "reporting.salescustomerday": frozenset({"cogs"}),
@@ -65,6 +68,13 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "cashbook.cashclosing": {"total": "the cash counted, typed by whoever counts it"},
     "sales.customeropeningdue": {"amount": "what the customer owed on the go-live date"},
     "purchasing.supplieropeningdue": {"amount": "what the plant owed the supplier on the go-live date"},
+    "returns.salesreturn": {
+        "total": "the credit note the customer is given",
+        "refund": "the money paid back",
+    },
+    "returns.salesreturnline": {"amount": "what the line credits: its share of the bill line"},
+    "returns.purchasereturn": {"total": "the debit note: the purchase's own prices, sent back"},
+    "returns.purchasereturnline": {"amount": "its share of the purchase line, at the price typed"},
 }
 
 # A field whose name holds one of these words must be in COST_FIELDS or NOT_COSTS.

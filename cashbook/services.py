@@ -176,24 +176,3 @@ flows.register(
         method="",
     )
 )
-
-
-def _refund_rows(start: date, end: date) -> list[dict[str, Any]]:
-    """The seam for refunds to customers (sales returns paid back in money): the returns module's
-    ``refunds_between(start, end)``, rows of date, number, party, method, account_id, amount."""
-    try:
-        from returns import selectors as returns_selectors  # the returns app, when installed
-    except ImportError:
-        return []
-    return [dict(row) for row in returns_selectors.refunds_between(start, end)]
-
-
-flows.register(
-    flows.MoneyFlow(
-        name="refund",
-        label="Refund",
-        direction=flows.OUT,
-        documents=lambda start, end: CashClosing.objects.none(),
-        rows=_refund_rows,
-    )
-)

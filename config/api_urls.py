@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("purchasing.api")),
     path("", include("production.api")),
     path("", include("expenses.api")),
+    path("", include("returns.api")),
     # [\s\S], not ".": a path with a newline in it is still an API path, answered in JSON.
     re_path(r"^[\s\S]*$", api_schema.not_found),
 ]

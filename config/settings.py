@@ -191,6 +191,7 @@ INSTALLED_APPS = [
     "expenses",
     "production",
     "sales",
+    "returns",
     "reporting",
     "operations",
     "golive",
@@ -505,6 +506,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names other sets share ("reason"): named once, for a stable schema.
+    "ENUM_NAME_OVERRIDES": {"ReturnReasonEnum": "returns.models.ReturnReason"},
 }
 
 # Error reports hide passwords and tokens wherever they appear, JSON bodies included.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("expenses/", include("expenses.urls")),
     path("cashbook/", include("cashbook.urls")),
     path("golive/", include("golive.urls")),
+    path("returns/", include("returns.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

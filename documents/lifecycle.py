@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import User
 from core import rows
-from core.errors import InsufficientStock, InvalidDocument, NotAllowed, WrongState
+from core.errors import DomainError, InsufficientStock, InvalidDocument, NotAllowed, WrongState
 from documents import approval
 from documents.models import Document, DocumentStatus
 from documents.numbering import next_number
@@ -84,6 +84,8 @@ class DocumentRules:
     posts_unsaved: bool = False
     # For verify_ledger: (document id, item id, signed quantity) rows of every posted document.
     expected_quantities: Callable[[], Iterable[tuple[int, int, int]]] | None = None
+    # For verify_ledger: breaches of the type's own invariants (e.g. a return beyond what was sold).
+    breaches: Callable[[], Iterable[str]] | None = None
 
 
 _RULES: dict[type, DocumentRules] = {}
@@ -91,6 +93,18 @@ _RULES: dict[type, DocumentRules] = {}
 
 def register(model: type[Document], rules: DocumentRules) -> None:
     _RULES[model] = rules
+
+
+# Documents made against another one (a return against a bill) say here why that one may not be
+# cancelled under them; the app that knows both registers, so imports keep flowing one way.
+_CANCEL_GUARDS: dict[type, list[Callable[[Any], str | None]]] = {}
+
+
+def guard_cancel(model: type[Document], why_not: Callable[[Any], str | None]) -> None:
+    """``why_not(document)``: why a posted ``model`` document may not be cancelled now, or None."""
+    guards = _CANCEL_GUARDS.setdefault(model, [])
+    if why_not not in guards:
+        guards.append(why_not)
 
 
 def rules_for(document_or_model: Any) -> DocumentRules:
@@ -387,6 +401,10 @@ def cancel(*, document: D, by: User, reason: str) -> D:
     rules = rules_for(document)
     posting = PostingContext(document=document, by=by, sign=CANCEL)
     rules.before_cancel(posting)
+    for why_not in _CANCEL_GUARDS.get(type(document), ()):
+        refusal = why_not(document)
+        if refusal:
+            raise DomainError(refusal)
     if rules.moves_stock:
         try:
             ledger.reverse(source=ledger.Source.of(document), date=document.date, by=by)

@@ -155,6 +155,8 @@ class MovementKind(models.TextChoices):
     ADJUSTMENT = "adjustment", "Stock count adjustment"
     REVERSAL = "reversal", "Reversal (cancelled document)"
     OPENING = "opening", "Opening stock"
+    SALES_RETURN = "sales_return", "Sales return (back in stock or scrap)"
+    PURCHASE_RETURN = "purchase_return", "Purchase return (to the supplier)"
 
 
 class LedgerImmutable(Exception):

@@ -115,6 +115,16 @@ def _posted_quantity_breaches(model, moved, statuses, numbers) -> list[str]:
     ]
 
 
+def type_breaches() -> list[str]:
+    """Each document type's own invariants (``DocumentRules.breaches``), e.g. returns within sales."""
+    problems: list[str] = []
+    for model in lifecycle.registered_models():
+        check = lifecycle.rules_for(model).breaches
+        if check is not None:
+            problems += list(check())
+    return problems
+
+
 def opening_breaches() -> list[str]:
     """Invariant 3 for opening stock: each entry moved exactly its quantity and value, into its item."""
     label = OpeningStock._meta.label_lower
@@ -154,5 +164,6 @@ def verify_ledger() -> list[str]:
         balance_breaches()
         + document_breaches()
         + opening_breaches()
+        + type_breaches()
         + [problem for check in _CHECKS for problem in check()]
     )

@@ -195,6 +195,8 @@ def _source_urls() -> dict[str, str]:
         "production.productionrun": "production:run-detail",
         "sales.sale": "sales:bill-detail",
         "inventory.stockcount": "inventory:count-detail",
+        "returns.salesreturn": "returns:sales-return-detail",
+        "returns.purchasereturn": "returns:purchase-return-detail",
     }
 
 

@@ -7,6 +7,7 @@ notes (purchase returns) not yet set against a bill.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -85,17 +86,20 @@ def payment_state(purchase: Purchase) -> str:
     return PaymentState.PARTLY_PAID if owed < purchase.total else PaymentState.UNPAID
 
 
-def debit_notes_total(supplier: Supplier, upto: date | None = None) -> Decimal:
-    """What the supplier owes back for goods returned to it (purchase returns / debit notes).
+# Documents of other apps that the supplier owes back (debit notes of purchase returns) register a
+# total here, so what the plant owes stays one sum without this app importing them.
+_OWED_BACK: list[Callable[[Supplier, date | None], Decimal]] = []
 
-    The seam for the purchase-returns module: when ``returns.selectors.debit_notes_total`` exists
-    it answers; until then there are no debit notes.
-    """
-    try:
-        from returns import selectors as returns_selectors  # the returns app sits beside this one
-    except ImportError:
-        return Decimal("0.00")
-    return Decimal(returns_selectors.debit_notes_total(supplier, upto=upto) or 0).quantize(CENT)
+
+def count_owed_back(total: Callable[[Supplier, date | None], Decimal]) -> None:
+    """``total(supplier, upto)``: what the supplier owes the plant back on posted documents."""
+    if total not in _OWED_BACK:
+        _OWED_BACK.append(total)
+
+
+def debit_notes_total(supplier: Supplier, upto: date | None = None) -> Decimal:
+    """What the supplier owes back for goods returned to it (purchase returns / debit notes)."""
+    return sum((Decimal(total(supplier, upto) or 0) for total in _OWED_BACK), Decimal("0")).quantize(CENT)
 
 
 def supplier_outstanding(supplier: Supplier, upto: date | None = None) -> Decimal:

@@ -19,14 +19,11 @@ from expenses.models import POWER, Expense, ExpenseCategory
 from inventory.models import StockCount
 from reporting.periods import Period
 from reporting.tables import money
+from returns import selectors as returns_selectors
 
 
 def _scrapped_cost(start: date, end: date) -> Decimal:
-    """The seam for returns written off as scrap (sales returns not put back into stock)."""
-    try:
-        from returns import selectors as returns_selectors  # the returns app, when installed
-    except ImportError:
-        return money(0)
+    """Returns written off as scrap (sales returns not put back into stock), less their scrap value."""
     return money(returns_selectors.scrapped_cost(start, end))
 
 

@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from documents.lifecycle import PostingContext
 from inventory.models import MovementKind
 from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth, SalesItemDay, StockDay
+from returns.models import SalesReturn
 from sales.models import Payment, Sale
 
 SALE_LABEL = Sale._meta.label_lower
 PAYMENT_LABEL = Payment._meta.label_lower
+SALES_RETURN_LABEL = SalesReturn._meta.label_lower
 
 
 def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_sql: str) -> str:
@@ -154,6 +156,47 @@ def _all_billed_select(where: str) -> str:
     )
 
 
+# A credit note takes its lines off the day's sales (quantity, discount, revenue, and the COGS of
+# the goods it took back) and off what the customer was billed; its refund off what they paid.
+
+
+def _returns_item_select(where: str) -> str:
+    return (
+        "SELECT r.date, l.item_id, 0, {k} * -SUM(l.quantity), {k} * -SUM(l.discount), "
+        "{k} * -SUM(l.amount), {k} * -SUM(COALESCE(l.cost, 0)) "
+        "FROM returns_salesreturnline l JOIN returns_salesreturn r ON r.id = l.sales_return_id "
+        f"WHERE {where} GROUP BY r.date, l.item_id"
+    )
+
+
+def _returns_customer_select(where: str) -> str:
+    return (
+        "SELECT r.date, r.customer_id, 0, 0, {k} * -SUM(q.quantity), {k} * -SUM(r.total), "
+        "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.refund) "
+        "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
+        "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "
+        f"WHERE {where} GROUP BY r.date, r.customer_id"
+    )
+
+
+def _returns_customer_month_select(where: str) -> str:
+    month = _month_of("r.date")
+    return (
+        f"SELECT {month}, r.customer_id, 0, 0, {{k}} * -SUM(q.quantity), {{k}} * -SUM(r.total), "
+        "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.refund) "
+        "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
+        "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "
+        f"WHERE {where} GROUP BY {month}, r.customer_id"
+    )
+
+
+def _returns_balance_select(where: str) -> str:
+    return (
+        "SELECT r.customer_id, {k} * -SUM(r.total), {k} * -SUM(r.refund) "
+        f"FROM returns_salesreturn r WHERE {where} GROUP BY r.customer_id"
+    )
+
+
 STOCK = (StockDay._meta.db_table, ("date", "item_id", "kind"), ("quantity", "value", "movements"))
 SALES_ITEM = (
     SalesItemDay._meta.db_table,
@@ -222,6 +265,19 @@ def _payments(ids: Sequence[int], sign: int) -> list[Statement]:
     ]
 
 
+def _sales_returns(ids: Sequence[int], sign: int) -> list[Statement]:
+    if not ids:
+        return []
+    marks, values = _ids(ids)
+    where = f"r.id IN ({marks})"
+    return [
+        _upsert(SALES_ITEM, _returns_item_select(where), sign, values),
+        _upsert(CUSTOMER_DAY, _returns_customer_select(where), sign, values),
+        _upsert(CUSTOMER_MONTH, _returns_customer_month_select(where), sign, values),
+        _upsert(BALANCE, _returns_balance_select(where), sign, values),
+    ]
+
+
 def apply_document_movements(source_type: str, ids: Sequence[int], *, reversals: bool) -> None:
     _execute(_document_movements(source_type, ids, reversals=reversals))
 
@@ -250,6 +306,8 @@ def record_posting(posting: PostingContext) -> None:
         statements += _sales([document.pk], sign)
     elif label == PAYMENT_LABEL:
         statements += _payments([document.pk], sign)
+    elif label == SALES_RETURN_LABEL:
+        statements += _sales_returns([document.pk], sign)
     if lifecycle.rules_for(document).moves_stock:
         statements += _document_movements(label, [document.pk], reversals=sign < 0)
     if statements:
@@ -296,24 +354,54 @@ def rebuild() -> None:
         _apply(CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), 1, [])
     _apply(BALANCE, _all_billed_select(posted_sale), 1, [])
     _apply(BALANCE, _paid_select(posted_payment), 1, [])
+    # The first reporting migration runs this before the returns tables exist (none to add then).
+    if SalesReturn._meta.db_table not in connection.introspection.table_names():
+        return
+    posted_return = "r.status = 'posted'"
+    _apply(SALES_ITEM, _returns_item_select(posted_return), 1, [])
+    _apply(CUSTOMER_DAY, _returns_customer_select(posted_return), 1, [])
+    if months:
+        _apply(CUSTOMER_MONTH, _returns_customer_month_select(posted_return), 1, [])
+    _apply(BALANCE, _returns_balance_select(posted_return), 1, [])
 
 
 def differences() -> list[str]:
     """Where a summary differs from a fresh sum of what it summarises; empty when all agree."""
     posted_sale, posted_payment = "s.status = 'posted'", "p.status = 'posted'"
+    posted_return = "r.status = 'posted'"
+    # Each table against the sum of every select that adds to it (bills and credit notes both
+    # add to the sales figures, each to its own columns or to shared ones).
     checks = [
-        (STOCK, _stock_select("1 = 1"), None),
-        (SALES_ITEM, _sales_item_select(posted_sale), None),
-        (CUSTOMER_DAY, _sales_customer_select(posted_sale), CUSTOMER_DAY[2][:-1]),
-        (CUSTOMER_DAY, _payments_customer_select(posted_payment), ("paid",)),
-        (CUSTOMER_MONTH, _sales_customer_month_select(posted_sale), CUSTOMER_MONTH[2][:-1]),
-        (CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), ("paid",)),
-        (BALANCE, _all_billed_select(posted_sale), ("billed",)),
-        (BALANCE, _paid_select(posted_payment), ("paid",)),
+        (STOCK, [_stock_select("1 = 1")]),
+        (SALES_ITEM, [_sales_item_select(posted_sale), _returns_item_select(posted_return)]),
+        (
+            CUSTOMER_DAY,
+            [
+                _sales_customer_select(posted_sale),
+                _payments_customer_select(posted_payment),
+                _returns_customer_select(posted_return),
+            ],
+        ),
+        (
+            CUSTOMER_MONTH,
+            [
+                _sales_customer_month_select(posted_sale),
+                _payments_customer_month_select(posted_payment),
+                _returns_customer_month_select(posted_return),
+            ],
+        ),
+        (
+            BALANCE,
+            [
+                _all_billed_select(posted_sale),
+                _paid_select(posted_payment),
+                _returns_balance_select(posted_return),
+            ],
+        ),
     ]
     problems: list[str] = []
-    for (table, key, columns), select, only in checks:
-        problems += _compare(table, key, columns, select.format(k=1), only or columns)
+    for (table, key, columns), selects in checks:
+        problems += _compare(table, key, columns, [select.format(k=1) for select in selects])
     return problems
 
 
@@ -332,9 +420,14 @@ def _fetch(sql: str, n_key: int, keep: Sequence[int] | None = None) -> dict[tupl
     return found
 
 
-def _compare(table: str, key, columns, select: str, only) -> list[str]:
-    expected = _fetch(select, len(key), keep=[list(columns).index(c) for c in only])
-    stored = _fetch(f"SELECT {', '.join(key)}, {', '.join(only)} FROM {table}", len(key))
+def _compare(table: str, key, columns, selects: Sequence[str]) -> list[str]:
+    expected: dict[tuple, tuple] = {}
+    for select in selects:
+        for k, values in _fetch(select, len(key)).items():
+            before = expected.get(k, (Decimal("0.00"),) * len(values))
+            expected[k] = tuple(a + b for a, b in zip(before, values, strict=True))
+    expected = {k: values for k, values in expected.items() if any(values)}
+    stored = _fetch(f"SELECT {', '.join(key)}, {', '.join(columns)} FROM {table}", len(key))
     return [
         f"{table} {k}: holds {stored.get(k)} but the rows sum to {expected.get(k)}"
         for k in sorted(set(expected) | set(stored))

@@ -14,6 +14,28 @@ from sales.models import Customer, CustomerOpeningDue, Payment, Sale
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
+# Documents of other apps that change what a customer owes register their posted amounts here, so
+# the balance stays one sum without this app importing them: a credit note is taken off what was
+# billed, a refund paid out off what was paid (owed = bills − payments − credit notes + refunds).
+# Each model has ``customer`` and ``sale`` foreign keys and a ``status``.
+_BALANCE_TERMS: list[tuple[type, str, str]] = []  # (model, amount field, "billed" or "paid")
+
+
+def count_in_balance(model: type, field: str, *, taken_from: str) -> None:
+    if taken_from not in ("billed", "paid"):
+        raise ValueError("a balance term is taken from 'billed' or 'paid'")
+    if (model, field, taken_from) not in _BALANCE_TERMS:
+        _BALANCE_TERMS.append((model, field, taken_from))
+
+
+def _terms(taken_from: str) -> list[tuple[type, str]]:
+    return [(model, field) for model, field, column in _BALANCE_TERMS if column == taken_from]
+
+
+def _posted_sum(queryset, field: str) -> Decimal:
+    return Decimal(queryset.filter(status=DocumentStatus.POSTED).aggregate(s=Sum(field))["s"] or 0)
+
+
 class PaymentState:
     UNPAID = "unpaid"
     PARTLY_PAID = "partly paid"
@@ -29,18 +51,45 @@ def _posted_payments_for_bill():
     )
 
 
+def _bill_term(model: type, field: str):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED)
+            .values("sale")
+            .annotate(s=Sum(field))
+            .values("s")
+        ),
+        ZERO,
+    )
+
+
+def _bill_due():
+    """What a bill asks for once credit notes against it are taken off and refunds added back."""
+    due = F("total")
+    for model, field in _terms("billed"):
+        due = due - _bill_term(model, field)
+    for model, field in _terms("paid"):
+        due = due + _bill_term(model, field)
+    return due
+
+
 def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale]:
-    """Bills annotated with ``paid``, ``outstanding`` and ``payment_state``."""
+    """Bills annotated with ``paid``, ``outstanding`` and ``payment_state``.
+
+    A bill is paid once its payments cover what it asks for after credit notes against it
+    (``billed_net``): a bill returned in full on credit owes nothing.
+    """
     queryset = Sale.objects.all() if queryset is None else queryset
     return queryset.annotate(
         paid=Coalesce(Subquery(_posted_payments_for_bill()), ZERO),
+        billed_net=_bill_due(),
     ).annotate(
         outstanding=Case(
-            When(status=DocumentStatus.POSTED, then=F("total") - F("paid")),
+            When(status=DocumentStatus.POSTED, then=F("billed_net") - F("paid")),
             default=ZERO,
         ),
         payment_state=Case(
-            When(paid__gte=F("total"), then=Value(PaymentState.PAID)),
+            When(paid__gte=F("billed_net"), then=Value(PaymentState.PAID)),
             When(paid__gt=0, then=Value(PaymentState.PARTLY_PAID)),
             default=Value(PaymentState.UNPAID),
         ),
@@ -85,10 +134,13 @@ def customers_with_balances(queryset: QuerySet[Customer] | None = None) -> Query
     ``billed`` counts the opening due of the go-live date like a posted bill.
     """
     queryset = Customer.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        billed=_customer_sum(Sale, "total") + Coalesce(F("opening_due__amount"), ZERO),
-        paid=_customer_sum(Payment, "amount"),
-    ).annotate(outstanding=F("billed") - F("paid"))
+    billed = _customer_sum(Sale, "total") + Coalesce(F("opening_due__amount"), ZERO)
+    paid = _customer_sum(Payment, "amount")
+    for model, field in _terms("billed"):
+        billed = billed - _customer_sum(model, field)
+    for model, field in _terms("paid"):
+        paid = paid - _customer_sum(model, field)
+    return queryset.annotate(billed=billed, paid=paid).annotate(outstanding=F("billed") - F("paid"))
 
 
 def customer_outstanding(customer: Customer) -> Decimal:
@@ -97,10 +149,12 @@ def customer_outstanding(customer: Customer) -> Decimal:
 
 
 def total_outstanding() -> Decimal:
-    billed = Sale.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("total"))["s"] or 0
-    paid = Payment.objects.filter(status=DocumentStatus.POSTED).aggregate(s=Sum("amount"))["s"] or 0
-    opening = CustomerOpeningDue.objects.aggregate(s=Sum("amount"))["s"] or 0
-    return (Decimal(billed) + Decimal(opening) - Decimal(paid)).quantize(CENT)
+    billed = _posted_sum(Sale.objects, "total")
+    paid = _posted_sum(Payment.objects, "amount")
+    billed -= sum((_posted_sum(model.objects, field) for model, field in _terms("billed")), Decimal(0))
+    paid -= sum((_posted_sum(model.objects, field) for model, field in _terms("paid")), Decimal(0))
+    billed += Decimal(CustomerOpeningDue.objects.aggregate(s=Sum("amount"))["s"] or 0)
+    return (billed - paid).quantize(CENT)
 
 
 def posted_payment_count(sale: Sale) -> int:

@@ -100,7 +100,7 @@ def books(plant, staff_user, manager_user):
             conversion_cost=Decimal(conversion),
             submit=True,
         )
-    plant.sell(staff_user, (plant.bottle, 30, "5.00"))
+    bill = plant.sell(staff_user, (plant.bottle, 30, "5.00"))
     plant.sell(staff_user, (plant.bottle, 20, "5.50"))
     # A price list with two prices, so the price lists' endpoints have rows to show.
     from sales import pricing
@@ -119,7 +119,32 @@ def books(plant, staff_user, manager_user):
     record_expense(
         by=staff_user, category=ExpenseCategory.objects.get(code="power"), amount=Decimal("31"), method="cash"
     )
+    _returns(plant, staff_user, bill)
     return plant
+
+
+def _returns(plant, staff_user, bill):
+    """A credit note (to stock and to scrap) and a debit note, so their endpoints show rows."""
+    from returns.services import (
+        PurchaseReturnLineInput,
+        SalesReturnLineInput,
+        create_purchase_return,
+        create_sales_return,
+    )
+
+    line = bill.lines.get()
+    create_sales_return(by=staff_user, sale=bill, lines=[SalesReturnLineInput(line, 2)], submit=True)
+    scrapped = SalesReturnLineInput(
+        line, 3, "scrap", "burst", scrap_item=plant.scrap, scrap_value=Decimal("0.40")
+    )
+    create_sales_return(by=staff_user, sale=bill, lines=[scrapped], submit=True)
+    purchase = plant.buy(staff_user, (plant.cap, 10, "0.70"))
+    create_purchase_return(
+        by=staff_user,
+        purchase=purchase,
+        lines=[PurchaseReturnLineInput(purchase.lines.get(), 4)],
+        submit=True,
+    )
 
 
 def _rows(answer: dict | list) -> list[dict]:

@@ -17,6 +17,12 @@ from expenses.services import record_expense
 from inventory.services import CountLineInput, close_period, create_stock_count
 from production.services import create_run
 from purchasing.services import record_supplier_payment
+from returns.services import (
+    PurchaseReturnLineInput,
+    SalesReturnLineInput,
+    create_purchase_return,
+    create_sales_return,
+)
 from sales import pricing
 from sales.services import record_payment
 from testing.api_clients import bearer_client
@@ -88,6 +94,14 @@ MATRIX: list[tuple[str, str, set]] = [
         (m, p.replace("{id}", "{count}"), r)
         for m, p, r in _document_rows("/api/v1/stock-counts", COSTS, MANAGER)
     ],
+    *[
+        (m, p.replace("{id}", "{sales_return}"), r)
+        for m, p, r in _document_rows("/api/v1/sales-returns", EVERYONE, ENTRY)
+    ],
+    *[
+        (m, p.replace("{id}", "{purchase_return}"), r)
+        for m, p, r in _document_rows("/api/v1/purchase-returns", EVERYONE, ENTRY)
+    ],
     ("GET", "/api/v1/payments/", EVERYONE),
     ("POST", "/api/v1/payments/", ENTRY),
     ("GET", "/api/v1/payments/{payment}/", EVERYONE),
@@ -141,7 +155,14 @@ PUBLIC = [
 @pytest.fixture
 def objects(plant, staff_user, manager_user):
     purchase = plant.buy(staff_user, (plant.preform, 100, "2.00"), (plant.cap, 100, "0.50"), submit=False)
-    plant.buy(manager_user, (plant.preform, 100, "2.00"), (plant.cap, 100, "0.50"))
+    bought = plant.buy(manager_user, (plant.preform, 100, "2.00"), (plant.cap, 100, "0.50"))
+    sold = plant.sell(staff_user, (plant.preform, 5, "3.00"))
+    sales_return = create_sales_return(
+        by=staff_user, sale=sold, lines=[SalesReturnLineInput(sold.lines.get(), 1)]
+    )
+    purchase_return = create_purchase_return(
+        by=staff_user, purchase=bought, lines=[PurchaseReturnLineInput(bought.lines.first(), 1)]
+    )
     run = create_run(by=staff_user, product=plant.bottle, good_quantity=10, machine="BM-1", shift="day")
     sale = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
     count = create_stock_count(by=manager_user, lines=[CountLineInput(plant.preform, 90)])
@@ -176,6 +197,8 @@ def objects(plant, staff_user, manager_user):
         "supplier_payment": supplier_payment.pk,
         "expense": expense.pk,
         "period": period.pk,
+        "sales_return": sales_return.pk,
+        "purchase_return": purchase_return.pk,
     }
 
 

@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.postgres]
 EXAMPLES = int(os.environ.get("BOTTLEWORKS_FUZZ_EXAMPLES", "4"))
 
 # Writes whose refusals depend on other rows and on today, which no schema can state: the
-# referenced customer, supplier, items or price list exist and are of the right kind, the product has a
+# referenced customer, supplier, items, price list, bill or purchase (and its lines) exist and are of
+# the right kind, a returned line has that much left to return, the product has a
 # recipe, the date is after the last closed period and not too far ahead, the document's amount
 # (quantity × price over all lines) stays below the cap, a draft is still a draft, a period to
 # close has ended and holds no open drafts, the old password is the user's and the new one is not
@@ -45,6 +46,10 @@ ROW_DEPENDENT_WRITES = {
     ("POST", "/api/v1/payments/"),
     ("POST", "/api/v1/supplier-payments/"),  # and the bills it settles are the supplier's, posted, owing
     ("POST", "/api/v1/expenses/"),  # and the category and account are active
+    ("POST", "/api/v1/sales-returns/"),
+    ("PUT", "/api/v1/sales-returns/{id}/"),
+    ("POST", "/api/v1/purchase-returns/"),
+    ("PUT", "/api/v1/purchase-returns/{id}/"),
     ("PUT", "/api/v1/items/{id}/recipe/"),
     ("POST", "/api/v1/periods/"),
     ("POST", "/api/v1/auth/password/"),

@@ -24,6 +24,8 @@ FLOWS = [
     ("produced", "Produced", MovementKind.PRODUCTION_IN, 1),
     ("consumed", "Consumed by production", MovementKind.PRODUCTION_OUT, -1),
     ("sold", "Sold", MovementKind.SALE, -1),
+    ("returned_in", "Returned by customers", MovementKind.SALES_RETURN, 1),
+    ("returned_out", "Returned to suppliers", MovementKind.PURCHASE_RETURN, -1),
     ("adjusted", "Adjusted (counts, net)", MovementKind.ADJUSTMENT, 1),
     ("reversed", "Cancelled / reversed (net)", MovementKind.REVERSAL, 1),
     # Stock brought in on the go-live date at its stated cost (golive.services.enter_opening_stock).

@@ -22,6 +22,7 @@ from purchasing.models import Purchase
 from reporting.periods import Period
 from reporting.reports import customers, profit_loss, stock
 from reporting.summaries import differences
+from returns.models import SalesReturn
 from sales.models import Payment, Sale, SaleLine
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +42,18 @@ def test_a_small_demo_keeps_every_invariant_and_reconciles(manager_user, owner_u
     today = timezone.localdate()
     period = Period(today - timedelta(days=30), today)
     posted = SaleLine.objects.filter(sale__status="posted").aggregate(r=Sum("amount"), c=Sum("cost"))
+    returned = SalesReturn.objects.filter(status="posted").aggregate(
+        r=Sum("total"), c=Sum("cost"), f=Sum("refund")
+    )
+    assert SalesReturn.objects.filter(status="posted").exists()  # the demo shows credit notes
     totals = profit_loss.totals(period)
-    assert (totals["revenue"], totals["cogs"]) == (posted["r"], posted["c"])
+    assert (totals["revenue"], totals["cogs"]) == (posted["r"] - returned["r"], posted["c"] - returned["c"])
     closing = {r["sku"]: r["closing_value"] for r in stock.build_movement(period).table("values").rows}
     assert closing == {b.item.sku: b.value for b in StockBalance.objects.select_related("item")}
     billed = Sale.objects.filter(status="posted").aggregate(s=Sum("total"))["s"]
     paid = Payment.objects.filter(status="posted").aggregate(s=Sum("amount"))["s"] or 0
-    assert customers.build(period).table("customers").totals["outstanding"] == billed - paid
+    owed = billed - paid - returned["r"] + returned["f"]
+    assert customers.build(period).table("customers").totals["outstanding"] == owed
 
     again = StringIO()
     call_command("seed_demo", days=9, scale=0.01, if_empty=True, stdout=again)

@@ -17,6 +17,7 @@ from inventory.models import Item, StockMovement
 from inventory.verification import verify_ledger
 from reporting import freshness, summaries
 from reporting.demo_plant import LINES_PER_DAY_AT_FULL_SCALE, Counters, DemoPlant
+from reporting.demo_returns import make_returns
 from reporting.demo_waiting import leave_for_approval
 
 
@@ -94,6 +95,8 @@ class Command(BaseCommand):
             f"{counters.payments:,} payments, {counters.cancelled:,} cancelled bills, "
             f"{counters.counts:,} stock counts."
         )
+        returned = make_returns(by=by, day=plant.end)
+        self.stdout.write(f"{len(returned)} returns (credit and debit notes) entered on the last day.")
         self._leave_for_approval(plant.end)
         if no_verify:
             return

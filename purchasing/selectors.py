@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from core.money import CENT
 from documents.models import DocumentStatus
-from purchasing.models import Purchase, Supplier, SupplierPayment, SupplierPaymentLine
+from purchasing.models import Purchase, Supplier, SupplierOpeningDue, SupplierPayment, SupplierPaymentLine
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -102,6 +102,17 @@ def debit_notes_total(supplier: Supplier, upto: date | None = None) -> Decimal:
     return sum((Decimal(total(supplier, upto) or 0) for total in _OWED_BACK), Decimal("0")).quantize(CENT)
 
 
+def opening_due_rows(upto: date | None = None) -> QuerySet[SupplierOpeningDue]:
+    """What the plant owed its suppliers on the go-live date (entered once per supplier)."""
+    dues = SupplierOpeningDue.objects.all()
+    return dues if upto is None else dues.filter(date__lte=upto)
+
+
+def opening_dues(upto: date | None = None) -> dict[int, Decimal]:
+    """{supplier id: opening due} of the dues dated on or before ``upto``."""
+    return {due.supplier_id: due.amount for due in opening_due_rows(upto)}
+
+
 def supplier_outstanding(supplier: Supplier, upto: date | None = None) -> Decimal:
     """What the plant owes the supplier at the end of ``upto`` (today when None): bills − payments
     (allocated or on account) − debit notes. Negative: the supplier holds the plant's money."""
@@ -110,6 +121,7 @@ def supplier_outstanding(supplier: Supplier, upto: date | None = None) -> Decima
     if upto is not None:
         bills, paid = bills.filter(date__lte=upto), paid.filter(date__lte=upto)
     billed = bills.aggregate(s=Sum("total"))["s"] or 0
+    billed += opening_dues(upto).get(supplier.pk, 0)
     paid_total = paid.aggregate(s=Sum("amount"))["s"] or 0
     return (Decimal(billed) - Decimal(paid_total) - debit_notes_total(supplier, upto=upto)).quantize(CENT)
 

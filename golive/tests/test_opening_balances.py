@@ -12,10 +12,11 @@ from golive import services
 from inventory.models import MovementKind, StockBalance, StockMovement
 from inventory.services import close_period
 from inventory.verification import verify_ledger
+from purchasing import selectors as purchasing_selectors
 from reporting import summaries
 from reporting.periods import Period
 from reporting.reports import customers as receivables
-from reporting.reports import stock
+from reporting.reports import payables, stock
 from sales import selectors
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,21 @@ def test_opening_supplier_due_is_kept_once(plant, manager_user, go_live):
     with pytest.raises(InvalidDocument):
         services.enter_supplier_due(by=manager_user, supplier=plant.supplier, amount=Decimal("900.00"))
     assert due.history.count() == 1
+
+
+def test_an_opening_supplier_due_is_owed_in_payables_and_aged_from_the_go_live_day(
+    plant, manager_user, go_live
+):
+    services.enter_supplier_due(by=manager_user, supplier=plant.supplier, amount=Decimal("900.00"))
+    assert purchasing_selectors.supplier_outstanding(plant.supplier) == Decimal("900.00")
+    today = timezone.localdate()
+    report = payables.build(Period(go_live, today))
+    [row] = report.table("ageing").rows
+    assert row["supplier"] == plant.supplier.name
+    assert row["outstanding"] == Decimal("900.00")
+    assert row["days_0_30"] == Decimal("900.00")  # the go-live day is ten days back
+    # Before the go-live day nothing was owed yet.
+    assert purchasing_selectors.supplier_outstanding(plant.supplier, upto=go_live - timedelta(days=1)) == 0
 
 
 def test_verify_ledger_flags_an_opening_movement_without_its_entry(plant, manager_user, go_live):

@@ -43,6 +43,8 @@ def _allocated_by_supplier(end: date) -> dict[int, object]:
 def balances(end: date) -> dict[int, dict]:
     """{supplier id: billed, paid, on account, debit notes, outstanding} at the end of ``end``."""
     billed = _sums(Purchase.objects, "total", end)
+    for pk, amount in selectors.opening_dues(end).items():
+        billed[pk] = billed.get(pk, money(0)) + amount
     paid = _sums(SupplierPayment.objects, "amount", end)
     allocated = _allocated_by_supplier(end)
     zero = money(0)
@@ -93,6 +95,11 @@ def build(period: Period) -> Report:
 
     open_bills = selectors.open_bills(end)
     buckets = ageing.per_party(open_bills, "supplier_id", end)
+    # What was owed on the go-live day is aged from that day, like a bill of that date.
+    for due in selectors.opening_due_rows(end):
+        bucket = buckets.setdefault(due.supplier_id, {})
+        key = ageing.bucket_of(due.date, end)
+        bucket[key] = bucket.get(key, zero) + money(due.amount)
     ageing_rows = []
     for pk in set(buckets) | {pk for pk, row in owed.items() if row["outstanding"] > 0}:
         row = owed.get(pk)

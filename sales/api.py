@@ -190,7 +190,7 @@ class SaleViewSet(DraftDocumentViewSet):
     def as_created(self, made: services.CreatedBill) -> tuple[Sale, dict[str, list[SaleLine]]]:
         if made.lines is None:  # e.g. the first answer to a repeated request key: read it back
             return super().as_created(made.sale)
-        return selectors.with_payments(made.sale), {"lines": made.lines}
+        return selectors.with_nothing_paid(made.sale), {"lines": made.lines}
 
     def create_document(self, by: Any, data: dict) -> services.CreatedBill:
         return entry.create_bill(

@@ -195,9 +195,11 @@ def create_bill(
     _check(customer, lines)
 
     made: list[SaleLine] = []
+    built: list[Sale] = []
 
     def create() -> Sale:
         sale = Sale(customer=customer, notes=notes, created_by=by, request_key=request_key)
+        built[:] = [sale]
         if date is not None:
             sale.date = date
         if not submit:
@@ -207,8 +209,9 @@ def create_bill(
         return lifecycle.submit(document=sale, by=by, lines=made, write=_store_new)
 
     sale = lifecycle.create_once(Sale, request_key, create)
-    # A bill made by an earlier request with this key holds none of these rows.
-    return CreatedBill(sale, made if made and made[0].sale is sale else None)
+    # A bill made by an earlier request with this key holds none of these rows. (Compare the
+    # objects: reading ``made[0].sale`` would fetch the bill again, as lines carry only its id.)
+    return CreatedBill(sale, made if built and built[0] is sale else None)
 
 
 @transaction.atomic

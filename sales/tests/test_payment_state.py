@@ -46,3 +46,17 @@ def test_a_draft_owes_nothing(plant, staff_user):
     draft = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
     assert selectors.bill_outstanding(draft) == Decimal("0.00")
     assert _figures(selectors.with_payments(draft)) == (Decimal("0.00"), Decimal("0.00"), "unpaid")
+
+
+@pytest.mark.parametrize("paid", ["0", "0.01", "19.99", "20.00"])
+def test_the_state_rule_in_memory_is_the_one_the_sql_applies(bill, staff_user, plant, paid):
+    if Decimal(paid):
+        record_payment(by=staff_user, customer=plant.customer, sale=bill, amount=Decimal(paid), method="cash")
+    listed = selectors.bills_with_payments().get(pk=bill.pk)
+    assert selectors.payment_state(listed.paid, listed.billed_net) == listed.payment_state
+
+
+def test_a_new_bill_in_memory_reads_as_the_bill_list_shows_it(bill):
+    listed = selectors.bills_with_payments().get(pk=bill.pk)
+    in_memory = selectors.with_nothing_paid(Sale.objects.get(pk=bill.pk))
+    assert _figures(in_memory) == _figures(listed) == (Decimal("0.00"), Decimal("20.00"), "unpaid")

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet, Sum
+
 from company.models import SellerProfile
 from inventory.models import Item
 from tax import compute
@@ -82,3 +84,19 @@ def apply(document: Any, lines: Sequence[Any], party: Any, *, from_items: bool) 
     document.grand_total = sums.grand_total
     # What the party owes (or is owed): receivables, payments and credit limits read ``total``.
     document.total = sums.grand_total
+
+
+def tax_summary(lines: QuerySet) -> list[dict[str, Decimal]]:
+    """A document's tax by rate, as a tax invoice prints it: rate, taxable, cgst, sgst, igst, tax."""
+    rows = (
+        lines.values("tax_rate")
+        .annotate(
+            taxable=Sum("taxable_value"),
+            cgst=Sum("cgst_amount"),
+            sgst=Sum("sgst_amount"),
+            igst=Sum("igst_amount"),
+            tax=Sum("tax_amount"),
+        )
+        .order_by("tax_rate")
+    )
+    return [{"rate": row.pop("tax_rate"), **row} for row in rows]

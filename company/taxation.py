@@ -35,7 +35,6 @@ DOCUMENT_TAX_FIELDS = (
     "tax_total",
     "round_off",
     "grand_total",
-    "total",
 )
 
 

@@ -180,3 +180,19 @@ def test_bills_on_items_without_a_tax_rate_keep_their_untaxed_figures(plant, man
     sale = plant.sell(staff_user, (plant.bottle, 3, "1.15"))
     assert StockBalance.objects.get(item=plant.bottle).value == D("0.00")
     assert (sale.taxable_total, sale.tax_total, sale.round_off, sale.total) == (D("3.45"), 0, 0, D("3.45"))
+
+
+def test_tax_inclusive_prices_have_the_tax_taken_out_and_revenue_is_the_rest(taxed, staff_user, settings):
+    settings.PRICES_INCLUDE_TAX = True
+    settings.APPROVAL_THRESHOLD = D("100000")
+    sale = taxed.sell(staff_user, (taxed.bottle, 100, "5.90"))
+    line = sale.lines.get()
+    # 590.00 including 18 %: taxable 500.00, CGST 45.00 + SGST 45.00
+    assert (line.amount, line.taxable_value, line.cgst_amount, line.sgst_amount, line.line_total) == (
+        D("590.00"),
+        D("500.00"),
+        D("45.00"),
+        D("45.00"),
+        D("590.00"),
+    )
+    assert (sale.taxable_total, sale.tax_total, sale.total) == (D("500.00"), D("90.00"), D("590.00"))

@@ -128,7 +128,7 @@ def test_a_later_rate_change_never_rewrites_a_posted_bill(taxed, staff_user, man
 
 
 def test_a_draft_takes_the_rate_in_force_when_it_posts(taxed, staff_user, settings):
-    from inventory import lifecycle
+    from documents import lifecycle
 
     settings.APPROVAL_THRESHOLD = D("100000")
     sale = taxed.sell(staff_user, (taxed.bottle, 100, "5.00"), submit=False)

@@ -69,8 +69,8 @@ def _only_uniqueness(response) -> bool:
 
 # Tax identities whose rules no schema states: a GSTIN's mod-36 check digit and its agreement with the
 # state given; an HSN code's 4, 6 or 8 digits (the schema's pattern sits in a oneOf with the empty
-# string, which the generator does not keep to).
-TAX_IDENTITY_FIELDS = {"gstin", "state_code", "hsn_code"}
+# string, which the generator does not keep to); and an item's tax rate, a row that must exist.
+TAX_IDENTITY_FIELDS = {"gstin", "state_code", "hsn_code", "tax_rate"}
 
 
 def _only_tax_identity(response) -> bool:
@@ -78,7 +78,11 @@ def _only_tax_identity(response) -> bool:
         fields = json.loads(response.content)["error"]["fields"]
     except (ValueError, KeyError, TypeError):
         return False
-    return bool(fields) and set(fields) <= TAX_IDENTITY_FIELDS
+    # Each complaint is on a tax identity, or that a value is taken (a SKU with a bad HSN code).
+    return bool(fields) and all(
+        name in TAX_IDENTITY_FIELDS or all(m.endswith("already exists.") for m in _messages(messages))
+        for name, messages in fields.items()
+    )
 
 
 def keep_failure(context, failure, case, response) -> bool:

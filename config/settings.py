@@ -72,6 +72,20 @@ CURRENCY = os.environ.get("CURRENCY", "INR")
 # How pages and printed bills write dates and numbers (core/formats.py): en-IN, en-GB or en-US.
 PLANT_LOCALE = os.environ.get("PLANT_LOCALE", "en-IN")
 
+# Tax (README, "Settings"): the regime ("gst": CGST + SGST within the state, IGST across; "vat": one
+# plain rate; "none"), whether typed prices include the tax, whether a bill's grand total is rounded
+# to the rupee, whether approval limits judge the grand total (else the taxable value), and the month
+# a financial year starts (numbers run per financial year: S/26-27/00042).
+TAX_REGIME = os.environ.get("TAX_REGIME", "gst").strip().lower()
+if TAX_REGIME not in {"gst", "vat", "none"}:
+    raise ImproperlyConfigured(f"TAX_REGIME must be gst, vat or none, not {TAX_REGIME!r}.")
+PRICES_INCLUDE_TAX = env_bool("PRICES_INCLUDE_TAX", False)
+ROUND_OFF_TO_RUPEE = env_bool("ROUND_OFF_TO_RUPEE", True)
+APPROVAL_ON_GRAND_TOTAL = env_bool("APPROVAL_ON_GRAND_TOTAL", True)
+FINANCIAL_YEAR_START_MONTH = env_int("FINANCIAL_YEAR_START_MONTH", 4)
+if not 1 <= FINANCIAL_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured("FINANCIAL_YEAR_START_MONTH must be a month number, 1 to 12.")
+
 
 def env_credit_days(name: str, default: str) -> int:
     value = os.environ.get(name) or default
@@ -179,6 +193,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "core",
+    "tax",
     "accounts",
     "documents",
     "parties",
@@ -188,6 +203,7 @@ INSTALLED_APPS = [
     "expenses",
     "production",
     "sales",
+    "company",
     "reporting",
     "operations",
     "notifications",
@@ -377,6 +393,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Tests and local runs serve static files straight from the source folders, without collectstatic;
 # production serves the compressed, hashed copies collectstatic made.
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
+# Uploaded files (the seller's logo): kept on the server's disk, not served as static files.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("expenses/", include("expenses.urls")),
     path("cashbook/", include("cashbook.urls")),
+    path("settings/", include("company.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

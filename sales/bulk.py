@@ -136,7 +136,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     ledger.check_period_open(date)
     _check_credit(sales)
     ledger.lock_balances(line.item_id for rows in lines for line in rows)
-    numbers = next_numbers(Sale.NUMBER_PREFIX, date.year, len(sales))
+    numbers = next_numbers(Sale.NUMBER_PREFIX, date, len(sales))
     # Ids first, so that the ledger prices each bill before it is stored and the bill is written
     # once, in its final state (its cost), as a bill posted on entry is.
     for sale, rows, number, pk in zip(sales, lines, numbers, take_ids(Sale, len(sales)), strict=True):
@@ -245,7 +245,7 @@ def post_payments(*, by: User, date: date, payments: Sequence[BulkPayment]) -> l
     _refuse_waiting(Payment, documents)
     ledger.check_period_open(date)
     _check_against_bills(documents)
-    numbers = next_numbers(Payment.NUMBER_PREFIX, date.year, len(documents))
+    numbers = next_numbers(Payment.NUMBER_PREFIX, date, len(documents))
     for payment, number in zip(documents, numbers, strict=True):
         payment.number = number
     insert_with_history(Payment, documents, by=by, at=[p.created_at for p in documents])

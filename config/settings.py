@@ -63,6 +63,20 @@ RUN_COST_RATIO_LIMIT = Decimal(os.environ.get("RUN_COST_RATIO_LIMIT", "3"))
 COUNT_APPROVAL_THRESHOLD = Decimal(os.environ.get("COUNT_APPROVAL_THRESHOLD", APPROVAL_THRESHOLD))
 CURRENCY = os.environ.get("CURRENCY", "INR")
 
+# Tax (README, "Settings"): the regime ("gst": CGST + SGST within the state, IGST across; "vat": one
+# plain rate; "none"), whether typed prices include the tax, whether a bill's grand total is rounded
+# to the rupee, whether approval limits judge the grand total (else the taxable value), and the month
+# a financial year starts (numbers run per financial year: S/26-27/00042).
+TAX_REGIME = os.environ.get("TAX_REGIME", "gst").strip().lower()
+if TAX_REGIME not in {"gst", "vat", "none"}:
+    raise ImproperlyConfigured(f"TAX_REGIME must be gst, vat or none, not {TAX_REGIME!r}.")
+PRICES_INCLUDE_TAX = env_bool("PRICES_INCLUDE_TAX", False)
+ROUND_OFF_TO_RUPEE = env_bool("ROUND_OFF_TO_RUPEE", True)
+APPROVAL_ON_GRAND_TOTAL = env_bool("APPROVAL_ON_GRAND_TOTAL", True)
+FINANCIAL_YEAR_START_MONTH = env_int("FINANCIAL_YEAR_START_MONTH", 4)
+if not 1 <= FINANCIAL_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured("FINANCIAL_YEAR_START_MONTH must be a month number, 1 to 12.")
+
 
 def env_credit_days(name: str, default: str) -> int:
     value = os.environ.get(name) or default
@@ -166,11 +180,13 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    "tax",
     "accounts",
     "inventory",
     "purchasing",
     "production",
     "sales",
+    "company",
     "reporting",
     "operations",
     "notifications",

@@ -46,6 +46,15 @@ class Item(models.Model):
     weight_g = models.DecimalField(
         "preform weight (g)", max_digits=8, decimal_places=2, null=True, blank=True
     )
+    hsn_code = models.CharField("HSN code", max_length=10, blank=True, help_text="e.g. 39233090")
+    tax_rate = models.ForeignKey(
+        "tax.TaxRate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        help_text="empty: no tax on this item",
+    )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -14,6 +14,7 @@ from django.db.models import prefetch_related_objects
 
 from accounts import roles
 from accounts.models import User
+from company import taxation
 from inventory import ledger, lifecycle
 from inventory.dates import check_date
 from inventory.drafts import check_lines, money, replace_lines
@@ -27,6 +28,8 @@ class PurchaseLineInput:
     item: Item
     quantity: int
     unit_price: Decimal
+    tax_rate: Decimal | None = None  # the supplier's rate (%); None: the item's rate
+    hsn_code: str = ""  # empty: the item's HSN code
 
 
 PRICE_PLACES = Decimal("0.0001")  # a purchase price may carry fractions of a cent per unit
@@ -64,6 +67,23 @@ def _check(supplier: Supplier, lines: Sequence[PurchaseLineInput]) -> None:
     if supplier is None or not supplier.is_active:
         raise InvalidDocument(fields={"supplier": ["Choose an active supplier."]})
     check_lines(lines)
+    bad_rates = {
+        i: {"tax_rate": ["Enter a tax rate from 0 to 100 (%)."]}
+        for i, line in enumerate(lines)
+        if line.tax_rate is not None and not _is_percent(line.tax_rate)
+    }
+    if bad_rates:
+        raise InvalidDocument(lines=bad_rates)
+
+
+def _is_percent(value: Any) -> bool:
+    if isinstance(value, (float, bool)):
+        return False
+    try:
+        value = Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        return False
+    return value.is_finite() and 0 <= value <= 100 and value == value.quantize(Decimal("0.01"))
 
 
 def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> Purchase:
@@ -74,10 +94,12 @@ def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> 
             quantity=line.quantity,
             unit_price=Decimal(line.unit_price).quantize(PRICE_PLACES),
             amount=money(line.quantity * Decimal(line.unit_price).quantize(PRICE_PLACES)),
+            hsn_code=line.hsn_code,
+            tax_rate=None if line.tax_rate is None else Decimal(line.tax_rate),
         )
         for line in lines
     ]
-    purchase.total = sum((r.amount for r in rows), Decimal("0"))
+    taxation.apply(purchase, rows, purchase.supplier, from_items=False)
     fresh = purchase.pk is None
     lifecycle.save_as(purchase, by)
     replace_lines(purchase.lines, PurchaseLine, rows, by, fresh=fresh)
@@ -143,7 +165,8 @@ def _lines(purchase: Purchase) -> list[PurchaseLine]:
 def _post(purchase: Purchase, by: User) -> None:
     ledger.post(
         changes=[
-            ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.amount)
+            # Stock is valued at the taxable value: input tax is recovered, not a cost.
+            ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.taxable_value)
             for line in _lines(purchase)
         ],
         kind=MovementKind.PURCHASE,

@@ -50,6 +50,14 @@ class Sale(Document):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
     # Set at posting: Σ line cost, so profit is revenue − COGS as it was, never re-costed.
     cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    # Tax, fixed with the lines (tax.compute): ``total`` is the grand total, what the customer owes;
+    # revenue is the taxable total.
+    place_of_supply = models.CharField(max_length=2, blank=True, editable=False, help_text="GST state code")
+    is_inter_state = models.BooleanField(default=False, editable=False)
+    taxable_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    round_off = models.DecimalField(max_digits=6, decimal_places=2, default=0, editable=False)
+    grand_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta(Document.Meta):
@@ -76,6 +84,15 @@ class SaleLine(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="quantity × price − discount")
     unit_cost = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True, editable=False)
     cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    # Copied from the item and fixed with the line (a later rate change never rewrites it).
+    hsn_code = models.CharField("HSN", max_length=10, blank=True, editable=False)
+    tax_rate = models.DecimalField("tax rate (%)", max_digits=5, decimal_places=2, default=0, editable=False)
+    taxable_value = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    cgst_amount = models.DecimalField("CGST", max_digits=14, decimal_places=2, default=0, editable=False)
+    sgst_amount = models.DecimalField("SGST", max_digits=14, decimal_places=2, default=0, editable=False)
+    igst_amount = models.DecimalField("IGST", max_digits=14, decimal_places=2, default=0, editable=False)
+    tax_amount = models.DecimalField("tax", max_digits=14, decimal_places=2, default=0, editable=False)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:

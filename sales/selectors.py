@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from company import taxation
 from inventory.documents import DocumentStatus
-from sales.models import Customer, Payment, Sale
+from sales.models import Customer, Payment, Sale, SaleLine
 
 CENT = Decimal("0.01")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -96,3 +97,8 @@ def total_outstanding() -> Decimal:
 
 def posted_payment_count(sale: Sale) -> int:
     return sale.payments.filter(Q(status=DocumentStatus.POSTED)).count()
+
+
+def tax_summary(sale: Sale) -> list[dict[str, Decimal]]:
+    """The bill's tax by rate (rate, taxable, cgst, sgst, igst, tax), in rate order."""
+    return taxation.tax_summary(SaleLine.objects.filter(sale=sale))

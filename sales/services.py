@@ -18,6 +18,7 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
+from company import taxation
 from config.rows import insert_with_history
 from inventory import approval, ledger, lifecycle
 from inventory.dates import check_date
@@ -81,7 +82,7 @@ def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
         )
         for line in lines
     ]
-    sale.total = sum((r.amount for r in rows), Decimal("0"))
+    taxation.apply(sale, rows, sale.customer, from_items=True)
     return rows
 
 
@@ -186,9 +187,17 @@ def _post_sale(sale: Sale, by: User) -> ledger.PricedPosting:
         line.cost = -movement.value
         line.unit_cost = movement.unit_cost
     if sale.pk is not None:  # a stored draft's lines; a new bill's are stored with these costs
-        update_with_history(SaleLine, lines, ["cost", "unit_cost"], by)
+        update_with_history(SaleLine, lines, ["cost", "unit_cost", *taxation.LINE_TAX_FIELDS], by)
     sale.cost = sum((line.cost for line in lines), Decimal("0"))
     return priced
+
+
+def _before_post_sale(sale: Sale, by: User) -> None:
+    """A stored bill takes its items' tax rates as they are when it posts (its lines are written
+    with them in ``_post_sale``); the credit check then sees the grand total it will owe."""
+    if sale.pk is not None:
+        taxation.apply(sale, _lines(sale), sale.customer, from_items=True)
+    _check_credit(sale)
 
 
 def _before_cancel_sale(sale: Sale, by: User) -> None:
@@ -211,7 +220,7 @@ lifecycle.register(
         post=_post_sale,
         touched_items=lambda sale: [line.item_id for line in _lines(sale)],
         before_cancel=_before_cancel_sale,
-        before_post=lambda sale, by: _check_credit(sale),
+        before_post=_before_post_sale,
         before_pending=_before_pending_sale,
         posts_unsaved=True,
         expected_quantities=lambda: (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
@@ -53,30 +52,6 @@ def upi_qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=3, border=2, omitsize=False)
 
 
-@dataclass(frozen=True)
-class TaxRow:
-    """One line of the tax summary: every line of the bill at one rate, added up."""
-
-    rate: Decimal
-    taxable_value: Decimal
-    cgst: Decimal
-    sgst: Decimal
-    igst: Decimal
-    tax: Decimal
-
-
-def tax_rows(sale: Sale) -> list[TaxRow]:
-    """The tax summary by rate, from the lines already in memory (fixed at posting)."""
-    rows: dict[Decimal, list[Decimal]] = {}
-    for line in sale.lines.all():
-        sums = rows.setdefault(line.tax_rate, [Decimal("0.00")] * 5)
-        for index, value in enumerate(
-            (line.taxable_value, line.cgst_amount, line.sgst_amount, line.igst_amount, line.tax_amount)
-        ):
-            sums[index] += value
-    return [TaxRow(rate, *sums) for rate, sums in sorted(rows.items())]
-
-
 def _logo_data_uri(seller: SellerProfile) -> str:
     """The logo inlined as a data: URI, so the PDF renderer never opens a file or URL itself."""
     if not seller.logo:
@@ -94,9 +69,7 @@ def _logo_data_uri(seller: SellerProfile) -> str:
 
 def load_sale(pk: int) -> Sale:
     """A bill with what its invoice prints, in three queries."""
-    return (
-        Sale.objects.select_related("customer", "created_by").prefetch_related("lines__item").get(pk=pk)
-    )
+    return Sale.objects.select_related("customer", "created_by").prefetch_related("lines__item").get(pk=pk)
 
 
 def invoice_context(
@@ -129,7 +102,7 @@ def invoice_context(
         "buyer_state": state_name(sale.customer.state_code),
         "place_of_supply": state_name(sale.place_of_supply),
         "inter_state": inter_state,
-        "tax_rows": tax_rows(sale),
+        "tax_rows": selectors.tax_summary(sale),
         "total_in_words": amount_in_words(sale.total, currency),
         "amount_due": amount_due,
         "upi_qr": upi,

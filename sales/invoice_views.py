@@ -30,11 +30,15 @@ def print_view(request, pk: int):
     copies = invoice.SENT_COPIES if receipt else invoice.PRINT_COPIES
     if request.GET.get("copy") in invoice.COPIES:
         copies = (request.GET["copy"],)
-    return render(request, "sales/sale_print.html", invoice.invoice_context(sale, copies=copies, receipt=receipt))
+    return render(
+        request, "sales/sale_print.html", invoice.invoice_context(sale, copies=copies, receipt=receipt)
+    )
 
 
 def _pdf_response(sale: Sale, *, receipt: bool = False, copies=invoice.SENT_COPIES) -> HttpResponse:
-    response = HttpResponse(invoice.render_pdf(sale, receipt=receipt, copies=copies), content_type="application/pdf")
+    response = HttpResponse(
+        invoice.render_pdf(sale, receipt=receipt, copies=copies), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="{invoice.pdf_filename(sale)}"'
     return response
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from accounts.views import role_required

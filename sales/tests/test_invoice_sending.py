@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from sales import share
 from sales.models import InvoiceDispatch
-from sales.tests.test_invoice import OTHER_STATE_GSTIN, SELLER_GSTIN, pdf_text, taxed  # noqa: F401
+from sales.tests.conftest import OTHER_STATE_GSTIN, SELLER_GSTIN, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +55,14 @@ def smtp(settings):
 
 
 @pytest.fixture
-def bill(taxed, staff_user):  # noqa: F811
+def bill(taxed, staff_user):
     taxed.customer.gstin, taxed.customer.state_code = OTHER_STATE_GSTIN, "29"
     taxed.customer.save()
     return taxed.sell(staff_user, (taxed.bottle, 10, "10.00"))
 
 
 @pytest.fixture
-def other_bill(taxed, staff_user):  # noqa: F811
+def other_bill(taxed, staff_user):
     return taxed.sell(staff_user, (taxed.bottle, 1, "10.00"))
 
 
@@ -100,7 +100,9 @@ def test_a_mail_server_that_is_down_is_told_and_nothing_is_logged_as_sent(bill, 
     assert not InvoiceDispatch.objects.exists()
 
 
-def test_a_draft_a_bad_address_and_the_owner_cannot_send(taxed, bill, smtp, staff_user, staff_client, owner_user, client):  # noqa: F811
+def test_a_draft_a_bad_address_and_the_owner_cannot_send(
+    taxed, bill, smtp, staff_user, staff_client, owner_user, client
+):
     draft = taxed.sell(staff_user, (taxed.bottle, 1, "10.00"), submit=False)
     page = staff_client.post(reverse("sales:bill-email", args=[draft.pk]), follow=True).content.decode()
     assert "not posted" in page
@@ -165,7 +167,7 @@ def test_a_tampered_link_or_one_for_another_bill_reaches_nothing(bill, other_bil
     assert client.get(reverse("sales:shared-invoice", args=[token])).status_code == 200
 
 
-def test_a_draft_cannot_be_shared_and_a_token_for_one_opens_nothing(taxed, staff_user, staff_client, client):  # noqa: F811
+def test_a_draft_cannot_be_shared_and_a_token_for_one_opens_nothing(taxed, staff_user, staff_client, client):
     draft = taxed.sell(staff_user, (taxed.bottle, 1, "10.00"), submit=False)
     page = staff_client.post(reverse("sales:bill-share", args=[draft.pk]), follow=True).content.decode()
     assert "not posted" in page

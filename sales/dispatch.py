@@ -8,6 +8,7 @@ not a tax invoice, and a cancelled one must not go out as if it were still owed.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from accounts import roles
@@ -24,20 +25,9 @@ from accounts.models import User
 from inventory.documents import DocumentStatus
 from inventory.errors import DomainError, NotAllowed, WrongState
 from sales import invoice, share
-from sales.models import DispatchKind, InvoiceDispatch, Sale
+from sales.models import DispatchKind, DispatchStatus, InvoiceDispatch, Sale
 
 log = logging.getLogger("bottleworks.audit")
-
-
-class MailNotSent(DomainError):
-    """The mail server refused or could not be reached; nothing was recorded as sent."""
-
-    code = "mail_not_sent"
-
-    def __init__(self, address: str, reason: str):
-        self.address = address
-        self.reason = reason
-        super().__init__(f"The invoice could not be e-mailed to {address}: {reason}. Try again later.")
 
 
 def _check(sale: Sale, by: User, action: str) -> None:
@@ -47,9 +37,23 @@ def _check(sale: Sale, by: User, action: str) -> None:
         raise WrongState(sale, "posted", action)
 
 
-def _record(*, sale: Sale, by: User, kind: str, recipient: str = "", expires: datetime | None = None):
+def _record(
+    *,
+    sale: Sale,
+    by: User,
+    kind: str,
+    recipient: str = "",
+    expires: datetime | None = None,
+    status: str = DispatchStatus.DONE,
+) -> InvoiceDispatch:
     row = InvoiceDispatch(
-        sale=sale, kind=kind, recipient=recipient, link_expires_at=expires, sent_by=by, sent_at=timezone.now()
+        sale=sale,
+        kind=kind,
+        recipient=recipient,
+        link_expires_at=expires,
+        sent_by=by,
+        sent_at=timezone.now(),
+        status=status,
     )
     row._history_user = by  # simple-history's documented way to name who made a row
     row.save()
@@ -58,10 +62,11 @@ def _record(*, sale: Sale, by: User, kind: str, recipient: str = "", expires: da
 
 
 def email_invoice(*, sale: Sale, by: User, to: str = "") -> InvoiceDispatch:
-    """E-mail the bill's tax invoice PDF to ``to`` (default: the customer's address).
+    """Queue the bill's tax invoice PDF for e-mail to ``to`` (default: the customer's address).
 
-    Sent while the user waits, so a refusal is told at once rather than lost in a queue: the PDF
-    takes well under a second (bench/invoice_pdf.py) and ``EMAIL_TIMEOUT`` bounds the mail server.
+    The PDF is made and sent after the commit, in a background thread (``deliver_email``), so the
+    request waits neither on the PDF renderer nor on the mail server (``EMAIL_TIMEOUT`` may be
+    seconds). The row says "being sent" until it is done or failed, with the server's reason.
     """
     _check(sale, by, "e-mail")
     address = (to or sale.customer.email or "").strip()
@@ -71,27 +76,62 @@ def email_invoice(*, sale: Sale, by: User, to: str = "") -> InvoiceDispatch:
         validate_email(address)
     except ValidationError as error:
         raise DomainError(f"{address!r} is not an e-mail address.") from error
-    sale = invoice.load_sale(sale.pk)
+    with transaction.atomic():
+        row = _record(
+            sale=sale, by=by, kind=DispatchKind.EMAIL, recipient=address, status=DispatchStatus.QUEUED
+        )
+        transaction.on_commit(lambda: _send_soon(row.pk))
+    return row
+
+
+def _send_soon(dispatch_pk: int) -> None:
+    if settings.INVOICE_MAIL_IN_BACKGROUND:
+        threading.Thread(
+            target=_deliver_in_background, args=(dispatch_pk,), name="invoice-mail", daemon=True
+        ).start()
+    else:
+        deliver_email(dispatch_pk)
+
+
+def _deliver_in_background(dispatch_pk: int) -> None:
+    try:
+        deliver_email(dispatch_pk)
+    except Exception:  # the thread has no one to tell; the row stays "being sent", and it is logged
+        log.exception("invoice e-mail %s could not be delivered", dispatch_pk)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def deliver_email(dispatch_pk: int) -> InvoiceDispatch:
+    """Make the PDF and send one queued invoice e-mail; the row ends done or failed."""
+    row = InvoiceDispatch.objects.select_related("sent_by").get(pk=dispatch_pk)
+    if row.status != DispatchStatus.QUEUED:
+        return row
+    sale = invoice.load_sale(row.sale_id)
     seller = invoice.SellerProfile.current()
     sender_name = seller.trade_name or seller.legal_name or getattr(settings, "PLANT_NAME", "Bottleworks")
-    message = mail.EmailMessage(
-        subject=f"Tax invoice {sale.number} from {sender_name}",
-        body=(
-            f"Dear {sale.customer.name},\n\n"
-            f"Please find attached tax invoice {sale.number} of {sale.date:%d %b %Y} "
-            f"for {settings.CURRENCY} {sale.total:.2f}.\n\n{sender_name}\n"
-        ),
-        to=[address],
-        reply_to=[seller.email] if seller.email else None,
-    )
-    message.attach(invoice.pdf_filename(sale), invoice.render_pdf(sale), "application/pdf")
     try:
+        message = mail.EmailMessage(
+            subject=f"Tax invoice {sale.number} from {sender_name}",
+            body=(
+                f"Dear {sale.customer.name},\n\n"
+                f"Please find attached tax invoice {sale.number} of {sale.date:%d %b %Y} "
+                f"for {settings.CURRENCY} {sale.total:.2f}.\n\n{sender_name}\n"
+            ),
+            to=[row.recipient],
+            reply_to=[seller.email] if seller.email else None,
+        )
+        message.attach(invoice.pdf_filename(sale), invoice.render_pdf(sale), "application/pdf")
         message.send()
-    except Exception as error:  # any refusal from the mail server is told to the user, not a 500
-        log.warning("invoice e-mail failed bill=%s to=%r: %s", sale.pk, address, error)
-        raise MailNotSent(address, type(error).__name__) from error
-    with transaction.atomic():
-        return _record(sale=sale, by=by, kind=DispatchKind.EMAIL, recipient=address)
+    except Exception as error:  # any refusal is recorded on the row and shown on the bill page
+        row.status, row.error = DispatchStatus.FAILED, f"{type(error).__name__}: {error}"[:300]
+        log.warning("invoice e-mail failed bill=%s to=%r: %s", sale.pk, row.recipient, row.error)
+    else:
+        row.status, row.sent_at = DispatchStatus.DONE, timezone.now()
+        log.info("invoice e-mail sent bill=%s number=%s to=%r", sale.pk, sale.number, row.recipient)
+    row._history_user = row.sent_by
+    row.save(update_fields=["status", "error", "sent_at"])
+    return row
 
 
 @dataclass(frozen=True)

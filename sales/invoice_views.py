@@ -61,7 +61,9 @@ def email_view(request, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Tax invoice {sale.number} e-mailed to {sent.recipient}.")
+        messages.success(
+            request, f"Tax invoice {sale.number} is being e-mailed to {sent.recipient}: see Sent below."
+        )
     return redirect("sales:bill-detail", sale.pk)
 
 

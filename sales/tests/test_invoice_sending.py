@@ -42,6 +42,12 @@ def _smtp_settings(settings, port: int) -> None:
     settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
 
 
+@pytest.fixture(autouse=True)
+def _mail_within_the_request(settings):
+    """Tests send the invoice mail when the request commits, not in a thread (one test does)."""
+    settings.INVOICE_MAIL_IN_BACKGROUND = False
+
+
 @pytest.fixture
 def smtp(settings):
     inbox = Inbox()
@@ -69,8 +75,11 @@ def other_bill(taxed, staff_user):
 # E-mail -------------------------------------------------------------------------------------------
 
 
-def test_the_invoice_pdf_is_emailed_to_the_customer_and_logged(bill, smtp, staff_user, staff_client):
-    response = staff_client.post(reverse("sales:bill-email", args=[bill.pk]), {"to": ""})
+def test_the_invoice_pdf_is_emailed_to_the_customer_and_logged(
+    bill, smtp, staff_user, staff_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("sales:bill-email", args=[bill.pk]), {"to": ""})
     assert response.status_code == 302
     [message] = smtp.messages
     assert message["To"] == "accounts@aqua.example"
@@ -81,23 +90,57 @@ def test_the_invoice_pdf_is_emailed_to_the_customer_and_logged(bill, smtp, staff
     text = pdf_text(attachment.get_content())
     assert SELLER_GSTIN in text and OTHER_STATE_GSTIN in text and "118.00" in text
     [sent] = InvoiceDispatch.objects.filter(sale=bill)
-    assert (sent.kind, sent.recipient, sent.sent_by) == ("email", "accounts@aqua.example", staff_user)
-    assert sent.history.get().history_user == staff_user
+    assert (sent.kind, sent.status, sent.recipient) == ("email", "done", "accounts@aqua.example")
+    assert sent.sent_by == staff_user
+    assert [(h.status, h.history_user) for h in sent.history.order_by("history_id")] == [
+        ("queued", staff_user),
+        ("done", staff_user),
+    ]
     page = staff_client.get(reverse("sales:bill-detail", args=[bill.pk])).content.decode()
     assert "E-mailed to accounts@aqua.example" in page
 
 
-def test_the_address_typed_on_the_bill_page_is_used(bill, smtp, staff_client):
-    staff_client.post(reverse("sales:bill-email", args=[bill.pk]), {"to": "buyer@other.example"})
+def test_the_address_typed_on_the_bill_page_is_used(
+    bill, smtp, staff_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("sales:bill-email", args=[bill.pk]), {"to": "buyer@other.example"})
     assert [m["To"] for m in smtp.messages] == ["buyer@other.example"]
 
 
-def test_a_mail_server_that_is_down_is_told_and_nothing_is_logged_as_sent(bill, settings, staff_client):
+def test_a_mail_server_that_is_down_is_shown_as_not_sent_with_its_reason(
+    bill, settings, staff_client, django_capture_on_commit_callbacks
+):
     _smtp_settings(settings, _free_port())  # nobody listens there
-    response = staff_client.post(reverse("sales:bill-email", args=[bill.pk]), follow=True)
-    assert response.status_code == 200
-    assert "could not be e-mailed to accounts@aqua.example" in response.content.decode()
-    assert not InvoiceDispatch.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("sales:bill-email", args=[bill.pk]))
+    assert response.status_code == 302
+    [failed] = InvoiceDispatch.objects.all()
+    assert failed.status == "failed" and "ConnectionRefusedError" in failed.error
+    page = staff_client.get(reverse("sales:bill-detail", args=[bill.pk])).content.decode()
+    assert "Not e-mailed</strong> to accounts@aqua.example" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_mail_goes_in_a_background_thread_after_the_commit(
+    roles_exist, taxed, staff_user, settings, smtp
+):
+    import threading
+
+    from sales import dispatch
+
+    settings.INVOICE_MAIL_IN_BACKGROUND = True
+    staff = staff_user
+    sale = taxed.sell(staff, (taxed.bottle, 1, "10.00"))
+    queued = dispatch.email_invoice(sale=sale, by=staff)
+    for thread in threading.enumerate():
+        if thread.name == "invoice-mail":
+            thread.join()
+    queued.refresh_from_db()
+    assert queued.status == "done"
+    [message] = smtp.messages
+    assert [a.get_content_type() for a in message.iter_attachments()] == ["application/pdf"]
 
 
 def test_a_draft_a_bad_address_and_the_owner_cannot_send(

@@ -28,7 +28,7 @@ ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
 # Model permissions per role, as "app_label.codename" patterns. They drive Django admin; the
 # business rules themselves are the predicates below, enforced in the services.
-_BUSINESS_APPS = ("inventory", "purchasing", "production", "sales")
+_BUSINESS_APPS = ("inventory", "purchasing", "production", "sales", "tax", "company")
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.MANAGER: tuple(f"{app}.*" for app in _BUSINESS_APPS) + ("accounts.view_user", "reporting.*"),
     Role.STAFF: (

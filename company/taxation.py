@@ -29,12 +29,12 @@ LINE_TAX_FIELDS = (
 )
 DOCUMENT_TAX_FIELDS = (
     "place_of_supply",
+    "party_gstin",
     "is_inter_state",
     "taxable_total",
     "tax_total",
     "round_off",
     "grand_total",
-    "total",
 )
 
 
@@ -54,16 +54,29 @@ def item_rates(item_ids: Iterable[int]) -> dict[int, tuple[str, Decimal]]:
     return {pk: (hsn or "", rate or Decimal("0")) for pk, hsn, rate in rows}
 
 
-def apply(document: Any, lines: Sequence[Any], party: Any, *, from_items: bool) -> None:
+def apply(
+    document: Any,
+    lines: Sequence[Any],
+    party: Any,
+    *,
+    from_items: bool,
+    seller_state: str | None = None,
+    rates: dict[int, tuple[str, Decimal]] | None = None,
+) -> None:
     """Fix the tax of ``lines`` (each with ``amount`` set) and the document's totals, in memory.
 
     ``from_items``: take HSN and rate from the items now (a bill); else keep the rate on each
     line (a purchase: the supplier's figure) and fill in an empty HSN or rate from the item.
+    ``seller_state`` and ``rates`` (``item_rates``) may be given by a caller taxing many documents.
     """
-    seller_state = SellerProfile.current().state_code
+    if seller_state is None:
+        seller_state = SellerProfile.current().state_code
     document.place_of_supply = party_state(party, seller_state) if party is not None else seller_state
     document.is_inter_state = compute.is_inter_state(seller_state, document.place_of_supply)
-    rates = item_rates(line.item_id for line in lines)
+    # The party's GSTIN as it is now: a B2B bill stays B2B in the tax returns if it changes later.
+    document.party_gstin = getattr(party, "gstin", "") or ""
+    if rates is None:
+        rates = item_rates(line.item_id for line in lines)
     figures = []
     for line in lines:
         hsn, rate = rates.get(line.item_id, ("", Decimal("0")))

@@ -374,6 +374,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Tests and local runs serve static files straight from the source folders, without collectstatic;
 # production serves the compressed, hashed copies collectstatic made.
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
+# Uploaded files (the seller's logo): kept on the server's disk, not served as static files.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

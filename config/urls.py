@@ -13,6 +13,7 @@ urlpatterns = [
     path("purchasing/", include("purchasing.urls")),
     path("production/", include("production.urls")),
     path("sales/", include("sales.urls")),
+    path("settings/", include("company.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

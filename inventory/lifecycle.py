@@ -207,7 +207,7 @@ def _post(document: Document, by: User, write: Callable[[Any], None] | None = No
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
         document.locked_balances = ledger.lock_balances(rules.touched_items(document))
-    document.number = next_number(document.NUMBER_PREFIX, document.date.year)
+    document.number = next_number(document.NUMBER_PREFIX, document.date)
     priced = rules.post(document, by)
     document.status = DocumentStatus.POSTED
     document.posted_at = timezone.now()

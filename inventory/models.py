@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -46,7 +46,13 @@ class Item(models.Model):
     weight_g = models.DecimalField(
         "preform weight (g)", max_digits=8, decimal_places=2, null=True, blank=True
     )
-    hsn_code = models.CharField("HSN code", max_length=10, blank=True, help_text="e.g. 39233090")
+    hsn_code = models.CharField(
+        "HSN code",
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^([0-9]{4}|[0-9]{6}|[0-9]{8})$", "An HSN code has 4, 6 or 8 digits.")],
+        help_text="4, 6 or 8 digits, e.g. 39233090",
+    )
     tax_rate = models.ForeignKey(
         "tax.TaxRate",
         on_delete=models.PROTECT,

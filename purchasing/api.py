@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from accounts.api.idempotency import IdempotentCreateMixin
+from company import taxation
 from config.api_costs import API_FILTERS
 from config.api_fields import (
     MODEL_FIELD_MAPPING,
@@ -84,7 +85,7 @@ class PurchaseLineOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseLine
-        fields = ("id", "item", "sku", "quantity", "unit_price", "amount")
+        fields = ("id", "item", "sku", "quantity", "unit_price", "amount", *taxation.LINE_TAX_FIELDS)
 
 
 class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
@@ -93,13 +94,31 @@ class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Purchase
-        fields = (*DOCUMENT_FIELDS, "supplier", "supplier_name", "supplier_bill_number", "lines")
+        fields = (
+            *DOCUMENT_FIELDS,
+            "supplier",
+            "supplier_name",
+            "supplier_bill_number",
+            *taxation.DOCUMENT_TAX_FIELDS,
+            "lines",
+        )
 
 
 class PurchaseLineInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = DecimalField(max_digits=12, decimal_places=4, min_value=Decimal("0"))
+    tax_rate = DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="the supplier's tax rate (%) on this line; empty: the item's rate",
+    )
+    hsn_code = CharField(max_length=8, required=False, allow_blank=True, default="")
 
 
 class PurchaseInSerializer(InputSerializer):

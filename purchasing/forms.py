@@ -7,6 +7,7 @@ from django import forms
 from config import search
 from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, line_formset
 from purchasing.models import Supplier
+from tax.states import STATE_CHOICES
 
 
 class PartyForm(forms.Form):
@@ -18,6 +19,11 @@ class PartyForm(forms.Form):
     email = forms.EmailField(required=False)
     address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     tax_number = forms.CharField(label="Tax number", max_length=40, required=False)
+    gstin = forms.CharField(label="GSTIN", max_length=20, required=False)
+    state_code = forms.ChoiceField(
+        label="State", choices=[("", "—"), *STATE_CHOICES], required=False, help_text="GST state code"
+    )
+    is_registered = forms.BooleanField(label="Registered for GST", required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
 
@@ -50,6 +56,15 @@ class PurchaseLineForm(LineForm):
         decimal_places=4,
         min_value=Decimal("0"),
         widget=forms.NumberInput(attrs={"step": "0.0001"}),
+    )
+    tax_rate = forms.DecimalField(
+        label="Tax %",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        help_text="as on the supplier's bill; empty: the item's rate",
     )
 
 

@@ -55,6 +55,9 @@ class Purchase(Document):
     supplier_bill_number = models.CharField(max_length=60, blank=True)
     # Input tax, as the supplier's bill states it; ``total`` is the grand total owed to the supplier.
     place_of_supply = models.CharField(max_length=2, blank=True, editable=False)
+    party_gstin = models.CharField(
+        "supplier's GSTIN", max_length=15, blank=True, editable=False, help_text="as it was on the bill"
+    )
     is_inter_state = models.BooleanField(default=False, editable=False)
     taxable_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)

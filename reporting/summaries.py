@@ -66,33 +66,36 @@ def _stock_select(where: str) -> str:
 def _sales_item_select(where: str) -> str:
     return (
         "SELECT s.date, l.item_id, {k} * COUNT(*), {k} * SUM(l.quantity), {k} * SUM(l.discount), "
-        "{k} * SUM(l.amount), {k} * SUM(COALESCE(l.cost, 0)) "
+        "{k} * SUM(l.taxable_value), {k} * SUM(COALESCE(l.cost, 0)) "
         "FROM sales_saleline l JOIN sales_sale s ON s.id = l.sale_id "
         f"WHERE {where} GROUP BY s.date, l.item_id"
     )
 
 
 def _sales_customer_select(where: str) -> str:
+    # Revenue is the lines' taxable value; billed is each bill's grand total (tax and round-off
+    # included: what the customer owes), so the bills are summed once each, not once per line.
     return (
-        "SELECT s.date, s.customer_id, {k} * COUNT(DISTINCT s.id), {k} * COUNT(l.id), "
-        "{k} * SUM(l.quantity), {k} * SUM(l.amount), {k} * SUM(COALESCE(l.cost, 0)), 0 "
+        "SELECT b.date, b.customer_id, {k} * COUNT(*), {k} * SUM(b.lines), {k} * SUM(b.quantity), "
+        "{k} * SUM(b.revenue), {k} * SUM(b.cogs), {k} * SUM(b.total), 0 FROM ("
+        "SELECT s.date, s.customer_id, s.total, COUNT(l.id) AS lines, SUM(l.quantity) AS quantity, "
+        "SUM(l.taxable_value) AS revenue, SUM(COALESCE(l.cost, 0)) AS cogs "
         "FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
-        f"WHERE {where} GROUP BY s.date, s.customer_id"
+        f"WHERE {where} GROUP BY s.date, s.customer_id, s.id, s.total) b GROUP BY b.date, b.customer_id"
     )
 
 
 def _payments_customer_select(where: str) -> str:
     return (
-        "SELECT p.date, p.customer_id, 0, 0, 0, 0, 0, {k} * SUM(p.amount) "
+        "SELECT p.date, p.customer_id, 0, 0, 0, 0, 0, 0, {k} * SUM(p.amount) "
         f"FROM sales_payment p WHERE {where} GROUP BY p.date, p.customer_id"
     )
 
 
 def _billed_select(where: str) -> str:
     return (
-        "SELECT s.customer_id, {k} * SUM(l.amount), 0 "
-        "FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
-        f"WHERE {where} GROUP BY s.customer_id"
+        "SELECT s.customer_id, {k} * SUM(s.total), 0 "
+        f"FROM sales_sale s WHERE {where} GROUP BY s.customer_id"
     )
 
 
@@ -112,7 +115,7 @@ SALES_ITEM = (
 CUSTOMER_DAY = (
     SalesCustomerDay._meta.db_table,
     ("date", "customer_id"),
-    ("bills", "lines", "quantity", "revenue", "cogs", "paid"),
+    ("bills", "lines", "quantity", "revenue", "cogs", "billed", "paid"),
 )
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
 

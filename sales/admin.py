@@ -19,7 +19,19 @@ class CustomerAdmin(ServiceSavedAdmin):
 
 class SaleLineInline(ReadOnlyInline):
     model = SaleLine
-    fields = ("item", "quantity", "unit_price", "discount", "amount", "unit_cost", "cost")
+    fields = (
+        "item",
+        "quantity",
+        "unit_price",
+        "discount",
+        "amount",
+        "hsn_code",
+        "tax_rate",
+        "taxable_value",
+        "tax_amount",
+        "unit_cost",
+        "cost",
+    )
     readonly_fields = fields
 
 

@@ -12,6 +12,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import roles
 from accounts.api.idempotency import IdempotentCreateMixin
+from company import taxation
 from config.api_costs import API_FILTERS, CostFieldsMixin
 from config.api_fields import (
     MODEL_FIELD_MAPPING,
@@ -116,7 +117,18 @@ class SaleLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = SaleLine
-        fields = ("id", "item", "sku", "quantity", "unit_price", "discount", "amount", "unit_cost", "cost")
+        fields = (
+            "id",
+            "item",
+            "sku",
+            "quantity",
+            "unit_price",
+            "discount",
+            "amount",
+            *taxation.LINE_TAX_FIELDS,
+            "unit_cost",
+            "cost",
+        )
 
 
 class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
@@ -132,6 +144,7 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
             *DOCUMENT_FIELDS,
             "customer",
             "customer_name",
+            *taxation.DOCUMENT_TAX_FIELDS,
             "cost",
             "paid",
             "outstanding",

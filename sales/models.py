@@ -53,6 +53,9 @@ class Sale(Document):
     # Tax, fixed with the lines (tax.compute): ``total`` is the grand total, what the customer owes;
     # revenue is the taxable total.
     place_of_supply = models.CharField(max_length=2, blank=True, editable=False, help_text="GST state code")
+    party_gstin = models.CharField(
+        "customer's GSTIN", max_length=15, blank=True, editable=False, help_text="as it was on the bill"
+    )
     is_inter_state = models.BooleanField(default=False, editable=False)
     taxable_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)

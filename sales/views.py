@@ -106,8 +106,15 @@ class SalePages(DocumentPages):
         prices = Item.objects.filter(is_active=True, default_price__isnull=False).values_list(
             "pk", "default_price"
         )
+        # And tax rates, so each line shows its tax as it is typed (the bill fixes it when posted).
+        rates = []
+        if settings.TAX_REGIME != "none" and not settings.PRICES_INCLUDE_TAX:
+            rates = Item.objects.filter(is_active=True, tax_rate__isnull=False).values_list(
+                "pk", "tax_rate__rate"
+            )
         return {
             "item_prices": {str(pk): str(price) for pk, price in prices},
+            "item_tax_rates": {str(pk): str(rate) for pk, rate in rates if rate},
             "approval_threshold": settings.APPROVAL_THRESHOLD,
         }
 

@@ -30,7 +30,7 @@ def outstanding_at(end: date) -> dict[int, object]:
     """{customer id: outstanding at the end of ``end``}: today's balance less what came later."""
     later = {
         row["customer_id"]: money(row["billed"]) - money(row["paid"])
-        for row in _after(end).values("customer_id").annotate(billed=Sum("revenue"), paid=Sum("paid"))
+        for row in _after(end).values("customer_id").annotate(billed=Sum("billed"), paid=Sum("paid"))
     }
     return {
         customer_id: money(billed) - money(paid) - later.get(customer_id, 0)
@@ -40,7 +40,7 @@ def outstanding_at(end: date) -> dict[int, object]:
 
 def total_outstanding_at(end: date):
     now = CustomerBalance.objects.aggregate(b=Sum("billed"), p=Sum("paid"))
-    later = _after(end).aggregate(b=Sum("revenue"), p=Sum("paid"))
+    later = _after(end).aggregate(b=Sum("billed"), p=Sum("paid"))
     return money(now["b"]) - money(now["p"]) - money(later["b"]) + money(later["p"])
 
 
@@ -48,20 +48,20 @@ AGEING_SQL = """
 WITH owed AS (
     SELECT b.customer_id,
            b.billed - b.paid - COALESCE((
-               SELECT SUM(a.revenue - a.paid) FROM {day} a
+               SELECT SUM(a.billed - a.paid) FROM {day} a
                WHERE a.customer_id = b.customer_id AND a.date > %s), 0) AS owed
     FROM {balance} b
 ),
 recent AS (
-    SELECT d.customer_id, d.date, d.revenue,
-           SUM(d.revenue) OVER (PARTITION BY d.customer_id ORDER BY d.date DESC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - d.revenue AS newer
+    SELECT d.customer_id, d.date, d.billed,
+           SUM(d.billed) OVER (PARTITION BY d.customer_id ORDER BY d.date DESC
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - d.billed AS newer
     FROM {day} d
-    WHERE d.date <= %s AND d.date > %s AND d.revenue > 0
+    WHERE d.date <= %s AND d.date > %s AND d.billed > 0
 ),
 matched AS (
     SELECT r.customer_id, r.date,
-           CASE WHEN o.owed - r.newer >= r.revenue THEN r.revenue
+           CASE WHEN o.owed - r.newer >= r.billed THEN r.billed
                 WHEN o.owed - r.newer > 0 THEN o.owed - r.newer
                 ELSE 0 END AS amount
     FROM recent r JOIN owed o ON o.customer_id = r.customer_id

@@ -26,9 +26,21 @@
     return row.querySelector("[name$='-" + name + "']");
   }
 
+  // Tax rates per item (a bill's form only): each line shows its tax as it is typed. Prices are
+  // before tax; the server fixes the exact figures (and the CGST/SGST or IGST split) on posting.
+  var taxNode = document.getElementById("item-tax-rates");
+  var taxRates = taxNode ? JSON.parse(taxNode.textContent || "{}") : null;
+
+  function lineTax(row, cents) {
+    var item = field(row, "item");
+    var rate = taxRates && item ? Number(taxRates[item.value] || 0) : 0;
+    return Math.round(cents * rate / 100);
+  }
+
   // Amount per line and the running total, in cents to keep sums exact.
   function recalc(fieldset) {
     var total = 0;
+    var taxTotal = 0;
     var seen = false;
     fieldset.querySelectorAll("[data-row]").forEach(function (row) {
       var out = row.querySelector("[data-amount]");
@@ -38,12 +50,18 @@
       var price = field(row, "unit_price");
       if (!qty || !price || (del && del.checked) || qty.value === "" || price.value === "") { out.textContent = ""; return; }
       var cents = Math.round(number(qty) * number(price) * 100) - Math.round(number(field(row, "discount")) * 100);
-      out.textContent = (cents / 100).toFixed(2);
+      var tax = taxRates ? lineTax(row, cents) : 0;
+      out.textContent = (cents / 100).toFixed(2) + (tax ? " + tax " + (tax / 100).toFixed(2) : "");
       total += cents;
+      taxTotal += tax;
       seen = true;
     });
     var totalOut = fieldset.querySelector("[data-total]");
-    if (totalOut) { totalOut.textContent = seen ? (total / 100).toFixed(2) : "—"; }
+    if (totalOut) {
+      var text = (total / 100).toFixed(2);
+      if (taxTotal) { text += " + tax " + (taxTotal / 100).toFixed(2) + " = " + ((total + taxTotal) / 100).toFixed(2); }
+      totalOut.textContent = seen ? text : "—";
+    }
   }
 
   function renumber(fieldset) {

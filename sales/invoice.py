@@ -99,6 +99,8 @@ def invoice_context(
         "seller_state": state_name(seller.state_code),
         "logo": _logo_data_uri(seller),
         "buyer": sale.customer,
+        # A posted bill shows the GSTIN it was issued to, even if the customer's has changed since.
+        "buyer_gstin": sale.party_gstin if tax_invoice else sale.customer.gstin,
         "buyer_state": state_name(sale.customer.state_code),
         "place_of_supply": state_name(sale.place_of_supply),
         "inter_state": inter_state,

@@ -109,3 +109,11 @@ def test_the_pdf_renderer_fetches_no_url_a_bill_could_name(taxed, staff_user):
     sale = taxed.sell(staff_user, (taxed.bottle, 1, "10.00"))
     text = pdf_text(invoice.render_pdf(invoice.load_sale(sale.pk)))
     assert '<img src="file:///etc/passwd"> Aqua' in text
+
+
+def test_a_posted_invoice_keeps_the_gstin_it_was_issued_to(taxed, staff_user, staff_client):
+    sale = taxed.sell(staff_user, (taxed.bottle, 1, "10.00"))
+    taxed.customer.gstin, taxed.customer.state_code = OTHER_STATE_GSTIN, "29"
+    taxed.customer.save()
+    html = staff_client.get(reverse("sales:bill-print", args=[sale.pk])).content.decode()
+    assert LOCAL_GSTIN in html and OTHER_STATE_GSTIN not in html

@@ -8,7 +8,8 @@ and reports:
 - the first PDF in a fresh process (WeasyPrint's import and font set-up included: what the first
   invoice after a worker starts pays), and the median and worst of --runs PDFs after it;
 - the same through the web page (``GET /sales/bills/<id>/pdf/`` with the test client: queries,
-  template, PDF);
+  template, PDF), and the "E-mail PDF" request, which only queues (the PDF and SMTP run after it);
+- wall time and this process's CPU time, since the machine is shared;
 - peak Python memory of one render (tracemalloc, measured apart from the timings, which it slows)
   and the process's peak resident memory (``ru_maxrss``).
 """
@@ -20,10 +21,12 @@ import os
 import resource
 import statistics
 import sys
+import threading
 import time
 import tracemalloc
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,13 +102,23 @@ def _bill():
     return manager, sale
 
 
-def _times(action, runs: int) -> list[float]:
-    samples = []
+def _times(action, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of each run (CPU: this process only, so the machine's other load
+    and PostgreSQL's own work are left out of it)."""
+    wall, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu
+
+
+def _row(label: str, wall: list[float], cpu: list[float]) -> str:
+    return (
+        f"| {label} | {statistics.median(wall):.0f} / {max(wall):.0f} ms | "
+        f"{statistics.median(cpu):.0f} / {max(cpu):.0f} ms |"
+    )
 
 
 def run(args) -> None:
@@ -114,26 +127,68 @@ def run(args) -> None:
 
     call_command("migrate", verbosity=0)
     manager, sale = _bill()
+    from django.core.cache import cache
+
     from sales import invoice
 
     def render():
-        return invoice.render_pdf(invoice.load_sale(sale.pk))
+        return invoice.pdf_from_html(  # the renderer itself, past the cache
+            invoice.render_html(invoice.load_sale(sale.pk), copies=invoice.SENT_COPIES, pdf=True),
+            receipt=False,
+        )
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
-    pdf = render()  # the first in this process: imports WeasyPrint, loads the fonts
-    first_ms = (time.perf_counter() - started) * 1000
+    first_wall, first_cpu = _times(render, 1)  # the first in this process: imports, fonts
+    pdf = render()
     warm = _times(render, args.runs)
 
     client = Client()
     client.force_login(manager)
 
-    def page():
-        response = client.get(f"/sales/bills/{sale.pk}/pdf/")
-        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    def page(clear: bool):
+        def get():
+            if clear:
+                cache.clear()
+            response = client.get(f"/sales/bills/{sale.pk}/pdf/")
+            assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
-    page()
-    web = _times(page, args.runs)
+        return get
+
+    page(True)()
+    web = _times(page(True), args.runs)
+    web_cached = _times(page(False), args.runs)
+
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    def join_background():
+        for thread in threading.enumerate():
+            if thread.name.startswith("invoice-"):
+                thread.join()
+
+    mail_request, share_request = ([], []), ([], [])
+    anonymous = Client()
+    shared_open = ([], [])
+    for _ in range(args.runs):
+        cache.clear()
+        wall, cpu = _times(lambda: client.post(f"/sales/bills/{sale.pk}/email/", {"to": "b@example.com"}), 1)
+        mail_request[0].extend(wall), mail_request[1].extend(cpu)
+        join_background()  # the PDF and SMTP, after the response was in hand
+        cache.clear()
+        response = None
+
+        def share_click():
+            nonlocal response
+            response = client.post(f"/sales/bills/{sale.pk}/share/")
+            assert response.status_code == 302
+
+        wall, cpu = _times(share_click, 1)
+        share_request[0].extend(wall), share_request[1].extend(cpu)
+        join_background()  # the PDF made ready in the cache
+        link = parse_qs(urlsplit(response["Location"]).query)["text"][0].rsplit(" ", 1)[-1]
+        wall, cpu = _times(lambda link=link: anonymous.get(urlsplit(link).path), 1)
+        shared_open[0].extend(wall), shared_open[1].extend(cpu)
 
     tracemalloc.start()
     render()
@@ -143,18 +198,19 @@ def run(args) -> None:
 
     print(f"machine: {machine()}")
     print(f"{LINES}-line tax invoice, {len(pdf) / 1024:.0f} KiB PDF, {args.runs} runs each")
-    print("| figure | value |")
-    print("|---|---|")
-    print(f"| first PDF in a fresh process (imports, fonts) | {first_ms:.0f} ms |")
-    print(f"| PDF, median / worst of {args.runs} | {statistics.median(warm):.0f} / {max(warm):.0f} ms |")
+    print("| figure | wall: median / worst | CPU of this process: median / worst |")
+    print("|---|---|---|")
+    print(_row("first PDF render in a fresh process (imports, fonts)", first_wall, first_cpu))
+    print(_row("PDF render (WeasyPrint, the invoice's HTML to PDF)", *warm))
+    print(_row("GET /sales/bills/<id>/pdf/, not cached (queries, template, PDF)", *web))
+    print(_row("GET /sales/bills/<id>/pdf/, cached", *web_cached))
+    print(_row("POST …/email/ (the request; PDF and SMTP run after it)", *mail_request))
+    print(_row("POST …/share/ (the request; the PDF is rendered after it)", *share_request))
+    print(_row("the buyer opens the shared link (no login)", *shared_open))
+    print(f"peak Python memory of one render (tracemalloc): {peak / 1024 / 1024:.1f} MiB")
     print(
-        f"| GET /sales/bills/<id>/pdf/, median / worst of {args.runs} | "
-        f"{statistics.median(web):.0f} / {max(web):.0f} ms |"
-    )
-    print(f"| peak Python memory of one render (tracemalloc) | {peak / 1024 / 1024:.1f} MiB |")
-    print(
-        f"| process peak RSS (ru_maxrss), before the first PDF → after | "
-        f"{rss_before / 1024:.0f} → {rss_peak / 1024:.0f} MiB |"
+        f"process peak RSS (ru_maxrss): {rss_before / 1024:.0f} MiB before the first PDF, "
+        f"{rss_peak / 1024:.0f} after"
     )
 
 

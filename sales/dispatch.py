@@ -80,26 +80,36 @@ def email_invoice(*, sale: Sale, by: User, to: str = "") -> InvoiceDispatch:
         row = _record(
             sale=sale, by=by, kind=DispatchKind.EMAIL, recipient=address, status=DispatchStatus.QUEUED
         )
-        transaction.on_commit(lambda: _send_soon(row.pk))
+        _after_commit(deliver_email, row.pk, "invoice-mail")
     return row
 
 
-def _send_soon(dispatch_pk: int) -> None:
-    if settings.INVOICE_MAIL_IN_BACKGROUND:
-        threading.Thread(
-            target=_deliver_in_background, args=(dispatch_pk,), name="invoice-mail", daemon=True
-        ).start()
-    else:
-        deliver_email(dispatch_pk)
+def _after_commit(task, sale_or_dispatch_pk: int, name: str) -> None:
+    """Run ``task`` after the commit: in a background thread, or at once (INVOICE_SEND_IN_BACKGROUND)."""
+
+    def start() -> None:
+        if settings.INVOICE_SEND_IN_BACKGROUND:
+            threading.Thread(
+                target=_in_background, args=(task, sale_or_dispatch_pk), name=name, daemon=True
+            ).start()
+        else:
+            task(sale_or_dispatch_pk)
+
+    transaction.on_commit(start)
 
 
-def _deliver_in_background(dispatch_pk: int) -> None:
+def _in_background(task, pk: int) -> None:
     try:
-        deliver_email(dispatch_pk)
-    except Exception:  # the thread has no one to tell; the row stays "being sent", and it is logged
-        log.exception("invoice e-mail %s could not be delivered", dispatch_pk)
+        task(pk)
+    except Exception:  # the thread has no one to tell: an e-mail's row stays "being sent"; logged
+        log.exception("invoice background task %s(%s) failed", task.__name__, pk)
     finally:
         connections.close_all()  # this thread's own connections
+
+
+def prepare_pdf(sale_pk: int) -> None:
+    """Render a shared bill's PDF into the cache, so the buyer's first open does not wait for it."""
+    invoice.render_pdf(invoice.load_sale(sale_pk))
 
 
 def deliver_email(dispatch_pk: int) -> InvoiceDispatch:
@@ -148,6 +158,7 @@ def share_invoice(*, sale: Sale, by: User) -> SharedLink:
     expires = share.link_expiry()
     with transaction.atomic():
         _record(sale=sale, by=by, kind=DispatchKind.SHARE, expires=expires)
+        _after_commit(prepare_pdf, sale.pk, "invoice-pdf")
     text = (
         f"Tax invoice {sale.number} for {settings.CURRENCY} {sale.total:.2f} "
         f"(link open until {timezone.localtime(expires):%d %b %Y}): {url}"

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from inventory.errors import DomainError, NotAllowed
 from sales import dispatch, invoice, share
@@ -86,7 +86,7 @@ def _refused(request, status: int, heading: str, text: str):
     )
 
 
-@require_GET
+@require_safe
 def shared_invoice(request, token: str):
     """The PDF behind a share link, to anyone holding the link: no login, no links to anything else."""
     try:

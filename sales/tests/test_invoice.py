@@ -117,3 +117,24 @@ def test_a_posted_invoice_keeps_the_gstin_it_was_issued_to(taxed, staff_user, st
     taxed.customer.save()
     html = staff_client.get(reverse("sales:bill-print", args=[sale.pk])).content.decode()
     assert LOCAL_GSTIN in html and OTHER_STATE_GSTIN not in html
+
+
+def test_a_pdf_is_rendered_once_until_its_page_changes(taxed, staff_user, staff_client):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from sales.services import record_payment
+
+    cache.clear()
+    sale = taxed.sell(staff_user, (taxed.bottle, 10, "10.00"))
+    url = reverse("sales:bill-pdf", args=[sale.pk])
+    with mock.patch.object(invoice, "pdf_from_html", wraps=invoice.pdf_from_html) as renders:
+        first = staff_client.get(url).content
+        assert staff_client.get(url).content == first and renders.call_count == 1
+        record_payment(
+            by=staff_user, customer=taxed.customer, sale=sale, amount=Decimal("18.00"), method="upi"
+        )
+        paid = staff_client.get(url).content
+    assert renders.call_count == 2 and paid != first
+    assert "Scan to pay INR 100.00" in " ".join(pdf_text(paid).split())

@@ -45,7 +45,7 @@ def _smtp_settings(settings, port: int) -> None:
 @pytest.fixture(autouse=True)
 def _mail_within_the_request(settings):
     """Tests send the invoice mail when the request commits, not in a thread (one test does)."""
-    settings.INVOICE_MAIL_IN_BACKGROUND = False
+    settings.INVOICE_SEND_IN_BACKGROUND = False
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_the_mail_goes_in_a_background_thread_after_the_commit(
 
     from sales import dispatch
 
-    settings.INVOICE_MAIL_IN_BACKGROUND = True
+    settings.INVOICE_SEND_IN_BACKGROUND = True
     staff = staff_user
     sale = taxed.sell(staff, (taxed.bottle, 1, "10.00"))
     queued = dispatch.email_invoice(sale=sale, by=staff)
@@ -170,10 +170,21 @@ def _shared_link(staff_client, bill) -> str:
     return text.rsplit(" ", 1)[-1]
 
 
-def test_the_share_link_opens_the_pdf_without_a_login_and_is_logged(bill, staff_user, staff_client, client):
-    link = _shared_link(staff_client, bill)
+def test_the_share_link_opens_the_pdf_without_a_login_and_is_logged(
+    bill, staff_user, staff_client, client, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from sales import invoice
+
+    cache.clear()
+    with mock.patch.object(invoice, "pdf_from_html", wraps=invoice.pdf_from_html) as renders:
+        with django_capture_on_commit_callbacks(execute=True):
+            link = _shared_link(staff_client, bill)
+        assert renders.call_count == 1  # made ready right after the click
+        response = client.get(urlsplit(link).path)  # nobody logged in
+        assert renders.call_count == 1  # served from the cache
     assert link.startswith("http://localhost:8000/sales/shared/invoices/")
-    response = client.get(urlsplit(link).path)  # nobody logged in
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Robots-Tag"] == "noindex, nofollow"

@@ -228,3 +228,12 @@ def test_a_draft_cannot_be_shared_and_a_token_for_one_opens_nothing(taxed, staff
     assert client.get(reverse("sales:shared-invoice", args=[share.make_token(draft.pk)])).status_code == 404
     assert client.get(reverse("sales:shared-invoice", args=[share.make_token(999999)])).status_code == 404
     assert not InvoiceDispatch.objects.exists()
+
+
+def test_a_share_is_in_the_audit_trail_with_who_made_it(bill, staff_client, owner_user, client):
+    _shared_link(staff_client, bill)
+    client.force_login(owner_user)
+    page = client.get(reverse("accounts:audit"), {"model": "sales.invoicedispatch"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Invoice dispatch" in html and "Sam_Staff" in html

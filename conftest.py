@@ -5,6 +5,9 @@ import os
 import pytest
 from django.db import connection
 
+# The API clients (one per role, with a JWT access token) for the API tests beside each app.
+from testing.api_clients import anon_api, manager_api, other_manager_api, owner_api, staff_api  # noqa: F401
+
 
 def pytest_collection_modifyitems(config, items):
     on_sqlite = os.environ.get("BOTTLEWORKS_TEST_DB") == "sqlite"

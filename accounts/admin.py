@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts import services
 from accounts.models import User
-from config.search import LimitedSearchAdmin
+from core.search import LimitedSearchAdmin
 
 # A change to any of these ends the user's API tokens: none of them may ride on an older token.
 TOKEN_ENDING_FIELDS = {"is_active", "is_superuser", "groups"}

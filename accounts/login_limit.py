@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.lockout import address_limit_message, refusal_response
-from config import request_context
+from core import request_context
 
 audit = logging.getLogger("bottleworks.audit")
 

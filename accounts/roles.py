@@ -147,7 +147,7 @@ def user_for_token(pk: int, chain: str) -> tuple[User | None, bool]:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from config import rows
+    from core import rows
 
     with connection.cursor() as cursor:
         cursor.execute(_user_with_role_sql(), [*(GROUP_NAMES[role] for role in ROLE_PRECEDENCE), chain, pk])

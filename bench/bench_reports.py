@@ -275,7 +275,7 @@ def _list_pages(client, runs: int) -> list[tuple]:
     from django.db import connection
     from django.db.models import Count, Sum
 
-    from config import keyset
+    from core import keyset
     from inventory.models import StockMovement
     from production.models import ProductionRun
     from purchasing.models import Purchase

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/schema_fuzz.py [--examples 25]
 
-Runs tests/api/test_schema_fuzz.py (its fixtures, its one commented exclusion) in this process
+Runs core/tests/test_api_schema_fuzz.py (its fixtures, its one commented exclusion) in this process
 with ``BOTTLEWORKS_FUZZ_EXAMPLES`` set, on the throwaway PostgreSQL the test run starts, and
 counts what happened: operations passed and failed per role, and the requests schemathesis sent
 (the examples, plus those its checks send on their own, e.g. without credentials or with an
@@ -23,7 +23,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 OUT = PROJECT / "bench" / "out"
-TEST = "tests/api/test_schema_fuzz.py"
+TEST = "core/tests/test_api_schema_fuzz.py"
 
 
 class Counter:

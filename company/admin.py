@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from company import services
 from company.models import SellerProfile
-from inventory.admin import ServiceSavedAdmin
+from core.admin import ServiceSavedAdmin
 
 
 @admin.register(SellerProfile)

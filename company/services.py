@@ -10,7 +10,7 @@ from django.db import transaction
 from accounts import roles
 from accounts.models import User
 from company.models import SellerProfile
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument, NotAllowed
 from tax import gstin
 
 PROFILE_FIELDS = (

@@ -12,7 +12,7 @@ from accounts.views import role_required
 from company import forms as f
 from company import services
 from company.models import SellerProfile
-from inventory.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from inventory.forms import show_domain_error
 from tax import compute
 from tax.models import TaxRate

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from config import api_schema
+from core.api import schema as api_schema
 
 # The docs pages run third-party bundles (Swagger UI, Redoc) that set inline styles, and Redoc
 # starts a web worker from a blob: URL. Their scripts are files, never inline: only those two

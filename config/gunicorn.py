@@ -48,7 +48,7 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-i
 # gunicorn's own lines in the app's layout and time: ISO 8601 UTC, whatever the server's zone
 # (its default formats write local time, and its access lines none at all).
 _utc_line = {
-    "()": "config.request_context.UTCFormatter",
+    "()": "core.request_context.UTCFormatter",
     "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
 }
 _access_handler = (

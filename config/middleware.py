@@ -10,7 +10,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from config import request_context
+from core import request_context
 
 audit = logging.getLogger("bottleworks.audit")
 

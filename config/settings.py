@@ -146,7 +146,7 @@ def env_days_ahead(name: str, value: str) -> int:
     return int(value)
 
 
-# The dates a document may carry (inventory/dates.py): none before GO_LIVE_DATE (none: no bound
+# The dates a document may carry (documents/dates.py): none before GO_LIVE_DATE (none: no bound
 # but 1 Jan 2000), none in a closed period, and at most MAX_DAYS_AHEAD days after today, or the
 # number MAX_DAYS_AHEAD_BY_TYPE gives a type, e.g. "purchase=3,payment=30".
 GO_LIVE_DATE = env_date("GO_LIVE_DATE")
@@ -180,8 +180,11 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    "core",
     "tax",
     "accounts",
+    "documents",
+    "parties",
     "inventory",
     "purchasing",
     "production",
@@ -278,7 +281,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             # A Redis that hangs must not hang requests: fail fast and serve without the cache.
@@ -338,7 +341,7 @@ AXES_DISABLE_ACCESS_LOG = True
 # PROXY_COUNT-th entry from the right. django-axes reads it through django-ipware, which counts only
 # the proxies listed in the header after the client (hence the - 1), and accepts a header with
 # exactly that many entries; a longer one (a client's forged entries in front) falls back to
-# REMOTE_ADDR instead of trusting a forged entry. config/request_context.py gives this same address
+# REMOTE_ADDR instead of trusting a forged entry. core/request_context.py gives this same address
 # to the logs and the login limits.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 if PROXY_COUNT < 0:
@@ -467,17 +470,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies only: a form or multipart body cannot carry a document's lines or a null, so the
     # schema would advertise bodies that can never be right (and the API has no file uploads).
-    # Nested JSON past a sane depth is a 400, not a RecursionError (config/api.py).
-    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
+    # Nested JSON past a sane depth is a 400, not a RecursionError (core/api/base.py).
+    "DEFAULT_PARSER_CLASSES": ["core.api.base.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         # Ordering and filters that never sort or select by a cost for those who may not see costs.
-        "config.api_costs.CostFilterBackend",
-        "config.api.SearchWithoutNulFilter",
-        "config.api_costs.CostOrderingFilter",
+        "accounts.api.costs.CostFilterBackend",
+        "core.api.base.SearchWithoutNulFilter",
+        "accounts.api.costs.CostOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.base.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.base.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_VERSIONING_CLASS": None,
 }
@@ -515,20 +518,20 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SensitiveDataFilter"
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # One line per event on stderr, UTC time, with the request id, user and client address of the request
-# it happened in (config/request_context.py). The audit trail of logins, refusals and decisions goes
+# it happened in (core/request_context.py). The audit trail of logins, refusals and decisions goes
 # to the "bottleworks.audit" logger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_context": {"()": "config.request_context.RequestContextFilter"},
+        "request_context": {"()": "core.request_context.RequestContextFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "drop_audited_refusals": {"()": "config.request_context.DropAuditedRefusals"},
+        "drop_audited_refusals": {"()": "core.request_context.DropAuditedRefusals"},
     },
     "formatters": {
         "django.server": DEFAULT_LOGGING["formatters"]["django.server"],
         "line": {
-            "()": "config.request_context.UTCFormatter",
+            "()": "core.request_context.UTCFormatter",
             "format": (
                 "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s user=%(user)s "
                 "address=%(address)s %(message)s"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("accounts/", include("accounts.urls")),
     path("inventory/", include("inventory.urls")),
+    path("inventory/", include("documents.urls")),  # the approvals page keeps its address
     path("purchasing/", include("purchasing.urls")),
     path("production/", include("production.urls")),
     path("sales/", include("sales.urls")),

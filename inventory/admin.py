@@ -1,19 +1,16 @@
 """Django admin for Managers: browse everything, change master data through the services.
 
 The ledger and documents are read-only here (documents change only through their lifecycle);
-the approve and cancel actions call ``inventory.lifecycle`` and report refusals as messages.
+the approve and cancel actions call ``documents.lifecycle`` and report refusals as messages.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib import admin
 
-from config.search import LimitedSearchAdmin
-from inventory import lifecycle, services
-from inventory.errors import DomainError
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, ReadOnlyPlainAdmin, ServiceSavedAdmin
+from documents.admin import DocumentAdmin
+from inventory import services
 from inventory.models import (
     ClosedPeriod,
     DocumentSequence,
@@ -24,130 +21,6 @@ from inventory.models import (
     StockCountLine,
     StockMovement,
 )
-
-
-class ReadOnlyAdmin(LimitedSearchAdmin, SimpleHistoryAdmin):
-    """Viewable with history, never added, changed or deleted from admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    # simple-history's "revert to this version" would write around the services.
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        raise PermissionDenied
-
-
-class ReadOnlyPlainAdmin(LimitedSearchAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class DocumentAdmin(ReadOnlyAdmin):
-    """A document type: read-only, with approve and cancel (with a reason) as admin actions."""
-
-    list_display = ("__str__", "date", "status", "total", "created_by")
-    list_filter = ("status", "date")
-    search_fields = ("number",)
-    date_hierarchy = "date"
-    actions = ["approve_documents", "cancel_documents"]
-    list_select_related = ("created_by",)
-
-    def has_change_permission(self, request, obj=None):
-        # Actions need the change permission; every object form stays read-only (see below).
-        return obj is None and request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.opts.fields]
-
-    @admin.action(description="Approve selected pending documents")
-    def approve_documents(self, request, queryset):
-        done = 0
-        for document in queryset.order_by("id"):
-            try:
-                lifecycle.approve(document=document, by=request.user)
-                done += 1
-            except DomainError as error:
-                self.message_user(request, f"{document}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} approved and posted.", messages.SUCCESS)
-
-    @admin.action(description="Cancel selected posted documents (asks for a reason)")
-    def cancel_documents(self, request, queryset):
-        reason = (request.POST.get("reason") or "").strip()
-        if request.POST.get("confirmed") != "yes" or not reason:
-            if request.POST.get("confirmed") == "yes":
-                self.message_user(request, "Give a reason to cancel.", messages.ERROR)
-            return TemplateResponse(
-                request,
-                "admin/cancel_with_reason.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.opts,
-                    "queryset": queryset,
-                    "count": queryset.count(),
-                    "title": f"Cancel {queryset.count()} {self.opts.verbose_name_plural}",
-                },
-            )
-        done = 0
-        for document in queryset.order_by("id"):
-            try:
-                lifecycle.cancel(document=document, by=request.user, reason=reason)
-                done += 1
-            except DomainError as error:
-                self.message_user(request, f"{document}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} cancelled; their movements are reversed.", messages.SUCCESS)
-        return None
-
-
-class ServiceSavedAdmin(LimitedSearchAdmin, SimpleHistoryAdmin):
-    """Master data saved through its service (who may, what is valid); never deleted here."""
-
-    service_fields: tuple[str, ...] = ()
-
-    def save(self, request, obj, fields):  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in self.service_fields if name in form.cleaned_data}
-        instance = type(obj).objects.get(pk=obj.pk) if change else None
-        try:
-            saved = self.save(request, instance, fields)
-        except DomainError as error:
-            raise PermissionDenied(error.message) from error
-        obj.pk = saved.pk
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        raise PermissionDenied
 
 
 class RecipeInline(ReadOnlyInline):

@@ -14,9 +14,9 @@ from django import forms
 from django.forms import formset_factory
 from django.forms.formsets import TOTAL_FORM_COUNT
 
-from config import search
-from inventory.documents import MAX_LINES, DocumentStatus
-from inventory.errors import DomainError, InsufficientStock, InvalidDocument, PeriodClosed
+from core import search
+from core.errors import DomainError, InsufficientStock, InvalidDocument, PeriodClosed
+from documents.models import MAX_LINES, DocumentStatus
 from inventory.models import Item, ItemKind
 from tax.models import TaxRate
 

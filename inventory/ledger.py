@@ -17,9 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from accounts.models import User
-from config import bulk_copy, rows
+from core import bulk_copy, rows
+from core.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory import period_lock
-from inventory.errors import InsufficientStock, LedgerConflict, PeriodClosed, Shortage
 from inventory.models import ClosedPeriod, Item, MovementKind, StockBalance, StockMovement
 
 CENT = Decimal("0.01")

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from inventory.documents import Document
+from documents.models import Document
 
 ZERO = Decimal("0.00")
 

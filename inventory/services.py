@@ -19,9 +19,10 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts import roles
 from accounts.models import User
-from inventory import approval, dates, ledger, lifecycle, period_lock
-from inventory.drafts import check_items_once, replace_lines
-from inventory.errors import DomainError, InvalidDocument, NotAllowed
+from core.errors import DomainError, InvalidDocument, NotAllowed
+from documents import approval, dates, lifecycle
+from documents.drafts import check_items_once, replace_lines
+from inventory import ledger, period_lock
 from inventory.models import (
     ClosedPeriod,
     Item,

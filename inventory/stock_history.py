@@ -19,7 +19,7 @@ from itertools import pairwise
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from config import keyset
+from core import keyset
 from inventory.models import Item, StockBalance, StockMovement
 
 

@@ -11,7 +11,6 @@ urlpatterns = [
     path("items/<int:pk>/active/", views.item_deactivate, name="item-deactivate"),
     path("stock/", views.stock_list, name="stock-list"),
     path("stock/<int:pk>/", views.stock_item, name="stock-item"),
-    path("approvals/", views.approvals, name="approvals"),
     path("periods/", views.period_list, name="period-list"),
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period-reopen"),
     *views.count_pages.urls(),

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from inventory import lifecycle
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import DocumentStatus
 from inventory.models import Item, StockBalance, StockMovement
 
 UNPOSTED = (DocumentStatus.DRAFT, DocumentStatus.PENDING, DocumentStatus.REJECTED)

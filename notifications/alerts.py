@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.models import Item, MovementKind
 from notifications import outbox, preferences
 from notifications.models import MailKind
@@ -71,7 +71,7 @@ def _queue_approval_mail(document) -> None:
         # Approvers may see costs; the reason names the figures that decided it.
         "reason": lifecycle.waiting_reason(document, approvers[0]),
         "created_by": document.created_by,
-        "url": absolute(reverse("inventory:approvals")),
+        "url": absolute(reverse("documents:approvals")),
     }
     subject = f"Waiting for your approval: {context['kind']} {document.display_number}"
     outbox.enqueue(

@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Alerts observe the lifecycle; they never decide anything about the document itself.
-        from inventory import lifecycle
+        from documents import lifecycle
         from notifications import alerts
 
         lifecycle.observe_pending(alerts.document_went_pending)

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from inventory import lifecycle
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import DocumentStatus
 from notifications import alerts, findings, outbox, preferences
 from notifications.models import MailKind
 from production.models import RejectReason
@@ -115,7 +115,7 @@ def figures(day: date, user) -> dict[str, Any]:
 
 def links(day: date) -> dict[str, str]:
     return {
-        "approvals": alerts.absolute(reverse("inventory:approvals")),
+        "approvals": alerts.absolute(reverse("documents:approvals")),
         "page": alerts.absolute(reverse("notifications:digest")),
         "exceptions": alerts.absolute(findings.exceptions_url(day)),
     }

@@ -54,6 +54,6 @@ def digest_page(request):
         return render(request, "notifications/digest_page.html", {"error": error, "asked": asked}, status=400)
     with reading_replica():
         data = digest.figures(day, request.user)
-    links = {"approvals": reverse("inventory:approvals"), "exceptions": findings.exceptions_url(day)}
+    links = {"approvals": reverse("documents:approvals"), "exceptions": findings.exceptions_url(day)}
     context = {"data": data, "asked": day.isoformat(), "links": links}
     return render(request, "notifications/digest_page.html", context)

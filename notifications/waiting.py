@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 
 from accounts import roles
-from inventory import lifecycle
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import DocumentStatus
 from notifications import alerts, preferences
 from reporting import freshness
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from inventory.admin import DocumentAdmin, ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from documents.admin import DocumentAdmin
 from production.models import ProductionRun, RunInput, RunReject
 
 

@@ -10,10 +10,10 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
-from config.api_costs import CostFieldsMixin
-from config.api_fields import BooleanField, CharField, DecimalField, InputSerializer, PrimaryKeyRelatedField
-from config.api_filters import IdFilter
-from inventory.api.documents import (
+from accounts.api.costs import CostFieldsMixin
+from core.api.fields import BooleanField, CharField, DecimalField, InputSerializer, PrimaryKeyRelatedField
+from core.api.filters import IdFilter
+from documents.api import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
     MAX_LINES,

@@ -6,5 +6,6 @@ class ProductionConfig(AppConfig):
     name = "production"
 
     def ready(self) -> None:
-        # Registers this app's document rules with the shared lifecycle.
-        from production import services  # noqa: F401
+        # Registers this app's document rules with the shared lifecycle, and its document pages with
+        # the kernel's registry (the approvals page reads it).
+        from production import services, views  # noqa: F401

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from inventory.documents import Document
+from documents.models import Document
 from inventory.models import Item
 
 

@@ -23,10 +23,11 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from inventory import approval, ledger, lifecycle
-from inventory.dates import check_date
-from inventory.drafts import check_items_once, check_lines, money, money_problem, replace_lines
-from inventory.errors import InsufficientStock, InvalidDocument, LedgerConflict
+from core.errors import InsufficientStock, InvalidDocument, LedgerConflict
+from documents import approval, lifecycle
+from documents.dates import check_date
+from documents.drafts import check_items_once, check_lines, money, money_problem, replace_lines
+from inventory import ledger
 from inventory.models import Item, ItemKind, MovementKind, StockBalance
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from documents import registry
+from documents.pages import DocumentPages
 from inventory import forms as inventory_forms
-from inventory.views import DocumentPages
 from production import forms as f
 from production import services
 from production.models import ProductionRun
@@ -110,4 +111,4 @@ class RunPages(DocumentPages):
         }
 
 
-run_pages = RunPages()
+run_pages = registry.register(RunPages(), order=20)

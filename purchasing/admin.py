@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from inventory.admin import DocumentAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
+from documents.admin import DocumentAdmin
 from purchasing import services
 from purchasing.models import Purchase, PurchaseLine, Supplier
 

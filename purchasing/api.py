@@ -9,10 +9,10 @@ from django.db.models import Prefetch
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
+from accounts.api.costs import API_FILTERS
 from accounts.api.idempotency import IdempotentCreateMixin
 from company import taxation
-from config.api_costs import API_FILTERS
-from config.api_fields import (
+from core.api.fields import (
     MODEL_FIELD_MAPPING,
     BooleanField,
     CharField,
@@ -20,8 +20,8 @@ from config.api_fields import (
     InputSerializer,
     PrimaryKeyRelatedField,
 )
-from config.api_filters import ActiveFilter, IdFilter
-from inventory.api.documents import (
+from core.api.filters import ActiveFilter, IdFilter
+from documents.api import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
     MAX_LINES,
@@ -35,7 +35,7 @@ from inventory.api.documents import (
     item_field,
     resolve_items,
 )
-from inventory.drafts import line_inputs
+from documents.drafts import line_inputs
 from purchasing import services
 from purchasing.models import Purchase, PurchaseLine, Supplier
 

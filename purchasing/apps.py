@@ -6,5 +6,6 @@ class PurchasingConfig(AppConfig):
     name = "purchasing"
 
     def ready(self) -> None:
-        # Registers this app's document rules with the shared lifecycle.
-        from purchasing import services  # noqa: F401
+        # Registers this app's document rules with the shared lifecycle, and its document pages with
+        # the kernel's registry (the approvals page reads it).
+        from purchasing import services, views  # noqa: F401

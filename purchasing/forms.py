@@ -4,35 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
-from config import search
 from inventory.forms import DATE_INPUT, ItemChoiceField, LineForm, RequestKeyForm, line_formset
+from parties.forms import PartyForm as PartyForm  # a supplier is entered on the party form
 from purchasing.models import Supplier
-from tax.states import STATE_CHOICES
-
-
-class PartyForm(forms.Form):
-    """Contact details of a supplier or customer."""
-
-    name = forms.CharField(max_length=150)
-    contact_person = forms.CharField(max_length=120, required=False)
-    phone = forms.CharField(max_length=40, required=False)
-    email = forms.EmailField(required=False)
-    address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    tax_number = forms.CharField(label="Tax number", max_length=40, required=False)
-    gstin = forms.CharField(label="GSTIN", max_length=20, required=False)
-    state_code = forms.ChoiceField(
-        label="State", choices=[("", "—"), *STATE_CHOICES], required=False, help_text="GST state code"
-    )
-    is_registered = forms.BooleanField(label="Registered for GST", required=False)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    is_active = forms.BooleanField(label="Active", required=False, initial=True)
-
-
-class PartySearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", max_length=search.MAX_LENGTH)
-    show = forms.ChoiceField(
-        required=False, choices=[("active", "Active"), ("inactive", "Inactive"), ("all", "All")]
-    )
 
 
 class PurchaseForm(RequestKeyForm):

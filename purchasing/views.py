@@ -1,60 +1,16 @@
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from accounts.views import role_required
-from inventory.drafts import line_inputs
-from inventory.errors import DomainError, NotAllowed
-from inventory.forms import show_domain_error
-from inventory.views import DocumentPages, paginate
+from documents import registry
+from documents.drafts import line_inputs
+from documents.pages import DocumentPages
+from parties.views import party_entry, party_list
 from purchasing import forms as f
 from purchasing import services
 from purchasing.models import Purchase, Supplier
-
-
-def party_list(request, queryset, template: str, extra: dict | None = None):
-    """A searchable list of suppliers or customers (active ones unless asked otherwise)."""
-    form = f.PartySearchForm(request.GET or None)
-    show = "active"
-    if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            queryset = queryset.filter(
-                Q(name__icontains=q) | Q(phone__icontains=q) | Q(contact_person__icontains=q)
-            )
-        show = form.cleaned_data["show"] or "active"
-    if show != "all":
-        queryset = queryset.filter(is_active=show == "active")
-    page, query = paginate(request, queryset.order_by("name"))
-    return render(request, template, {"form": form, "page": page, "query": query, **(extra or {})})
-
-
-def party_entry(request, *, instance, form_class, save, template: str, done: str, form_kwargs=None):
-    """Create or change a supplier/customer through its service; errors go next to their fields."""
-    form_kwargs = form_kwargs or {}
-    if request.method == "POST":
-        form = form_class(request.POST, **form_kwargs)
-        if form.is_valid():
-            try:
-                saved = save(by=request.user, instance=instance, fields=form.cleaned_data)
-            except NotAllowed as error:
-                raise PermissionDenied(str(error)) from error
-            except DomainError as error:
-                show_domain_error(error, form, {})
-            else:
-                messages.success(request, f"{saved.name} saved.")
-                return redirect(done)
-        return render(request, template, {"form": form, "party": instance}, status=400)
-    initial = {}
-    if instance is not None:
-        initial = {
-            name: getattr(instance, name) for name in form_class.base_fields if hasattr(instance, name)
-        }
-    return render(request, template, {"form": form_class(initial=initial, **form_kwargs), "party": instance})
 
 
 def _save_supplier(*, by, instance, fields):
@@ -151,4 +107,4 @@ class PurchasePages(DocumentPages):
         }
 
 
-purchase_pages = PurchasePages()
+purchase_pages = registry.register(PurchasePages(), order=10)

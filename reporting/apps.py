@@ -8,7 +8,7 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         # The summaries follow every posting and cancellation, in the same transaction.
-        from inventory import lifecycle
+        from documents import lifecycle
         from reporting import freshness, summaries
 
         lifecycle.observe_postings(summaries.record_posting)
@@ -25,7 +25,7 @@ class ReportingConfig(AppConfig):
     @staticmethod
     def dashboard_sources() -> list[type]:
         """The models whose rows the dashboard shows (documents of every status, items, parties)."""
-        from inventory import lifecycle
+        from documents import lifecycle
         from inventory.models import Item, StockBalance
         from purchasing.models import Supplier
         from reporting.models import CustomerBalance, SalesCustomerDay

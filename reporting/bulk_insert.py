@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from config.bulk_copy import copy_rows, insert_new
+from core.bulk_copy import copy_rows, insert_new
 
 
 def insert_with_history(model: type[Model], objects: Sequence[Model], *, by: User) -> None:

@@ -7,13 +7,13 @@ path that keeps every rule the services keep:
 - a day's bills are posted through ``inventory.ledger.post_many``: each is checked and priced
   exactly as ``ledger.post`` would (availability, moving-average cost, one movement per line), with
   one lock, one insert and one balance update for the day; numbers come from
-  ``inventory.numbering.next_numbers`` (gapless, in posting order); one transaction per day;
+  ``documents.numbering.next_numbers`` (gapless, in posting order); one transaction per day;
 - lines store the cost the ledger priced them at; bills and lines are inserted with one history row
   each ("created", by the acting user), as a document posted on entry would have;
 - bills stay within the bill and payment approval thresholds (so neither a bill nor a payment
   needed an approver), payments never exceed what a bill still owes, and only bills without
   payments are cancelled; a run or count that waits is approved, as purchases are;
-- the report summaries are added in the same transaction, as ``inventory.lifecycle`` does.
+- the report summaries are added in the same transaction, as ``documents.lifecycle`` does.
 
 Afterwards ``verify_ledger`` and ``reporting.summaries.differences()`` find nothing to report.
 """
@@ -36,11 +36,12 @@ from accounts.models import User
 from company import taxation
 from company.models import SellerProfile
 from company.services import save_seller_profile
-from config.bulk_copy import take_ids
-from inventory import ledger, lifecycle
-from inventory.documents import DocumentStatus
+from core.bulk_copy import take_ids
+from documents import lifecycle
+from documents.models import DocumentStatus
+from documents.numbering import next_numbers
+from inventory import ledger
 from inventory.models import Item, ItemKind, MovementKind
-from inventory.numbering import next_numbers
 from inventory.services import CountLineInput, RecipeInput, create_stock_count, save_item, set_recipe
 from production.models import RejectReason
 from production.services import RejectLine, create_run, recipe_inputs
@@ -551,7 +552,7 @@ class DemoPlant:
         if not bills:
             return []
         # The period lock first, then stock locks, then numbers: the order every posting keeps
-        # (see inventory.period_lock and inventory.numbering).
+        # (see inventory.period_lock and documents.numbering).
         ledger.check_period_open(day)
         ledger.lock_balances(bottle.pk for bottle, _size in self.bottles)
         numbers = next_numbers(Sale.NUMBER_PREFIX, day, len(bills))

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from accounts.models import User
-from inventory.documents import Document
+from documents.models import Document
 from inventory.models import ItemKind, StockBalance
 from purchasing.models import PurchaseLine
 from purchasing.services import PurchaseLineInput, create_purchase

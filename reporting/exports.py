@@ -17,7 +17,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from reporting.periods import Period
 from reporting.routers import reading_replica
 from reporting.spreadsheet_text import csv_text, looks_like_formula

@@ -3,7 +3,7 @@
 Each row is a sum of the rows it summarises (movements, bill lines, payments) for one day, so a
 report over a year reads a few thousand rows instead of a million. They are written only by
 ``reporting.summaries``, inside the same transaction as the posting or cancellation that changes
-what they sum (``inventory.lifecycle`` calls it), so they are never stale against the ledger.
+what they sum (``documents.lifecycle`` calls it), so they are never stale against the ledger.
 """
 
 from __future__ import annotations

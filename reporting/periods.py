@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
-from inventory.dates import FLOOR
+from documents.dates import FLOOR
 
 MAX_DAYS = 366 * 10  # ten years: anything longer is a typo, not a report
-# Every date a document can carry (inventory.dates: from FLOOR to at most a year ahead) and no
+# Every date a document can carry (documents.dates: from FLOOR to at most a year ahead) and no
 # earlier one, where a report could only show nothing or the sign of a date typed wrong; far
 # enough from date.min and date.max that "the period before" and ageing never overflow.
 EARLIEST, LATEST = FLOOR, date(2999, 12, 31)

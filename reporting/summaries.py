@@ -1,6 +1,6 @@
 """Keep the daily summaries (reporting.models) equal to the rows they sum.
 
-``record_posting`` runs inside the posting or cancelling transaction (``inventory.lifecycle`` calls
+``record_posting`` runs inside the posting or cancelling transaction (``documents.lifecycle`` calls
 it once per document), adding the document's figures with sign +1 when it posts and −1 when it is
 cancelled. Each step is one ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`` that adds to the
 existing row, so concurrent postings of one day serialise on the row without losing a cent; the
@@ -185,7 +185,7 @@ def apply_payments(ids: Sequence[int], sign: int) -> None:
 
 def record_posting(document, sign: int) -> None:
     """Called by the lifecycle inside the transaction that posts (+1) or cancels (−1) a document."""
-    from inventory import lifecycle
+    from documents import lifecycle
 
     label = document._meta.label_lower
     statements = []

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from inventory.admin import DocumentAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
-from purchasing.services import PARTY_FIELDS
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
+from documents.admin import DocumentAdmin
+from parties.services import PARTY_FIELDS
 from sales import services
 from sales.models import Customer, Payment, Sale, SaleLine
 

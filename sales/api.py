@@ -11,10 +11,10 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from accounts import roles
+from accounts.api.costs import API_FILTERS, CostFieldsMixin
 from accounts.api.idempotency import IdempotentCreateMixin
 from company import taxation
-from config.api_costs import API_FILTERS, CostFieldsMixin
-from config.api_fields import (
+from core.api.fields import (
     MODEL_FIELD_MAPPING,
     BooleanField,
     CharField,
@@ -22,8 +22,8 @@ from config.api_fields import (
     InputSerializer,
     PrimaryKeyRelatedField,
 )
-from config.api_filters import ActiveFilter, IdFilter
-from inventory.api.documents import (
+from core.api.filters import ActiveFilter, IdFilter
+from documents.api import (
     DOCUMENT_FIELDS,
     DOCUMENT_USERS,
     MAX_LINES,
@@ -40,8 +40,8 @@ from inventory.api.documents import (
     resolve_items,
     with_lines,
 )
-from inventory.drafts import line_inputs
-from purchasing.services import PARTY_FIELDS
+from documents.drafts import line_inputs
+from parties.services import PARTY_FIELDS
 from sales import selectors, services
 from sales.models import MAX_CREDIT_DAYS, Customer, Payment, PaymentMethod, Sale, SaleLine
 

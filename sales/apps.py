@@ -6,5 +6,6 @@ class SalesConfig(AppConfig):
     name = "sales"
 
     def ready(self) -> None:
-        # Registers this app's document rules with the shared lifecycle.
-        from sales import services  # noqa: F401
+        # Registers this app's document rules with the shared lifecycle, and its document pages with
+        # the kernel's registry (the approvals page reads it).
+        from sales import services, views  # noqa: F401

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from inventory.forms import DATE_INPUT, MONEY, ItemChoiceField, LineForm, RequestKeyForm, line_formset
-from purchasing.forms import PartyForm
+from parties.forms import PartyForm
 from sales.models import MAX_CREDIT_DAYS, Customer, PaymentMethod, Sale
 
 

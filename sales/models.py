@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from inventory.documents import Document
+from documents.models import Document
 from inventory.models import Item
-from purchasing.models import Party
+from parties.models import Party
 
 MAX_CREDIT_DAYS = 365  # a year: longer terms are a loan, not a bill
 

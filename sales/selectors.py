@@ -8,7 +8,7 @@ from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 
 from company import taxation
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from sales.models import Customer, Payment, Sale, SaleLine
 
 CENT = Decimal("0.01")

@@ -19,14 +19,15 @@ from django.db import transaction
 from accounts import roles
 from accounts.models import User
 from company import taxation
-from config.rows import insert_with_history
-from inventory import approval, ledger, lifecycle
-from inventory.dates import check_date
-from inventory.documents import DocumentStatus
-from inventory.drafts import check_lines, money, money_problem, replace_lines, update_with_history
-from inventory.errors import DomainError, InvalidDocument, NotAllowed
+from core.errors import DomainError, InvalidDocument, NotAllowed
+from core.rows import insert_with_history
+from documents import approval, lifecycle
+from documents.dates import check_date
+from documents.drafts import check_lines, money, money_problem, replace_lines, update_with_history
+from documents.models import DocumentStatus
+from inventory import ledger
 from inventory.models import Item, MovementKind
-from purchasing.services import save_party
+from parties.services import save_party
 from sales import selectors
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
 

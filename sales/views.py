@@ -5,10 +5,11 @@ from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from accounts.views import role_required
-from inventory.drafts import line_inputs
+from documents import registry
+from documents.drafts import line_inputs
+from documents.pages import DocumentPages
 from inventory.models import Item
-from inventory.views import DocumentPages
-from purchasing.views import party_entry, party_list
+from parties.views import party_entry, party_list
 from sales import forms as f
 from sales import invoice_views, selectors, services
 from sales.models import Customer, Payment, Sale
@@ -139,7 +140,7 @@ class SalePages(DocumentPages):
         ]
 
 
-sale_pages = SalePages()
+sale_pages = registry.register(SalePages(), order=30)
 
 
 class PaymentPages(DocumentPages):
@@ -184,4 +185,4 @@ class PaymentPages(DocumentPages):
         )
 
 
-payment_pages = PaymentPages()
+payment_pages = registry.register(PaymentPages(), order=40)

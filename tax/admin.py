@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from inventory.admin import ServiceSavedAdmin
+from core.admin import ServiceSavedAdmin
 from tax.models import TaxRate
 from tax.services import save_tax_rate
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument, NotAllowed
 from tax.models import TaxRate
 
 

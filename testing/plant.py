@@ -76,7 +76,7 @@ def build_plant() -> Plant:
 
 def ledger_state() -> dict:
     """Everything a refused action must leave untouched: movements, balances, documents, numbers."""
-    from inventory import lifecycle
+    from documents import lifecycle
     from inventory.models import DocumentSequence, StockBalance, StockMovement
 
     documents = {}

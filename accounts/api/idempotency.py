@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import IdempotencyRecord
-from config import rows
+from core import rows
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

@@ -8,7 +8,7 @@ from axes.models import AccessAttempt
 from django.db.models import F
 from rest_framework.test import APIClient
 
-from config import request_context
+from core import request_context
 
 pytestmark = pytest.mark.django_db
 

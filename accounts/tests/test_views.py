@@ -37,7 +37,7 @@ def test_audit_trail_is_for_managers_and_the_owner(staff_client, owner_client):
 def test_audit_trail_shows_a_document_status_change(plant, staff_user, manager_client):
     sale = plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)
     plant.buy(staff_user, (plant.bottle, 5, "3.00"))
-    from inventory import lifecycle
+    from documents import lifecycle
 
     lifecycle.submit(document=sale, by=staff_user)
     entries = manager_client.get(reverse("accounts:audit"), {"model": "sales.sale"}).context["entries"]

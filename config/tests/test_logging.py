@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.urls import path
 
 import config.urls
-from config import request_context
-from inventory import lifecycle
+from core import request_context
+from documents import lifecycle
 
 pytestmark = pytest.mark.django_db
 

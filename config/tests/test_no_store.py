@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.api.conftest import bearer_client
+from testing.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 

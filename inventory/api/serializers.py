@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from config.api_costs import CostFieldsMixin
-from config.api_fields import (
+from accounts.api.costs import CostFieldsMixin
+from core.api.fields import (
     MODEL_FIELD_MAPPING,
     BooleanField,
     CharField,
@@ -15,7 +15,7 @@ from config.api_fields import (
     InputSerializer,
     PrimaryKeyRelatedField,
 )
-from inventory.api.documents import (
+from documents.api import (
     DOCUMENT_FIELDS,
     MAX_LINES,
     MAX_QUANTITY,

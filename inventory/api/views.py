@@ -14,13 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import roles
+from accounts.api.costs import API_FILTERS
 from accounts.api.idempotency import IdempotentCreateMixin
-from config.api import LedgerPagination
-from config.api_costs import API_FILTERS
-from config.api_filters import FilterSet, IdFilter, TrueOrFalseFilter
-from inventory import lifecycle, services
-from inventory.api import serializers as s
-from inventory.api.documents import (
+from core.api.base import LedgerPagination
+from core.api.filters import FilterSet, IdFilter, TrueOrFalseFilter
+from documents import lifecycle
+from documents.api import (
     DOCUMENT_USERS,
     DocumentFilter,
     DraftDocumentViewSet,
@@ -30,8 +29,10 @@ from inventory.api.documents import (
     RoleRulesMixin,
     Rule,
 )
-from inventory.documents import DocumentStatus
-from inventory.drafts import line_inputs
+from documents.drafts import line_inputs
+from documents.models import DocumentStatus
+from inventory import services
+from inventory.api import serializers as s
 from inventory.models import (
     ClosedPeriod,
     Item,

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from inventory import lifecycle
-from inventory.errors import InsufficientStock, InvalidDocument
+from core.errors import InsufficientStock, InvalidDocument
+from documents import lifecycle
 from inventory.models import StockBalance
 from inventory.services import CountLineInput, create_stock_count
 from production.models import RejectReason
@@ -196,7 +196,7 @@ def test_the_approvals_queue_says_why_each_document_waits(stocked, staff_user, m
     settings.APPROVAL_THRESHOLD = D("100")
     stocked.sell(staff_user, (stocked.bottle, 30, "5.00"))
     _run(stocked, staff_user, conversion="9999999")
-    page = manager_client.get(reverse("inventory:approvals")).content.decode()
+    page = manager_client.get(reverse("documents:approvals")).content.decode()
     assert "Why it waits" in page
     assert "Total 150.00 is over the approval limit 100.00." in page
     assert "; run cost per bottle 1,000,002.40 is 358,424× the average 2.79." in page

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import DomainError, InvalidDocument, NotAllowed, PeriodClosed
 from inventory import ledger
-from inventory.errors import DomainError, InvalidDocument, NotAllowed, PeriodClosed
 from inventory.models import ClosedPeriod
 from inventory.services import close_period, reopen_period
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from inventory.errors import InsufficientStock
+from core.errors import InsufficientStock
+from documents.numbering import financial_year_label
 from inventory.models import StockBalance
-from inventory.numbering import financial_year_label
 from inventory.verification import verify_ledger
 from production.services import create_run
 from purchasing.models import Purchase

@@ -1,4 +1,4 @@
-"""The one rule for document dates (inventory/dates.py), through services, the API, forms and reports."""
+"""The one rule for document dates (documents/dates.py), through services, the API, forms and reports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 from inventory.models import ClosedPeriod
 from inventory.services import CountLineInput, create_stock_count
 from production.services import create_run

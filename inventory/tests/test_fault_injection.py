@@ -4,10 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from config import rows
-from inventory import ledger, lifecycle
+from core import rows
+from documents import lifecycle
+from documents.numbering import financial_year_label
+from inventory import ledger
 from inventory.models import Item, StockBalance
-from inventory.numbering import financial_year_label
 from testing.plant import ledger_state
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def draft(plant, staff_user):
 def crash_after_stock_moved(seen: list):
     """A stand-in that records the balance it sees (already moved) and then fails.
 
-    It reads with ``config.rows``: it may run inside the posting's pipeline, which refuses the ORM.
+    It reads with ``core.rows``: it may run inside the posting's pipeline, which refuses the ORM.
     """
 
     def crash(*args, **kwargs):

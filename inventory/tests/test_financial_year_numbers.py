@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from inventory.numbering import financial_year_label, next_number
+from documents.numbering import financial_year_label, next_number
 from inventory.tests.test_concurrency import race, unexpected
 from sales.models import Sale
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from inventory import lifecycle
-from inventory.errors import InvalidDocument, NotAllowed
+from core.errors import InvalidDocument, NotAllowed
+from documents import lifecycle
 from inventory.services import CountLineInput, create_stock_count, update_stock_count
 from production.services import InputLine, create_run, update_run
 from purchasing.services import PurchaseLineInput, update_purchase
@@ -76,7 +76,7 @@ def test_a_manager_who_changed_a_draft_may_not_approve_or_reject_it_on_the_web(
     page = manager_client.get(reverse("sales:bill-detail", args=[sale.pk])).content.decode()
     assert "/approve/" not in page and "/reject/" not in page
     assert "<dt>Changed by</dt><dd>Mia_Manager</dd>" in page
-    queue = manager_client.get(reverse("inventory:approvals")).content.decode()
+    queue = manager_client.get(reverse("documents:approvals")).content.decode()
     assert sale.display_number in queue and "You entered or changed it" in queue
     assert "/approve/" not in queue
 
@@ -88,7 +88,7 @@ def test_a_manager_who_changed_a_draft_may_not_approve_or_reject_it_on_the_web(
 
     third = Client()
     third.force_login(other_manager)
-    assert "/approve/" in third.get(reverse("inventory:approvals")).content.decode()
+    assert "/approve/" in third.get(reverse("documents:approvals")).content.decode()
     third.post(reverse("sales:bill-action", args=[sale.pk, "approve"]))
     sale.refresh_from_db()
     assert (sale.status, sale.decided_by) == ("posted", other_manager)

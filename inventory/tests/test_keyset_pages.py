@@ -158,7 +158,7 @@ def _bills(plant, staff_user, count: int):
 def test_bill_list_pages_have_no_duplicates_or_gaps_either_way(
     plant, staff_user, staff_client, monkeypatch, status
 ):
-    monkeypatch.setattr("inventory.views.PAGE_SIZE", 3)
+    monkeypatch.setattr("documents.pages.PAGE_SIZE", 3)
     _bills(plant, staff_user, 11)
     plant.sell(staff_user, (plant.bottle, 1, "5.00"), submit=False)  # a draft: filtered out by status
     url = reverse("sales:bill-list")
@@ -177,7 +177,7 @@ def test_bill_list_pages_have_no_duplicates_or_gaps_either_way(
 
 
 def test_purchase_list_deep_pages_hold_the_right_rows(plant, staff_user, staff_client, monkeypatch):
-    monkeypatch.setattr("inventory.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("documents.pages.PAGE_SIZE", 2)
     today = timezone.localdate()
     for n in range(7):
         plant.buy(staff_user, (plant.cap, 1, "0.50"), date=today - timedelta(days=n % 3))
@@ -189,8 +189,8 @@ def test_purchase_list_deep_pages_hold_the_right_rows(plant, staff_user, staff_c
 def test_list_count_stops_at_its_limit_and_an_odd_cursor_is_the_first_page(
     plant, staff_user, staff_client, monkeypatch
 ):
-    monkeypatch.setattr("config.keyset.COUNT_LIMIT", 4)
-    monkeypatch.setattr("inventory.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("core.keyset.COUNT_LIMIT", 4)
+    monkeypatch.setattr("documents.pages.PAGE_SIZE", 2)
     _bills(plant, staff_user, 5)
     url = reverse("sales:bill-list")
     response = staff_client.get(url)

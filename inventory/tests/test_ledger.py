@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from core.errors import InsufficientStock, LedgerConflict
 from inventory import ledger
-from inventory.errors import InsufficientStock, LedgerConflict
 from inventory.models import StockBalance, StockMovement
 from inventory.verification import verify_ledger
 

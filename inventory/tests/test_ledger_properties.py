@@ -27,8 +27,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from inventory import lifecycle
-from inventory.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
+from documents import lifecycle
 from inventory.models import DocumentSequence, StockBalance, StockMovement
 from inventory.services import CountLineInput, create_stock_count
 from inventory.verification import verify_ledger

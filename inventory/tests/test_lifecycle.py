@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from inventory import lifecycle
-from inventory.errors import DomainError, InvalidDocument, NotAllowed, PeriodClosed
+from core.errors import DomainError, InvalidDocument, NotAllowed, PeriodClosed
+from documents import lifecycle
 from inventory.models import ClosedPeriod, StockBalance
 from inventory.services import close_period
 from inventory.verification import verify_ledger

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from inventory.errors import DomainError, InvalidDocument, NotAllowed
+from core.errors import DomainError, InvalidDocument, NotAllowed
+from documents.numbering import financial_year_label
 from inventory.models import Item, ItemKind, StockBalance, StockCount
-from inventory.numbering import financial_year_label
 from inventory.services import (
     CountLineInput,
     RecipeInput,

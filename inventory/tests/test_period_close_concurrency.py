@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import PeriodClosed
 from inventory import ledger, period_lock
-from inventory.errors import PeriodClosed
 from inventory.models import ClosedPeriod
 from inventory.services import close_period
 from inventory.verification import verify_ledger

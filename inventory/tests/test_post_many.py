@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from core.errors import InsufficientStock
+from documents.numbering import next_number, next_numbers
 from inventory import ledger
-from inventory.errors import InsufficientStock
 from inventory.models import StockBalance, StockMovement
-from inventory.numbering import next_number, next_numbers
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.verification import verify_ledger
 from sales.models import Customer, Sale
 from sales.services import SaleLineInput, create_sale

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.models import StockBalance
 from inventory.verification import verify_ledger
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.models import StockBalance, StockCount, StockMovement
 from inventory.services import CountLineInput, create_stock_count
 from production.models import RejectReason
@@ -96,7 +96,7 @@ PAGES = [
     ("inventory:count-list", None, READERS_OF_COSTS),
     ("inventory:count-new", None, MANAGER),
     ("inventory:count-detail", "count", READERS_OF_COSTS),
-    ("inventory:approvals", None, READERS_OF_COSTS),
+    ("documents:approvals", None, READERS_OF_COSTS),
     ("accounts:audit", None, READERS_OF_COSTS),
 ]
 
@@ -149,7 +149,7 @@ def test_nav_shows_each_role_only_what_it_may_use(week, staff_client, manager_cl
     staff = staff_client.get(reverse("inventory:stock-list")).content.decode()
     manager = manager_client.get(reverse("inventory:stock-list")).content.decode()
     owner = owner_client.get(reverse("inventory:stock-list")).content.decode()
-    for link in ("reporting:profit-loss", "accounts:audit", "inventory:approvals"):
+    for link in ("reporting:profit-loss", "accounts:audit", "documents:approvals"):
         assert reverse(link) not in staff
         assert reverse(link) in manager and reverse(link) in owner
     assert reverse("admin:index") in manager
@@ -185,12 +185,12 @@ def test_stock_count_entry_posts_the_difference(week, manager_client, plant):
 
 
 def test_approvals_queue_lists_pending_documents_and_approves_them(week, manager_client):
-    queue = manager_client.get(reverse("inventory:approvals")).content.decode()
+    queue = manager_client.get(reverse("documents:approvals")).content.decode()
     pending = week["pending"]
     assert pending.display_number in queue
     url = reverse("sales:bill-action", args=[pending.pk, "approve"])
     response = manager_client.post(url, {"next": "approvals"})
-    assert response.status_code == 302 and response["Location"] == reverse("inventory:approvals")
+    assert response.status_code == 302 and response["Location"] == reverse("documents:approvals")
     pending.refresh_from_db()
     assert pending.status == "posted"
 
@@ -273,7 +273,7 @@ def test_list_pages_take_the_same_number_of_queries_for_few_or_many_rows(plant, 
         reverse("inventory:stock-item", args=[plant.bottle.pk]),
         reverse("sales:customer-list"),
         reverse("inventory:item-list"),
-        reverse("inventory:approvals"),
+        reverse("documents:approvals"),
     ]
 
     def counts():

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from inventory import lifecycle
+from documents import lifecycle
+from documents.numbering import financial_year_label
 from inventory.models import StockBalance, StockMovement
-from inventory.numbering import financial_year_label
 from inventory.verification import verify_ledger
 from production.models import RejectReason
 from production.services import RejectLine, create_run

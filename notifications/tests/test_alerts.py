@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from inventory import lifecycle
+from documents import lifecycle
 from notifications import outbox
 from notifications.models import AlertPreferences, MailKind, MailStatus, OutboxMail
 from notifications.tests.conftest import join_background_senders

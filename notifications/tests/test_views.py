@@ -94,7 +94,7 @@ def test_the_dashboard_shows_a_30_day_trend_of_revenue_and_bottles_made(month, m
 def test_a_manager_who_changed_a_pending_bill_is_not_counted_as_one_who_may_decide_it(
     plant, staff_user, manager_user, other_manager, owner_user, settings
 ):
-    from inventory import lifecycle
+    from documents import lifecycle
     from notifications import waiting
     from sales.models import Sale
     from sales.services import SaleLineInput, update_sale

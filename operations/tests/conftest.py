@@ -1,6 +1,6 @@
 import pytest
 
-from inventory import lifecycle
+from documents import lifecycle
 from sales.services import record_payment
 
 BACKUP_KEY = "k3y-for-tests-only-0123456789abcdefghijklmnop"

@@ -8,7 +8,7 @@ from django.apps import apps
 
 from production.models import ProductionRun, RejectReason
 from production.services import RejectLine, create_run
-from tests.api.conftest import bearer_client
+from testing.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import lifecycle
-from inventory.errors import InsufficientStock, InvalidDocument, NotAllowed
+from core.errors import InsufficientStock, InvalidDocument, NotAllowed
+from documents import lifecycle
 from inventory.models import StockBalance
 from inventory.verification import verify_ledger
 from production.models import ProductionRun, RejectReason

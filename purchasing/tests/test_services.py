@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import lifecycle
-from inventory.errors import InsufficientStock, InvalidDocument, NotAllowed
+from core.errors import InsufficientStock, InvalidDocument, NotAllowed
+from documents import lifecycle
+from documents.numbering import financial_year_label
 from inventory.models import StockBalance, StockMovement
-from inventory.numbering import financial_year_label
 from inventory.verification import verify_ledger
 from production.services import create_run
 from purchasing.models import Purchase, Supplier

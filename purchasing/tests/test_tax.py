@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from company.models import SellerProfile
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 from purchasing.services import PurchaseLineInput, create_purchase, save_supplier
 from sales.services import save_customer
 from tax.gstin import make_gstin

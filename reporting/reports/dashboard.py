@@ -20,8 +20,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts import costs, roles
-from inventory import lifecycle
-from inventory.documents import DocumentStatus
+from documents import lifecycle
+from documents.models import DocumentStatus
 from inventory.models import Item, StockBalance
 from reporting import freshness
 from reporting.models import CustomerBalance, SalesCustomerDay
@@ -39,7 +39,7 @@ PARTY = {"purchasing.purchase": "supplier", "sales.sale": "customer", "sales.pay
 
 def approvals_url() -> str | None:
     try:
-        return reverse("inventory:approvals")
+        return reverse("documents:approvals")
     except NoReverseMatch:
         return None
 

@@ -34,7 +34,7 @@ from django.db.models.functions import Abs, RowNumber, TruncDate, TruncMonth, Tr
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from inventory.models import StockCount, StockCountLine
 from production.models import ProductionRun
 from purchasing.models import Purchase

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from inventory.models import ItemKind
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 from reporting.charts import line_chart

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from production.models import ProductionRun, RunReject
 from reporting.periods import Period
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncMonth
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from purchasing.models import PurchaseLine
 from reporting.charts import line_chart
 from reporting.periods import Period

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Sum
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from purchasing.models import Purchase, PurchaseLine
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money

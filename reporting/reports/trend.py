@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from production.models import ProductionRun
 from reporting.charts import Chart, line_chart
 from reporting.models import SalesItemDay

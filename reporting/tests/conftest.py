@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.services import CountLineInput, create_stock_count
 from production.services import RejectLine, create_run
 from sales.models import Customer

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.api.tokens import RefreshToken
 from accounts.roles import Role, set_role
-from inventory import lifecycle
+from documents import lifecycle
 from production.services import create_run
 from reporting import freshness
 from reporting.models import DataVersion

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from inventory import lifecycle
+from documents import lifecycle
 from inventory.models import StockBalance, StockCount
 from inventory.services import CountLineInput, create_stock_count
 from production.models import ProductionRun

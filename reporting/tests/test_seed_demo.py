@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import can_approve
-from inventory import lifecycle
-from inventory.errors import NotAllowed
+from core.errors import NotAllowed
+from documents import lifecycle
 from inventory.models import StockBalance
 from inventory.verification import verify_ledger
 from purchasing.models import Purchase

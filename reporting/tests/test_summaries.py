@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import lifecycle
+from documents import lifecycle
 from production.services import RejectLine, create_run
 from reporting import summaries
 from reporting.models import CustomerBalance, SalesItemDay, StockDay

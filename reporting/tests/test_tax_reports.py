@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from company.models import SellerProfile
-from inventory import lifecycle
+from documents import lifecycle
 from purchasing.models import Supplier
 from reporting.models import CustomerBalance
 from reporting.periods import Period

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import lifecycle
-from inventory.errors import DomainError, InsufficientStock, InvalidDocument, NotAllowed, WrongState
+from core.errors import DomainError, InsufficientStock, InvalidDocument, NotAllowed, WrongState
+from documents import lifecycle
 from inventory.models import StockBalance
 from sales import selectors
 from sales.models import Customer, Payment, Sale

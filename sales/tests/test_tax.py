@@ -128,7 +128,7 @@ def test_a_later_rate_change_never_rewrites_a_posted_bill(taxed, staff_user, man
 
 
 def test_a_draft_takes_the_rate_in_force_when_it_posts(taxed, staff_user, settings):
-    from inventory import lifecycle
+    from documents import lifecycle
 
     settings.APPROVAL_THRESHOLD = D("100000")
     sale = taxed.sell(staff_user, (taxed.bottle, 100, "5.00"), submit=False)
@@ -180,3 +180,19 @@ def test_bills_on_items_without_a_tax_rate_keep_their_untaxed_figures(plant, man
     sale = plant.sell(staff_user, (plant.bottle, 3, "1.15"))
     assert StockBalance.objects.get(item=plant.bottle).value == D("0.00")
     assert (sale.taxable_total, sale.tax_total, sale.round_off, sale.total) == (D("3.45"), 0, 0, D("3.45"))
+
+
+def test_tax_inclusive_prices_have_the_tax_taken_out_and_revenue_is_the_rest(taxed, staff_user, settings):
+    settings.PRICES_INCLUDE_TAX = True
+    settings.APPROVAL_THRESHOLD = D("100000")
+    sale = taxed.sell(staff_user, (taxed.bottle, 100, "5.90"))
+    line = sale.lines.get()
+    # 590.00 including 18 %: taxable 500.00, CGST 45.00 + SGST 45.00
+    assert (line.amount, line.taxable_value, line.cgst_amount, line.sgst_amount, line.line_total) == (
+        D("590.00"),
+        D("500.00"),
+        D("45.00"),
+        D("45.00"),
+        D("590.00"),
+    )
+    assert (sale.taxable_total, sale.tax_total, sale.total) == (D("500.00"), D("90.00"), D("590.00"))

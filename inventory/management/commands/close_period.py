@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from inventory.errors import DomainError, InvalidDocument
+from core.errors import DomainError, InvalidDocument
 from inventory.services import close_period
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role, set_role
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from inventory.models import Item, StockMovement
 from inventory.verification import verify_ledger
 from reporting import freshness, summaries

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 from inventory.models import ClosedPeriod
 
 FLOOR = date(2000, 1, 1)

@@ -20,7 +20,7 @@ from accounts import costs
 from production.services import create_run
 from reporting.catalogue import REPORTS
 from sales.services import record_payment
-from tests.api.conftest import bearer_client
+from testing.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +245,7 @@ def test_a_filter_on_a_cost_is_dropped_for_staff_and_kept_for_managers(books, st
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
-    from config.api_costs import CostFilterBackend
+    from accounts.api.costs import CostFilterBackend
     from inventory.models import StockBalance
 
     class ByValue(filters.FilterSet):

@@ -72,7 +72,7 @@ def redis_settings(settings, redis_server):
     # What settings.py configures when REDIS_URL is set.
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": url,
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

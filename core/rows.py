@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -30,7 +30,8 @@ from django.db.models import Field, Model
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
-from accounts.models import User
+if TYPE_CHECKING:  # core imports nothing of ours at run time (layers in pyproject.toml)
+    from accounts.models import User
 
 # Set while this module sends a statement of its own: ``pipelined`` lets only those through.
 _plain_statement: ContextVar[bool] = ContextVar("plain_statement", default=False)
@@ -290,7 +291,7 @@ def by_pk(model: type[Model], pks: Iterable[Any], *, for_update: bool = False) -
 def _only_plain_statements(execute: Any, sql: str, params: Any, many: bool, context: dict) -> Any:
     if not _plain_statement.get():
         raise PipelineMisuse(
-            "Only config.rows statements may run inside rows.pipelined(): the ORM reads an answer "
+            "Only core.rows statements may run inside rows.pipelined(): the ORM reads an answer "
             "(an UPDATE's row count) that has not come back yet. Run this before or after the "
             f"pipeline: {sql[:120]}"
         )

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework import serializers
 
-from config.api_fields import InputSerializer, PrimaryKeyRelatedField
+from core.api.fields import InputSerializer, PrimaryKeyRelatedField
 from sales.models import Customer
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from config.bulk_copy import insert_new, take_ids
+from core.bulk_copy import insert_new, take_ids
 from inventory.models import MovementKind, StockMovement
 
 pytestmark = pytest.mark.django_db

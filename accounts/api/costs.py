@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 
 from accounts import costs
-from config.api import SearchWithoutNulFilter
+from core.api.base import SearchWithoutNulFilter
 
 
 def hides_costs(context: dict) -> bool:

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 # The largest id a bigint column holds: anything above is refused as invalid input (400) instead
 # of reaching the database, where SQLite would overflow and PostgreSQL would reject the literal.
-from config.api_fields import MAX_ID
+from core.api.fields import MAX_ID
 
 
 class WholeNumberField(forms.IntegerField):

@@ -7,7 +7,7 @@ from django.db import connection
 
 from accounts.models import IdempotencyRecord
 from sales.models import Sale
-from tests.api.conftest import bearer_client
+from testing.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from simple_history.utils import bulk_create_with_history
 
-from config.rows import first, insert_with_history
+from core.rows import first, insert_with_history
 from sales.models import Sale, SaleLine
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_first_finds_a_row_by_its_values_and_only_that_row(plant, staff_user, ma
 
 
 def test_by_pk_makes_the_rows_the_orm_makes_and_skips_impossible_keys(plant, staff_user):
-    from config.rows import by_pk
+    from core.rows import by_pk
     from inventory.models import Item
 
     wanted = [plant.cap.pk, plant.bottle.pk, str(plant.preform.pk)]
@@ -99,7 +99,7 @@ def test_an_error_inside_a_pipeline_is_a_django_error_and_nothing_stays(plant, s
 
     from django.db import IntegrityError, transaction
 
-    from config.rows import pipelined
+    from core.rows import pipelined
 
     key = uuid.uuid4()
     first, twin = (Sale(customer=plant.customer, created_by=staff_user, request_key=key) for _ in range(2))
@@ -113,7 +113,7 @@ def test_an_error_inside_a_pipeline_is_a_django_error_and_nothing_stays(plant, s
 def test_rows_written_in_a_pipeline_are_all_there_with_their_keys(plant, staff_user):
     from django.db import transaction
 
-    from config.rows import pipelined
+    from core.rows import pipelined
 
     with transaction.atomic(), pipelined():
         sale = Sale(customer=plant.customer, created_by=staff_user)
@@ -133,7 +133,7 @@ def test_a_statement_refused_at_the_end_of_a_pipeline_raises_djangos_error_and_n
 ):
     from django.db import IntegrityError, transaction
 
-    from config.rows import pipelined
+    from core.rows import pipelined
     from inventory import ledger
     from inventory.models import StockBalance
 
@@ -167,12 +167,12 @@ def test_a_line_of_an_unsaved_document_is_refused_and_nothing_is_written(plant, 
 def test_an_orm_save_inside_a_pipeline_is_refused_before_it_is_sent(plant, staff_user):
     from django.db import transaction
 
-    from config.rows import PipelineMisuse, pipelined
+    from core.rows import PipelineMisuse, pipelined
 
     customer = plant.customer
     customer.name = "Renamed inside"
     with (
-        pytest.raises(PipelineMisuse, match="Only config.rows statements"),
+        pytest.raises(PipelineMisuse, match="Only core.rows statements"),
         transaction.atomic(),
         pipelined(),
     ):

@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Model
 from rest_framework import serializers
 
-from config import rows
+from core import rows
 
-# The largest id a bigint column holds (also the bound of config.api_filters.IdFilter).
+# The largest id a bigint column holds (also the bound of core.api.filters.IdFilter).
 MAX_ID = 2**63 - 1
 
 
@@ -22,7 +22,7 @@ class DecimalField(serializers.DecimalField):
     DRF's own field reads whatever ``Decimal()`` reads ("1e3", " 5 ", ".5", JSON numbers, which
     arrive as floats), while the OpenAPI schema promises digits with at most so many places. This
     field refuses the rest, so the schema is the whole rule (the pattern is built by ``pattern``,
-    and config.api_schema documents it).
+    and core.api.schema documents it).
     """
 
     default_error_messages = {

@@ -6,7 +6,7 @@
                                      └──reject (reason)──▶ rejected
 
 Each document type registers its ``DocumentRules``: how to post it, which items it touches, why it
-needs approval (by value, see ``inventory.approval``). Everything else — state checks, permissions,
+needs approval (by value, see ``documents.approval``). Everything else — state checks, permissions,
 numbering, history, period locks — lives here once.
 """
 
@@ -23,11 +23,12 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
-from config import rows
-from inventory import approval, ledger
-from inventory.documents import Document, DocumentStatus
-from inventory.errors import InsufficientStock, InvalidDocument, NotAllowed, WrongState
-from inventory.numbering import next_number
+from core import rows
+from core.errors import InsufficientStock, InvalidDocument, NotAllowed, WrongState
+from documents import approval
+from documents.models import Document, DocumentStatus
+from documents.numbering import next_number
+from inventory import ledger
 
 log = logging.getLogger("bottleworks.audit")
 
@@ -115,7 +116,7 @@ def store_new(document: Any, by: User) -> None:
     """Store a document submitted as it is created (``create_submitted``'s ``write``).
 
     A posted one is written inside the posting's pipeline, so as plain rows with their history
-    (``config.rows``), and the posting observers announce it; one waiting for approval is saved
+    (``core.rows``), and the posting observers announce it; one waiting for approval is saved
     through the ORM, whose ``post_save`` announces it.
     """
     if document.status == DocumentStatus.POSTED:
@@ -213,7 +214,7 @@ def _post(document: Document, by: User, write: Callable[[Any], None] | None = No
     document.posted_at = timezone.now()
     if write is None:
         save_as(document, by)  # an ORM UPDATE: before the pipeline, which refuses it
-    # The writes under the stock locks in a few round trips. Only config.rows statements may run
+    # The writes under the stock locks in a few round trips. Only core.rows statements may run
     # inside (``write`` stores the new document with them); the observers run after it, as they
     # may use the ORM.
     with rows.pipelined():
@@ -247,7 +248,7 @@ def create_submitted(*, document: D, by: User, write: Callable[[D], None]) -> D:
     ends in (posted, or pending approval), instead of as a draft that is then changed.
 
     ``document`` is not stored yet; ``write(document)`` stores it with its lines: through the ORM
-    when it waits for approval, and with ``config.rows`` statements only when it is posted (it runs
+    when it waits for approval, and with ``core.rows`` statements only when it is posted (it runs
     inside the posting's pipeline; the posting observers announce the document). A refused submit
     raises before anything is written.
     """

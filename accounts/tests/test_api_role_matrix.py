@@ -15,7 +15,7 @@ from accounts.roles import Role
 from inventory.services import CountLineInput, close_period, create_stock_count
 from production.services import create_run
 from sales.services import record_payment
-from tests.api.conftest import bearer_client
+from testing.api_clients import bearer_client
 
 pytestmark = pytest.mark.django_db
 

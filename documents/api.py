@@ -22,14 +22,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import costs, roles
+from accounts.api.costs import API_FILTERS, hides_costs
 from accounts.api.idempotency import IdempotentCreateMixin
-from config import rows
-from config.api_costs import API_FILTERS, hides_costs
-from config.api_fields import CharField, InputSerializer
-from config.api_filters import FilterSet, IdFilter
-from inventory import lifecycle
-from inventory.documents import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
-from inventory.documents import DocumentStatus
+from core import rows
+from core.api.fields import CharField, InputSerializer
+from core.api.filters import FilterSet, IdFilter
+from documents import lifecycle
+from documents.models import MAX_LINES as MAX_LINES  # the API's bound is the pages' bound
+from documents.models import DocumentStatus
 from inventory.models import Item
 
 Rule = Callable[[Any], bool]

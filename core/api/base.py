@@ -19,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config import search
-from inventory.errors import DomainError, InsufficientStock, InvalidDocument, NotAllowed
+from core import search
+from core.errors import DomainError, InsufficientStock, InvalidDocument, NotAllowed
 
 # No request of this API nests deeper than a document's lines (3 levels); a little room above that.
 MAX_JSON_DEPTH = 16
@@ -91,7 +91,7 @@ class LedgerPagination(StrictPageSize, CursorPagination):
 
 
 class SearchWithoutNulFilter(SearchFilter):
-    """SearchFilter within the search limits (config/search.py), without NUL characters.
+    """SearchFilter within the search limits (core/search.py), without NUL characters.
 
     PostgreSQL refuses a NUL in a text literal; a search past the limits is a 400, not a query.
     """

@@ -11,7 +11,7 @@ from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from inventory.errors import InvalidDocument
+from core.errors import InvalidDocument
 
 CENT = Decimal("0.01")
 

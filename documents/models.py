@@ -1,7 +1,7 @@
 """The fields every business document shares: status, number, who did what and when.
 
 Purchases, production runs, sales, payments and stock counts all follow one lifecycle (DESIGN §5),
-run by ``inventory.lifecycle``; this abstract model holds its state.
+run by ``documents.lifecycle``; this abstract model holds its state.
 """
 
 from __future__ import annotations

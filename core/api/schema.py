@@ -13,8 +13,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import ErrorSerializer
-from config.api_fields import MAX_ID
+from core.api.base import ErrorSerializer
+from core.api.fields import MAX_ID
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: field errors, and line errors keyed by line index.",
@@ -75,9 +75,9 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 class StrictDecimalFieldSchema(OpenApiSerializerFieldExtension):
-    """config.api_fields.DecimalField: its own pattern, and "not zero" when its least is one step."""
+    """core.api.fields.DecimalField: its own pattern, and "not zero" when its least is one step."""
 
-    target_class = "config.api_fields.DecimalField"
+    target_class = "core.api.fields.DecimalField"
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
         field = self.target
@@ -89,9 +89,9 @@ class StrictDecimalFieldSchema(OpenApiSerializerFieldExtension):
 
 
 class StrictPrimaryKeySchema(OpenApiSerializerFieldExtension):
-    """config.api_fields.PrimaryKeyRelatedField takes a JSON integer from 1 to the largest bigint."""
+    """core.api.fields.PrimaryKeyRelatedField takes a JSON integer from 1 to the largest bigint."""
 
-    target_class = "config.api_fields.PrimaryKeyRelatedField"
+    target_class = "core.api.fields.PrimaryKeyRelatedField"
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
         return {"type": "integer", "minimum": 1, "maximum": MAX_ID}

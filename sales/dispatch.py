@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
-from inventory.documents import DocumentStatus
-from inventory.errors import DomainError, NotAllowed, WrongState
+from core.errors import DomainError, NotAllowed, WrongState
+from documents.models import DocumentStatus
 from sales import invoice, share
 from sales.models import DispatchKind, DispatchStatus, InvoiceDispatch, Sale
 

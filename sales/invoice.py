@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from company.models import SellerProfile
-from inventory.documents import DocumentStatus
+from documents.models import DocumentStatus
 from sales import selectors
 from sales.amount_in_words import amount_in_words
 from sales.models import Sale

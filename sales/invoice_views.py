@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from inventory.errors import DomainError, NotAllowed
+from core.errors import DomainError, NotAllowed
 from sales import dispatch, invoice, share
 from sales.models import Sale
 

@@ -237,3 +237,13 @@ def test_a_share_is_in_the_audit_trail_with_who_made_it(bill, staff_client, owne
     assert page.status_code == 200
     html = page.content.decode()
     assert "Invoice dispatch" in html and "Sam_Staff" in html
+
+
+def test_the_dispatch_log_is_read_only_in_admin(bill, staff_client, manager_client):
+    _shared_link(staff_client, bill)
+    shared = InvoiceDispatch.objects.get()
+    assert manager_client.get(reverse("admin:sales_invoicedispatch_changelist")).status_code == 200
+    change = reverse("admin:sales_invoicedispatch_change", args=[shared.pk])
+    assert manager_client.post(change, {"recipient": "x@y.example"}).status_code == 403
+    assert manager_client.get(reverse("admin:sales_invoicedispatch_add")).status_code == 403
+    assert InvoiceDispatch.objects.get().recipient == ""

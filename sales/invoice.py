@@ -24,6 +24,7 @@ from documents.models import DocumentStatus
 from sales import selectors
 from sales.amount_in_words import amount_in_words
 from sales.models import Sale
+from tax.compute import Regime
 from tax.states import state_name
 
 # The copies GST rules name for goods: the buyer's original and the transporter's duplicate.
@@ -93,6 +94,9 @@ def invoice_context(
             )
         )
     inter_state = sale.is_inter_state
+    regime = settings.TAX_REGIME
+    # Which tax columns the lines carry: GST splits by place of supply; VAT is one plain tax.
+    split = {Regime.GST: "igst" if inter_state else "cgst_sgst", Regime.VAT: "single"}.get(regime, "")
     return {
         "sale": sale,
         "lines": list(sale.lines.all()),
@@ -106,6 +110,9 @@ def invoice_context(
         "buyer_state": state_name(sale.customer.state_code),
         "place_of_supply": state_name(sale.place_of_supply),
         "inter_state": inter_state,
+        "gst": regime == Regime.GST,
+        "taxed": regime != Regime.NONE,
+        "split": split,
         "tax_rows": selectors.tax_summary(sale),
         "total_in_words": amount_in_words(sale.total, currency),
         "amount_due": amount_due,

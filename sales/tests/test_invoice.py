@@ -138,3 +138,19 @@ def test_a_pdf_is_rendered_once_until_its_page_changes(taxed, staff_user, staff_
         paid = staff_client.get(url).content
     assert renders.call_count == 2 and paid != first
     assert "Scan to pay INR 100.00" in " ".join(pdf_text(paid).split())
+
+
+def test_a_vat_invoice_has_one_tax_column_and_no_place_of_supply(taxed, staff_user, staff_client, settings):
+    settings.TAX_REGIME = "vat"
+    sale = taxed.sell(staff_user, (taxed.bottle, 10, "10.00"))
+    html = staff_client.get(reverse("sales:bill-print", args=[sale.pk])).content.decode()
+    assert "Tax invoice" in html and "18.00" in html and "118.00" in html
+    assert "CGST" not in html and "IGST" not in html and "Place of supply" not in html
+
+
+def test_without_tax_the_bill_is_an_invoice_without_tax_columns(taxed, staff_user, staff_client, settings):
+    settings.TAX_REGIME = "none"
+    sale = taxed.sell(staff_user, (taxed.bottle, 10, "10.00"))
+    html = staff_client.get(reverse("sales:bill-print", args=[sale.pk])).content.decode()
+    assert "<h1>Invoice</h1>" in html and "Tax invoice" not in html
+    assert "Tax %" not in html and "Tax summary" not in html and "100.00" in html

@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 
 from documents.models import DocumentStatus
 from purchasing.models import Purchase, PurchaseLine
+from reporting.charts import bar_chart
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money
 from sales.models import Sale, SaleLine
@@ -146,7 +147,8 @@ def build_outward(period: Period) -> Report:
     ]
     b2b_total = _totals(b2b_lines, "gstin", invoices=Count("sale", distinct=True))
     b2b_total["value"] = money(sum(b2b_values.values(), money(0)))
-    return Report(
+    by_rate = [_money_row(r) for r in lines.values("tax_rate").annotate(**TAX_SUMS).order_by("tax_rate")]
+    report = Report(
         name="outward-supplies",
         title="Outward supplies (GSTR-1)",
         period=period,
@@ -196,6 +198,10 @@ def build_outward(period: Period) -> Report:
             "the round-off to the rupee, which is not tax."
         ],
     )
+    report.charts.append(
+        bar_chart("Output tax by rate", [f"{r['tax_rate']}%" for r in by_rate], [r["tax"] for r in by_rate])
+    )
+    return report
 
 
 def build_inward(period: Period) -> Report:
@@ -219,7 +225,7 @@ def build_inward(period: Period) -> Report:
     by_rate = [_money_row(row) for row in lines.values("tax_rate").annotate(**TAX_SUMS).order_by("tax_rate")]
     supplier_total = _totals(lines, "gstin", purchases=Count("purchase", distinct=True))
     supplier_total["value"] = money(sum(values.values(), money(0)))
-    return Report(
+    report = Report(
         name="inward-supplies",
         title="Inward supplies and input tax",
         period=period,
@@ -250,6 +256,10 @@ def build_inward(period: Period) -> Report:
             "Posted purchases dated in the period. Input tax is recoverable: it is not part of stock value."
         ],
     )
+    report.charts.append(
+        bar_chart("Input tax by rate", [f"{r['tax_rate']}%" for r in by_rate], [r["tax"] for r in by_rate])
+    )
+    return report
 
 
 def payable(period: Period) -> dict:
@@ -272,7 +282,7 @@ def build_payable(period: Period) -> Report:
         }
         for key, label in heads
     ]
-    return Report(
+    report = Report(
         name="tax-payable",
         title="Tax payable (GSTR-3B)",
         period=period,
@@ -307,3 +317,7 @@ def build_payable(period: Period) -> Report:
             "IGST credit against CGST and SGST is left to the return itself."
         ],
     )
+    report.charts.append(
+        bar_chart("Tax payable by head", [r["head"] for r in rows], [r["payable"] for r in rows])
+    )
+    return report

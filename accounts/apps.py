@@ -10,5 +10,6 @@ class AccountsConfig(AppConfig):
         from . import roles
 
         # Keeps the role groups in step with ROLE_PERMISSIONS after every migrate, and recreates
-        # them after a test flush (which empties the groups the data migration made).
-        post_migrate.connect(roles.sync_role_groups_after_migrate, sender=self)
+        # them after a test flush (which empties the groups the data migration made). Connected for
+        # every app: the handler acts on the last one, once every app's permissions exist.
+        post_migrate.connect(roles.sync_role_groups_after_migrate, dispatch_uid="accounts.sync_role_groups")

@@ -468,6 +468,13 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 # After a commit that queued a mail, try to send it at once in a background thread (the cron job
 # ``send_mail_queue`` sends whatever that attempt left).
 MAIL_QUEUE_SEND_AFTER_COMMIT = env_bool("MAIL_QUEUE_SEND_AFTER_COMMIT", True)
+# How long a tax invoice's share link (sales/share.py) opens the PDF without a login: a week.
+INVOICE_LINK_MAX_AGE = env_int("INVOICE_LINK_MAX_AGE", 7 * 24 * 3600)
+# E-mail a tax invoice's PDF, and make a shared one ready, in a background thread after the commit
+# (the request never waits on the renderer or the mail server); 0 does it within the request (tests).
+INVOICE_SEND_IN_BACKGROUND = env_bool("INVOICE_SEND_IN_BACKGROUND", True)
+# How long a rendered invoice PDF is kept in the cache (sales/invoice.py): a day.
+INVOICE_PDF_CACHE_SECONDS = env_int("INVOICE_PDF_CACHE_SECONDS", 24 * 3600)
 
 # REST API.
 REST_FRAMEWORK = {

@@ -4,7 +4,7 @@ from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
 from documents.admin import DocumentAdmin
 from parties.services import PARTY_FIELDS
 from sales import services
-from sales.models import Customer, Payment, Sale, SaleLine
+from sales.models import Customer, InvoiceDispatch, Payment, Sale, SaleLine
 
 
 @admin.register(Customer)
@@ -59,3 +59,11 @@ class PaymentAdmin(DocumentAdmin):
     search_fields = ("number", "customer__name", "reference")
     list_select_related = ("created_by", "customer", "sale")
     actions = ["cancel_documents"]
+
+
+@admin.register(InvoiceDispatch)
+class InvoiceDispatchAdmin(ReadOnlyAdmin):
+    list_display = ("sale", "kind", "recipient", "status", "sent_by", "sent_at", "link_expires_at")
+    list_filter = ("kind", "status", "sent_at")
+    search_fields = ("sale__number", "recipient")
+    list_select_related = ("sale", "sent_by")

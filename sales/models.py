@@ -168,3 +168,36 @@ class Payment(Document):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
+
+
+class DispatchKind(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SHARE = "share", "Share link made"
+
+
+class DispatchStatus(models.TextChoices):
+    QUEUED = "queued", "Being sent"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class InvoiceDispatch(models.Model):
+    """A tax invoice sent out of the plant: e-mailed to an address, or a share link made for it.
+    A record of what left and to whom; an e-mail's row moves from queued to done or failed once."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="dispatches")
+    kind = models.CharField(max_length=10, choices=DispatchKind.choices)
+    recipient = models.CharField(max_length=254, blank=True, help_text="the e-mail address sent to")
+    link_expires_at = models.DateTimeField(null=True, blank=True, help_text="when a share link stops working")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=DispatchStatus.choices, default=DispatchStatus.DONE)
+    error = models.CharField(max_length=300, blank=True, help_text="why the mail server refused it")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["sale", "sent_at"], name="invoice_dispatch_sale")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sale_id} {self.recipient}".strip()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from accounts.views import role_required
@@ -9,7 +9,7 @@ from documents import registry
 from documents.pages import DocumentPages
 from inventory.models import Item
 from parties.views import party_entry, party_list
-from sales import entry, selectors, services
+from sales import entry, invoice_views, selectors, services
 from sales import forms as f
 from sales.models import Customer, Payment, Sale
 
@@ -107,25 +107,22 @@ class SalePages(DocumentPages):
     def detail_context(self, request, document):
         bill = selectors.bills_with_payments(Sale.objects.filter(pk=document.pk)).get()
         payments = document.payments.select_related("created_by").order_by("date", "id")
-        return {"bill": bill, "payments": payments}
+        dispatches = document.dispatches.select_related("sent_by")
+        return {"bill": bill, "payments": payments, "dispatches": dispatches}
 
     def urls(self):
         from django.urls import path
 
         viewer = role_required(lambda user: self.may_view(user))
+        sender = role_required(roles.can_enter_data)
         # Before the generic "<pk>/<action>/" route, which would take "print" for an action.
-        return [path("bills/<int:pk>/print/", viewer(self.print_view), name="bill-print"), *super().urls()]
-
-    def print_view(self, request, pk: int):
-        sale = get_object_or_404(
-            Sale.objects.select_related("customer").prefetch_related("lines__item"), pk=pk
-        )
-        receipt = request.GET.get("format") == "receipt"
-        return render(
-            request,
-            "sales/sale_print.html",
-            {"sale": sale, "receipt": receipt, "plant_name": getattr(settings, "PLANT_NAME", "Bottleworks")},
-        )
+        return [
+            path("bills/<int:pk>/print/", viewer(invoice_views.print_view), name="bill-print"),
+            path("bills/<int:pk>/pdf/", viewer(invoice_views.pdf_view), name="bill-pdf"),
+            path("bills/<int:pk>/email/", sender(invoice_views.email_view), name="bill-email"),
+            path("bills/<int:pk>/share/", sender(invoice_views.share_view), name="bill-share"),
+            *super().urls(),
+        ]
 
 
 sale_pages = registry.register(SalePages(), order=30)

@@ -34,6 +34,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from company import taxation
+from company.models import SellerProfile
 from core.bulk_copy import insert_with_history, take_ids
 from core.errors import DomainError, InvalidDocument
 from core.money import money
@@ -116,6 +118,10 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     lifecycle.require_may_enter(Sale, by)
     check_date(date, model=Sale)
     now = timezone.now()
+    # The seller's state and the items' tax rates, read once for the batch (as each bill reads them).
+    seller_state = SellerProfile.current().state_code
+    items = {getattr(line.item, "pk", None) for bill in bills for line in bill.lines}
+    rates = taxation.item_rates(pk for pk in items if pk is not None)
     sales, lines = [], []
     for bill in bills:
         priced = _with_item_prices(bill.lines)
@@ -130,7 +136,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
             submitted_at=at,
             posted_at=at,
         )
-        lines.append(_line_rows(sale, priced))
+        lines.append(_line_rows(sale, priced, seller_state=seller_state, rates=rates))
         sales.append(sale)
     _refuse_waiting(Sale, sales)
     ledger.check_period_open(date)

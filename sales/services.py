@@ -73,8 +73,15 @@ def _check(customer: Customer, lines: Sequence[SaleLineInput]) -> None:
         raise InvalidDocument(lines=too_big)
 
 
-def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
-    """The bill's line rows, in memory, and its total."""
+def _line_rows(
+    sale: Sale,
+    lines: Sequence[SaleLineInput],
+    *,
+    seller_state: str | None = None,
+    rates: dict[int, tuple[str, Decimal]] | None = None,
+) -> list[SaleLine]:
+    """The bill's line rows, in memory, and its tax and total; ``seller_state`` and ``rates``
+    (``taxation.item_rates``) may be read once by a caller making many bills."""
     rows = [
         SaleLine(
             sale=sale,
@@ -86,7 +93,7 @@ def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
         )
         for line in lines
     ]
-    taxation.apply(sale, rows, sale.customer, from_items=True)
+    taxation.apply(sale, rows, sale.customer, from_items=True, seller_state=seller_state, rates=rates)
     return rows
 
 

@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-CENT = Decimal("0.01")
+from core.money import CENT
+
 RUPEE = Decimal("1")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")

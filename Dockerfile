@@ -10,9 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
 # pg_dump / pg_restore for `manage.py backup`, `restore` and `verify_backup`, named by major so the
-# build fails rather than installs another one if the base's Debian release ever changes.
+# build fails rather than installs another one if the base's Debian release ever changes. Pango and
+# the DejaVu fonts for the tax invoice PDF (WeasyPrint).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-client-15 \
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 bottleworks

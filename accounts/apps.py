@@ -7,13 +7,10 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from django.apps import apps
 
         from . import roles
 
         # Keeps the role groups in step with ROLE_PERMISSIONS after every migrate, and recreates
-        # them after a test flush (which empties the groups the data migration made). Run for the
-        # last app with models: each app's permissions are made by its own post_migrate, so run
-        # for this app, the groups missed the permissions of every app listed after it.
-        last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
-        post_migrate.connect(roles.sync_role_groups_after_migrate, sender=last)
+        # them after a test flush (which empties the groups the data migration made). Connected for
+        # every app: the handler acts on the last one, once every app's permissions exist.
+        post_migrate.connect(roles.sync_role_groups_after_migrate, dispatch_uid="accounts.sync_role_groups")

@@ -41,21 +41,36 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     "reporting.salescustomermonth": frozenset({"cogs"}),
 }
 
+# Tax on a document is not a cost (DESIGN §4): whoever enters the document sees it.
+_LINE_TAX = {
+    name: "tax on the line, printed on the invoice"
+    for name in ("taxable_value", "cgst_amount", "sgst_amount", "igst_amount", "tax_amount", "line_total")
+}
+_DOCUMENT_TAX = {
+    name: "the document's tax figures, printed on the invoice"
+    for name in ("taxable_total", "tax_total", "grand_total")
+}
+
 # Fields whose names look like money but are not costs, and why: prices someone types and the
 # amounts of documents that everyone who enters them sees.
 NOT_COSTS: dict[str, dict[str, str]] = {
     "inventory.item": {"default_price": "the selling price a bill starts from"},
-    "purchasing.purchase": {"total": "the supplier's bill, typed line by line by whoever enters it"},
+    "purchasing.purchase": {
+        "total": "the supplier's bill, typed line by line by whoever enters it",
+        **_DOCUMENT_TAX,
+    },
     "purchasing.purchaseline": {
         "unit_price": "the price on the supplier's bill, typed by whoever enters it",
         "amount": "quantity × the typed price",
+        **_LINE_TAX,
     },
     "sales.saleline": {
         "unit_price": "the selling price",
         "amount": "what the line bills",
+        **_LINE_TAX,
         "list_price": "the customer's price-list price the line was checked against",
     },
-    "sales.sale": {"total": "what the customer is billed"},
+    "sales.sale": {"total": "what the customer is billed", **_DOCUMENT_TAX},
     "sales.pricelistentry": {
         "price": "a selling price every role bills at",
         "price_list": "not a figure: the list the price is on",

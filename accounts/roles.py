@@ -28,7 +28,7 @@ ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
 # Model permissions per role, as "app_label.codename" patterns. They drive Django admin; the
 # business rules themselves are the predicates below, enforced in the services.
-_BUSINESS_APPS = ("inventory", "purchasing", "production", "sales", "returns")
+_BUSINESS_APPS = ("inventory", "purchasing", "production", "sales", "returns", "tax", "company")
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.MANAGER: tuple(f"{app}.*" for app in _BUSINESS_APPS) + ("accounts.view_user", "reporting.*"),
     Role.STAFF: (
@@ -76,8 +76,15 @@ def sync_role_groups(apps: Any = None) -> None:
         group.permissions.set([permissions[name] for name in wanted])
 
 
-def sync_role_groups_after_migrate(**kwargs: Any) -> None:
-    sync_role_groups()
+def sync_role_groups_after_migrate(*, app_config: Any, **kwargs: Any) -> None:
+    """post_migrate is sent once per app, in INSTALLED_APPS order, and each app's permissions are
+    made on its own signal: sync on the last app's, so a model added by this migrate (of an app
+    listed after accounts) is in the groups at once, not only after the next migrate."""
+    from django.apps import apps
+
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if app_config.label == last.label:
+        sync_role_groups()
 
 
 # When a user is in several role groups, the first of these is their role.

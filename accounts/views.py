@@ -85,7 +85,7 @@ def role_required(predicate: Callable[[User], bool]):
 
 # Audit trail ----------------------------------------------------------------------------------
 
-AUDITED_APPS = ("inventory", "purchasing", "production", "sales")
+AUDITED_APPS = ("inventory", "purchasing", "production", "sales", "tax", "company")
 AUDIT_PAGE_SIZE = 50
 
 

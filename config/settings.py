@@ -75,6 +75,20 @@ PRICE_LIST_TOLERANCE_PERCENT = Decimal(os.environ.get("PRICE_LIST_TOLERANCE_PERC
 # How pages and printed bills write dates and numbers (core/formats.py): en-IN, en-GB or en-US.
 PLANT_LOCALE = os.environ.get("PLANT_LOCALE", "en-IN")
 
+# Tax (README, "Settings"): the regime ("gst": CGST + SGST within the state, IGST across; "vat": one
+# plain rate; "none"), whether typed prices include the tax, whether a bill's grand total is rounded
+# to the rupee, whether approval limits judge the grand total (else the taxable value), and the month
+# a financial year starts (numbers run per financial year: S/26-27/00042).
+TAX_REGIME = os.environ.get("TAX_REGIME", "gst").strip().lower()
+if TAX_REGIME not in {"gst", "vat", "none"}:
+    raise ImproperlyConfigured(f"TAX_REGIME must be gst, vat or none, not {TAX_REGIME!r}.")
+PRICES_INCLUDE_TAX = env_bool("PRICES_INCLUDE_TAX", False)
+ROUND_OFF_TO_RUPEE = env_bool("ROUND_OFF_TO_RUPEE", True)
+APPROVAL_ON_GRAND_TOTAL = env_bool("APPROVAL_ON_GRAND_TOTAL", True)
+FINANCIAL_YEAR_START_MONTH = env_int("FINANCIAL_YEAR_START_MONTH", 4)
+if not 1 <= FINANCIAL_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured("FINANCIAL_YEAR_START_MONTH must be a month number, 1 to 12.")
+
 
 def env_credit_days(name: str, default: str) -> int:
     value = os.environ.get(name) or default
@@ -182,6 +196,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "core",
+    "tax",
     "accounts",
     "documents",
     "parties",
@@ -192,6 +207,7 @@ INSTALLED_APPS = [
     "production",
     "sales",
     "returns",
+    "company",
     "reporting",
     "operations",
     "golive",
@@ -382,6 +398,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Tests and local runs serve static files straight from the source folders, without collectstatic;
 # production serves the compressed, hashed copies collectstatic made.
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
+# Uploaded files (the seller's logo): kept on the server's disk, not served as static files.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -454,6 +473,13 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 # After a commit that queued a mail, try to send it at once in a background thread (the cron job
 # ``send_mail_queue`` sends whatever that attempt left).
 MAIL_QUEUE_SEND_AFTER_COMMIT = env_bool("MAIL_QUEUE_SEND_AFTER_COMMIT", True)
+# How long a tax invoice's share link (sales/share.py) opens the PDF without a login: a week.
+INVOICE_LINK_MAX_AGE = env_int("INVOICE_LINK_MAX_AGE", 7 * 24 * 3600)
+# E-mail a tax invoice's PDF, and make a shared one ready, in a background thread after the commit
+# (the request never waits on the renderer or the mail server); 0 does it within the request (tests).
+INVOICE_SEND_IN_BACKGROUND = env_bool("INVOICE_SEND_IN_BACKGROUND", True)
+# How long a rendered invoice PDF is kept in the cache (sales/invoice.py): a day.
+INVOICE_PDF_CACHE_SECONDS = env_int("INVOICE_PDF_CACHE_SECONDS", 24 * 3600)
 
 # REST API.
 REST_FRAMEWORK = {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cashbook/", include("cashbook.urls")),
     path("golive/", include("golive.urls")),
     path("returns/", include("returns.urls")),
+    path("settings/", include("company.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

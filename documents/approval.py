@@ -27,8 +27,12 @@ def over_limit(what: str, value: Decimal, limit: Decimal, detail: str = "") -> s
 
 
 def total_over_limit(document: Any) -> str | None:
-    """Bills and purchases: by total."""
-    return over_limit("total", document.total, settings.APPROVAL_THRESHOLD)
+    """Bills and purchases: by the grand total (what changes hands, tax included), or by the
+    taxable value when APPROVAL_ON_GRAND_TOTAL is off."""
+    taxable = getattr(document, "taxable_total", None)
+    if settings.APPROVAL_ON_GRAND_TOTAL or taxable is None:
+        return over_limit("total", document.total, settings.APPROVAL_THRESHOLD)
+    return over_limit("taxable value", taxable, settings.APPROVAL_THRESHOLD)
 
 
 def times(ratio: Decimal) -> str:

@@ -262,7 +262,7 @@ def _post(posting: PostingContext, write: Callable[[PostingContext], None] | Non
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
         posting = replace(posting, balances=ledger.lock_balances(rules.touched_items(posting)))
-    document.number = next_number(document.NUMBER_PREFIX, document.date.year)
+    document.number = next_number(document.NUMBER_PREFIX, document.date)
     priced = rules.post(posting)
     document.status = DocumentStatus.POSTED
     document.posted_at = timezone.now()

@@ -18,6 +18,7 @@ from core import search
 from core.errors import DomainError, InsufficientStock, InvalidDocument, PeriodClosed
 from documents.models import MAX_LINES, DocumentStatus
 from inventory.models import Item, ItemKind
+from tax.models import TaxRate
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -294,6 +295,10 @@ class ItemForm(forms.Form):
     volume_ml = forms.IntegerField(label="Bottle volume (ml)", required=False, min_value=0)
     weight_g = forms.DecimalField(
         label="Preform weight (g)", required=False, max_digits=8, decimal_places=2, min_value=0
+    )
+    hsn_code = forms.CharField(label="HSN code", max_length=12, required=False, help_text="4, 6 or 8 digits")
+    tax_rate = forms.ModelChoiceField(
+        queryset=TaxRate.objects.filter(is_active=True), required=False, empty_label="— no tax —"
     )
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
     is_sold = flag_field("Sold (offered on bills)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -47,6 +47,21 @@ class Item(models.Model):
     volume_ml = models.PositiveIntegerField("bottle volume (ml)", null=True, blank=True)
     weight_g = models.DecimalField(
         "preform weight (g)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    hsn_code = models.CharField(
+        "HSN code",
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^([0-9]{4}|[0-9]{6}|[0-9]{8})$", "An HSN code has 4, 6 or 8 digits.")],
+        help_text="4, 6 or 8 digits, e.g. 39233090",
+    )
+    tax_rate = models.ForeignKey(
+        "tax.TaxRate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        help_text="empty: no tax on this item",
     )
     is_active = models.BooleanField("active", default=True)
     is_sold = KindDefaultFlag("sold", help_text="offered on bills; empty: by kind")

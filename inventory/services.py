@@ -47,6 +47,8 @@ ITEM_FIELDS = (
     "default_price",
     "volume_ml",
     "weight_g",
+    "hsn_code",
+    "tax_rate",
     "is_active",
     "is_sold",
     "is_bought",
@@ -69,6 +71,7 @@ def save_item(*, by: User, item: Item | None = None, **fields: Any) -> Item:
             raise TypeError(f"unknown item field {name}")
         setattr(item, name, value)
     item.sku = (item.sku or "").strip()
+    item.hsn_code = (item.hsn_code or "").replace(" ", "")  # "3923 30 90" as printed on a bill
     if item.sku and Item.objects.filter(sku__iexact=item.sku).exclude(pk=item.pk).exists():
         raise InvalidDocument(fields={"sku": [f"SKU {item.sku} is already used."]})
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core import search
+from tax.states import STATE_CHOICES
 
 
 class PartyForm(forms.Form):
@@ -16,6 +17,11 @@ class PartyForm(forms.Form):
     email = forms.EmailField(required=False)
     address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     tax_number = forms.CharField(label="Tax number", max_length=40, required=False)
+    gstin = forms.CharField(label="GSTIN", max_length=20, required=False)
+    state_code = forms.ChoiceField(
+        label="State", choices=[("", "—"), *STATE_CHOICES], required=False, help_text="GST state code"
+    )
+    is_registered = forms.BooleanField(label="Registered for GST", required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_active = forms.BooleanField(label="Active", required=False, initial=True)
 

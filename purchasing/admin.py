@@ -19,7 +19,16 @@ class SupplierAdmin(ServiceSavedAdmin):
 
 class PurchaseLineInline(ReadOnlyInline):
     model = PurchaseLine
-    fields = ("item", "quantity", "unit_price", "amount")
+    fields = (
+        "item",
+        "quantity",
+        "unit_price",
+        "amount",
+        "hsn_code",
+        "tax_rate",
+        "taxable_value",
+        "tax_amount",
+    )
     readonly_fields = fields
 
 

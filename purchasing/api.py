@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api.costs import API_FILTERS
 from accounts.api.idempotency import IdempotentCreateMixin
 from cashbook.models import Account, Method
+from company import taxation
 from core.api.fields import (
     MODEL_FIELD_MAPPING,
     BooleanField,
@@ -88,7 +89,7 @@ class PurchaseLineOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseLine
-        fields = ("id", "item", "sku", "quantity", "unit_price", "amount")
+        fields = ("id", "item", "sku", "quantity", "unit_price", "amount", *taxation.LINE_TAX_FIELDS)
 
 
 class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
@@ -97,13 +98,31 @@ class PurchaseSerializer(DocumentOutMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Purchase
-        fields = (*DOCUMENT_FIELDS, "supplier", "supplier_name", "supplier_bill_number", "lines")
+        fields = (
+            *DOCUMENT_FIELDS,
+            "supplier",
+            "supplier_name",
+            "supplier_bill_number",
+            *taxation.DOCUMENT_TAX_FIELDS,
+            "lines",
+        )
 
 
 class PurchaseLineInSerializer(InputSerializer):
     item = item_field()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = DecimalField(max_digits=12, decimal_places=4, min_value=Decimal("0"))
+    tax_rate = DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="the supplier's tax rate (%) on this line; empty: the item's rate",
+    )
+    hsn_code = CharField(max_length=8, required=False, allow_blank=True, default="")
 
 
 class PurchaseInSerializer(InputSerializer):

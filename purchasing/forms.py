@@ -45,6 +45,15 @@ class PurchaseLineForm(LineForm):
         min_value=Decimal("0"),
         widget=forms.NumberInput(attrs={"step": "0.0001"}),
     )
+    tax_rate = forms.DecimalField(
+        label="Tax %",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        required=False,
+        help_text="as on the supplier's bill; empty: the item's rate",
+    )
 
 
 PurchaseLineFormSet = line_formset(PurchaseLineForm)

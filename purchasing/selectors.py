@@ -24,9 +24,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from company import taxation
 from core.money import CENT
 from documents.models import DocumentStatus
-from purchasing.models import Purchase, Supplier, SupplierOpeningDue, SupplierPayment, SupplierPaymentLine
+from purchasing.models import (
+    Purchase,
+    PurchaseLine,
+    Supplier,
+    SupplierOpeningDue,
+    SupplierPayment,
+    SupplierPaymentLine,
+)
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -174,3 +182,8 @@ def allocation_breaches() -> list[str]:
         f"{row['payment__number']}: allocates {row['s']}, more than its amount {row['payment__amount']}"
         for row in overallocated
     ]
+
+
+def tax_summary(purchase: Purchase) -> list[dict[str, Decimal]]:
+    """The purchase's input tax by rate (rate, taxable, cgst, sgst, igst, tax), in rate order."""
+    return taxation.tax_summary(PurchaseLine.objects.filter(purchase=purchase))

@@ -16,6 +16,7 @@ from accounts import roles
 from accounts.models import User
 from cashbook import flows
 from cashbook.models import Account, Method
+from company import taxation
 from core.errors import DomainError, InvalidDocument
 from core.money import money
 from documents import approval, lifecycle
@@ -35,6 +36,8 @@ class PurchaseLineInput:
     item: Item
     quantity: int
     unit_price: Decimal
+    tax_rate: Decimal | None = None  # the supplier's rate (%); None: the item's rate
+    hsn_code: str = ""  # empty: the item's HSN code
 
 
 PRICE_PLACES = Decimal("0.0001")  # a purchase price may carry fractions of a cent per unit
@@ -57,6 +60,23 @@ def _check(supplier: Supplier, lines: Sequence[PurchaseLineInput]) -> None:
     if supplier is None or not supplier.is_active:
         raise InvalidDocument(fields={"supplier": ["Choose an active supplier."]})
     check_lines(lines)
+    bad_rates = {
+        i: {"tax_rate": ["Enter a tax rate from 0 to 100 (%)."]}
+        for i, line in enumerate(lines)
+        if line.tax_rate is not None and not _is_percent(line.tax_rate)
+    }
+    if bad_rates:
+        raise InvalidDocument(lines=bad_rates)
+
+
+def _is_percent(value: Any) -> bool:
+    if isinstance(value, (float, bool)):
+        return False
+    try:
+        value = Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        return False
+    return value.is_finite() and 0 <= value <= 100 and value == value.quantize(Decimal("0.01"))
 
 
 def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> Purchase:
@@ -67,10 +87,12 @@ def _write(purchase: Purchase, lines: Sequence[PurchaseLineInput], by: User) -> 
             quantity=line.quantity,
             unit_price=Decimal(line.unit_price).quantize(PRICE_PLACES),
             amount=money(line.quantity * Decimal(line.unit_price).quantize(PRICE_PLACES)),
+            hsn_code=line.hsn_code,
+            tax_rate=None if line.tax_rate is None else Decimal(line.tax_rate),
         )
         for line in lines
     ]
-    purchase.total = sum((r.amount for r in rows), Decimal("0"))
+    taxation.apply(purchase, rows, purchase.supplier, from_items=False)
     fresh = purchase.pk is None
     lifecycle.save_as(purchase, by)
     replace_lines(purchase.lines, PurchaseLine, rows, by, fresh=fresh)
@@ -135,7 +157,8 @@ def _post(posting: lifecycle.PostingContext) -> None:
     purchase = posting.document
     ledger.post(
         changes=[
-            ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.amount)
+            # Stock is valued at the taxable value: input tax is recovered, not a cost.
+            ledger.StockChange(item_id=line.item_id, quantity=line.quantity, value=line.taxable_value)
             for line in posting.lines
         ],
         kind=MovementKind.PURCHASE,

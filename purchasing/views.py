@@ -78,7 +78,12 @@ class PurchasePages(DocumentPages):
     def initial_rows(self, document):
         return {
             "lines": [
-                {"item": line.item_id, "quantity": line.quantity, "unit_price": line.unit_price}
+                {
+                    "item": line.item_id,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                    "tax_rate": line.tax_rate,
+                }
                 for line in document.lines.all()
             ]
         }

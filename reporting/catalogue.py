@@ -16,6 +16,7 @@ from reporting.reports import (
     profit_loss,
     stock,
     suppliers,
+    tax,
 )
 from reporting.tables import Report
 
@@ -85,6 +86,24 @@ REPORTS = {
             "Runs, preforms used, good bottles, rejects by reason, yield and cost per good bottle.",
             lambda d: production.build(d["period"], d["by"], d["group"]),
             uses=("by", "group"),
+        ),
+        ReportSpec(
+            "outward-supplies",
+            "Outward supplies (GSTR-1)",
+            "Tax on posted bills by HSN code and rate, B2B by customer GSTIN and B2C by place of supply.",
+            lambda d: tax.build_outward(d["period"]),
+        ),
+        ReportSpec(
+            "inward-supplies",
+            "Inward supplies",
+            "Input tax on posted purchases by supplier GSTIN and by rate.",
+            lambda d: tax.build_inward(d["period"]),
+        ),
+        ReportSpec(
+            "tax-payable",
+            "Tax payable (GSTR-3B)",
+            "Output tax on bills less input tax on purchases, per head: what is owed to the tax office.",
+            lambda d: tax.build_payable(d["period"]),
         ),
         ReportSpec(
             "exceptions",

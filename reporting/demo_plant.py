@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from company.services import save_seller_profile
 from core.money import money
 from documents import lifecycle
 from documents.models import DocumentStatus
@@ -43,6 +44,9 @@ from reporting.reports.exceptions import working_hours
 from sales import bulk
 from sales.models import Customer, PaymentMethod, Sale
 from sales.services import SaleLineInput, save_customer
+from tax.gstin import make_gstin
+from tax.services import save_tax_rate
+from tax.states import STATE_CODES
 
 LINES_PER_DAY_AT_FULL_SCALE = 1_000_000 / 365
 LINES_PER_BILL = [18, 16, 15, 13, 12, 10, 9, 7]  # weights for 1…8 lines
@@ -115,6 +119,34 @@ SUPPLIERS = [
 ]
 TOWNS = ["Pune", "Nashik", "Satara", "Kolhapur", "Solapur", "Ahmednagar", "Baramati", "Sangli", "Lonavala"]
 TRADES = ["Traders", "Stores", "Distributors", "Agencies", "Mart", "Caterers", "Hotels", "Enterprises"]
+# Tax data, not logic: the plant is in Maharashtra (27); its HSN codes and GST rates per item kind.
+SELLER = {
+    "legal_name": "Bottleworks Packaging Pvt Ltd",
+    "trade_name": "Bottleworks",
+    "address": "Plot 14, MIDC Chakan, Pune 410501, Maharashtra",
+    "gstin": make_gstin("27", "AABCB4821K"),
+    "phone": "+91 20 4000 1000",
+    "email": "accounts@bottleworks.example",
+    "bank_name": "State Bank of India, Chakan",
+    "bank_account_number": "38412250917",
+    "bank_ifsc": "SBIN0011586",
+    "upi_id": "bottleworks@sbi",
+    "invoice_terms": (
+        "Goods once sold are not taken back. Interest at 18% a year on overdue bills. "
+        "Subject to Pune jurisdiction."
+    ),
+}
+GST_RATES = ("0", "5", "12", "18", "28")
+HSN = {  # item kind: (HSN code, GST %)
+    ItemKind.BOTTLE: ("39233090", "18"),
+    ItemKind.PREFORM: ("39233010", "18"),
+    ItemKind.CAP: ("39235010", "18"),
+    ItemKind.LABEL: ("48211020", "12"),
+    ItemKind.PACKAGING: ("39202090", "18"),
+    ItemKind.SCRAP: ("39159090", "5"),
+}
+# Where the customers are: most in the plant's own state, some across the border (IGST).
+CUSTOMER_STATES = [("27", 70), ("24", 10), ("29", 8), ("23", 7), ("30", 5)]
 REASONS = [
     (RejectReason.THIN_WALL, 30),
     (RejectReason.BURST, 20),
@@ -171,15 +203,37 @@ class DemoPlant:
 
     def build_master_data(self) -> None:
         by = self.by
+        save_seller_profile(by=by, **SELLER)
+        rates = {rate: save_tax_rate(by=by, name=f"GST {rate}%", rate=Decimal(rate)) for rate in GST_RATES}
+        self.tax = {kind: {"hsn_code": hsn, "tax_rate": rates[rate]} for kind, (hsn, rate) in HSN.items()}
+        # Bills stay under the limits with their tax on top (the bottles' rate; a rupee for the round-off).
+        self.threshold = (self.threshold - 1) / (1 + Decimal(HSN[ItemKind.BOTTLE][1]) / 100)
+        # A separate stream, so the plant's own random choices stay as they were before tax.
+        self.identities = random.Random(self.seed + 15)
         self.caps = {
-            sku: save_item(by=by, sku=sku, name=name, kind=ItemKind.CAP, reorder_level=self._reorder(20_000))
+            sku: save_item(
+                by=by,
+                sku=sku,
+                name=name,
+                kind=ItemKind.CAP,
+                reorder_level=self._reorder(20_000),
+                **self.tax[ItemKind.CAP],
+            )
             for sku, (name, _price) in CAPS.items()
         }
         self.cap_price = {self.caps[sku].pk: Decimal(price) for sku, (_n, price) in CAPS.items()}
         self.film = save_item(
-            by=by, sku=FILM[0], name=FILM[1], kind=ItemKind.PACKAGING, unit="kg", reorder_level=50
+            by=by,
+            sku=FILM[0],
+            name=FILM[1],
+            kind=ItemKind.PACKAGING,
+            unit="kg",
+            reorder_level=50,
+            **self.tax[ItemKind.PACKAGING],
         )
-        self.scrap = save_item(by=by, sku="REGRIND", name="PET regrind", kind=ItemKind.SCRAP)
+        self.scrap = save_item(
+            by=by, sku="REGRIND", name="PET regrind", kind=ItemKind.SCRAP, **self.tax[ItemKind.SCRAP]
+        )
         self.bottles, self.preforms, self.labels = [], {}, {}
         self.base_price: dict[int, Decimal] = {self.film.pk: Decimal(FILM[2])}
         self.base_price.update(self.cap_price)
@@ -191,6 +245,7 @@ class DemoPlant:
                 kind=ItemKind.PREFORM,
                 weight_g=Decimal(size.preform_g),
                 reorder_level=self._reorder(10_000),
+                **self.tax[ItemKind.PREFORM],
             )
             label = save_item(
                 by=by,
@@ -198,6 +253,7 @@ class DemoPlant:
                 name=f"Label {size.ml} ml",
                 kind=ItemKind.LABEL,
                 reorder_level=self._reorder(10_000),
+                **self.tax[ItemKind.LABEL],
             )
             volume = f"{size.ml // 1000} L" if size.ml >= 1000 and size.ml % 1000 == 0 else f"{size.ml} ml"
             bottle = save_item(
@@ -208,6 +264,7 @@ class DemoPlant:
                 default_price=Decimal(size.price),
                 volume_ml=size.ml,
                 reorder_level=self._reorder(2_000),
+                **self.tax[ItemKind.BOTTLE],
             )
             set_recipe(
                 by=by,
@@ -225,7 +282,9 @@ class DemoPlant:
             self.base_price[label.pk] = Decimal(size.label_price)
         self.suppliers: dict[str, list] = defaultdict(list)
         for index, (name, kind) in enumerate(SUPPLIERS):
-            supplier = save_supplier(by=by, name=name, phone=f"+91 20 {4000_0000 + index * 7919}")
+            supplier = save_supplier(
+                by=by, name=name, phone=f"+91 20 {4000_0000 + index * 7919}", gstin=self._gstin("27", name)
+            )
             self.suppliers[kind].append((supplier, 1 + (index % 5 - 2) / 100))  # price offset ±2 %
         self.buyers = self._customers()
         self.recipes = {
@@ -241,14 +300,37 @@ class DemoPlant:
         buyers = []
         for rank in range(1, count + 1):
             town, trade = self.rng.choice(TOWNS), self.rng.choice(TRADES)
-            customer = save_customer(
-                by=self.by, name=f"{self._surname()} {trade}, {town} #{rank}", address=f"{town}, Maharashtra"
-            )
             tier = "big" if rank <= count // 10 else "medium" if rank <= count * 4 // 10 else "small"
+            name = f"{self._surname()} {trade}, {town} #{rank}"
+            state = self.identities.choices([s for s, _ in CUSTOMER_STATES], [w for _, w in CUSTOMER_STATES])[
+                0
+            ]
+            # Big and medium buyers are businesses registered for GST (B2B); small ones mostly not.
+            registered = tier != "small" or self.identities.random() < 0.2
+            address = f"{town}, Maharashtra" if state == "27" else f"Depot {rank}, {STATE_CODES[state]}"
+            customer = save_customer(
+                by=self.by,
+                name=name,
+                address=address,
+                state_code=state,
+                gstin=self._gstin(state, name) if registered else "",
+            )
             terms = 0 if tier == "small" and self.rng.random() < 0.7 else self.rng.choice([15, 30, 30, 45])
             buyers.append(Buyer(customer, 1 / rank**0.7, tier, terms, slow=self.rng.random() < 0.1))
         self.buyer_weights = [b.weight for b in buyers]
         return buyers
+
+    def _gstin(self, state: str, name: str) -> str:
+        """A well-formed GSTIN (right check digit) for a demo business: a firm's PAN, made up."""
+        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        pan = (
+            "".join(self.identities.choice(letters) for _ in range(3))
+            + "F"
+            + (name[0].upper() if name[0].isalpha() else "X")
+            + f"{self.identities.randint(1000, 9999)}"
+            + self.identities.choice(letters)
+        )
+        return make_gstin(state, pan)
 
     def _surname(self) -> str:
         return self.rng.choice(

@@ -66,8 +66,9 @@ class SalesCustomerDay(models.Model):
     bills = models.IntegerField(default=0)
     lines = models.IntegerField(default=0)
     quantity = models.BigIntegerField(default=0)
-    revenue = _money()
+    revenue = _money()  # taxable value
     cogs = _money()
+    billed = _money()  # grand totals: what the customer owes, tax included
     paid = _money()
 
     class Meta:
@@ -88,8 +89,9 @@ class SalesCustomerMonth(models.Model):
     bills = models.IntegerField(default=0)
     lines = models.IntegerField(default=0)
     quantity = models.BigIntegerField(default=0)
-    revenue = _money()
+    revenue = _money()  # taxable value
     cogs = _money()
+    billed = _money()  # grand totals: what the customer owes, tax included
     paid = _money()
 
     class Meta:

@@ -72,18 +72,22 @@ def _stock_select(where: str) -> str:
 def _sales_item_select(where: str) -> str:
     return (
         "SELECT s.date, l.item_id, {k} * COUNT(*), {k} * SUM(l.quantity), {k} * SUM(l.discount), "
-        "{k} * SUM(l.amount), {k} * SUM(COALESCE(l.cost, 0)) "
+        "{k} * SUM(l.taxable_value), {k} * SUM(COALESCE(l.cost, 0)) "
         "FROM sales_saleline l JOIN sales_sale s ON s.id = l.sale_id "
         f"WHERE {where} GROUP BY s.date, l.item_id"
     )
 
 
 def _sales_customer_select(where: str) -> str:
+    # Revenue is the lines' taxable value; billed is each bill's grand total (tax and round-off
+    # included: what the customer owes), so the bills are summed once each, not once per line.
     return (
-        "SELECT s.date, s.customer_id, {k} * COUNT(DISTINCT s.id), {k} * COUNT(l.id), "
-        "{k} * SUM(l.quantity), {k} * SUM(l.amount), {k} * SUM(COALESCE(l.cost, 0)), 0 "
+        "SELECT b.date, b.customer_id, {k} * COUNT(*), {k} * SUM(b.lines), {k} * SUM(b.quantity), "
+        "{k} * SUM(b.revenue), {k} * SUM(b.cogs), {k} * SUM(b.total), 0 FROM ("
+        "SELECT s.date, s.customer_id, s.total, COUNT(l.id) AS lines, SUM(l.quantity) AS quantity, "
+        "SUM(l.taxable_value) AS revenue, SUM(COALESCE(l.cost, 0)) AS cogs "
         "FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
-        f"WHERE {where} GROUP BY s.date, s.customer_id"
+        f"WHERE {where} GROUP BY s.date, s.customer_id, s.id, s.total) b GROUP BY b.date, b.customer_id"
     )
 
 
@@ -95,35 +99,37 @@ def _month_of(column: str) -> str:
 
 
 def _sales_customer_month_select(where: str) -> str:
+    # As the daily select: revenue the taxable value, billed each bill's grand total once.
     month = _month_of("s.date")
     return (
-        f"SELECT {month}, s.customer_id, {{k}} * COUNT(DISTINCT s.id), {{k}} * COUNT(l.id), "
-        "{k} * SUM(l.quantity), {k} * SUM(l.amount), {k} * SUM(COALESCE(l.cost, 0)), 0 "
+        "SELECT b.month, b.customer_id, {k} * COUNT(*), {k} * SUM(b.lines), {k} * SUM(b.quantity), "
+        "{k} * SUM(b.revenue), {k} * SUM(b.cogs), {k} * SUM(b.total), 0 FROM ("
+        f"SELECT {month} AS month, s.customer_id, s.total, COUNT(l.id) AS lines, "
+        "SUM(l.quantity) AS quantity, SUM(l.taxable_value) AS revenue, SUM(COALESCE(l.cost, 0)) AS cogs "
         "FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
-        f"WHERE {where} GROUP BY {month}, s.customer_id"
+        f"WHERE {where} GROUP BY s.date, s.customer_id, s.id, s.total) b GROUP BY b.month, b.customer_id"
     )
 
 
 def _payments_customer_month_select(where: str) -> str:
     month = _month_of("p.date")
     return (
-        f"SELECT {month}, p.customer_id, 0, 0, 0, 0, 0, {{k}} * SUM(p.amount) "
+        f"SELECT {month}, p.customer_id, 0, 0, 0, 0, 0, 0, {{k}} * SUM(p.amount) "
         f"FROM sales_payment p WHERE {where} GROUP BY {month}, p.customer_id"
     )
 
 
 def _payments_customer_select(where: str) -> str:
     return (
-        "SELECT p.date, p.customer_id, 0, 0, 0, 0, 0, {k} * SUM(p.amount) "
+        "SELECT p.date, p.customer_id, 0, 0, 0, 0, 0, 0, {k} * SUM(p.amount) "
         f"FROM sales_payment p WHERE {where} GROUP BY p.date, p.customer_id"
     )
 
 
 def _billed_select(where: str) -> str:
     return (
-        "SELECT s.customer_id, {k} * SUM(l.amount), 0 "
-        "FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
-        f"WHERE {where} GROUP BY s.customer_id"
+        "SELECT s.customer_id, {k} * SUM(s.total), 0 "
+        f"FROM sales_sale s WHERE {where} GROUP BY s.customer_id"
     )
 
 
@@ -150,7 +156,7 @@ def _all_billed_select(where: str) -> str:
         return _billed_select(where)
     return (
         "SELECT x.customer_id, {k} * SUM(x.amount), 0 FROM ("
-        "SELECT s.customer_id, l.amount FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id "
+        "SELECT s.customer_id, s.total AS amount FROM sales_sale s "
         f"WHERE {where} UNION ALL SELECT d.customer_id, d.amount FROM sales_customeropeningdue d"
         ") x GROUP BY x.customer_id"
     )
@@ -172,7 +178,7 @@ def _returns_item_select(where: str) -> str:
 def _returns_customer_select(where: str) -> str:
     return (
         "SELECT r.date, r.customer_id, 0, 0, {k} * -SUM(q.quantity), {k} * -SUM(r.total), "
-        "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.refund) "
+        "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.total), {k} * -SUM(r.refund) "
         "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
         "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "
         f"WHERE {where} GROUP BY r.date, r.customer_id"
@@ -183,7 +189,7 @@ def _returns_customer_month_select(where: str) -> str:
     month = _month_of("r.date")
     return (
         f"SELECT {month}, r.customer_id, 0, 0, {{k}} * -SUM(q.quantity), {{k}} * -SUM(r.total), "
-        "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.refund) "
+        "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.total), {k} * -SUM(r.refund) "
         "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
         "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "
         f"WHERE {where} GROUP BY {month}, r.customer_id"
@@ -206,7 +212,7 @@ SALES_ITEM = (
 CUSTOMER_DAY = (
     SalesCustomerDay._meta.db_table,
     ("date", "customer_id"),
-    ("bills", "lines", "quantity", "revenue", "cogs", "paid"),
+    ("bills", "lines", "quantity", "revenue", "cogs", "billed", "paid"),
 )
 CUSTOMER_MONTH = (SalesCustomerMonth._meta.db_table, ("month", "customer_id"), CUSTOMER_DAY[2])
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))

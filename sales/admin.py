@@ -4,7 +4,7 @@ from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSavedAdmin
 from documents.admin import DocumentAdmin
 from parties.services import PARTY_FIELDS
 from sales import pricing, services
-from sales.models import Customer, Payment, PriceList, PriceListEntry, Sale, SaleLine
+from sales.models import Customer, InvoiceDispatch, Payment, PriceList, PriceListEntry, Sale, SaleLine
 
 
 @admin.register(Customer)
@@ -60,6 +60,10 @@ class SaleLineInline(ReadOnlyInline):
         "list_price",
         "discount",
         "amount",
+        "hsn_code",
+        "tax_rate",
+        "taxable_value",
+        "tax_amount",
         "unit_cost",
         "cost",
     )
@@ -89,3 +93,11 @@ class PaymentAdmin(DocumentAdmin):
     search_fields = ("number", "customer__name", "reference")
     list_select_related = ("created_by", "customer", "sale")
     actions = ["cancel_documents"]
+
+
+@admin.register(InvoiceDispatch)
+class InvoiceDispatchAdmin(ReadOnlyAdmin):
+    list_display = ("sale", "kind", "recipient", "status", "sent_by", "sent_at", "link_expires_at")
+    list_filter = ("kind", "status", "sent_at")
+    search_fields = ("sale__number", "recipient")
+    list_select_related = ("sale", "sent_by")

@@ -14,6 +14,7 @@ from rest_framework.routers import SimpleRouter
 from accounts import roles
 from accounts.api.costs import API_FILTERS, CostFieldsMixin
 from accounts.api.idempotency import IdempotentCreateMixin
+from company import taxation
 from core.api.fields import (
     MODEL_FIELD_MAPPING,
     BooleanField,
@@ -117,7 +118,18 @@ class SaleLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = SaleLine
-        fields = ("id", "item", "sku", "quantity", "unit_price", "discount", "amount", "unit_cost", "cost")
+        fields = (
+            "id",
+            "item",
+            "sku",
+            "quantity",
+            "unit_price",
+            "discount",
+            "amount",
+            *taxation.LINE_TAX_FIELDS,
+            "unit_cost",
+            "cost",
+        )
 
 
 class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
@@ -133,6 +145,7 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
             *DOCUMENT_FIELDS,
             "customer",
             "customer_name",
+            *taxation.DOCUMENT_TAX_FIELDS,
             "cost",
             "paid",
             "outstanding",

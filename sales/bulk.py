@@ -34,6 +34,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from company import taxation
+from company.models import SellerProfile
 from core.bulk_copy import insert_with_history, take_ids
 from core.errors import DomainError, InvalidDocument
 from core.money import money
@@ -116,6 +118,10 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     lifecycle.require_may_enter(Sale, by)
     check_date(date, model=Sale)
     now = timezone.now()
+    # The seller's state and the items' tax rates, read once for the batch (as each bill reads them).
+    seller_state = SellerProfile.current().state_code
+    items = {getattr(line.item, "pk", None) for bill in bills for line in bill.lines}
+    rates = taxation.item_rates(pk for pk in items if pk is not None)
     sales, lines = [], []
     for bill in bills:
         priced = _with_prices(bill.customer, bill.lines, date)
@@ -130,13 +136,13 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
             submitted_at=at,
             posted_at=at,
         )
-        lines.append(_line_rows(sale, priced))
+        lines.append(_line_rows(sale, priced, seller_state=seller_state, rates=rates))
         sales.append(sale)
     _refuse_waiting(Sale, sales)
     ledger.check_period_open(date)
     _check_credit(sales)
     ledger.lock_balances(line.item_id for rows in lines for line in rows)
-    numbers = next_numbers(Sale.NUMBER_PREFIX, date.year, len(sales))
+    numbers = next_numbers(Sale.NUMBER_PREFIX, date, len(sales))
     # Ids first, so that the ledger prices each bill before it is stored and the bill is written
     # once, in its final state (its cost), as a bill posted on entry is.
     for sale, rows, number, pk in zip(sales, lines, numbers, take_ids(Sale, len(sales)), strict=True):
@@ -245,7 +251,7 @@ def post_payments(*, by: User, date: date, payments: Sequence[BulkPayment]) -> l
     _refuse_waiting(Payment, documents)
     ledger.check_period_open(date)
     _check_against_bills(documents)
-    numbers = next_numbers(Payment.NUMBER_PREFIX, date.year, len(documents))
+    numbers = next_numbers(Payment.NUMBER_PREFIX, date, len(documents))
     for payment, number in zip(documents, numbers, strict=True):
         payment.number = number
     insert_with_history(Payment, documents, by=by, at=[p.created_at for p in documents])

@@ -111,6 +111,17 @@ class Sale(Document):
     # Lines priced more than PRICE_LIST_TOLERANCE_PERCENT from the customer's list, counted when the
     # lines are written: a reason to wait for approval, read without reading the lines.
     off_list_lines = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Tax, fixed with the lines (tax.compute): ``total`` is the grand total, what the customer owes;
+    # revenue is the taxable total.
+    place_of_supply = models.CharField(max_length=2, blank=True, editable=False, help_text="GST state code")
+    party_gstin = models.CharField(
+        "customer's GSTIN", max_length=15, blank=True, editable=False, help_text="as it was on the bill"
+    )
+    is_inter_state = models.BooleanField(default=False, editable=False)
+    taxable_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    round_off = models.DecimalField(max_digits=6, decimal_places=2, default=0, editable=False)
+    grand_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta(Document.Meta):
@@ -145,6 +156,15 @@ class SaleLine(models.Model):
     # As entered: ``packs`` of ``pack`` plus loose units; ``quantity`` is always the base units.
     pack = models.ForeignKey(PackSize, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     packs = models.PositiveIntegerField(null=True, blank=True)
+    # Copied from the item and fixed with the line (a later rate change never rewrites it).
+    hsn_code = models.CharField("HSN", max_length=10, blank=True, editable=False)
+    tax_rate = models.DecimalField("tax rate (%)", max_digits=5, decimal_places=2, default=0, editable=False)
+    taxable_value = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
+    cgst_amount = models.DecimalField("CGST", max_digits=14, decimal_places=2, default=0, editable=False)
+    sgst_amount = models.DecimalField("SGST", max_digits=14, decimal_places=2, default=0, editable=False)
+    igst_amount = models.DecimalField("IGST", max_digits=14, decimal_places=2, default=0, editable=False)
+    tax_amount = models.DecimalField("tax", max_digits=14, decimal_places=2, default=0, editable=False)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2, default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -240,3 +260,36 @@ class CustomerOpeningDue(models.Model):
 
     def __str__(self) -> str:
         return f"Opening due of {self.customer_id}: {self.amount}"
+
+
+class DispatchKind(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SHARE = "share", "Share link made"
+
+
+class DispatchStatus(models.TextChoices):
+    QUEUED = "queued", "Being sent"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class InvoiceDispatch(models.Model):
+    """A tax invoice sent out of the plant: e-mailed to an address, or a share link made for it.
+    A record of what left and to whom; an e-mail's row moves from queued to done or failed once."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="dispatches")
+    kind = models.CharField(max_length=10, choices=DispatchKind.choices)
+    recipient = models.CharField(max_length=254, blank=True, help_text="the e-mail address sent to")
+    link_expires_at = models.DateTimeField(null=True, blank=True, help_text="when a share link stops working")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=DispatchStatus.choices, default=DispatchStatus.DONE)
+    error = models.CharField(max_length=300, blank=True, help_text="why the mail server refused it")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["sale", "sent_at"], name="invoice_dispatch_sale")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sale_id} {self.recipient}".strip()

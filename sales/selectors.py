@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from company import taxation
 from core.money import CENT
 from documents.models import DocumentStatus
-from sales.models import Customer, CustomerOpeningDue, Payment, Sale
+from sales.models import Customer, CustomerOpeningDue, Payment, Sale, SaleLine
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -176,3 +177,8 @@ def total_outstanding() -> Decimal:
 
 def posted_payment_count(sale: Sale) -> int:
     return sale.payments.filter(Q(status=DocumentStatus.POSTED)).count()
+
+
+def tax_summary(sale: Sale) -> list[dict[str, Decimal]]:
+    """The bill's tax by rate (rate, taxable, cgst, sgst, igst, tax), in rate order."""
+    return taxation.tax_summary(SaleLine.objects.filter(sale=sale))

@@ -21,6 +21,7 @@ from accounts import roles
 from accounts.models import User
 from cashbook import flows
 from cashbook.models import Account
+from company import taxation
 from core.errors import DomainError, InvalidDocument, NotAllowed
 from core.money import money
 from core.rows import insert_with_history
@@ -114,8 +115,15 @@ def _check(customer: Customer, lines: Sequence[SaleLineInput]) -> None:
         raise InvalidDocument(lines=too_big)
 
 
-def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
-    """The bill's line rows, in memory, and its total."""
+def _line_rows(
+    sale: Sale,
+    lines: Sequence[SaleLineInput],
+    *,
+    seller_state: str | None = None,
+    rates: dict[int, tuple[str, Decimal]] | None = None,
+) -> list[SaleLine]:
+    """The bill's line rows, in memory, and its tax and total; ``seller_state`` and ``rates``
+    (``taxation.item_rates``) may be read once by a caller making many bills."""
     rows = [
         SaleLine(
             sale=sale,
@@ -130,7 +138,7 @@ def _line_rows(sale: Sale, lines: Sequence[SaleLineInput]) -> list[SaleLine]:
         )
         for line in lines
     ]
-    sale.total = sum((r.amount for r in rows), Decimal("0"))
+    taxation.apply(sale, rows, sale.customer, from_items=True, seller_state=seller_state, rates=rates)
     sale.off_list_lines = sum(1 for r in rows if r.is_off_list)
     return rows
 
@@ -267,7 +275,7 @@ def _post_sale(posting: lifecycle.PostingContext) -> ledger.PricedPosting:
     )
     cost_lines(sale, lines, priced.movements)
     if sale.pk is not None:  # a stored draft's lines; a new bill's are stored with these costs
-        update_with_history(SaleLine, lines, ["cost", "unit_cost"], by)
+        update_with_history(SaleLine, lines, ["cost", "unit_cost", *taxation.LINE_TAX_FIELDS], by)
     return priced
 
 
@@ -281,6 +289,15 @@ def cost_lines(sale: Sale, lines: Sequence[SaleLine], movements: Sequence[StockM
         line.cost = -movement.value
         line.unit_cost = movement.unit_cost
     sale.cost = sum((line.cost for line in lines), Decimal("0"))
+
+
+def _before_post_sale(posting: lifecycle.PostingContext) -> None:
+    """A stored bill takes its items' tax rates as they are when it posts (its lines are written
+    with them in ``_post_sale``); the credit check then sees the grand total it will owe."""
+    sale = posting.document
+    if sale.pk is not None:
+        taxation.apply(sale, posting.lines, sale.customer, from_items=True)
+    _check_credit(posting)
 
 
 def _before_cancel_sale(posting: lifecycle.PostingContext) -> None:
@@ -311,7 +328,7 @@ lifecycle.register(
         lines=lambda sale: list(sale.lines.all()),
         touched_items=lambda posting: [line.item_id for line in posting.lines],
         before_cancel=_before_cancel_sale,
-        before_post=_check_credit,
+        before_post=_before_post_sale,
         before_pending=_before_pending_sale,
         posts_unsaved=True,
         expected_quantities=lambda: (

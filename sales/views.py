@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -9,8 +9,9 @@ from accounts import roles
 from accounts.views import role_required
 from documents import registry
 from documents.pages import DocumentPages
+from inventory.models import Item
 from parties.views import party_entry, party_list
-from sales import entry, pickers, selectors, services
+from sales import entry, invoice_views, pickers, selectors, services
 from sales import forms as f
 from sales.models import Customer, Payment, Sale
 
@@ -97,8 +98,15 @@ class SalePages(DocumentPages):
         # sent back with a customer), else the item's default selling price.
         on = parse_date(request.POST.get("date", "") or "") if request.method == "POST" else None
         customer = request.POST.get("customer") if request.method == "POST" else request.GET.get("customer")
+        # And tax rates, so each line shows its tax as it is typed (the bill fixes it when posted).
+        rates = []
+        if settings.TAX_REGIME != "none" and not settings.PRICES_INCLUDE_TAX:
+            rates = Item.objects.filter(is_active=True, tax_rate__isnull=False).values_list(
+                "pk", "tax_rate__rate"
+            )
         return {
             "item_prices": pickers.bill_prices_for_form(customer, on or timezone.localdate()),
+            "item_tax_rates": {str(pk): str(rate) for pk, rate in rates if rate},
             "approval_threshold": settings.APPROVAL_THRESHOLD,
             "price_tolerance": settings.PRICE_LIST_TOLERANCE_PERCENT,
         }
@@ -106,26 +114,27 @@ class SalePages(DocumentPages):
     def detail_context(self, request, document):
         bill = selectors.bills_with_payments(Sale.objects.filter(pk=document.pk)).get()
         payments = document.payments.select_related("created_by").order_by("date", "id")
-        return {"bill": bill, "payments": payments, "price_tolerance": settings.PRICE_LIST_TOLERANCE_PERCENT}
+        dispatches = document.dispatches.select_related("sent_by")
+        return {
+            "bill": bill,
+            "payments": payments,
+            "dispatches": dispatches,
+            "price_tolerance": settings.PRICE_LIST_TOLERANCE_PERCENT,
+        }
 
     def urls(self):
         from django.urls import path
 
         viewer = role_required(lambda user: self.may_view(user))
+        sender = role_required(roles.can_enter_data)
         # Before the generic "<pk>/<action>/" route, which would take "print" for an action.
-        return [path("bills/<int:pk>/print/", viewer(self.print_view), name="bill-print"), *super().urls()]
-
-    def print_view(self, request, pk: int):
-        sale = get_object_or_404(
-            Sale.objects.select_related("customer").prefetch_related("lines__item__packs", "lines__pack"),
-            pk=pk,
-        )
-        receipt = request.GET.get("format") == "receipt"
-        return render(
-            request,
-            "sales/sale_print.html",
-            {"sale": sale, "receipt": receipt, "plant_name": getattr(settings, "PLANT_NAME", "Bottleworks")},
-        )
+        return [
+            path("bills/<int:pk>/print/", viewer(invoice_views.print_view), name="bill-print"),
+            path("bills/<int:pk>/pdf/", viewer(invoice_views.pdf_view), name="bill-pdf"),
+            path("bills/<int:pk>/email/", sender(invoice_views.email_view), name="bill-email"),
+            path("bills/<int:pk>/share/", sender(invoice_views.share_view), name="bill-share"),
+            *super().urls(),
+        ]
 
 
 sale_pages = registry.register(SalePages(), order=30)

@@ -11,6 +11,7 @@ from cashbook.models import CashClosing, Method
 from cashbook.services import record_cash_closing, save_account
 from core.errors import InvalidDocument, NotAllowed
 from documents import lifecycle
+from documents.numbering import financial_year_label
 from expenses.models import ExpenseCategory
 from expenses.services import record_expense
 from inventory.verification import verify_ledger
@@ -108,7 +109,7 @@ def test_a_day_end_closing_books_the_difference_so_the_book_equals_the_cash_coun
     day = books["start"] + timedelta(days=3)
     record_payment(by=staff_user, customer=plant.customer, amount=D("500.00"), method="cash", date=day)
     closing = record_cash_closing(by=staff_user, account=books["cash"], counted=D("1480.50"), date=day)
-    assert (closing.status, closing.number) == ("posted", f"CC-{day.year}-00001")
+    assert (closing.status, closing.number) == ("posted", f"CC/{financial_year_label(day)}/00001")
     assert (closing.expected, closing.counted, closing.difference) == (
         D("1500.00"),
         D("1480.50"),

@@ -6,6 +6,7 @@ import pytest
 
 from core.errors import DomainError, InvalidDocument, NotAllowed
 from documents import lifecycle
+from documents.numbering import financial_year_label
 from expenses.models import Expense, ExpenseCategory
 from expenses.services import record_expense, save_category
 
@@ -33,7 +34,7 @@ def test_an_expense_posts_with_its_tax_apart_from_its_amount(plant, staff_user):
         method="bank",
         notes="November bill",
     )
-    assert (expense.status, expense.number) == ("posted", f"E-{expense.date.year}-00001")
+    assert (expense.status, expense.number) == ("posted", f"E/{financial_year_label(expense.date)}/00001")
     assert (expense.amount, expense.input_tax, expense.total) == (D("4200.40"), D("756.07"), D("4956.47"))
     assert expense.history.first().history_user == staff_user
 

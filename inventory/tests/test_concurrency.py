@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from core.errors import InsufficientStock
+from documents.numbering import financial_year_label
 from inventory.models import StockBalance
 from inventory.verification import verify_ledger
 from production.services import create_run
@@ -61,9 +62,9 @@ def test_fifty_one_unit_sales_against_ten_in_stock_post_exactly_ten(plant, staff
     assert (len(posted), len(refused)) == (10, 40)
     assert all(str(r) == "Not enough stock — BTL-500: 0 in stock, 1 requested." for r in refused)
     assert stock(plant.bottle) == (0, D("0.00"))
-    year = posted[0].date.year
+    year = financial_year_label(posted[0].date)
     assert sorted(Sale.objects.values_list("number", flat=True)) == [
-        f"S-{year}-{n:05d}" for n in range(1, 11)
+        f"S/{year}/{n:05d}" for n in range(1, 11)
     ]
     assert verify_ledger() == []
 
@@ -105,9 +106,9 @@ def test_concurrent_postings_get_gapless_unique_numbers(plant, staff_user):
     results = race([lambda: plant.buy(staff_user, (plant.cap, 1, "0.50")) for _ in range(20)])
 
     assert unexpected(results) == []
-    year = results[0].date.year
+    year = financial_year_label(results[0].date)
     assert sorted(Purchase.objects.values_list("number", flat=True)) == [
-        f"P-{year}-{n:05d}" for n in range(1, 21)
+        f"P/{year}/{n:05d}" for n in range(1, 21)
     ]
     assert stock(plant.cap) == (20, D("10.00"))
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.errors import DomainError, InvalidDocument, NotAllowed, PeriodClosed
 from documents import lifecycle
+from documents.numbering import financial_year_label
 from inventory.models import ClosedPeriod, StockBalance
 from inventory.services import close_period
 from inventory.verification import verify_ledger
@@ -163,10 +164,10 @@ def test_numbers_are_per_type_and_year_and_a_refused_posting_gives_its_number_ba
     with pytest.raises(DomainError):
         plant.sell(staff_user, (plant.bottle, 1000, "5.00"))
     s2 = plant.sell(staff_user, (plant.bottle, 1, "5.00"))
-    y = today.year
+    fy, before = financial_year_label(today), financial_year_label(last_year)
     assert [p1.number, old.number, s1.number, s2.number] == [
-        f"P-{y}-00001",
-        f"P-{y - 1}-00001",
-        f"S-{y}-00001",
-        f"S-{y}-00002",
+        f"P/{fy}/00001",
+        f"P/{before}/00001",
+        f"S/{fy}/00001",
+        f"S/{fy}/00002",
     ]

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from core.errors import DomainError, InvalidDocument, NotAllowed
+from documents.numbering import financial_year_label
 from inventory.models import Item, ItemKind, StockBalance, StockCount
 from inventory.services import (
     CountLineInput,
@@ -112,7 +113,7 @@ def test_a_stock_count_writes_adjustments_at_average_cost_and_keeps_the_variance
         ],
         submit=True,
     )
-    assert (count.status, count.number) == ("posted", f"C-{count.date.year}-00001")
+    assert (count.status, count.number) == ("posted", f"C/{financial_year_label(count.date)}/00001")
     lines = {line.item.sku: line for line in count.lines.select_related("item")}
     # 7 × 1203 / 600 = 14.035 → 14.04 (half up); 2 caps found at 0.50
     assert (lines["PF-500"].system_quantity, lines["PF-500"].difference) == (600, -7)

@@ -1,5 +1,6 @@
 """ledger.post_many prices each posting exactly as ledger.post does, and refuses all on a shortage."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -66,6 +67,7 @@ def test_post_many_refuses_every_posting_when_one_is_short(plant, manager_user):
 
 def test_next_numbers_hands_out_a_consecutive_block(db):
     with transaction.atomic():
-        assert next_number("Z", 2031) == "Z-2031-00001"
-        assert next_numbers("Z", 2031, 3) == ["Z-2031-00002", "Z-2031-00003", "Z-2031-00004"]
-        assert next_number("Z", 2031) == "Z-2031-00005"
+        day = date(2031, 6, 1)
+        assert next_number("Z", day) == "Z/31-32/00001"
+        assert next_numbers("Z", day, 3) == ["Z/31-32/00002", "Z/31-32/00003", "Z/31-32/00004"]
+        assert next_number("Z", day) == "Z/31-32/00005"

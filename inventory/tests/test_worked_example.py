@@ -6,6 +6,7 @@ import pytest
 from django.db.models import Sum
 
 from documents import lifecycle
+from documents.numbering import financial_year_label
 from inventory.models import StockBalance, StockMovement
 from inventory.verification import verify_ledger
 from production.models import RejectReason
@@ -25,8 +26,12 @@ def test_purchases_run_sales_and_cancel_give_exact_figures(plant, staff_user, ma
     # Two purchases at two prices: preforms average (2000 + 1185) / 1500 = 2.12333…
     p1 = plant.buy(staff_user, (plant.preform, 1000, "2.00"), (plant.cap, 1000, "0.50"))
     p2 = plant.buy(staff_user, (plant.preform, 500, "2.37"))
-    assert (p1.status, p1.number, p1.total) == ("posted", f"P-{p1.date.year}-00001", D("2500.00"))
-    assert p2.number == f"P-{p2.date.year}-00002"
+    assert (p1.status, p1.number, p1.total) == (
+        "posted",
+        f"P/{financial_year_label(p1.date)}/00001",
+        D("2500.00"),
+    )
+    assert p2.number == f"P/{financial_year_label(p2.date)}/00002"
     assert balance(plant.preform) == (1500, D("3185.00"))
     assert balance(plant.cap) == (1000, D("500.00"))
 

@@ -6,6 +6,7 @@ import pytest
 
 from core.errors import InsufficientStock, InvalidDocument, NotAllowed
 from documents import lifecycle
+from documents.numbering import financial_year_label
 from inventory.models import StockBalance, StockMovement
 from inventory.verification import verify_ledger
 from production.services import create_run
@@ -24,7 +25,7 @@ def stock(item):
 
 def test_a_posted_purchase_receives_its_lines_at_the_purchase_price(plant, staff_user):
     purchase = plant.buy(staff_user, (plant.preform, 1000, "2.1234"), (plant.cap, 3, "0.333"))
-    assert (purchase.status, purchase.number) == ("posted", f"P-{purchase.date.year}-00001")
+    assert (purchase.status, purchase.number) == ("posted", f"P/{financial_year_label(purchase.date)}/00001")
     # 1000 × 2.1234 = 2123.40; 3 × 0.333 = 0.999 → 1.00
     assert purchase.total == D("2124.40")
     assert stock(plant.preform) == (1000, D("2123.40"))

@@ -7,6 +7,10 @@ from django.db import migrations, models
 
 def backfill(apps, schema_editor):
     # Sum whatever the ledger already holds; from here on every posting keeps the rows in step.
+    # A new database holds nothing to sum (and today's summary code reads columns that later
+    # migrations add), so it is skipped there.
+    if not apps.get_model("inventory", "StockMovement").objects.exists():
+        return
     from reporting.summaries import rebuild
 
     rebuild()

@@ -76,8 +76,8 @@ def customer_sums(start: date, end: date | None, fields=SUMS) -> dict[int, dict]
 def outstanding_at(end: date) -> dict[int, object]:
     """{customer id: outstanding at the end of ``end``}: today's balance less what came later."""
     later = {
-        customer_id: money(row["revenue"]) - money(row["paid"])
-        for customer_id, row in customer_sums(end + timedelta(days=1), None, ("revenue", "paid")).items()
+        customer_id: money(row["billed"]) - money(row["paid"])
+        for customer_id, row in customer_sums(end + timedelta(days=1), None, ("billed", "paid")).items()
     }
     return {
         customer_id: money(billed) - money(paid) - later.get(customer_id, 0)

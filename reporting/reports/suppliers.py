@@ -22,7 +22,7 @@ def _lines(period: Period):
 
 def build(period: Period) -> Report:
     lines = _lines(period)
-    sums = {"quantity": Sum("quantity"), "spend": Sum("amount")}
+    sums = {"quantity": Sum("quantity"), "spend": Sum("taxable_value")}  # input tax is not a cost
     per_supplier = [
         {
             "supplier": row["purchase__supplier__name"],

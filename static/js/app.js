@@ -30,9 +30,21 @@
   var moneyFormat = new Intl.NumberFormat(document.documentElement.dataset.locale || undefined,
     { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
+  // Tax rates per item (a bill's form only): each line shows its tax as it is typed. Prices are
+  // before tax; the server fixes the exact figures (and the CGST/SGST or IGST split) on posting.
+  var taxNode = document.getElementById("item-tax-rates");
+  var taxRates = taxNode ? JSON.parse(taxNode.textContent || "{}") : null;
+
+  function lineTax(row, cents) {
+    var item = field(row, "item");
+    var rate = taxRates && item ? Number(taxRates[item.value] || 0) : 0;
+    return Math.round(cents * rate / 100);
+  }
+
   // Amount per line and the running total, in cents to keep sums exact.
   function recalc(fieldset) {
     var total = 0;
+    var taxTotal = 0;
     var seen = false;
     fieldset.querySelectorAll("[data-row]").forEach(function (row) {
       var out = row.querySelector("[data-amount]");
@@ -48,14 +60,19 @@
       var size = pack && pack.selectedOptions.length ? Number(pack.selectedOptions[0].dataset.quantity || 0) : 0;
       var units = number(qty) + number(field(row, "packs")) * size;
       var cents = Math.round(units * number(price) * 100) - Math.round(number(field(row, "discount")) * 100);
-      out.textContent = moneyFormat.format(cents / 100);
+      var tax = taxRates ? lineTax(row, cents) : 0;
+      out.textContent = moneyFormat.format(cents / 100) + (tax ? " + tax " + moneyFormat.format(tax / 100) : "");
       total += cents;
+      taxTotal += tax;
       seen = true;
     });
     var totalOut = fieldset.querySelector("[data-total]");
     if (totalOut) {
-      totalOut.textContent = seen ? moneyFormat.format(total / 100) : "—";
-      totalOut.dataset.cents = seen ? String(total) : "";
+      var text = moneyFormat.format(total / 100);
+      if (taxTotal) { text += " + tax " + moneyFormat.format(taxTotal / 100) + " = " + moneyFormat.format((total + taxTotal) / 100); }
+      totalOut.textContent = seen ? text : "—";
+      // The grand total: what an approval limit is checked against.
+      totalOut.dataset.cents = seen ? String(total + taxTotal) : "";
     }
   }
 

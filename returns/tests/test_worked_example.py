@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from documents.numbering import financial_year_label
 from inventory.models import Item, ItemKind, StockBalance
 from inventory.verification import verify_ledger
 from reporting import summaries
@@ -48,8 +49,8 @@ def test_a_bill_returned_partly_to_stock_and_partly_to_scrap_gives_exact_figures
         refund_method="cash",
         submit=True,
     )
-    year = refund.date.year
-    assert (refund.status, refund.number) == ("posted", f"CN-{year}-00001")
+    year = financial_year_label(refund.date)
+    assert (refund.status, refund.number) == ("posted", f"CN/{year}/00001")
     # 190 × 15/40 = 71.25; discount 10 × 15/40 = 3.75; cost 121.51 × 15/40 = 45.566… → 45.57
     assert (refund.total, refund.refund, refund.cost) == (D("71.25"), D("71.25"), D("45.57"))
     assert balance(plant.bottle) == (65, D("197.46"))  # 50 left at 151.89, + 15 back at 45.57
@@ -68,7 +69,7 @@ def test_a_bill_returned_partly_to_stock_and_partly_to_scrap_gives_exact_figures
         submit=True,
     )
     credit_line = credit.lines.get()
-    assert credit.number == f"CN-{year}-00002"
+    assert credit.number == f"CN/{year}/00002"
     assert (credit.total, credit.refund, credit.cost) == (D("23.75"), D("0.00"), D("15.19"))
     assert (credit_line.amount, credit_line.discount, credit_line.cost) == (D("23.75"), D("1.25"), D("15.19"))
     assert balance(plant.bottle) == (65, D("197.46"))  # scrapped bottles do not come back
@@ -112,7 +113,11 @@ def test_a_purchase_returned_to_the_supplier_in_two_parts_leaves_nothing_behind(
     first = create_purchase_return(
         by=staff_user, purchase=purchase, lines=[PurchaseReturnLineInput(line, 250)], submit=True
     )
-    assert (first.status, first.number, first.total) == ("posted", f"DN-{first.date.year}-00001", D("530.85"))
+    assert (first.status, first.number, first.total) == (
+        "posted",
+        f"DN/{financial_year_label(first.date)}/00001",
+        D("530.85"),
+    )
     assert balance(plant.preform) == (750, D("1592.55"))
     assert selectors.debit_notes_total(plant.supplier) == D("530.85")
 

@@ -41,6 +41,7 @@ from documents.api import (
     require_flag,
     resolve_items,
 )
+from documents.payment_state import PaymentState
 from inventory.models import PackSize
 from parties.services import PARTY_FIELDS
 from sales import entry, pickers, pricing_api, selectors, services
@@ -136,7 +137,9 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
     customer_name = serializers.CharField(source="customer.name")
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)
-    payment_state = serializers.ChoiceField(choices=["unpaid", "partly paid", "paid"], read_only=True)
+    payment_state = serializers.ChoiceField(
+        choices=[PaymentState.UNPAID, PaymentState.PARTLY_PAID, PaymentState.PAID], read_only=True
+    )
     lines = HeldLines(child=SaleLineOutSerializer(), read_only=True)
 
     class Meta:

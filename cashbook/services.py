@@ -73,6 +73,17 @@ def _opening_problem(value: Any) -> str | None:
     return money_problem(value)
 
 
+def payment_problems(*, method: str, account: Account | None) -> dict[str, list[str]]:
+    """What is wrong with how a payment or an expense moves its money, by field: customer payments,
+    supplier payments and expenses check it alike (``Method`` has the values of every form's choices)."""
+    problems: dict[str, list[str]] = {}
+    if method not in Method.values:
+        problems["method"] = ["Choose a payment method."]
+    if account is not None and not account.is_active:
+        problems["account"] = [f"{account} is not an active account."]
+    return problems
+
+
 def record_cash_closing(
     *,
     by: User,

@@ -13,7 +13,8 @@ from django.db import transaction
 from accounts import roles
 from accounts.models import User
 from cashbook import flows
-from cashbook.models import Account, Method
+from cashbook import services as cashbook_services
+from cashbook.models import Account
 from core.errors import InvalidDocument, NotAllowed
 from core.money import money
 from documents import approval, lifecycle
@@ -86,12 +87,9 @@ def record_expense(
         problem = _money_problem(value, above_zero=above_zero)
         if problem:
             errors[field] = [problem]
-    if method not in Method.values:
-        errors["method"] = ["Choose a payment method."]
     if supplier is not None and not supplier.is_active:
         errors["supplier"] = [f"{supplier} is not an active supplier."]
-    if account is not None and not account.is_active:
-        errors["account"] = [f"{account} is not an active account."]
+    errors.update(cashbook_services.payment_problems(method=method, account=account))
     if errors:
         raise InvalidDocument(fields=errors)
 

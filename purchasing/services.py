@@ -15,7 +15,8 @@ from django.db import transaction
 from accounts import roles
 from accounts.models import User
 from cashbook import flows
-from cashbook.models import Account, Method
+from cashbook import services as cashbook_services
+from cashbook.models import Account
 from company import taxation
 from core.errors import DomainError, InvalidDocument
 from core.money import money
@@ -206,13 +207,6 @@ def _amount_problem(amount: Any) -> str | None:
     return problem
 
 
-def _check_method(method: str, account: Account | None) -> None:
-    if method not in Method.values:
-        raise InvalidDocument(fields={"method": ["Choose a payment method."]})
-    if account is not None and not account.is_active:
-        raise InvalidDocument(fields={"account": [f"{account} is not an active account."]})
-
-
 def record_supplier_payment(
     *,
     by: User,
@@ -236,7 +230,8 @@ def record_supplier_payment(
     problem = _amount_problem(amount)
     if problem:
         raise InvalidDocument(fields={"amount": [problem]})
-    _check_method(method, account)
+    if problems := cashbook_services.payment_problems(method=method, account=account):
+        raise InvalidDocument(fields=problems)
     amount = money(amount)
     errors: dict[str, list[str]] = {}
     seen: set[int] = set()

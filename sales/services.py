@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import User
 from cashbook import flows
+from cashbook import services as cashbook_services
 from cashbook.models import Account
 from company import taxation
 from core.errors import DomainError, InvalidDocument, NotAllowed
@@ -33,7 +34,7 @@ from inventory import ledger
 from inventory.models import Item, MovementKind, PackSize, StockMovement
 from parties.services import save_party
 from sales import pricing, selectors
-from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
+from sales.models import Customer, Payment, Sale, SaleLine
 
 
 @dataclass(frozen=True)
@@ -367,10 +368,8 @@ def record_payment(
         raise InvalidDocument(fields={"amount": [problem]})
     if sale is not None and sale.customer_id != customer.pk:
         raise InvalidDocument(fields={"sale": [f"{sale} is not a bill of {customer}."]})
-    if method not in PaymentMethod.values:
-        raise InvalidDocument(fields={"method": ["Choose a payment method."]})
-    if account is not None and not account.is_active:
-        raise InvalidDocument(fields={"account": [f"{account} is not an active account."]})
+    if problems := cashbook_services.payment_problems(method=method, account=account):
+        raise InvalidDocument(fields=problems)
 
     def create() -> Payment:
         payment = Payment(

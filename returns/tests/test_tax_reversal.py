@@ -298,3 +298,35 @@ def test_verify_ledger_names_a_credit_note_that_reverses_more_tax_than_the_line_
     problems = verify_ledger()
     assert any(taxed["a"].number in p and "CGST" in p for p in problems), problems
     assert SalesReturn.objects.filter(pk=first.pk).exists()
+
+
+def test_the_migration_gives_notes_made_before_zero_tax_and_keeps_their_totals(taxed, staff_user):
+    """Notes made before tax was reversed were settled at their amount (credited, refunded, counted
+    in the summaries), so they keep it: zero tax, the taxable value equal to the amount."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from returns.models import PurchaseReturn, PurchaseReturnLine
+
+    first, *_ = _returns(taxed, staff_user)
+    caps = taxed["purchase"].lines.get(item__sku="CAP-28")
+    debit = create_purchase_return(
+        by=staff_user, purchase=taxed["purchase"], lines=[PurchaseReturnLineInput(caps, 100)], submit=True
+    )
+    # As the columns arrive on an existing database: all zero, the old total (the amount) kept.
+    zero = {
+        name: D("0") for name in ("taxable_value", "cgst_amount", "sgst_amount", "igst_amount", "tax_amount")
+    }
+    for model in (SalesReturnLine, PurchaseReturnLine):
+        model.objects.update(**zero, line_total=D("0"))
+    SalesReturn.objects.filter(pk=first.pk).update(total=D("26.25"), taxable_total=D("0"), tax_total=D("0"))
+    PurchaseReturn.objects.filter(pk=debit.pk).update(
+        total=D("47.00"), taxable_total=D("0"), tax_total=D("0")
+    )
+    migration = import_module("returns.migrations.0003_tax_reversed_on_notes")
+    migration.notes_posted_before_tax_keep_their_figures(apps, None)
+    line, first = first.lines.get(), SalesReturn.objects.get(pk=first.pk)
+    assert heads(line) == (D("26.25"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("26.25"))
+    assert heads(first) == (D("26.25"), D("0.00"), D("26.25"))
+    assert heads(PurchaseReturn.objects.get(pk=debit.pk)) == (D("47.00"), D("0.00"), D("47.00"))

@@ -162,14 +162,15 @@ def _all_billed_select(where: str) -> str:
     )
 
 
-# A credit note takes its lines off the day's sales (quantity, discount, revenue, and the COGS of
-# the goods it took back) and off what the customer was billed; its refund off what they paid.
+# A credit note takes its lines off the day's sales (quantity, discount, revenue — the taxable value
+# it reverses, as a bill adds its lines' — and the COGS of the goods it took back) and its total
+# (taxable value + tax) off what the customer was billed; its refund off what they paid.
 
 
 def _returns_item_select(where: str) -> str:
     return (
         "SELECT r.date, l.item_id, 0, {k} * -SUM(l.quantity), {k} * -SUM(l.discount), "
-        "{k} * -SUM(l.amount), {k} * -SUM(COALESCE(l.cost, 0)) "
+        "{k} * -SUM(l.taxable_value), {k} * -SUM(COALESCE(l.cost, 0)) "
         "FROM returns_salesreturnline l JOIN returns_salesreturn r ON r.id = l.sales_return_id "
         f"WHERE {where} GROUP BY r.date, l.item_id"
     )
@@ -177,7 +178,7 @@ def _returns_item_select(where: str) -> str:
 
 def _returns_customer_select(where: str) -> str:
     return (
-        "SELECT r.date, r.customer_id, 0, 0, {k} * -SUM(q.quantity), {k} * -SUM(r.total), "
+        "SELECT r.date, r.customer_id, 0, 0, {k} * -SUM(q.quantity), {k} * -SUM(r.taxable_total), "
         "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.total), {k} * -SUM(r.refund) "
         "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
         "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "
@@ -188,7 +189,7 @@ def _returns_customer_select(where: str) -> str:
 def _returns_customer_month_select(where: str) -> str:
     month = _month_of("r.date")
     return (
-        f"SELECT {month}, r.customer_id, 0, 0, {{k}} * -SUM(q.quantity), {{k}} * -SUM(r.total), "
+        f"SELECT {month}, r.customer_id, 0, 0, {{k}} * -SUM(q.quantity), {{k}} * -SUM(r.taxable_total), "
         "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.total), {k} * -SUM(r.refund) "
         "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
         "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "

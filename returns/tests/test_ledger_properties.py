@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, precondition, rule, run_state_machine_as_test
 
+from company.models import SellerProfile
 from inventory.tests.test_ledger_properties import LedgerMachine, pick
 from reporting import summaries
+from returns import selectors
 from returns.models import Disposition, Settlement
 from returns.services import (
     PurchaseReturnLineInput,
@@ -24,6 +26,8 @@ from returns.services import (
     create_purchase_return,
     create_sales_return,
 )
+from tax.gstin import make_gstin
+from tax.models import TaxRate
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -35,11 +39,26 @@ def _posted(machine, model_name: str) -> list:
 
 class ReturnsMachine(LedgerMachine):
     @initialize(
-        sold=st.integers(min_value=1, max_value=10), price=st.decimals(min_value=0, max_value=4, places=2)
+        sold=st.integers(min_value=1, max_value=10),
+        price=st.decimals(min_value=0, max_value=4, places=2),
+        taxed=st.sampled_from(["untaxed", "intra-state", "inter-state"]),
     )
-    def a_purchase_and_a_bill_to_return_against(self, sold, price):
-        """Every example starts with a posted purchase and bill, so returns come early and often."""
+    def a_purchase_and_a_bill_to_return_against(self, sold, price, taxed):
+        """Every example starts with a posted purchase and bill, so returns come early and often;
+        bottles and preforms carry GST in most examples (CGST + SGST, or IGST to another state),
+        so the notes reverse tax among everything else."""
         p = self.plant
+        if taxed != "untaxed":
+            SellerProfile.objects.create(
+                legal_name="Plant", state_code="27", gstin=make_gstin("27", "AABCB1234F")
+            )
+            p.customer.state_code = "27" if taxed == "intra-state" else "29"
+            p.customer.save()
+            for item, rate in ((p.bottle, "18"), (p.preform, "5")):
+                item.tax_rate = TaxRate.objects.get_or_create(
+                    name=f"GST {rate}%", defaults={"rate": D(rate)}
+                )[0]
+                item.save()
         bought = {p.bottle.pk: 10, p.preform.pk: 10}
         self.attempt(
             lambda: p.buy(self.users["staff"], (p.bottle, 10, "2.50"), (p.preform, 10, "1.25")),
@@ -110,6 +129,11 @@ class ReturnsMachine(LedgerMachine):
     @invariant()
     def the_summaries_hold_together(self):
         assert summaries.differences() == []
+
+    @invariant()
+    def no_note_reverses_more_tax_than_its_line_carries(self):
+        assert selectors.over_reversed_sale_lines() == []
+        assert selectors.over_reversed_purchase_lines() == []
 
 
 def test_random_business_with_returns_keeps_every_ledger_invariant(

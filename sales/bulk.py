@@ -4,7 +4,7 @@
 Each document keeps every rule its one-at-a-time service keeps, through the same functions:
 
 - who may enter it (``lifecycle.require_may_enter``), its date (``check_date``), its lines and
-  customer (``services._check``), its amounts (``services._line_rows``);
+  customer (``lines.check_bill``), its prices and amounts (``lines.with_prices``, ``lines.line_rows``);
 - stock: ``ledger.post_many`` checks and prices every bill in the order given exactly as
   ``ledger.price`` would (availability, moving-average cost, one movement per line), under one
   lock, in one COPY; the lines take their cost from the movements through ``services.cost_lines``,
@@ -47,15 +47,9 @@ from documents.numbering import next_numbers
 from inventory import ledger
 from inventory.models import MovementKind
 from sales import selectors
+from sales.lines import SaleLineInput, check_bill, line_rows, with_prices
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
-from sales.services import (
-    CreditLimitExceeded,
-    SaleLineInput,
-    _check,
-    _line_rows,
-    _with_prices,
-    cost_lines,
-)
+from sales.services import CreditLimitExceeded, cost_lines
 
 
 @dataclass(frozen=True)
@@ -124,8 +118,8 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     rates = taxation.item_rates(pk for pk in items if pk is not None)
     sales, lines = [], []
     for bill in bills:
-        priced = _with_prices(bill.customer, bill.lines, date)
-        _check(bill.customer, priced)
+        priced = with_prices(bill.customer, bill.lines, date)
+        check_bill(bill.customer, priced)
         at = bill.entered_at or now
         sale = Sale(
             customer=bill.customer,
@@ -136,7 +130,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
             submitted_at=at,
             posted_at=at,
         )
-        lines.append(_line_rows(sale, priced, seller_state=seller_state, rates=rates))
+        lines.append(line_rows(sale, priced, seller_state=seller_state, rates=rates))
         sales.append(sale)
     _refuse_waiting(Sale, sales)
     ledger.check_period_open(date)

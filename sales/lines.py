@@ -31,15 +31,25 @@ class SaleLineInput:
     list_price: Decimal | None = None
 
 
-def with_prices(customer: Customer | None, lines: Sequence[SaleLineInput], on: date) -> list[SaleLineInput]:
+def with_prices(
+    customer: Customer | None,
+    lines: Sequence[SaleLineInput],
+    on: date,
+    listed: dict[int, Decimal] | None = None,
+) -> list[SaleLineInput]:
     """Note each line's list price and give a line left without a price the customer's list price,
-    else its item's default selling price (a form sent without JS, an API call without prices)."""
-    items = [line.item for line in lines if isinstance(line.item, Item)]
-    listed = pricing.list_prices(
-        customer=customer if isinstance(customer, Customer) else None,
-        item_ids=[item.pk for item in items],
-        on=on,
-    )
+    else its item's default selling price (a form sent without JS, an API call without prices).
+
+    ``listed``: the customer's list prices on ``on`` (``pricing.list_prices``) for at least these
+    lines' items, read once by a caller pricing many bills of customers on one list.
+    """
+    if listed is None:
+        items = [line.item for line in lines if isinstance(line.item, Item)]
+        listed = pricing.list_prices(
+            customer=customer if isinstance(customer, Customer) else None,
+            item_ids=[item.pk for item in items],
+            on=on,
+        )
     priced, errors = [], {}
     for index, line in enumerate(lines):
         if isinstance(line.item, Item):

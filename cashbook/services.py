@@ -174,5 +174,6 @@ flows.register(
         amount="difference",
         party="account__name",
         method="",
+        model=CashClosing,
     )
 )

@@ -148,5 +148,6 @@ flows.register(
         documents=_posted,
         amount="total",
         party="category__name",
+        model=Expense,
     )
 )

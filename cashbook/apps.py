@@ -8,7 +8,12 @@ class CashbookConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the day-end closing's document rules with the shared lifecycle.
-        from cashbook import selectors, services, views  # noqa: F401
+        from cashbook import days, selectors, services, views  # noqa: F401
+        from documents import lifecycle
         from inventory.verification import register_check
 
         register_check(selectors.differences)
+        register_check(days.differences)
+        # The daily sums of the money flows are kept in the transaction that posts or cancels.
+        lifecycle.observe_postings(days.record_posting)
+        lifecycle.observe_bulk_postings(days.record_postings)

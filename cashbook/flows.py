@@ -4,24 +4,27 @@ Each document app registers its flow (``register``) with a function that returns
 documents as a queryset; the cash book reads every flow the same way: date, number, party,
 method, account, amount, signed by the flow's direction. A document without an account is booked
 to the account kept for its method (``Account.default_for``); resolving that is done in the
-database, so balances are one grouped sum per flow.
+database, when read.
 
-Nothing here stores a balance: an account's balance is its opening balance plus the sum of its
-entries, always, so it can never drift from them.
+No balance is stored: an account's balance is its opening balance plus the sum of its entries.
+Balances over many days read the daily sums of each flow (``FlowDay``), kept by ``cashbook.days``
+in the transaction that posts or cancels each document and checked against the documents by
+verify_ledger; the entries themselves are read from the documents, a page at a time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Case, F, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
-from cashbook.models import Account
+from cashbook.models import Account, FlowDay
+from core.money import CENT
 
 IN, OUT = 1, -1
 
@@ -36,9 +39,10 @@ class MoneyFlow:
     amount: str = "amount"  # the field holding the money that moved
     party: str = ""  # the path of the party's name ("customer__name"), or "" for none
     method: str = "method"  # the field holding the method; "" when the flow has none
-    # Rows of money moved outside querysets (a module that only offers a function); each a dict
-    # with date, number, party, method, account_id, amount. Used instead of ``documents``.
-    rows: Callable[[date, date], list[dict[str, Any]]] | None = None
+    account: str = "account_id"  # the field naming the account; "" when the flow names none
+    # The document type whose posting and cancelling move this money (``cashbook.days`` keeps the
+    # daily sums as they do); ``documents`` returns posted ones of this type.
+    model: type | None = None
 
 
 _FLOWS: dict[str, MoneyFlow] = {}
@@ -62,72 +66,106 @@ def _default_account(method_field: str):
     return Case(*whens, default=Value(None), output_field=BigIntegerField())
 
 
+def _named(flow: MoneyFlow):
+    return F(flow.account) if flow.account else Value(None, output_field=BigIntegerField())
+
+
 def resolved(flow: MoneyFlow, start: date | None, end: date | None) -> QuerySet:
     """The flow's documents annotated with ``book_account`` (named, or the method's default)."""
     docs = flow.documents(start, end)
     if flow.method:
         return docs.annotate(
-            book_account=Coalesce(
-                F("account_id"), _default_account(flow.method), output_field=BigIntegerField()
-            )
+            book_account=Coalesce(_named(flow), _default_account(flow.method), output_field=BigIntegerField())
         )
-    return docs.annotate(book_account=F("account_id"))
+    return docs.annotate(book_account=_named(flow))
 
 
-def _extra_rows(flow: MoneyFlow, start: date | None, end: date | None) -> list[dict[str, Any]]:
-    rows = flow.rows(start or date.min, end or date.max) if flow.rows else []
-    defaults = dict(Account.objects.exclude(default_for=None).values_list("default_for", "pk"))
-    for row in rows:
-        row.setdefault("account_id", None)
-        if row["account_id"] is None:
-            row["account_id"] = defaults.get(row.get("method"))
-    return rows
+def _kept(start: date | None, end: date | None) -> QuerySet:
+    """The kept daily sums (``FlowDay``) in the dates, each with its ``book_account``."""
+    days = FlowDay.objects.all()
+    if start is not None:
+        days = days.filter(date__gte=start)
+    if end is not None:
+        days = days.filter(date__lte=end)
+    named = NullIf(F("named_account"), Value(0), output_field=BigIntegerField())
+    return days.annotate(
+        book_account=Coalesce(named, _default_account("method"), output_field=BigIntegerField())
+    )
+
+
+def _split(found: dict, key: Any, signed: Decimal) -> None:
+    """Add one flow's net sum to ``key``'s money in (when positive) or out (when negative)."""
+    entry = found.setdefault(key, {"in": Decimal("0.00"), "out": Decimal("0.00")})
+    if signed >= 0:
+        entry["in"] += signed
+    else:
+        entry["out"] -= signed
 
 
 def sums_by_account(start: date | None, end: date | None) -> dict[int | None, dict[str, Decimal]]:
-    """{account id (None: no account found): {"in": Σ, "out": Σ}} of every flow in the dates."""
+    """{account id (None: no account found): {"in": Σ, "out": Σ}} of every flow in the dates,
+    from the kept daily sums: one grouped query, whatever the number of documents."""
     found: dict[int | None, dict[str, Decimal]] = {}
-
-    def add(account_id: int | None, signed: Decimal) -> None:
-        entry = found.setdefault(account_id, {"in": Decimal("0.00"), "out": Decimal("0.00")})
-        if signed >= 0:
-            entry["in"] += signed
-        else:
-            entry["out"] -= signed
-
-    for flow in flows():
-        if flow.rows is not None:
-            for row in _extra_rows(flow, start, end):
-                add(row["account_id"], flow.direction * Decimal(row["amount"]))
-            continue
-        grouped = resolved(flow, start, end).order_by().values("book_account").annotate(s=Sum(flow.amount))
-        for row in grouped:
-            add(row["book_account"], flow.direction * Decimal(row["s"] or 0))
+    grouped = _kept(start, end).order_by().values("flow", "book_account").annotate(s=Sum("amount"))
+    for row in sorted(grouped, key=lambda r: (r["flow"], r["book_account"] or 0)):
+        _split(found, row["book_account"], Decimal(row["s"] or 0))
     return found
 
 
 def sums_by_account_day(start: date, end: date) -> dict[tuple[int | None, date], dict[str, Decimal]]:
-    """{(account id, date): {"in": Σ, "out": Σ}} of every flow in the dates: one grouped sum per flow."""
+    """{(account id, date): {"in": Σ, "out": Σ}} of every flow in the dates, from the kept sums."""
     found: dict[tuple[int | None, date], dict[str, Decimal]] = {}
+    grouped = _kept(start, end).order_by().values("flow", "book_account", "date").annotate(s=Sum("amount"))
+    for row in grouped:
+        _split(found, (row["book_account"], row["date"]), Decimal(row["s"] or 0))
+    return found
 
-    def add(key: tuple[int | None, date], signed: Decimal) -> None:
-        entry = found.setdefault(key, {"in": Decimal("0.00"), "out": Decimal("0.00")})
-        if signed >= 0:
-            entry["in"] += signed
-        else:
-            entry["out"] -= signed
 
+def raw_day_sums() -> dict[tuple[date, str, int, str], tuple[Decimal, int]]:
+    """{(date, flow, named account or 0, method): (signed Σ, entries)} summed afresh from every
+    flow's posted documents: what ``FlowDay`` must hold (verify_ledger compares them)."""
+    found: dict[tuple[date, str, int, str], tuple[Decimal, int]] = {}
     for flow in flows():
-        if flow.rows is not None:
-            for row in _extra_rows(flow, start, end):
-                add((row["account_id"], row["date"]), flow.direction * Decimal(row["amount"]))
-            continue
+        docs = flow.documents(None, None).exclude(**{flow.amount: 0}).order_by()
+        named = _named(flow)
+        method = F(flow.method) if flow.method else Value("")
         grouped = (
-            resolved(flow, start, end).order_by().values("book_account", "date").annotate(s=Sum(flow.amount))
+            docs.annotate(named=named, how=method)
+            .values("date", "named", "how")
+            .annotate(s=Sum(flow.amount), n=Count("pk"))
         )
         for row in grouped:
-            add((row["book_account"], row["date"]), flow.direction * Decimal(row["s"] or 0))
+            key = (row["date"], flow.name, row["named"] or 0, row["how"] or "")
+            found[key] = ((flow.direction * Decimal(row["s"])).quantize(CENT), row["n"])
     return found
+
+
+def _entry_fields(flow: MoneyFlow) -> list[str]:
+    fields = ["pk", "date", "number", "book_account", flow.amount, "posted_at"]
+    if flow.party:
+        fields.append(flow.party)
+    if flow.method:
+        fields.append(flow.method)
+    return fields
+
+
+def _entry(flow: MoneyFlow, row: dict) -> dict[str, Any]:
+    return {
+        "date": row["date"],
+        "flow": flow.label,
+        "flow_name": flow.name,
+        "id": row["pk"],
+        "number": row["number"],
+        "party": row.get(flow.party, "") if flow.party else "",
+        "method": row.get(flow.method, "") if flow.method else "",
+        "account_id": row["book_account"],
+        "amount": flow.direction * Decimal(row[flow.amount]),
+        "posted_at": row["posted_at"],
+    }
+
+
+def _of_account(docs: QuerySet, account_id: int | None) -> QuerySet:
+    return docs.filter(book_account=account_id) if account_id is not None else docs.filter(book_account=None)
 
 
 def entries(start: date | None, end: date | None, account_id: int | None = ...) -> list[dict[str, Any]]:
@@ -135,37 +173,63 @@ def entries(start: date | None, end: date | None, account_id: int | None = ...) 
     party, method, account id, signed amount."""
     rows: list[dict[str, Any]] = []
     for flow in flows():
-        if flow.rows is not None:
-            for row in _extra_rows(flow, start, end):
-                if account_id is ... or row["account_id"] == account_id:
-                    rows.append(
-                        {**row, "flow": flow.label, "amount": flow.direction * Decimal(row["amount"])}
-                    )
-            continue
-        docs = resolved(flow, start, end)
+        docs = resolved(flow, start, end).exclude(**{flow.amount: 0})
         if account_id is not ...:
-            docs = (
-                docs.filter(book_account=account_id)
-                if account_id is not None
-                else docs.filter(book_account=None)
-            )
-        fields = ["date", "number", "book_account", flow.amount, "posted_at"]
-        if flow.party:
-            fields.append(flow.party)
-        if flow.method:
-            fields.append(flow.method)
-        for row in docs.order_by("date", "posted_at", "pk").values(*fields):
-            rows.append(
-                {
-                    "date": row["date"],
-                    "flow": flow.label,
-                    "number": row["number"],
-                    "party": row.get(flow.party, "") if flow.party else "",
-                    "method": row.get(flow.method, "") if flow.method else "",
-                    "account_id": row["book_account"],
-                    "amount": flow.direction * Decimal(row[flow.amount]),
-                    "posted_at": row["posted_at"],
-                }
-            )
-    rows.sort(key=lambda r: (r["date"], str(r.get("posted_at") or ""), r["number"] or ""))
+            docs = _of_account(docs, account_id)
+        rows += [
+            _entry(flow, row) for row in docs.order_by("date", "posted_at", "pk").values(*_entry_fields(flow))
+        ]
+    rows.sort(key=_order)
     return rows
+
+
+def _order(entry: dict[str, Any]) -> tuple:
+    """The book's order: by date, then by when each entry was posted (a closing, the day's end,
+    comes after the day's money); flow and document id break ties, so it is a key to page on."""
+    return (entry["date"], entry["posted_at"], entry["flow_name"], entry["id"])
+
+
+def page_key(entry: dict[str, Any]) -> tuple:
+    return _order(entry)
+
+
+def _ties(flow: MoneyFlow, name: str, pk: int, *, after: bool) -> Q | None:
+    """Of the entries posted at the key's very moment, those of ``flow`` after (or before) it."""
+    if flow.name == name:
+        return Q(pk__gt=pk) if after else Q(pk__lt=pk)
+    return Q() if (flow.name > name) == after else None
+
+
+def entries_page(
+    account_id: int | None, start: date, end: date, after: tuple | None, size: int
+) -> list[dict[str, Any]]:
+    """Up to ``size`` entries of one account in the dates, in the book's order, after the key
+    (``page_key``) of the previous page's last entry: each flow reads only its next ``size`` rows
+    in date order, however deep the page."""
+    rows: list[dict[str, Any]] = []
+    for flow in flows():
+        docs = _of_account(resolved(flow, start, end).exclude(**{flow.amount: 0}), account_id)
+        if after is not None:
+            day, moment, name, pk = after
+            later = Q(date__gt=day) | Q(date=day, posted_at__gt=moment)
+            ties = _ties(flow, name, pk, after=True)
+            docs = docs.filter(later | (Q(date=day, posted_at=moment) & ties) if ties is not None else later)
+        ordered = docs.order_by("date", "posted_at", "pk").values(*_entry_fields(flow))[:size]
+        rows += [_entry(flow, row) for row in ordered]
+    rows.sort(key=_order)
+    return rows[:size]
+
+
+def sums_before(account_id: int, start: date, before: tuple) -> Decimal:
+    """Σ one account's entries from ``start`` up to (not including) the entry keyed ``before``:
+    the kept daily sums of the whole days before its day, then that day's earlier documents."""
+    day, moment, name, pk = before
+    whole_days = sums_by_account(start, day - timedelta(days=1)).get(account_id) if day > start else None
+    total = (whole_days["in"] - whole_days["out"]) if whole_days else Decimal("0.00")
+    for flow in flows():
+        docs = _of_account(resolved(flow, day, day).exclude(**{flow.amount: 0}), account_id)
+        earlier = Q(posted_at__lt=moment)
+        ties = _ties(flow, name, pk, after=False)
+        docs = docs.filter(earlier | (Q(posted_at=moment) & ties) if ties is not None else earlier)
+        total += flow.direction * Decimal(docs.aggregate(s=Sum(flow.amount))["s"] or 0)
+    return total

@@ -80,3 +80,29 @@ class CashClosing(Document):
         constraints = [
             models.CheckConstraint(condition=Q(counted__gte=0), name="cash_closing_counted_not_negative"),
         ]
+
+
+class FlowDay(models.Model):
+    """Σ one money flow's posted documents on one date, per account named and method.
+
+    Kept by ``cashbook.days`` inside the transaction that posts or cancels each document, so the
+    cash book's balances over a year read a few thousand rows instead of every payment. The
+    account a document names is kept as it is (``named_account``, 0 for none) with its method, so
+    a document without an account is still booked, when read, to the account that takes its
+    method then — the same rule the entries follow.
+    """
+
+    date = models.DateField()
+    flow = models.CharField(max_length=30)  # ``cashbook.flows.MoneyFlow.name``
+    named_account = models.BigIntegerField(default=0)
+    method = models.CharField(max_length=10, blank=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))  # + in, − out
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["date", "flow", "named_account", "method"], name="flowday_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.flow} {self.named_account or self.method}: {self.amount}"

@@ -232,5 +232,6 @@ flows.register(
         amount="difference",
         party="account__name",
         method="",
+        model=CashClosing,
     )
 )

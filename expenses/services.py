@@ -146,5 +146,6 @@ flows.register(
         documents=_posted,
         amount="total",
         party="category__name",
+        model=Expense,
     )
 )

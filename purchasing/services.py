@@ -343,5 +343,6 @@ flows.register(
         direction=flows.OUT,
         documents=_posted_payments,
         party="supplier__name",
+        model=SupplierPayment,
     )
 )

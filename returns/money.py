@@ -5,26 +5,22 @@ cash book and purchasing and may point at them; they may not point back."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from cashbook import flows
+from documents.models import DocumentStatus
 from purchasing import selectors as purchasing_selectors
 from returns import selectors
 from returns.models import SalesReturn
 
 
-def _refund_rows(start: date, end: date) -> list[dict[str, Any]]:
-    return [
-        {
-            "date": refund.date,
-            "number": refund.document,
-            "party": refund.customer,
-            "method": refund.method,
-            "account_id": None,  # the account kept for the refund's method
-            "amount": refund.amount,
-        }
-        for refund in selectors.refunds_between(start, end)
-    ]
+def _refunded(start: date | None, end: date | None):
+    """Posted credit notes that paid money back (a credit on account moves none)."""
+    docs = SalesReturn.objects.filter(status=DocumentStatus.POSTED, refund__gt=0)
+    if start is not None:
+        docs = docs.filter(date__gte=start)
+    if end is not None:
+        docs = docs.filter(date__lte=end)
+    return docs
 
 
 flows.register(
@@ -32,8 +28,12 @@ flows.register(
         name="refund",
         label="Refund",
         direction=flows.OUT,
-        documents=lambda start, end: SalesReturn.objects.none(),  # its rows come from _refund_rows
-        rows=_refund_rows,
+        documents=_refunded,
+        amount="refund",
+        party="customer__name",
+        method="refund_method",
+        account="",  # a refund names no account: the one kept for its method takes it
+        model=SalesReturn,
     )
 )
 purchasing_selectors.count_owed_back(lambda supplier, upto: selectors.debit_notes_total(supplier, upto=upto))

@@ -340,6 +340,7 @@ flows.register(
         direction=flows.IN,
         documents=lambda start, end: _posted_between(Payment, start, end),
         party="customer__name",
+        model=Payment,
     )
 )
 

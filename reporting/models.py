@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import models
 
 from inventory.models import Item, MovementKind
-from sales.models import Customer
+from sales.models import Customer, Sale
 
 ZERO = Decimal("0.00")
 
@@ -110,6 +110,28 @@ class CustomerBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.billed} − {self.paid}"
+
+
+class BillOutstanding(models.Model):
+    """What one posted bill still owes: its grand total less the posted payments against it, less
+    the credit notes against it plus their refunds (as ``sales.selectors.bills_with_payments``).
+
+    The receivables ageing reads the open bills here (a partial index holds only those) instead of
+    every bill and payment ever posted; a bill's customer and date are copied from it once.
+    """
+
+    sale = models.OneToOneField(Sale, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    outstanding = _money()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["date"], condition=~models.Q(outstanding=0), name="billoutstanding_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}: {self.outstanding}"
 
 
 class DataVersion(models.Model):

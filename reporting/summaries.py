@@ -20,7 +20,14 @@ from core.money import CENT
 if TYPE_CHECKING:
     from documents.lifecycle import PostingContext
 from inventory.models import MovementKind
-from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth, SalesItemDay, StockDay
+from reporting.models import (
+    BillOutstanding,
+    CustomerBalance,
+    SalesCustomerDay,
+    SalesCustomerMonth,
+    SalesItemDay,
+    StockDay,
+)
 from returns.models import SalesReturn
 from sales.models import Payment, Sale
 
@@ -33,9 +40,10 @@ def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_s
     """INSERT rows from ``select_sql`` into ``table``, adding ``columns`` to an existing row."""
     names = [*key, *columns]
     adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+    unique = UNIQUE_BY.get(table, key)
     return (
         f"INSERT INTO {table} ({', '.join(names)}) {select_sql} "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {adds}"
+        f"ON CONFLICT ({', '.join(unique)}) DO UPDATE SET {adds}"
     )
 
 
@@ -204,6 +212,31 @@ def _returns_balance_select(where: str) -> str:
     )
 
 
+# What each posted bill still owes: its total, less payments against it, less credit notes against
+# it plus their refunds. Payments and credit notes count only against a posted bill; cancelling a
+# bill removes its row (a bill with payments or credit notes cannot be cancelled before them).
+
+
+def _bill_due_select(where: str) -> str:
+    return f"SELECT s.id, s.customer_id, s.date, {{k}} * s.total FROM sales_sale s WHERE {where}"
+
+
+def _bill_paid_select(where: str) -> str:
+    return (
+        "SELECT s.id, s.customer_id, s.date, {k} * -SUM(p.amount) "
+        "FROM sales_payment p JOIN sales_sale s ON s.id = p.sale_id "
+        f"WHERE {where} AND s.status = 'posted' GROUP BY s.id, s.customer_id, s.date"
+    )
+
+
+def _bill_returned_select(where: str) -> str:
+    return (
+        "SELECT s.id, s.customer_id, s.date, {k} * -SUM(r.total - r.refund) "
+        "FROM returns_salesreturn r JOIN sales_sale s ON s.id = r.sale_id "
+        f"WHERE {where} AND s.status = 'posted' GROUP BY s.id, s.customer_id, s.date"
+    )
+
+
 STOCK = (StockDay._meta.db_table, ("date", "item_id", "kind"), ("quantity", "value", "movements"))
 SALES_ITEM = (
     SalesItemDay._meta.db_table,
@@ -217,6 +250,9 @@ CUSTOMER_DAY = (
 )
 CUSTOMER_MONTH = (SalesCustomerMonth._meta.db_table, ("month", "customer_id"), CUSTOMER_DAY[2])
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
+BILL_DUE = (BillOutstanding._meta.db_table, ("sale_id", "customer_id", "date"), ("outstanding",))
+# A bill's customer and date ride along with its key: the row is one per bill.
+UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
 
 
 Statement = tuple[str, list]
@@ -252,11 +288,16 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
         return []
     marks, values = _ids(ids)
     where = f"s.id IN ({marks})"
+    if sign > 0:
+        due = _upsert(BILL_DUE, _bill_due_select(where), sign, values)
+    else:  # a cancelled bill owes nothing, whatever was recorded against it
+        due = (f"DELETE FROM {BILL_DUE[0]} WHERE sale_id IN ({marks})", values)
     return [
         _upsert(SALES_ITEM, _sales_item_select(where), sign, values),
         _upsert(CUSTOMER_DAY, _sales_customer_select(where), sign, values),
         _upsert(CUSTOMER_MONTH, _sales_customer_month_select(where), sign, values),
         _upsert(BALANCE, _billed_select(where), sign, values),
+        due,
     ]
 
 
@@ -269,6 +310,7 @@ def _payments(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_DAY, _payments_customer_select(where), sign, values),
         _upsert(CUSTOMER_MONTH, _payments_customer_month_select(where), sign, values),
         _upsert(BALANCE, _paid_select(where), sign, values),
+        _upsert(BILL_DUE, _bill_paid_select(where), sign, values),
     ]
 
 
@@ -282,6 +324,7 @@ def _sales_returns(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_DAY, _returns_customer_select(where), sign, values),
         _upsert(CUSTOMER_MONTH, _returns_customer_month_select(where), sign, values),
         _upsert(BALANCE, _returns_balance_select(where), sign, values),
+        _upsert(BILL_DUE, _bill_returned_select(where), sign, values),
     ]
 
 
@@ -345,11 +388,15 @@ def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
 def rebuild() -> None:
     """Recompute every summary from the ledger, bills and payments (after an import, or to check)."""
     # The first migration of reporting rebuilds too, before the month summary's table exists.
-    months = SalesCustomerMonth._meta.db_table in connection.introspection.table_names()
+    tables = connection.introspection.table_names()
+    months = SalesCustomerMonth._meta.db_table in tables
+    bills = BillOutstanding._meta.db_table in tables
     for model in (StockDay, SalesItemDay, SalesCustomerDay, CustomerBalance):
         model.objects.all().delete()
     if months:
         SalesCustomerMonth.objects.all().delete()
+    if bills:
+        BillOutstanding.objects.all().delete()
     posted_sale = "s.status = 'posted'"
     posted_payment = "p.status = 'posted'"
     _apply(STOCK, _stock_select("1 = 1"), 1, [])
@@ -361,6 +408,9 @@ def rebuild() -> None:
         _apply(CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), 1, [])
     _apply(BALANCE, _all_billed_select(posted_sale), 1, [])
     _apply(BALANCE, _paid_select(posted_payment), 1, [])
+    if bills:
+        _apply(BILL_DUE, _bill_due_select(posted_sale), 1, [])
+        _apply(BILL_DUE, _bill_paid_select(posted_payment), 1, [])
     # The first reporting migration runs this before the returns tables exist (none to add then).
     if SalesReturn._meta.db_table not in connection.introspection.table_names():
         return
@@ -370,6 +420,8 @@ def rebuild() -> None:
     if months:
         _apply(CUSTOMER_MONTH, _returns_customer_month_select(posted_return), 1, [])
     _apply(BALANCE, _returns_balance_select(posted_return), 1, [])
+    if bills:
+        _apply(BILL_DUE, _bill_returned_select(posted_return), 1, [])
 
 
 def differences() -> list[str]:
@@ -403,6 +455,14 @@ def differences() -> list[str]:
                 _all_billed_select(posted_sale),
                 _paid_select(posted_payment),
                 _returns_balance_select(posted_return),
+            ],
+        ),
+        (
+            BILL_DUE,
+            [
+                _bill_due_select(posted_sale),
+                _bill_paid_select(posted_payment),
+                _bill_returned_select(posted_return),
             ],
         ),
     ]

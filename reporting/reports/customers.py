@@ -19,6 +19,7 @@ from reporting.charts import bar_chart
 from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money, percent
+from returns.models import SalesReturn
 from sales.models import Customer, Payment, Sale
 
 BUCKETS, OVER_90 = ageing_rules.BUCKETS, ageing_rules.OVER_90
@@ -91,7 +92,8 @@ def total_outstanding_at(end: date, owed: dict[int, object] | None = None):
 
 
 def open_bills(end: date):
-    """Posted bills dated up to ``end`` that still owe something at its end."""
+    """Posted bills dated up to ``end`` that still owe something at its end: the total less the
+    payments and the credit notes (less their refunds) against them dated up to it."""
     paid = (
         Payment.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
         .order_by()
@@ -99,10 +101,21 @@ def open_bills(end: date):
         .annotate(s=Sum("amount"))
         .values("s")
     )
+    credited = (
+        SalesReturn.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
+        .order_by()
+        .values("sale")
+        .annotate(s=Sum(F("total") - F("refund")))
+        .values("s")
+    )
+    zero = Value(Decimal("0"))
     return (
         Sale.objects.filter(status=DocumentStatus.POSTED, date__lte=end)
-        .annotate(paid_by_end=Coalesce(Subquery(paid, output_field=ageing_rules.MONEY), Value(Decimal("0"))))
-        .annotate(outstanding=F("total") - F("paid_by_end"))
+        .annotate(
+            paid_by_end=Coalesce(Subquery(paid, output_field=ageing_rules.MONEY), zero),
+            credited_by_end=Coalesce(Subquery(credited, output_field=ageing_rules.MONEY), zero),
+        )
+        .annotate(outstanding=F("total") - F("paid_by_end") - F("credited_by_end"))
         .filter(outstanding__gt=0)
     )
 

@@ -55,13 +55,6 @@ def save_category(*, by: User, category: ExpenseCategory | None = None, **fields
     return category
 
 
-def _money_problem(amount: Any, *, above_zero: bool) -> str | None:
-    problem = money_problem(amount)
-    if problem is None and above_zero and money(amount) <= 0:
-        problem = "Enter an amount above zero."
-    return problem
-
-
 def record_expense(
     *,
     by: User,
@@ -84,7 +77,7 @@ def record_expense(
     if category is None or not category.is_active:
         errors["category"] = ["Choose an active expense category."]
     for field, value, above_zero in (("amount", amount, True), ("input_tax", input_tax, False)):
-        problem = _money_problem(value, above_zero=above_zero)
+        problem = money_problem(value, above_zero=above_zero)
         if problem:
             errors[field] = [problem]
     if supplier is not None and not supplier.is_active:

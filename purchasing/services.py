@@ -200,13 +200,6 @@ class AllocationInput:
     amount: Decimal
 
 
-def _amount_problem(amount: Any) -> str | None:
-    problem = money_problem(amount)
-    if problem is None and money(amount) <= 0:
-        problem = "Enter an amount above zero."
-    return problem
-
-
 def record_supplier_payment(
     *,
     by: User,
@@ -227,7 +220,7 @@ def record_supplier_payment(
     check_date(date, model=SupplierPayment, optional=True)
     if supplier is None:
         raise InvalidDocument(fields={"supplier": ["Choose a supplier."]})
-    problem = _amount_problem(amount)
+    problem = money_problem(amount, above_zero=True)
     if problem:
         raise InvalidDocument(fields={"amount": [problem]})
     if problems := cashbook_services.payment_problems(method=method, account=account):
@@ -237,7 +230,7 @@ def record_supplier_payment(
     seen: set[int] = set()
     for i, allocation in enumerate(allocations):
         bill = allocation.purchase
-        line_problem = _amount_problem(allocation.amount)
+        line_problem = money_problem(allocation.amount, above_zero=True)
         if bill is None:
             errors[f"allocations-{i}-purchase"] = ["Choose a bill."]
         elif bill.supplier_id != supplier.pk:

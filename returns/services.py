@@ -134,46 +134,61 @@ def _check_within(lines: Sequence, *, line_of, returned: dict[int, int], verb: s
         raise InvalidDocument(f"{lead} — " + "; ".join(facts) + ".", lines=errors)
 
 
-# Sales returns --------------------------------------------------------------------------------
-
-
-def _check_sales_lines(sale: Sale, lines: Sequence[SalesReturnLineInput]) -> None:
+def _check_lines(document, lines: Sequence, *, field: str, model: type, noun: str, more=None) -> None:
+    """At least one line; each names a line of ``document`` (in ``field``, a ``model``) once, a
+    whole quantity and a reason. ``more(line)`` adds the problems only one kind has."""
     if not lines:
         raise InvalidDocument("Add at least one line.", fields={"lines": ["Add at least one line."]})
     errors: dict[int, dict[str, list[str]]] = {}
     seen: dict[int, int] = {}
     for index, line in enumerate(lines):
         problems: dict[str, list[str]] = {}
-        if not isinstance(line.sale_line, SaleLine) or line.sale_line.sale_id != sale.pk:
-            problems["sale_line"] = [f"Choose a line of {sale}."]
-        elif line.sale_line.pk in seen:
-            problems["sale_line"] = [f"This bill line is already on line {seen[line.sale_line.pk] + 1}."]
+        source = getattr(line, field)
+        if not isinstance(source, model) or getattr(source, f"{document._meta.model_name}_id") != document.pk:
+            problems[field] = [f"Choose a line of {document}."]
+        elif source.pk in seen:
+            problems[field] = [f"This {noun} line is already on line {seen[source.pk] + 1}."]
         else:
-            seen[line.sale_line.pk] = index
+            seen[source.pk] = index
         quantity_problem = _quantity_problem(line.quantity)
         if quantity_problem:
             problems["quantity"] = [quantity_problem]
-        if line.disposition not in Disposition.values:
-            problems["disposition"] = ["Choose back into stock or scrap."]
         if line.reason not in ReturnReason.values:
             problems["reason"] = ["Choose a reason."]
-        value_problem = money_problem(line.scrap_value)
-        if value_problem:
-            problems["scrap_value"] = [value_problem]
-        if line.disposition == Disposition.RESTOCK and (
-            line.scrap_item is not None or not value_problem and money(line.scrap_value)
-        ):
-            problems["scrap_item"] = ["Only scrapped goods go to a scrap item; choose scrap or clear it."]
-        elif line.scrap_item is not None and (
-            line.scrap_item.kind != ItemKind.SCRAP or not line.scrap_item.is_active
-        ):
-            problems["scrap_item"] = [f"{line.scrap_item.sku} is not an active scrap item."]
-        elif line.scrap_item is None and not value_problem and money(line.scrap_value):
-            problems["scrap_item"] = ["Choose the scrap item that carries this scrap value."]
+        if more is not None:
+            problems.update(more(line))
         if problems:
             errors[index] = problems
     if errors:
         raise InvalidDocument(lines=errors)
+
+
+# Sales returns --------------------------------------------------------------------------------
+
+
+def _disposition_problems(line: SalesReturnLineInput) -> dict[str, list[str]]:
+    """Where a returned bill line goes: back into stock, or scrapped to a scrap item or to nothing."""
+    problems: dict[str, list[str]] = {}
+    if line.disposition not in Disposition.values:
+        problems["disposition"] = ["Choose back into stock or scrap."]
+    value_problem = money_problem(line.scrap_value)
+    if value_problem:
+        problems["scrap_value"] = [value_problem]
+    if line.disposition == Disposition.RESTOCK and (
+        line.scrap_item is not None or not value_problem and money(line.scrap_value)
+    ):
+        problems["scrap_item"] = ["Only scrapped goods go to a scrap item; choose scrap or clear it."]
+    elif line.scrap_item is not None and (
+        line.scrap_item.kind != ItemKind.SCRAP or not line.scrap_item.is_active
+    ):
+        problems["scrap_item"] = [f"{line.scrap_item.sku} is not an active scrap item."]
+    elif line.scrap_item is None and not value_problem and money(line.scrap_value):
+        problems["scrap_item"] = ["Choose the scrap item that carries this scrap value."]
+    return problems
+
+
+def _check_sales_lines(sale: Sale, lines: Sequence[SalesReturnLineInput]) -> None:
+    _check_lines(sale, lines, field="sale_line", model=SaleLine, noun="bill", more=_disposition_problems)
 
 
 def _check_settlement(settlement: str, refund_method: str) -> None:
@@ -446,29 +461,7 @@ lifecycle.guard_cancel(Sale, _sale_has_returns)
 
 
 def _check_purchase_lines(purchase: Purchase, lines: Sequence[PurchaseReturnLineInput]) -> None:
-    if not lines:
-        raise InvalidDocument("Add at least one line.", fields={"lines": ["Add at least one line."]})
-    errors: dict[int, dict[str, list[str]]] = {}
-    seen: dict[int, int] = {}
-    for index, line in enumerate(lines):
-        problems: dict[str, list[str]] = {}
-        if not isinstance(line.purchase_line, PurchaseLine) or line.purchase_line.purchase_id != purchase.pk:
-            problems["purchase_line"] = [f"Choose a line of {purchase}."]
-        elif line.purchase_line.pk in seen:
-            problems["purchase_line"] = [
-                f"This purchase line is already on line {seen[line.purchase_line.pk] + 1}."
-            ]
-        else:
-            seen[line.purchase_line.pk] = index
-        quantity_problem = _quantity_problem(line.quantity)
-        if quantity_problem:
-            problems["quantity"] = [quantity_problem]
-        if line.reason not in ReturnReason.values:
-            problems["reason"] = ["Choose a reason."]
-        if problems:
-            errors[index] = problems
-    if errors:
-        raise InvalidDocument(lines=errors)
+    _check_lines(purchase, lines, field="purchase_line", model=PurchaseLine, noun="purchase")
 
 
 def _check_purchase_within(purchase: Purchase, lines: Sequence) -> None:

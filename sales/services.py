@@ -255,9 +255,7 @@ def record_payment(
     check_date(date, model=Payment, optional=True)
     if customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
-    problem = money_problem(amount)
-    if problem is None and money(amount) <= 0:
-        problem = "Enter an amount above zero."
+    problem = money_problem(amount, above_zero=True)
     if problem:
         raise InvalidDocument(fields={"amount": [problem]})
     if sale is not None and sale.customer_id != customer.pk:

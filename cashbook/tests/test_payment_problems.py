@@ -17,25 +17,29 @@ from sales.services import record_payment
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+TEN = D("10.00")
 
 
-def _customer_payment(plant, by, **money):
-    return record_payment(by=by, customer=plant.customer, amount=D("10.00"), **money)
+def _customer_payment(plant, by, amount=TEN, **money):
+    return record_payment(by=by, customer=plant.customer, amount=amount, **money)
 
 
-def _supplier_payment(plant, by, **money):
-    return record_supplier_payment(by=by, supplier=plant.supplier, amount=D("10.00"), **money)
+def _supplier_payment(plant, by, amount=TEN, **money):
+    return record_supplier_payment(by=by, supplier=plant.supplier, amount=amount, **money)
 
 
-def _expense(plant, by, **money):
+def _expense(plant, by, amount=TEN, **money):
     category = ExpenseCategory.objects.get(code="fuel")
-    return record_expense(by=by, category=category, amount=D("10.00"), **money)
+    return record_expense(by=by, category=category, amount=amount, **money)
 
 
-@pytest.mark.parametrize(
+EVERY_KIND = pytest.mark.parametrize(
     ("record", "model"),
     [(_customer_payment, Payment), (_supplier_payment, SupplierPayment), (_expense, Expense)],
 )
+
+
+@EVERY_KIND
 def test_a_bad_method_and_a_closed_account_are_both_named_and_nothing_is_written(
     plant, staff_user, manager_user, record, model
 ):
@@ -53,4 +57,14 @@ def test_a_bad_method_and_a_closed_account_are_both_named_and_nothing_is_written
         "method": ["Choose a payment method."],
         "account": ["Old bank is not an active account."],
     }
+    assert not model.objects.exists()
+
+
+@EVERY_KIND
+@pytest.mark.parametrize("amount", [D("0"), D("0.004"), D("-5")])
+def test_an_amount_below_a_cent_is_refused_alike(plant, staff_user, record, model, amount):
+    with pytest.raises(InvalidDocument) as refused:
+        record(plant, staff_user, amount=amount, method="cash")
+    expected = "Cannot be negative." if amount < 0 else "Enter an amount above zero."
+    assert refused.value.fields == {"amount": [expected]}
     assert not model.objects.exists()

@@ -330,3 +330,52 @@ def test_the_migration_gives_notes_made_before_zero_tax_and_keeps_their_totals(t
     assert heads(line) == (D("26.25"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("26.25"))
     assert heads(first) == (D("26.25"), D("0.00"), D("26.25"))
     assert heads(PurchaseReturn.objects.get(pk=debit.pk)) == (D("47.00"), D("0.00"), D("47.00"))
+
+
+def test_the_printed_notes_show_taxable_value_and_tax_per_rate_and_the_invoice_they_are_against(
+    taxed, staff_user, staff_client
+):
+    from django.urls import reverse
+
+    from core.formats import day
+
+    *_, refunded = _returns(taxed, staff_user)
+    printed = staff_client.get(reverse("returns:sales-return-print", args=[refunded.pk])).content.decode()
+    against = f"Against tax invoice {taxed['b'].number} of {day(taxed['b'].date)}"
+    assert against in printed
+    assert B2B_GSTIN in printed and "IGST" in printed and "CGST" not in printed
+    for figure in ("14.25", "2.57", "16.82", "18 %"):
+        assert figure in printed, figure
+    caps = taxed["purchase"].lines.get(item__sku="CAP-28")
+    debit = create_purchase_return(
+        by=staff_user, purchase=taxed["purchase"], lines=[PurchaseReturnLineInput(caps, 100)], submit=True
+    )
+    printed = staff_client.get(reverse("returns:purchase-return-print", args=[debit.pk])).content.decode()
+    assert f"Against purchase {taxed['purchase'].number}" in printed
+    assert "CGST" in printed and "SGST" in printed and "IGST" not in printed
+    for figure in ("47.00", "2.82", "5.64", "52.64", "39235010"):
+        assert figure in printed, figure
+
+
+def test_the_api_returns_the_tax_figures_of_the_notes(taxed, staff_user):
+    from testing.api_clients import bearer_client
+
+    first, *_ = _returns(taxed, staff_user)
+    body = bearer_client(staff_user).get(f"/api/v1/sales-returns/{first.pk}/").json()
+    assert (body["taxable_total"], body["tax_total"], body["total"]) == ("26.25", "4.74", "30.99")
+    assert (body["sale_number"], body["sale_date"]) == (taxed["a"].number, taxed["a"].date.isoformat())
+    line = body["lines"][0]
+    assert (line["tax_rate"], line["taxable_value"], line["cgst_amount"], line["sgst_amount"]) == (
+        "18.00",
+        "26.25",
+        "2.37",
+        "2.37",
+    )
+    assert (line["igst_amount"], line["tax_amount"], line["line_total"]) == ("0.00", "4.74", "30.99")
+    caps = taxed["purchase"].lines.get(item__sku="CAP-28")
+    debit = create_purchase_return(
+        by=staff_user, purchase=taxed["purchase"], lines=[PurchaseReturnLineInput(caps, 100)], submit=True
+    )
+    body = bearer_client(staff_user).get(f"/api/v1/purchase-returns/{debit.pk}/").json()
+    assert (body["taxable_total"], body["tax_total"], body["total"]) == ("47.00", "5.64", "52.64")
+    assert body["lines"][0]["cgst_amount"] == "2.82"

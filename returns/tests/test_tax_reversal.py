@@ -437,3 +437,23 @@ def test_a_tax_inclusive_bill_returned_whole_credits_exactly_its_line_total(taxe
         (D("50.00"), D("9.00"), D("59.00")),
     ]
     assert notes[0].total + notes[1].total == line.line_total
+
+
+def test_the_gst_reports_with_notes_are_pages_exports_and_api(taxed, staff_user, client, manager_user):
+    first, *_ = _returns(taxed, staff_user)
+    caps = taxed["purchase"].lines.get(item__sku="CAP-28")
+    create_purchase_return(
+        by=staff_user, purchase=taxed["purchase"], lines=[PurchaseReturnLineInput(caps, 100)], submit=True
+    )
+    client.force_login(manager_user)
+    for name in ("outward-supplies", "inward-supplies", "tax-payable"):
+        query = f"?start={taxed['day'].isoformat()}&end={date.today().isoformat()}"
+        page = client.get(f"/reports/{name}/{query}")
+        assert page.status_code == 200, name
+        for export in ("csv", "xlsx", "json"):
+            response = client.get(f"/reports/{name}/{query}&export={export}")
+            assert response.status_code == 200, (name, export)
+        assert client.get(f"/api/v1/reports/{name}/{query}").status_code == 200, name
+    outward = client.get(f"/reports/outward-supplies/{query}&export=csv")
+    body = b"".join(outward.streaming_content) if outward.streaming else outward.content
+    assert first.number in body.decode()

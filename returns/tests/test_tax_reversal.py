@@ -330,3 +330,130 @@ def test_the_migration_gives_notes_made_before_zero_tax_and_keeps_their_totals(t
     assert heads(line) == (D("26.25"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("26.25"))
     assert heads(first) == (D("26.25"), D("0.00"), D("26.25"))
     assert heads(PurchaseReturn.objects.get(pk=debit.pk)) == (D("47.00"), D("0.00"), D("47.00"))
+
+
+def test_the_printed_notes_show_taxable_value_and_tax_per_rate_and_the_invoice_they_are_against(
+    taxed, staff_user, staff_client
+):
+    from django.urls import reverse
+
+    from core.formats import day
+
+    *_, refunded = _returns(taxed, staff_user)
+    printed = staff_client.get(reverse("returns:sales-return-print", args=[refunded.pk])).content.decode()
+    against = f"Against tax invoice {taxed['b'].number} of {day(taxed['b'].date)}"
+    assert against in printed
+    assert B2B_GSTIN in printed and "IGST" in printed and "CGST" not in printed
+    for figure in ("14.25", "2.57", "16.82", "18 %"):
+        assert figure in printed, figure
+    caps = taxed["purchase"].lines.get(item__sku="CAP-28")
+    debit = create_purchase_return(
+        by=staff_user, purchase=taxed["purchase"], lines=[PurchaseReturnLineInput(caps, 100)], submit=True
+    )
+    printed = staff_client.get(reverse("returns:purchase-return-print", args=[debit.pk])).content.decode()
+    assert f"Against purchase {taxed['purchase'].number}" in printed
+    assert "CGST" in printed and "SGST" in printed and "IGST" not in printed
+    for figure in ("47.00", "2.82", "5.64", "52.64", "39235010"):
+        assert figure in printed, figure
+
+
+def test_the_api_returns_the_tax_figures_of_the_notes(taxed, staff_user):
+    from testing.api_clients import bearer_client
+
+    first, *_ = _returns(taxed, staff_user)
+    body = bearer_client(staff_user).get(f"/api/v1/sales-returns/{first.pk}/").json()
+    assert (body["taxable_total"], body["tax_total"], body["total"]) == ("26.25", "4.74", "30.99")
+    assert (body["sale_number"], body["sale_date"]) == (taxed["a"].number, taxed["a"].date.isoformat())
+    line = body["lines"][0]
+    assert (line["tax_rate"], line["taxable_value"], line["cgst_amount"], line["sgst_amount"]) == (
+        "18.00",
+        "26.25",
+        "2.37",
+        "2.37",
+    )
+    assert (line["igst_amount"], line["tax_amount"], line["line_total"]) == ("0.00", "4.74", "30.99")
+    caps = taxed["purchase"].lines.get(item__sku="CAP-28")
+    debit = create_purchase_return(
+        by=staff_user, purchase=taxed["purchase"], lines=[PurchaseReturnLineInput(caps, 100)], submit=True
+    )
+    body = bearer_client(staff_user).get(f"/api/v1/purchase-returns/{debit.pk}/").json()
+    assert (body["taxable_total"], body["tax_total"], body["total"]) == ("47.00", "5.64", "52.64")
+    assert body["lines"][0]["cgst_amount"] == "2.82"
+
+
+def test_a_plain_vat_line_is_shared_back_to_the_paisa_across_three_returns():
+    from types import SimpleNamespace
+
+    from returns.shares import tax_shares
+
+    # VAT: one tax, no split. 3 units taxed 0.05: rounded on its own each third would be 0.02.
+    line = SimpleNamespace(
+        quantity=3,
+        tax_rate=D("5.00"),
+        taxable_value=D("1.00"),
+        cgst_amount=D("0"),
+        sgst_amount=D("0"),
+        igst_amount=D("0"),
+        tax_amount=D("0.05"),
+    )
+    taken = {
+        name: D("0") for name in ("taxable_value", "cgst_amount", "sgst_amount", "igst_amount", "tax_amount")
+    }
+    reversed_ = []
+    for units in (1, 2, 3):
+        shares = tax_shares(line, units=units, already=taken)
+        for name in taken:
+            taken[name] += shares[name]
+        reversed_.append((shares["taxable_value"], shares["tax_amount"], shares["line_total"]))
+    assert reversed_ == [
+        (D("0.33"), D("0.02"), D("0.35")),
+        (D("0.34"), D("0.01"), D("0.35")),
+        (D("0.33"), D("0.02"), D("0.35")),
+    ]
+    assert (taken["taxable_value"], taken["tax_amount"]) == (D("1.00"), D("0.05"))
+
+
+def test_a_tax_inclusive_bill_returned_whole_credits_exactly_its_line_total(taxed, staff_user, settings):
+    from sales.services import SaleLineInput, create_sale
+
+    settings.PRICES_INCLUDE_TAX = True
+    bottle = taxed["a"].lines.get(item__sku="BTL-500").item
+    bill = create_sale(
+        by=staff_user,
+        customer=taxed["a"].customer,
+        lines=[SaleLineInput(item=bottle, quantity=7, unit_price=D("11.80"))],
+        submit=True,
+    )
+    # 7 at 11.80 with tax = 82.60: taxable 70.00, CGST = SGST = 6.30.
+    line = bill.lines.get()
+    assert heads(line) == (D("70.00"), D("6.30"), D("6.30"), D("0.00"), D("12.60"), D("82.60"))
+    notes = [
+        create_sales_return(by=staff_user, sale=bill, lines=[SalesReturnLineInput(line, q)], submit=True)
+        for q in (2, 5)
+    ]
+    # 2 of 7: taxable 20.00, CGST = SGST = 1.80; the second takes exactly what is left.
+    assert [heads(n) for n in notes] == [
+        (D("20.00"), D("3.60"), D("23.60")),
+        (D("50.00"), D("9.00"), D("59.00")),
+    ]
+    assert notes[0].total + notes[1].total == line.line_total
+
+
+def test_the_gst_reports_with_notes_are_pages_exports_and_api(taxed, staff_user, client, manager_user):
+    first, *_ = _returns(taxed, staff_user)
+    caps = taxed["purchase"].lines.get(item__sku="CAP-28")
+    create_purchase_return(
+        by=staff_user, purchase=taxed["purchase"], lines=[PurchaseReturnLineInput(caps, 100)], submit=True
+    )
+    client.force_login(manager_user)
+    for name in ("outward-supplies", "inward-supplies", "tax-payable"):
+        query = f"?start={taxed['day'].isoformat()}&end={date.today().isoformat()}"
+        page = client.get(f"/reports/{name}/{query}")
+        assert page.status_code == 200, name
+        for export in ("csv", "xlsx", "json"):
+            response = client.get(f"/reports/{name}/{query}&export={export}")
+            assert response.status_code == 200, (name, export)
+        assert client.get(f"/api/v1/reports/{name}/{query}").status_code == 200, name
+    outward = client.get(f"/reports/outward-supplies/{query}&export=csv")
+    body = b"".join(outward.streaming_content) if outward.streaming else outward.content
+    assert first.number in body.decode()

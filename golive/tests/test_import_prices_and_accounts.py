@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from cashbook.models import Account
@@ -209,3 +210,14 @@ def test_the_import_command_reads_accounts(manager_user, tmp_path, capsys):
     assert not Account.objects.exists()
     call_command("import", "accounts", str(path), by=manager_user.username)
     assert Account.objects.count() == 3
+
+
+def test_the_page_offers_price_lists_and_accounts_with_their_templates(manager_client, manager_user):
+    page = manager_client.get(reverse("golive:import"))
+    assert b"Price lists" in page.content and b"Accounts and opening balances" in page.content
+    response = manager_client.get(reverse("golive:template", args=["accounts", "csv"]))
+    assert response.status_code == 200
+    header = response.content.decode().splitlines()[0]
+    assert header == "name,kind,opening_balance,opening_date,default_for,is_active"
+    response = manager_client.get(reverse("golive:template", args=["price_lists", "xlsx"]))
+    assert response.status_code == 200

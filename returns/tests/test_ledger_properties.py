@@ -5,8 +5,8 @@ input tax, method, account), day-end cash closings, among purchases, runs, bills
 and cancels of every one of them. After every step: verify_ledger is clean, the reporting summaries
 equal the rows they sum, no bill is overpaid, every account's balance is its opening balance plus
 what the model says moved through it, what the supplier and the customer are owed is what the
-model says, and the profit & loss reads gross − write-offs − expenses = net with the model's
-expenses and the ledger's count write-offs."""
+model says (from their opening dues on), and the profit & loss reads gross − write-offs − expenses
+= net with the model's expenses and the ledger's count write-offs."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from company.models import SellerProfile
 from documents.models import DocumentStatus
 from expenses.models import ExpenseCategory
 from expenses.services import record_expense
+from golive.services import enter_customer_due, enter_supplier_due
 from inventory.models import MovementKind, StockMovement
 from inventory.tests.test_ledger_properties import LedgerMachine, pick
 from purchasing import selectors as purchasing_selectors
@@ -166,6 +167,11 @@ class MoneyMachine(ReturnsMachine):
 
     accounts: dict = {}  # method → the account that takes it (set with the fixtures)
     categories: list = []
+    opening_dues: tuple = (D("0"), D("0"))  # what the customer owed and the plant owed on going live
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.owed, self.tally["supplier_owed"] = self.opening_dues
 
     def account_of(self, method: str, account: Account | None) -> tuple[str, int]:
         return ("account", (account or self.accounts[method]).pk)
@@ -357,6 +363,10 @@ def test_random_business_with_returns_and_money_keeps_every_invariant(
         for method, opening in (("cash", D("100.00")), ("bank", D("0")), ("upi", D("0")))
     }
     Machine.categories = list(ExpenseCategory.objects.filter(is_active=True).order_by("pk")[:3])
+    Machine.opening_dues = (
+        enter_customer_due(by=manager_user, customer=plant.customer, amount=D("30.00")).amount,
+        enter_supplier_due(by=manager_user, supplier=plant.supplier, amount=D("50.00")).amount,
+    )
     assert Machine.categories
     Machine.plant = plant
     Machine.users = {

@@ -63,6 +63,10 @@ WEEKDAY_MEAN = sum(WEEKDAY) / 7
 MACHINES = ["BM-1", "BM-2", "BM-3", "BM-4"]
 SHIFTS = ["day", "evening", "night"]
 MAX_RUN = 40_000
+# A run uses whole kilograms of film, so a run of a few dozen bottles would cost several times the
+# bottle's average and wait for approval (RUN_COST_RATIO_LIMIT); runs post in bulk, which takes
+# only runs that post at once: the demo never makes fewer bottles at a time than this.
+MIN_RUN = 200
 OFFICE_HOURS = (time(8, 0), time(18, 0))  # when the demo's paperwork is entered, within working hours
 # Documents the demo enters through the services; their entry moments are set at the day's end.
 ENTERED_BY_SERVICES = (Purchase, StockCount, SupplierPayment, Expense, CashClosing)
@@ -516,8 +520,11 @@ class DemoPlant:
         runs: list[production_bulk.BulkRun] = []
         for bottle, size in self.bottles:
             remaining = plan[bottle.pk]
+            # Runs of even size, none below the smallest batch worth setting a machine up for.
+            chunks = math.ceil(remaining / self.max_run[bottle.pk])
+            size_of_run = max(MIN_RUN, math.ceil(remaining / chunks)) if chunks else 0
             while remaining > 0:
-                good = min(remaining, self.max_run[bottle.pk])
+                good = size_of_run
                 remaining -= good
                 machine, shift = slots[slot % len(slots)]
                 slot += 1

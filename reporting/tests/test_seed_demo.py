@@ -95,16 +95,20 @@ def test_on_a_terminal_the_progress_bar_is_on_stdout_and_never_shares_a_line_wit
         assert re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z INFO bottleworks.audit ", line), line
 
 
-def test_the_demo_leaves_bills_and_a_purchase_entered_by_staff_for_a_manager_to_approve(
+def test_the_demo_leaves_bills_a_purchase_and_an_expense_entered_by_staff_for_a_manager_to_approve(
     manager_user, owner_user, staff_user, settings
 ):
     settings.APPROVAL_THRESHOLD = Decimal("2000")  # nine days of a tiny plant hold few bottles
     out = StringIO()
     call_command("seed_demo", days=9, scale=0.01, stdout=out, stderr=StringIO())
-    waiting = [*Sale.objects.filter(status="pending"), *Purchase.objects.filter(status="pending")]
-    assert {type(document) for document in waiting} == {Sale, Purchase} and len(waiting) == 3
+    waiting = [
+        *Sale.objects.filter(status="pending"),
+        *Purchase.objects.filter(status="pending"),
+        *Expense.objects.filter(status="pending"),
+    ]
+    assert {type(document) for document in waiting} == {Sale, Purchase, Expense} and len(waiting) == 4
     assert {document.created_by for document in waiting} == {staff_user}
-    assert "3 documents entered by sam_staff wait for a Manager's approval" in out.getvalue()
+    assert "4 documents entered by sam_staff wait for a Manager's approval" in out.getvalue()
     assert verify_ledger() == [] and differences() == []
     # Four eyes: the Staff member who entered them may not decide them; the Manager may.
     with pytest.raises(NotAllowed):

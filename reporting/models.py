@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from expenses.models import ExpenseCategory
 from inventory.models import Item, MovementKind
 from sales.models import Customer
 
@@ -110,6 +111,33 @@ class CustomerBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.billed} − {self.paid}"
+
+
+class ExpenseDay(models.Model):
+    """Σ posted expenses of one category on one date, before tax (input tax is never a cost)."""
+
+    date = models.DateField()
+    category = models.ForeignKey(ExpenseCategory, on_delete=models.PROTECT, related_name="+")
+    amount = _money()
+    expenses = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "category"], name="expenseday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.category_id}: {self.amount}"
+
+
+class WriteOffDay(models.Model):
+    """One date's stock write-offs: the posted counts' variance at cost (a loss counts positive)
+    and the cost of returned goods scrapped less their scrap value."""
+
+    date = models.DateField(unique=True)
+    count_write_offs = _money()
+    scrapped = _money()
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.count_write_offs} + {self.scrapped}"
 
 
 class DataVersion(models.Model):

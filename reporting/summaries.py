@@ -19,14 +19,25 @@ from core.money import CENT
 
 if TYPE_CHECKING:
     from documents.lifecycle import PostingContext
-from inventory.models import MovementKind
-from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth, SalesItemDay, StockDay
-from returns.models import SalesReturn
+from expenses.models import Expense
+from inventory.models import MovementKind, StockCount
+from reporting.models import (
+    CustomerBalance,
+    ExpenseDay,
+    SalesCustomerDay,
+    SalesCustomerMonth,
+    SalesItemDay,
+    StockDay,
+    WriteOffDay,
+)
+from returns.models import Disposition, SalesReturn
 from sales.models import Payment, Sale
 
 SALE_LABEL = Sale._meta.label_lower
 PAYMENT_LABEL = Payment._meta.label_lower
 SALES_RETURN_LABEL = SalesReturn._meta.label_lower
+EXPENSE_LABEL = Expense._meta.label_lower
+STOCK_COUNT_LABEL = StockCount._meta.label_lower
 
 
 def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_sql: str) -> str:
@@ -203,6 +214,33 @@ def _returns_balance_select(where: str) -> str:
     )
 
 
+# What stands between gross and net profit (``reporting.net_costs``), per day.
+
+
+def _expense_select(where: str) -> str:
+    return (
+        "SELECT e.date, e.category_id, {k} * SUM(e.amount), {k} * COUNT(*) "
+        f"FROM {Expense._meta.db_table} e WHERE {where} GROUP BY e.date, e.category_id"
+    )
+
+
+def _count_write_off_select(where: str) -> str:
+    # A count's total is its variance at cost, negative for a loss: the write-off is its negation.
+    return (
+        "SELECT c.date, {k} * -SUM(c.total), 0 "
+        f"FROM {StockCount._meta.db_table} c WHERE {where} GROUP BY c.date"
+    )
+
+
+def _scrapped_select(where: str) -> str:
+    # As ``returns.selectors.scrapped_cost``: the scrapped lines' cost less the scrap value.
+    return (
+        "SELECT r.date, 0, {k} * SUM(l.cost - l.scrap_value) "
+        "FROM returns_salesreturnline l JOIN returns_salesreturn r ON r.id = l.sales_return_id "
+        f"WHERE {where} AND l.disposition = '{Disposition.SCRAP.value}' GROUP BY r.date"
+    )
+
+
 STOCK = (StockDay._meta.db_table, ("date", "item_id", "kind"), ("quantity", "value", "movements"))
 SALES_ITEM = (
     SalesItemDay._meta.db_table,
@@ -216,6 +254,8 @@ CUSTOMER_DAY = (
 )
 CUSTOMER_MONTH = (SalesCustomerMonth._meta.db_table, ("month", "customer_id"), CUSTOMER_DAY[2])
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
+EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
+WRITE_OFF_DAY = (WriteOffDay._meta.db_table, ("date",), ("count_write_offs", "scrapped"))
 
 
 Statement = tuple[str, list]
@@ -281,6 +321,7 @@ def _sales_returns(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_DAY, _returns_customer_select(where), sign, values),
         _upsert(CUSTOMER_MONTH, _returns_customer_month_select(where), sign, values),
         _upsert(BALANCE, _returns_balance_select(where), sign, values),
+        _upsert(WRITE_OFF_DAY, _scrapped_select(where), sign, values),
     ]
 
 
@@ -314,6 +355,10 @@ def record_posting(posting: PostingContext) -> None:
         statements += _payments([document.pk], sign)
     elif label == SALES_RETURN_LABEL:
         statements += _sales_returns([document.pk], sign)
+    elif label == EXPENSE_LABEL:
+        statements.append(_upsert(EXPENSE_DAY, _expense_select("e.id = %s"), sign, [document.pk]))
+    elif label == STOCK_COUNT_LABEL:
+        statements.append(_upsert(WRITE_OFF_DAY, _count_write_off_select("c.id = %s"), sign, [document.pk]))
     if lifecycle.rules_for(document).moves_stock:
         statements += _document_movements(label, [document.pk], reversals=sign < 0)
     if statements:
@@ -344,11 +389,14 @@ def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
 def rebuild() -> None:
     """Recompute every summary from the ledger, bills and payments (after an import, or to check)."""
     # The first migration of reporting rebuilds too, before the month summary's table exists.
-    months = SalesCustomerMonth._meta.db_table in connection.introspection.table_names()
+    tables = connection.introspection.table_names()
+    months = SalesCustomerMonth._meta.db_table in tables
     for model in (StockDay, SalesItemDay, SalesCustomerDay, CustomerBalance):
         model.objects.all().delete()
     if months:
         SalesCustomerMonth.objects.all().delete()
+    if ExpenseDay._meta.db_table in tables:
+        rebuild_net_costs()
     posted_sale = "s.status = 'posted'"
     posted_payment = "p.status = 'posted'"
     _apply(STOCK, _stock_select("1 = 1"), 1, [])
@@ -369,6 +417,16 @@ def rebuild() -> None:
     if months:
         _apply(CUSTOMER_MONTH, _returns_customer_month_select(posted_return), 1, [])
     _apply(BALANCE, _returns_balance_select(posted_return), 1, [])
+
+
+def rebuild_net_costs() -> None:
+    """Recompute the expense and write-off summaries from the posted documents."""
+    ExpenseDay.objects.all().delete()
+    WriteOffDay.objects.all().delete()
+    _apply(EXPENSE_DAY, _expense_select("e.status = 'posted'"), 1, [])
+    _apply(WRITE_OFF_DAY, _count_write_off_select("c.status = 'posted'"), 1, [])
+    if SalesReturn._meta.db_table in connection.introspection.table_names():
+        _apply(WRITE_OFF_DAY, _scrapped_select("r.status = 'posted'"), 1, [])
 
 
 def differences() -> list[str]:
@@ -403,6 +461,11 @@ def differences() -> list[str]:
                 _paid_select(posted_payment),
                 _returns_balance_select(posted_return),
             ],
+        ),
+        (EXPENSE_DAY, [_expense_select("e.status = 'posted'")]),
+        (
+            WRITE_OFF_DAY,
+            [_count_write_off_select("c.status = 'posted'"), _scrapped_select(posted_return)],
         ),
     ]
     problems: list[str] = []

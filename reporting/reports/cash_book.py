@@ -73,8 +73,11 @@ def build(period: Period, account: Account | None = None, after: str = "") -> Re
         if following:
             options["next_page"] = following
     else:
-        entry_rows = _entries(start, end, names, opened, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
-        entries_title = f"Entries (for a period of up to {ENTRIES_UP_TO_DAYS} days, or choose an account)"
+        entry_rows = _entries(period, accounts, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
+        entries_title = (
+            f"Entries (for a period of up to {ENTRIES_UP_TO_DAYS} days, the first {PAGE} of each account; "
+            "choose an account for all of them)"
+        )
     closings = (
         CashClosing.objects.filter(status=DocumentStatus.POSTED, date__gte=start, date__lte=end)
         .select_related("account")
@@ -169,41 +172,35 @@ def build(period: Period, account: Account | None = None, after: str = "") -> Re
     )
 
 
-# Entries one by one for a period up to a month; a longer one shows the days (one row per account
-# and day with money), so a year's page stays a few thousand rows at most.
+# Every account's entries for a period up to a month, each account's first page of them (choosing
+# an account pages through the rest); a longer one shows the days (one row per account and day
+# with money), so a year's page stays a few thousand rows at most.
 ENTRIES_UP_TO_DAYS = 31
 
 
-def _entries(start, end, names, opened, opening) -> list[dict]:
-    running: dict[int | None, Decimal] = dict(opening)
-    entry_rows = []
-    ordered = sorted(flows.entries(start, end), key=lambda e: (names.get(e["account_id"], "~"), e["date"]))
-    for entry in ordered:
-        account_id = entry["account_id"]
-        if account_id in opened and entry["date"] < opened[account_id]:
-            continue  # before the account's book starts
-        amount = money(entry["amount"])
-        balance = None
-        if account_id in running:
-            running[account_id] += amount
-            balance = running[account_id]
-        entry_rows.append(
-            {
-                "account": names.get(account_id, "No account"),
-                "date": entry["date"],
-                "what": entry["flow"],
-                "number": entry["number"],
-                "party": entry["party"],
-                "method": entry["method"],
-                "money_in": amount if amount > 0 else None,
-                "money_out": -amount if amount < 0 else None,
-                "balance": balance,
-            }
-        )
-    return entry_rows
+def _entries(period: Period, accounts: list[Account], opening: dict) -> list[dict]:
+    rows = []
+    for account in sorted(accounts, key=lambda a: a.name):
+        rows += _account_page(period, account, opening.get(account.pk), "")[0]
+    for entry in flows.entries_page(None, period.start, period.end, None, PAGE):  # money no account takes
+        rows.append({**_row(entry, money(entry["amount"])), "account": "No account", "balance": None})
+    return rows
 
 
-def _cursor(entry: dict) -> str:
+def _row(entry: dict, amount: Decimal) -> dict:
+    return {
+        "date": entry["date"],
+        "what": entry["flow"],
+        "number": entry["number"],
+        "party": entry["party"],
+        "method": entry["method"],
+        "money_in": amount if amount > 0 else None,
+        "money_out": -amount if amount < 0 else None,
+    }
+
+
+def cursor_for(entry: dict) -> str:
+    """The signed cursor of the page after ``entry``."""
     day, moment, flow, pk = flows.page_key(entry)
     return keyset.sign(CURSOR_SALT, [day.isoformat(), moment.isoformat(), flow, pk])
 
@@ -233,20 +230,8 @@ def _account_page(period: Period, account: Account, opening: Decimal | None, aft
     for entry in page:
         amount = money(entry["amount"])
         balance += amount
-        rows.append(
-            {
-                "account": account.name,
-                "date": entry["date"],
-                "what": entry["flow"],
-                "number": entry["number"],
-                "party": entry["party"],
-                "method": entry["method"],
-                "money_in": amount if amount > 0 else None,
-                "money_out": -amount if amount < 0 else None,
-                "balance": money(balance),
-            }
-        )
-    return rows, (_cursor(page[-1]) if len(page) == PAGE else None)
+        rows.append({"account": account.name, **_row(entry, amount), "balance": money(balance)})
+    return rows, (cursor_for(page[-1]) if len(page) == PAGE else None)
 
 
 def _days(start, end, names, opened, opening) -> list[dict]:

@@ -218,6 +218,7 @@ def test_the_cash_book_pages_one_accounts_entries_and_each_page_carries_the_bala
     balances, numbers, after = [], [], ""
     while True:
         report = cash_book.build(period, books["cash"], after)
+        assert {r["account"] for r in report.table("days").rows} == {"Cash box"}
         rows = report.table("entries").rows
         balances += [r["balance"] for r in rows]
         numbers += [r["number"] for r in rows]

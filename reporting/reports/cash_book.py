@@ -65,7 +65,7 @@ def build(period: Period, account: Account | None = None, after: str = "") -> Re
     }
     opening = {row["account"].pk: row["opening"] for row in book}
     opened = {a.pk: a.opening_date for a in accounts}
-    day_rows = _days(start, end, names, opened, opening)
+    day_rows = _days(start, end, names, opened, opening, account.pk if account is not None else ...)
     options: dict[str, str] = {}
     if account is not None:
         entry_rows, following = _account_page(period, account, opening.get(account.pk), after)
@@ -234,11 +234,14 @@ def _account_page(period: Period, account: Account, opening: Decimal | None, aft
     return rows, (cursor_for(page[-1]) if len(page) == PAGE else None)
 
 
-def _days(start, end, names, opened, opening) -> list[dict]:
+def _days(start, end, names, opened, opening, only=...) -> list[dict]:
+    """One row per account and day with money (of the account ``only`` when one is chosen)."""
     running: dict[int | None, Decimal] = dict(opening)
     rows = []
     sums = flows.sums_by_account_day(start, end)
     for account_id, day in sorted(sums, key=lambda k: (names.get(k[0], "~"), k[1])):
+        if only is not ... and account_id != only:
+            continue
         if account_id in opened and day < opened[account_id]:
             continue  # before the account's book starts
         entry = sums[(account_id, day)]

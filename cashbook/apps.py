@@ -8,7 +8,7 @@ class CashbookConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the day-end closing's document rules with the shared lifecycle.
-        from cashbook import days, selectors, services, views  # noqa: F401
+        from cashbook import closed_days, days, selectors, services, views  # noqa: F401
         from documents import lifecycle
         from inventory.verification import register_check
 
@@ -17,3 +17,5 @@ class CashbookConfig(AppConfig):
         # The daily sums of the money flows are kept in the transaction that posts or cancels.
         lifecycle.observe_postings(days.record_posting)
         lifecycle.observe_bulk_postings(days.record_postings)
+        # Money may not be dated into a day its account has closed.
+        lifecycle.guard_postings(closed_days.refuse_closed_day)

@@ -107,6 +107,25 @@ def guard_cancel(model: type[Document], why_not: Callable[[Any], str | None]) ->
         guards.append(why_not)
 
 
+# Rules a higher app holds over a lower one's documents, run whenever one is submitted, posted or
+# cancelled (e.g. the cash book refuses money dated into a day already closed): after the period
+# check and before any stock lock. Registered by the app that knows both, like ``guard_cancel``;
+# a guard of no type in particular (``model=None``) sees every document and picks its own.
+_POSTING_GUARDS: dict[type | None, list[Callable[[PostingContext], None]]] = {}
+
+
+def guard_postings(check: Callable[[PostingContext], None], model: type[Document] | None = None) -> None:
+    """``check(posting)`` raises a domain error when ``posting`` (+1 post, −1 cancel) may not be."""
+    checks = _POSTING_GUARDS.setdefault(model, [])
+    if check not in checks:
+        checks.append(check)
+
+
+def _guard(posting: PostingContext) -> None:
+    for check in (*_POSTING_GUARDS.get(None, ()), *_POSTING_GUARDS.get(type(posting.document), ())):
+        check(posting)
+
+
 def rules_for(document_or_model: Any) -> DocumentRules:
     model = document_or_model if isinstance(document_or_model, type) else type(document_or_model)
     return _RULES[model]
@@ -258,6 +277,7 @@ def _post(posting: PostingContext, write: Callable[[PostingContext], None] | Non
     rules = rules_for(document)
     # Everything that needs no lock comes first, so the locks below are held as briefly as can be.
     ledger.check_period_open(document.date)
+    _guard(posting)
     rules.before_post(posting)
     if rules.moves_stock:
         # Stock locks first, in item order; the number's sequence lock last (see numbering.py).
@@ -328,6 +348,7 @@ def _submit(
         document=document, by=by, lines=rules.lines(document) if lines is None else lines
     )
     if rules.approval_reason(document):
+        _guard(posting)
         rules.before_pending(posting)
         document.status = DocumentStatus.PENDING
         if write is None:
@@ -400,6 +421,7 @@ def cancel(*, document: D, by: User, reason: str) -> D:
     ledger.check_period_open(document.date)
     rules = rules_for(document)
     posting = PostingContext(document=document, by=by, sign=CANCEL)
+    _guard(posting)
     rules.before_cancel(posting)
     for why_not in _CANCEL_GUARDS.get(type(document), ()):
         refusal = why_not(document)

@@ -78,7 +78,8 @@ REPORTS = {
             "cash-book",
             "Cash book",
             "Money in and out of each account (cash, banks, UPI), running balances and day-end closings.",
-            lambda d: cash_book.build(d["period"]),
+            lambda d: cash_book.build(d["period"], d.get("account"), d.get("after") or ""),
+            uses=("account",),
         ),
         ReportSpec(
             "production",

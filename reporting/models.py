@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from expenses.models import ExpenseCategory
 from inventory.models import Item, MovementKind
 from sales.models import Customer, Sale
 
@@ -132,6 +133,33 @@ class BillOutstanding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sale_id}: {self.outstanding}"
+
+
+class ExpenseDay(models.Model):
+    """Σ posted expenses of one category on one date, before tax (input tax is never a cost)."""
+
+    date = models.DateField()
+    category = models.ForeignKey(ExpenseCategory, on_delete=models.PROTECT, related_name="+")
+    amount = _money()
+    expenses = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "category"], name="expenseday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.category_id}: {self.amount}"
+
+
+class WriteOffDay(models.Model):
+    """One date's stock write-offs: the posted counts' variance at cost (a loss counts positive)
+    and the cost of returned goods scrapped less their scrap value."""
+
+    date = models.DateField(unique=True)
+    count_write_offs = _money()
+    scrapped = _money()
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.count_write_offs} + {self.scrapped}"
 
 
 class DataVersion(models.Model):

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from cashbook.models import Account
 from documents.dates import FLOOR
 
 MAX_DAYS = 366 * 10  # ten years: anything longer is a typo, not a report
@@ -74,13 +75,21 @@ class ReportForm(forms.Form):
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     group = forms.ChoiceField(choices=GROUPS, required=False, label="Group by")
     by = forms.ChoiceField(choices=PRODUCTION_BY, required=False, label="Per")
+    # The cash book's entries of one account, a page at a time (``after``: the signed key of the
+    # previous page's last entry).
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(), required=False, empty_label="Every account"
+    )
+    after = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 
     def __init__(self, *args, uses: tuple[str, ...] = (), default_preset: str = "this_month", **kwargs):
         super().__init__(*args, **kwargs)
         self.default_preset = default_preset
-        for name in ("group", "by"):
+        for name in ("group", "by", "account"):
             if name not in uses:
                 del self.fields[name]
+        if "account" not in uses:
+            del self.fields["after"]
 
     def clean(self):
         data = super().clean()

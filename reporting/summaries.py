@@ -19,21 +19,26 @@ from core.money import CENT
 
 if TYPE_CHECKING:
     from documents.lifecycle import PostingContext
-from inventory.models import MovementKind
+from expenses.models import Expense
+from inventory.models import MovementKind, StockCount
 from reporting.models import (
     BillOutstanding,
     CustomerBalance,
+    ExpenseDay,
     SalesCustomerDay,
     SalesCustomerMonth,
     SalesItemDay,
     StockDay,
+    WriteOffDay,
 )
-from returns.models import SalesReturn
+from returns.models import Disposition, SalesReturn
 from sales.models import Payment, Sale
 
 SALE_LABEL = Sale._meta.label_lower
 PAYMENT_LABEL = Payment._meta.label_lower
 SALES_RETURN_LABEL = SalesReturn._meta.label_lower
+EXPENSE_LABEL = Expense._meta.label_lower
+STOCK_COUNT_LABEL = StockCount._meta.label_lower
 
 
 def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_sql: str) -> str:
@@ -237,6 +242,33 @@ def _bill_returned_select(where: str) -> str:
     )
 
 
+# What stands between gross and net profit (``reporting.net_costs``), per day.
+
+
+def _expense_select(where: str) -> str:
+    return (
+        "SELECT e.date, e.category_id, {k} * SUM(e.amount), {k} * COUNT(*) "
+        f"FROM {Expense._meta.db_table} e WHERE {where} GROUP BY e.date, e.category_id"
+    )
+
+
+def _count_write_off_select(where: str) -> str:
+    # A count's total is its variance at cost, negative for a loss: the write-off is its negation.
+    return (
+        "SELECT c.date, {k} * -SUM(c.total), 0 "
+        f"FROM {StockCount._meta.db_table} c WHERE {where} GROUP BY c.date"
+    )
+
+
+def _scrapped_select(where: str) -> str:
+    # As ``returns.selectors.scrapped_cost``: the scrapped lines' cost less the scrap value.
+    return (
+        "SELECT r.date, 0, {k} * SUM(l.cost - l.scrap_value) "
+        "FROM returns_salesreturnline l JOIN returns_salesreturn r ON r.id = l.sales_return_id "
+        f"WHERE {where} AND l.disposition = '{Disposition.SCRAP.value}' GROUP BY r.date"
+    )
+
+
 STOCK = (StockDay._meta.db_table, ("date", "item_id", "kind"), ("quantity", "value", "movements"))
 SALES_ITEM = (
     SalesItemDay._meta.db_table,
@@ -253,6 +285,8 @@ BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
 BILL_DUE = (BillOutstanding._meta.db_table, ("sale_id", "customer_id", "date"), ("outstanding",))
 # A bill's customer and date ride along with its key: the row is one per bill.
 UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
+EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
+WRITE_OFF_DAY = (WriteOffDay._meta.db_table, ("date",), ("count_write_offs", "scrapped"))
 
 
 Statement = tuple[str, list]
@@ -325,6 +359,7 @@ def _sales_returns(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_MONTH, _returns_customer_month_select(where), sign, values),
         _upsert(BALANCE, _returns_balance_select(where), sign, values),
         _upsert(BILL_DUE, _bill_returned_select(where), sign, values),
+        _upsert(WRITE_OFF_DAY, _scrapped_select(where), sign, values),
     ]
 
 
@@ -358,6 +393,10 @@ def record_posting(posting: PostingContext) -> None:
         statements += _payments([document.pk], sign)
     elif label == SALES_RETURN_LABEL:
         statements += _sales_returns([document.pk], sign)
+    elif label == EXPENSE_LABEL:
+        statements.append(_upsert(EXPENSE_DAY, _expense_select("e.id = %s"), sign, [document.pk]))
+    elif label == STOCK_COUNT_LABEL:
+        statements.append(_upsert(WRITE_OFF_DAY, _count_write_off_select("c.id = %s"), sign, [document.pk]))
     if lifecycle.rules_for(document).moves_stock:
         statements += _document_movements(label, [document.pk], reversals=sign < 0)
     if statements:
@@ -397,6 +436,8 @@ def rebuild() -> None:
         SalesCustomerMonth.objects.all().delete()
     if bills:
         BillOutstanding.objects.all().delete()
+    if ExpenseDay._meta.db_table in tables:
+        rebuild_net_costs()
     posted_sale = "s.status = 'posted'"
     posted_payment = "p.status = 'posted'"
     _apply(STOCK, _stock_select("1 = 1"), 1, [])
@@ -422,6 +463,16 @@ def rebuild() -> None:
     _apply(BALANCE, _returns_balance_select(posted_return), 1, [])
     if bills:
         _apply(BILL_DUE, _bill_returned_select(posted_return), 1, [])
+
+
+def rebuild_net_costs() -> None:
+    """Recompute the expense and write-off summaries from the posted documents."""
+    ExpenseDay.objects.all().delete()
+    WriteOffDay.objects.all().delete()
+    _apply(EXPENSE_DAY, _expense_select("e.status = 'posted'"), 1, [])
+    _apply(WRITE_OFF_DAY, _count_write_off_select("c.status = 'posted'"), 1, [])
+    if SalesReturn._meta.db_table in connection.introspection.table_names():
+        _apply(WRITE_OFF_DAY, _scrapped_select("r.status = 'posted'"), 1, [])
 
 
 def differences() -> list[str]:
@@ -464,6 +515,11 @@ def differences() -> list[str]:
                 _bill_paid_select(posted_payment),
                 _bill_returned_select(posted_return),
             ],
+        ),
+        (EXPENSE_DAY, [_expense_select("e.status = 'posted'")]),
+        (
+            WRITE_OFF_DAY,
+            [_count_write_off_select("c.status = 'posted'"), _scrapped_select(posted_return)],
         ),
     ]
     problems: list[str] = []

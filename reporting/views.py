@@ -69,6 +69,7 @@ def report_page(request, name: str):
         "report": report,
         "tables": display.shaped(report),
         "query": query,
+        "next_query": _query_without(request, "export", "print", "after"),
         "reports": REPORTS.values(),
     }
     template = "reporting/report_print.html" if request.GET.get("print") else "reporting/report.html"

@@ -187,3 +187,54 @@ def test_a_page_of_entries_starts_where_the_last_ended_and_its_balance_carries_o
     assert flows.sums_before(books["cash"].pk, start, flows.page_key(third)) == sum(
         (e["amount"] for e in every[:6]), D("0")
     )
+
+
+def test_the_cash_book_pages_one_accounts_entries_and_each_page_carries_the_balance_on(
+    plant, staff_user, manager_client, books, monkeypatch
+):
+    from reporting.periods import Period
+    from reporting.reports import cash_book
+
+    monkeypatch.setattr(cash_book, "PAGE", 3)
+    start, end = books["start"], books["start"] + timedelta(days=6)
+    record_payment(by=staff_user, customer=plant.customer, amount=D("9.00"), method="cash", date=start)
+    for n in range(6):
+        record_payment(
+            by=staff_user,
+            customer=plant.customer,
+            amount=D(n + 1),
+            method="cash",
+            date=start + timedelta(days=n),
+        )
+    record_expense(
+        by=staff_user,
+        category=ExpenseCategory.objects.get(code="fuel"),
+        amount=D("4.00"),
+        method="cash",
+        date=start,
+    )
+    record_payment(by=staff_user, customer=plant.customer, amount=D("500.00"), method="bank", date=start)
+    period = Period(start + timedelta(days=1), end)  # the first day's money is in the opening
+    balances, numbers, after = [], [], ""
+    while True:
+        report = cash_book.build(period, books["cash"], after)
+        assert {r["account"] for r in report.table("days").rows} == {"Cash box"}
+        rows = report.table("entries").rows
+        balances += [r["balance"] for r in rows]
+        numbers += [r["number"] for r in rows]
+        after = report.options.get("next_page", "")
+        if not after:
+            break
+    opening = D("1000.00") + D("9.00") + D("1.00") - D("4.00")
+    assert balances == [opening + sum(D(k) for k in range(2, n + 1)) for n in range(2, 7)]
+    assert numbers == [e["number"] for e in flows.entries(period.start, end, books["cash"].pk)]
+    assert balances[-1] == selectors.balance(books["cash"], end)
+
+    first = manager_client.get(
+        "/reports/cash-book/", {"start": period.start, "end": end, "account": books["cash"].pk}
+    )
+    assert first.status_code == 200 and b"Next entries" in first.content
+    forged = manager_client.get(
+        "/reports/cash-book/", {"start": period.start, "end": end, "account": books["cash"].pk, "after": "x"}
+    )
+    assert forged.status_code == 200  # a cursor that does not verify gives the first page

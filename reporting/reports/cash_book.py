@@ -3,21 +3,31 @@
 Every money flow registered with ``cashbook.flows`` is read (customer payments in; supplier
 payments, expenses with their tax and refunds out; day-end differences either way). Opening =
 the account's opening balance + its entries before the period; closing = opening + in − out.
+
+Balances and the days come from the kept daily sums of each flow (``cashbook.flows``). The
+entries of one account come a page at a time, in the book's order; a page's first balance is the
+period's opening + the kept sums of the whole days before it + that day's earlier entries, so a
+deep page costs what the first one does.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from cashbook import flows, selectors
 from cashbook.models import Account, CashClosing
+from core import keyset
 from documents.models import DocumentStatus
 from reporting.charts import bar_chart
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money
 
+PAGE = 100  # entries of one account on a page
+CURSOR_SALT = "cash-book"
 
-def build(period: Period) -> Report:
+
+def build(period: Period, account: Account | None = None, after: str = "") -> Report:
     start, end = period.start, period.end
     accounts = list(Account.objects.all())
     names = {a.pk: a.name for a in accounts}
@@ -55,8 +65,19 @@ def build(period: Period) -> Report:
     }
     opening = {row["account"].pk: row["opening"] for row in book}
     opened = {a.pk: a.opening_date for a in accounts}
-    day_rows = _days(start, end, names, opened, opening)
-    entry_rows = _entries(start, end, names, opened, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
+    day_rows = _days(start, end, names, opened, opening, account.pk if account is not None else ...)
+    options: dict[str, str] = {}
+    if account is not None:
+        entry_rows, following = _account_page(period, account, opening.get(account.pk), after)
+        entries_title = f"Entries of {account.name}, {PAGE} at a time"
+        if following:
+            options["next_page"] = following
+    else:
+        entry_rows = _entries(period, accounts, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
+        entries_title = (
+            f"Entries (for a period of up to {ENTRIES_UP_TO_DAYS} days, the first {PAGE} of each account; "
+            "choose an account for all of them)"
+        )
     closings = (
         CashClosing.objects.filter(status=DocumentStatus.POSTED, date__gte=start, date__lte=end)
         .select_related("account")
@@ -77,6 +98,7 @@ def build(period: Period) -> Report:
         name="cash-book",
         title="Cash book",
         period=period,
+        options=options,
         notes=[
             "Money in: customer payments. Money out: supplier payments, expenses (with their tax) and "
             "refunds. A day-end closing books the difference between the cash counted and the book.",
@@ -112,7 +134,7 @@ def build(period: Period) -> Report:
             ),
             Table(
                 "entries",
-                f"Entries (for a period of up to {ENTRIES_UP_TO_DAYS} days)",
+                entries_title,
                 [
                     Column("account", "Account"),
                     Column("date", "Date", "date"),
@@ -150,45 +172,76 @@ def build(period: Period) -> Report:
     )
 
 
-# Entries one by one for a period up to a month; a longer one shows the days (one row per account
-# and day with money), so a year's page stays a few thousand rows at most.
+# Every account's entries for a period up to a month, each account's first page of them (choosing
+# an account pages through the rest); a longer one shows the days (one row per account and day
+# with money), so a year's page stays a few thousand rows at most.
 ENTRIES_UP_TO_DAYS = 31
 
 
-def _entries(start, end, names, opened, opening) -> list[dict]:
-    running: dict[int | None, Decimal] = dict(opening)
-    entry_rows = []
-    ordered = sorted(flows.entries(start, end), key=lambda e: (names.get(e["account_id"], "~"), e["date"]))
-    for entry in ordered:
-        account_id = entry["account_id"]
-        if account_id in opened and entry["date"] < opened[account_id]:
-            continue  # before the account's book starts
+def _entries(period: Period, accounts: list[Account], opening: dict) -> list[dict]:
+    rows = []
+    for account in sorted(accounts, key=lambda a: a.name):
+        rows += _account_page(period, account, opening.get(account.pk), "")[0]
+    for entry in flows.entries_page(None, period.start, period.end, None, PAGE):  # money no account takes
+        rows.append({**_row(entry, money(entry["amount"])), "account": "No account", "balance": None})
+    return rows
+
+
+def _row(entry: dict, amount: Decimal) -> dict:
+    return {
+        "date": entry["date"],
+        "what": entry["flow"],
+        "number": entry["number"],
+        "party": entry["party"],
+        "method": entry["method"],
+        "money_in": amount if amount > 0 else None,
+        "money_out": -amount if amount < 0 else None,
+    }
+
+
+def cursor_for(entry: dict) -> str:
+    """The signed cursor of the page after ``entry``."""
+    day, moment, flow, pk = flows.page_key(entry)
+    return keyset.sign(CURSOR_SALT, [day.isoformat(), moment.isoformat(), flow, pk])
+
+
+def _key(token: str) -> tuple | None:
+    """The key a signed cursor carries; None (the first page) when it does not verify."""
+    values = keyset.unsign(CURSOR_SALT, token) if token else None
+    try:
+        day, moment, flow, pk = values
+        return (datetime.fromisoformat(day).date(), datetime.fromisoformat(moment), str(flow), int(pk))
+    except (TypeError, ValueError):
+        return None
+
+
+def _account_page(period: Period, account: Account, opening: Decimal | None, after: str):
+    """One page of the account's entries in the period with running balances, and the cursor of
+    the page after it (None at the end)."""
+    start = max(period.start, account.opening_date)  # nothing before the account's book starts
+    if start > period.end:
+        return [], None
+    key = _key(after)
+    page = flows.entries_page(account.pk, start, period.end, key, PAGE)
+    balance = opening if opening is not None else account.opening_balance
+    if page and key is not None:
+        balance += flows.sums_before(account.pk, start, flows.page_key(page[0]))
+    rows = []
+    for entry in page:
         amount = money(entry["amount"])
-        balance = None
-        if account_id in running:
-            running[account_id] += amount
-            balance = running[account_id]
-        entry_rows.append(
-            {
-                "account": names.get(account_id, "No account"),
-                "date": entry["date"],
-                "what": entry["flow"],
-                "number": entry["number"],
-                "party": entry["party"],
-                "method": entry["method"],
-                "money_in": amount if amount > 0 else None,
-                "money_out": -amount if amount < 0 else None,
-                "balance": balance,
-            }
-        )
-    return entry_rows
+        balance += amount
+        rows.append({"account": account.name, **_row(entry, amount), "balance": money(balance)})
+    return rows, (cursor_for(page[-1]) if len(page) == PAGE else None)
 
 
-def _days(start, end, names, opened, opening) -> list[dict]:
+def _days(start, end, names, opened, opening, only=...) -> list[dict]:
+    """One row per account and day with money (of the account ``only`` when one is chosen)."""
     running: dict[int | None, Decimal] = dict(opening)
     rows = []
     sums = flows.sums_by_account_day(start, end)
     for account_id, day in sorted(sums, key=lambda k: (names.get(k[0], "~"), k[1])):
+        if only is not ... and account_id != only:
+            continue
         if account_id in opened and day < opened[account_id]:
             continue  # before the account's book starts
         entry = sums[(account_id, day)]

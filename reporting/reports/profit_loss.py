@@ -4,8 +4,8 @@ Revenue is Σ posted (not cancelled) bill line amounts, after discount; COGS is 
 as fixed at posting. ``SalesItemDay`` holds exactly these sums per item and day.
 Stock write-offs are the posted stock counts' variances at average cost (a loss counts positive, a
 gain negative) and the cost of returned goods scrapped (``net_costs``); expenses are the posted
-expenses' amounts before tax, by category. Counts and expenses are a few rows a day, so they are
-summed from their documents directly, always current.
+expenses' amounts before tax, by category. Both are read from their daily summaries, kept in the
+posting transaction like ``SalesItemDay``, so they are always current.
 """
 
 from __future__ import annotations

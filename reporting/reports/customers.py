@@ -36,7 +36,7 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+def split_months(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
     """The days ``start``…``end`` (None: no end) as (day ranges to read from the daily summary,
     the whole months to read from the monthly one, as (first month, last month) or None)."""
     first = start if start.day == 1 else _next_month(start)
@@ -55,7 +55,7 @@ def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tupl
 def customer_sums(start: date, end: date | None, fields=SUMS) -> dict[int, dict]:
     """{customer id: {field: Σ}} over the days ``start``…``end`` (None: every day from ``start``),
     from the monthly summary for whole months and the daily one for the rest."""
-    days, months = _split(start, end)
+    days, months = split_months(start, end)
     queries = [
         SalesCustomerDay.objects.filter(date__gte=low, date__lte=high) for low, high in days if low <= high
     ]

@@ -153,7 +153,9 @@ def build(period: Period) -> Report:
     activity = customer_sums(period.start, period.end)
     owed = outstanding_at(period.end)
     shown = set(activity) | {c for c, amount in owed.items() if amount}
-    # Each customer's latest bill day up to the end: one index probe per customer (customer, date).
+    aged = ageing(period.end, owed)
+    # Each customer's latest bill day up to the end: one index probe per customer (customer, date);
+    # the names of both tables' customers in the same query.
     latest = (
         SalesCustomerDay.objects.filter(customer=OuterRef("pk"), date__lte=period.end, bills__gt=0)
         .order_by("-date")
@@ -161,7 +163,7 @@ def build(period: Period) -> Report:
     )
     names, last_bill = {}, {}
     for pk, name, last in (
-        Customer.objects.filter(pk__in=shown)
+        Customer.objects.filter(pk__in=shown | {a[0] for a in aged})
         .annotate(last=Subquery(latest))
         .values_list("pk", "name", "last")
     ):
@@ -199,11 +201,9 @@ def build(period: Period) -> Report:
         "outstanding": total_outstanding_at(period.end, owed),
         "last_bill": None,
     }
-    aged = ageing(period.end, owed)
-    aged_names = dict(Customer.objects.filter(pk__in=[a[0] for a in aged]).values_list("pk", "name"))
     keys = ["outstanding", *ageing_rules.KEYS, "on_account"]
     ageing_rows = sorted(
-        ({"customer": aged_names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
+        ({"customer": names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
         key=lambda r: (-r["outstanding"], r["customer"]),
     )
     ageing_totals = {"customer": "Total", **_ageing_totals(aged, keys)}

@@ -185,22 +185,21 @@ def _collect(period: Period, by: str, group: str):
         for into, key in ((table_rejects, r["key"]), (trend_rejects, r[when])):
             reasons = into.setdefault(key, {})
             reasons[r["reason"]] = reasons.get(r["reason"], 0) + int(r["q"] or 0)
-    kinds = dict(Item.objects.values_list("pk", "kind"))
+    items = {pk: (kind, sku) for pk, kind, sku in Item.objects.values_list("pk", "kind", "sku")}
     table_inputs: dict = {}
     for r in _union(input_parts):
         bucket = table_inputs.setdefault(r["key"], {})
-        kind = _input_kind(kinds.get(r["item_id"], ""))
+        kind = _input_kind(items.get(r["item_id"], ("", ""))[0])
         q, v = bucket.get(kind, (0, money(0)))
         bucket[kind] = (q + int(r["q"] or 0), v + money(r["v"]))
-    return (table_runs, table_rejects, table_inputs), (trend_runs, trend_rejects)
+    return (table_runs, table_rejects, table_inputs), (trend_runs, trend_rejects), items
 
 
 def build(period: Period, by: str = "item", group: str = "month") -> Report:
-    (run_rows, reject_by, input_by), (trend_runs, trend_rejects) = _collect(period, by, group)
+    (run_rows, reject_by, input_by), (trend_runs, trend_rejects), items = _collect(period, by, group)
     if by == "item":
-        skus = dict(
-            Item.objects.filter(pk__in=[k for k in run_rows if k is not None]).values_list("pk", "sku")
-        )
+        # Every item's kind and SKU come in one read of the (small) item table.
+        skus = {pk: sku for pk, (_kind, sku) in items.items()}
         run_rows = {skus.get(k, k): v for k, v in run_rows.items()}
         reject_by = {skus.get(k, k): v for k, v in reject_by.items()}
         input_by = {skus.get(k, k): v for k, v in input_by.items()}

@@ -106,17 +106,15 @@ WITH later AS (
         WHERE r.status = 'posted' AND r.date > %s
     ) x GROUP BY x.sale_id
 ),
-per_bill AS (
-    SELECT o.sale_id, o.customer_id, o.date, o.outstanding FROM reporting_billoutstanding o
+open_bills AS (
+    -- each bill once: open today (plus what came in after the date), or settled today but open then
+    SELECT o.customer_id, o.date, o.outstanding + COALESCE(later.amount, 0) AS outstanding
+    FROM reporting_billoutstanding o LEFT JOIN later ON later.sale_id = o.sale_id
     WHERE o.outstanding <> 0 AND o.date <= %s
     UNION ALL
-    SELECT o.sale_id, o.customer_id, o.date, later.amount
+    SELECT o.customer_id, o.date, later.amount
     FROM later JOIN reporting_billoutstanding o ON o.sale_id = later.sale_id
-    WHERE o.date <= %s
-),
-open_bills AS (
-    SELECT customer_id, date, SUM(outstanding) AS outstanding FROM per_bill
-    GROUP BY sale_id, customer_id, date
+    WHERE o.outstanding = 0 AND o.date <= %s
 )
 """
     + BUCKETS_SQL

@@ -162,6 +162,75 @@ class WriteOffDay(models.Model):
         return f"{self.date}: {self.count_write_offs} + {self.scrapped}"
 
 
+class ProductionMonth(models.Model):
+    """Σ of the posted runs of one bottle on one machine and shift in one calendar month (``month``
+    is its first day): a year-long production report reads a few hundred of these instead of the
+    year's runs, and only its partial months' runs themselves."""
+
+    month = models.DateField()
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    machine = models.CharField(max_length=40)
+    shift = models.CharField(max_length=10)
+    runs = models.IntegerField(default=0)
+    good = models.BigIntegerField(default=0)
+    input_value = _money()
+    conversion = _money()
+    scrap = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "product", "machine", "shift"], name="productionmonth_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id} {self.machine} {self.shift}: {self.good}"
+
+
+class ProductionRejectMonth(models.Model):
+    """Σ rejects of one reason in the runs that ``ProductionMonth`` sums."""
+
+    month = models.DateField()
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    machine = models.CharField(max_length=40)
+    shift = models.CharField(max_length=10)
+    reason = models.CharField(max_length=20)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "product", "machine", "shift", "reason"], name="productionrejectmonth_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id} {self.machine} {self.reason}: {self.quantity}"
+
+
+class ProductionInputMonth(models.Model):
+    """Σ quantity and value of one input item consumed by the runs that ``ProductionMonth`` sums."""
+
+    month = models.DateField()
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    machine = models.CharField(max_length=40)
+    shift = models.CharField(max_length=10)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(default=0)
+    value = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "product", "machine", "shift", "item"], name="productioninputmonth_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id} {self.machine} {self.item_id}: {self.value}"
+
+
 class DataVersion(models.Model):
     """One row whose ``version`` goes up after every committed change the dashboard shows.
 

@@ -21,10 +21,14 @@ if TYPE_CHECKING:
     from documents.lifecycle import PostingContext
 from expenses.models import Expense
 from inventory.models import MovementKind, StockCount
+from production.models import ProductionRun
 from reporting.models import (
     BillOutstanding,
     CustomerBalance,
     ExpenseDay,
+    ProductionInputMonth,
+    ProductionMonth,
+    ProductionRejectMonth,
     SalesCustomerDay,
     SalesCustomerMonth,
     SalesItemDay,
@@ -39,6 +43,7 @@ PAYMENT_LABEL = Payment._meta.label_lower
 SALES_RETURN_LABEL = SalesReturn._meta.label_lower
 EXPENSE_LABEL = Expense._meta.label_lower
 STOCK_COUNT_LABEL = StockCount._meta.label_lower
+RUN_LABEL = ProductionRun._meta.label_lower
 
 
 def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_sql: str) -> str:
@@ -269,6 +274,38 @@ def _scrapped_select(where: str) -> str:
     )
 
 
+# A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
+_RUN_KEY = "{month}, r.product_id, r.machine, r.shift"
+
+
+def _runs_month_select(where: str) -> str:
+    key = _RUN_KEY.format(month=_month_of("r.date"))
+    return (
+        f"SELECT {key}, {{k}} * COUNT(*), {{k}} * SUM(r.good_quantity), "
+        "{k} * SUM(COALESCE(r.input_value, 0)), "
+        f"{{k}} * SUM(r.conversion_cost), {{k}} * SUM(r.scrap_value) "
+        f"FROM production_productionrun r WHERE {where} GROUP BY {key}"
+    )
+
+
+def _run_rejects_month_select(where: str) -> str:
+    key = _RUN_KEY.format(month=_month_of("r.date"))
+    return (
+        f"SELECT {key}, j.reason, {{k}} * SUM(j.quantity) "
+        "FROM production_runreject j JOIN production_productionrun r ON r.id = j.run_id "
+        f"WHERE {where} GROUP BY {key}, j.reason"
+    )
+
+
+def _run_inputs_month_select(where: str) -> str:
+    key = _RUN_KEY.format(month=_month_of("r.date"))
+    return (
+        f"SELECT {key}, i.item_id, {{k}} * SUM(i.quantity), {{k}} * SUM(COALESCE(i.value, 0)) "
+        "FROM production_runinput i JOIN production_productionrun r ON r.id = i.run_id "
+        f"WHERE {where} GROUP BY {key}, i.item_id"
+    )
+
+
 STOCK = (StockDay._meta.db_table, ("date", "item_id", "kind"), ("quantity", "value", "movements"))
 SALES_ITEM = (
     SalesItemDay._meta.db_table,
@@ -283,6 +320,11 @@ CUSTOMER_DAY = (
 CUSTOMER_MONTH = (SalesCustomerMonth._meta.db_table, ("month", "customer_id"), CUSTOMER_DAY[2])
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
 BILL_DUE = (BillOutstanding._meta.db_table, ("sale_id", "customer_id", "date"), ("outstanding",))
+_RUN_COLUMNS = ("month", "product_id", "machine", "shift")
+RUN_SUMS = ("runs", "good", "input_value", "conversion", "scrap")
+RUNS_MONTH = (ProductionMonth._meta.db_table, _RUN_COLUMNS, RUN_SUMS)
+REJECTS_MONTH = (ProductionRejectMonth._meta.db_table, (*_RUN_COLUMNS, "reason"), ("quantity",))
+INPUTS_MONTH = (ProductionInputMonth._meta.db_table, (*_RUN_COLUMNS, "item_id"), ("quantity", "value"))
 # A bill's customer and date ride along with its key: the row is one per bill.
 UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
 EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
@@ -363,6 +405,18 @@ def _sales_returns(ids: Sequence[int], sign: int) -> list[Statement]:
     ]
 
 
+def _runs(ids: Sequence[int], sign: int) -> list[Statement]:
+    if not ids:
+        return []
+    marks, values = _ids(ids)
+    where = f"r.id IN ({marks})"
+    return [
+        _upsert(RUNS_MONTH, _runs_month_select(where), sign, values),
+        _upsert(REJECTS_MONTH, _run_rejects_month_select(where), sign, values),
+        _upsert(INPUTS_MONTH, _run_inputs_month_select(where), sign, values),
+    ]
+
+
 def apply_document_movements(source_type: str, ids: Sequence[int], *, reversals: bool) -> None:
     _execute(_document_movements(source_type, ids, reversals=reversals))
 
@@ -397,6 +451,8 @@ def record_posting(posting: PostingContext) -> None:
         statements.append(_upsert(EXPENSE_DAY, _expense_select("e.id = %s"), sign, [document.pk]))
     elif label == STOCK_COUNT_LABEL:
         statements.append(_upsert(WRITE_OFF_DAY, _count_write_off_select("c.id = %s"), sign, [document.pk]))
+    elif label == RUN_LABEL:
+        statements += _runs([document.pk], sign)
     if lifecycle.rules_for(document).moves_stock:
         statements += _document_movements(label, [document.pk], reversals=sign < 0)
     if statements:
@@ -417,6 +473,8 @@ def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
             statements += _sales(part, sign)
         elif label == PAYMENT_LABEL:
             statements += _payments(part, sign)
+        elif label == RUN_LABEL:
+            statements += _runs(part, sign)
         if moves_stock:
             statements += _document_movements(label, part, reversals=sign < 0)
         if statements:
@@ -430,6 +488,7 @@ def rebuild() -> None:
     tables = connection.introspection.table_names()
     months = SalesCustomerMonth._meta.db_table in tables
     bills = BillOutstanding._meta.db_table in tables
+    runs = ProductionMonth._meta.db_table in tables
     for model in (StockDay, SalesItemDay, SalesCustomerDay, CustomerBalance):
         model.objects.all().delete()
     if months:
@@ -438,6 +497,13 @@ def rebuild() -> None:
         BillOutstanding.objects.all().delete()
     if ExpenseDay._meta.db_table in tables:
         rebuild_net_costs()
+    if runs:
+        for model in (ProductionMonth, ProductionRejectMonth, ProductionInputMonth):
+            model.objects.all().delete()
+        posted_run = "r.status = 'posted'"
+        _apply(RUNS_MONTH, _runs_month_select(posted_run), 1, [])
+        _apply(REJECTS_MONTH, _run_rejects_month_select(posted_run), 1, [])
+        _apply(INPUTS_MONTH, _run_inputs_month_select(posted_run), 1, [])
     posted_sale = "s.status = 'posted'"
     posted_payment = "p.status = 'posted'"
     _apply(STOCK, _stock_select("1 = 1"), 1, [])
@@ -479,6 +545,7 @@ def differences() -> list[str]:
     """Where a summary differs from a fresh sum of what it summarises; empty when all agree."""
     posted_sale, posted_payment = "s.status = 'posted'", "p.status = 'posted'"
     posted_return = "r.status = 'posted'"
+    posted_run = "r.status = 'posted'"
     # Each table against the sum of every select that adds to it (bills and credit notes both
     # add to the sales figures, each to its own columns or to shared ones).
     checks = [
@@ -521,6 +588,9 @@ def differences() -> list[str]:
             WRITE_OFF_DAY,
             [_count_write_off_select("c.status = 'posted'"), _scrapped_select(posted_return)],
         ),
+        (RUNS_MONTH, [_runs_month_select(posted_run)]),
+        (REJECTS_MONTH, [_run_rejects_month_select(posted_run)]),
+        (INPUTS_MONTH, [_run_inputs_month_select(posted_run)]),
     ]
     problems: list[str] = []
     for (table, key, columns), selects in checks:

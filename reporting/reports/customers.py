@@ -36,7 +36,7 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+def split_months(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
     """The days ``start``…``end`` (None: no end) as (day ranges to read from the daily summary,
     the whole months to read from the monthly one, as (first month, last month) or None)."""
     first = start if start.day == 1 else _next_month(start)
@@ -55,7 +55,7 @@ def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tupl
 def customer_sums(start: date, end: date | None, fields=SUMS) -> dict[int, dict]:
     """{customer id: {field: Σ}} over the days ``start``…``end`` (None: every day from ``start``),
     from the monthly summary for whole months and the daily one for the rest."""
-    days, months = _split(start, end)
+    days, months = split_months(start, end)
     queries = [
         SalesCustomerDay.objects.filter(date__gte=low, date__lte=high) for low, high in days if low <= high
     ]
@@ -153,7 +153,9 @@ def build(period: Period) -> Report:
     activity = customer_sums(period.start, period.end)
     owed = outstanding_at(period.end)
     shown = set(activity) | {c for c, amount in owed.items() if amount}
-    # Each customer's latest bill day up to the end: one index probe per customer (customer, date).
+    aged = ageing(period.end, owed)
+    # Each customer's latest bill day up to the end: one index probe per customer (customer, date);
+    # the names of both tables' customers in the same query.
     latest = (
         SalesCustomerDay.objects.filter(customer=OuterRef("pk"), date__lte=period.end, bills__gt=0)
         .order_by("-date")
@@ -161,7 +163,7 @@ def build(period: Period) -> Report:
     )
     names, last_bill = {}, {}
     for pk, name, last in (
-        Customer.objects.filter(pk__in=shown)
+        Customer.objects.filter(pk__in=shown | {a[0] for a in aged})
         .annotate(last=Subquery(latest))
         .values_list("pk", "name", "last")
     ):
@@ -199,11 +201,9 @@ def build(period: Period) -> Report:
         "outstanding": total_outstanding_at(period.end, owed),
         "last_bill": None,
     }
-    aged = ageing(period.end, owed)
-    aged_names = dict(Customer.objects.filter(pk__in=[a[0] for a in aged]).values_list("pk", "name"))
     keys = ["outstanding", *ageing_rules.KEYS, "on_account"]
     ageing_rows = sorted(
-        ({"customer": aged_names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
+        ({"customer": names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
         key=lambda r: (-r["outstanding"], r["customer"]),
     )
     ageing_totals = {"customer": "Total", **_ageing_totals(aged, keys)}

@@ -157,3 +157,70 @@ def test_a_credit_note_takes_its_bill_out_of_the_receivables_ageing(plant, staff
         (plant.customer.pk, D("0.00"), D("0"), D("0"), D("0"), D("0"), D("0"))
     ]
     assert aged[1] == 0 and sum(aged[2:6]) == 0
+
+
+def test_production_month_summaries_follow_runs_back_dated_and_cancelled(
+    plant, staff_user, manager_user, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.models import ProductionInputMonth, ProductionMonth, ProductionRejectMonth
+    from reporting.periods import Period
+    from reporting.reports import production
+
+    today = timezone.localdate()
+    bought = plant.buy(
+        staff_user, (plant.preform, 5000, "2.00"), (plant.cap, 5000, "0.50"), date=today - timedelta(days=100)
+    )
+    if bought.status == "pending":
+        lifecycle.approve(document=bought, by=manager_user)
+    runs = []
+    for days_ago, machine, shift, good, rejects in (
+        (95, "BM-1", "day", 900, [RejectLine("burst", 60), RejectLine("thin_wall", 40)]),
+        (62, "BM-2", "night", 500, [RejectLine("burst", 50)]),
+        (61, "BM-2", "night", 400, [RejectLine("burst", 10)]),
+        (3, "BM-1", "evening", 700, [RejectLine("deformed", 20)]),
+        (0, "BM-1", "day", 300, []),
+    ):
+        run = create_run(
+            by=staff_user,
+            product=plant.bottle,
+            good_quantity=good,
+            machine=machine,
+            shift=shift,
+            date=today - timedelta(days=days_ago),
+            rejects=rejects,
+            conversion_cost=D("100.00"),
+            submit=True,
+        )
+        if run.status == "pending":
+            lifecycle.approve(document=run, by=manager_user)
+        runs.append(run)
+    lifecycle.cancel(document=runs[2], by=manager_user, reason="entered twice")
+
+    assert summaries.differences() == []
+    assert sum(ProductionMonth.objects.values_list("runs", flat=True)) == 4
+    assert sum(ProductionRejectMonth.objects.values_list("quantity", flat=True)) == 170
+    assert ProductionInputMonth.objects.filter(item=plant.preform).exists()
+    summaries.rebuild()
+    assert summaries.differences() == []
+
+    # The report from whole months of the summary and the edge days' runs equals the one from the
+    # runs alone, for every grouping and a period that cuts months at both ends.
+    def from_runs(period, group):
+        return [(period.start, period.end)], None
+
+    for period in (Period(today - timedelta(days=364), today), Period(today - timedelta(days=70), today)):
+        for by in ("item", "machine", "shift", "period"):
+            for group in ("month", "year"):
+                kept_report = production.build(period, by, group)
+                with monkeypatch.context() as patched:
+                    patched.setattr(production, "_run_sources", from_runs)
+                    raw_report = production.build(period, by, group)
+                assert kept_report.table("runs").rows == raw_report.table("runs").rows, (by, group)
+                assert kept_report.table("runs").totals == raw_report.table("runs").totals
+                assert kept_report.charts == raw_report.charts
+    totals = production.build(Period(today - timedelta(days=364), today)).table("runs").totals
+    assert (totals["runs"], totals["good"], totals["rejects"]) == (4, 2400, 170)

@@ -158,6 +158,8 @@ def over_returned_purchase_lines() -> list[tuple[str, str, int, int]]:
     )
 
 
+# SQLite sums decimals as floats: compared in SQL with half a paisa to spare, then exactly here.
+HALF_PAISA = Decimal("0.005")
 TAX_HEAD_LABELS = {
     "taxable_value": "taxable value",
     "cgst_amount": "CGST",
@@ -177,7 +179,12 @@ def _over_reversed(
         model.objects.filter(**{f"{header}__status": DocumentStatus.POSTED})
         .values(line, number, "item__sku", *(f"{line}__{name}" for name in TAX_FIELDS))
         .annotate(**sums)
-        .filter(reduce(operator.or_, (Q(**{f"r_{name}__gt": F(f"{line}__{name}")}) for name in TAX_FIELDS)))
+        .filter(
+            reduce(
+                operator.or_,
+                (Q(**{f"r_{name}__gt": F(f"{line}__{name}") + HALF_PAISA}) for name in TAX_FIELDS),
+            )
+        )
         .order_by(number, line)
     )
     return [
@@ -190,7 +197,7 @@ def _over_reversed(
         )
         for row in rows
         for name in TAX_FIELDS
-        if row[f"r_{name}"] > row[f"{line}__{name}"]
+        if _cents(row[f"r_{name}"]) > _cents(row[f"{line}__{name}"])
     ]
 
 

@@ -39,6 +39,9 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     "reporting.salesitemday": frozenset({"cogs"}),
     "reporting.salescustomerday": frozenset({"cogs"}),
     "reporting.salescustomermonth": frozenset({"cogs"}),
+    # A month's runs at cost: what their inputs and each input item consumed were worth.
+    "reporting.productionmonth": frozenset({"input_value", "conversion", "scrap"}),
+    "reporting.productioninputmonth": frozenset({"value"}),
 }
 
 # Tax on a document is not a cost (DESIGN §4): whoever enters the document sees it.
@@ -50,8 +53,10 @@ _DOCUMENT_TAX = {
     name: "the document's tax figures, printed on the invoice"
     for name in ("taxable_total", "tax_total", "grand_total")
 }
-# A credit or debit note's tax: what it reverses of the invoice's (total = taxable + tax).
-_NOTE_TAX = {name: "the tax the note reverses, printed on it" for name in ("taxable_total", "tax_total")}
+# A credit or debit note's tax: what it reverses of the invoice's (total = taxable + tax + round-off).
+_NOTE_TAX = {
+    name: "the tax the note reverses, printed on it" for name in ("taxable_total", "tax_total", "round_off")
+}
 
 # Fields whose names look like money but are not costs, and why: prices someone types and the
 # amounts of documents that everyone who enters them sees.
@@ -83,6 +88,10 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "purchasing.supplierpaymentline": {"amount": "the part of the money paid that settles a bill"},
     "expenses.expense": {"total": "the money spent, typed by whoever enters it", "amount": "the money spent"},
     "cashbook.cashclosing": {"total": "the cash counted, typed by whoever counts it"},
+    "cashbook.flowday": {
+        "amount": "a day's money of one flow: the sum of documents everyone who enters them sees"
+    },
+    "reporting.expenseday": {"amount": "a day's expenses of one category, as typed on them"},
     "sales.customeropeningdue": {"amount": "what the customer owed on the go-live date"},
     "purchasing.supplieropeningdue": {"amount": "what the plant owed the supplier on the go-live date"},
     "returns.salesreturn": {

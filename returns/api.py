@@ -48,7 +48,7 @@ LINE_TAX_FIELDS = (
     "tax_amount",
     "line_total",
 )
-NOTE_TAX_FIELDS = ("taxable_total", "tax_total")
+NOTE_TAX_FIELDS = ("taxable_total", "tax_total", "round_off")
 
 
 def _line_id(help_text: str) -> serializers.IntegerField:

@@ -103,10 +103,13 @@ class SalesReturn(Document):
     # cost the returned goods left stock at (Σ line cost: the COGS taken back).
     refund = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
     cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
-    # Set with the lines: ``total`` = taxable total + tax total (the credit note's value); revenue
-    # is taken back by the taxable total, output tax by the tax total.
+    # Set with the lines: ``total`` = taxable total + tax total + round-off (the credit note's
+    # value); revenue is taken back by the taxable total, output tax by the tax total.
     taxable_total = _money_field()
     tax_total = _money_field()
+    # The bill's round-off to the rupee, given back by the note that returns the last of the bill
+    # (so a bill returned whole owes nothing); zero on every other note.
+    round_off = models.DecimalField(max_digits=6, decimal_places=2, default=ZERO, editable=False)
     history = HistoricalRecords()
 
     class Meta(Document.Meta):
@@ -180,9 +183,11 @@ class PurchaseReturn(Document):
 
     purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")
-    # As on a credit note: ``total`` = taxable total (the stock value sent back) + input tax reversed.
+    # As on a credit note: ``total`` = taxable total (the stock value sent back) + input tax
+    # reversed + the purchase's round-off when this note sends back the last of it.
     taxable_total = _money_field()
     tax_total = _money_field()
+    round_off = models.DecimalField(max_digits=6, decimal_places=2, default=ZERO, editable=False)
     history = HistoricalRecords()
 
     class Meta(Document.Meta):

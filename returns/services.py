@@ -221,18 +221,38 @@ def _apply_tax(line, source, taken: selectors.Taken, units: int) -> None:
         setattr(line, name, value)
 
 
-def _note_totals(note, lines: Sequence) -> None:
-    """The note's value: taxable value + tax, as a tax invoice's total is."""
+def _round_off_back(
+    bill: Sale | Purchase, lines: Sequence, *, line_field: str, taken: dict[int, int]
+) -> Decimal:
+    """The bill's round-off to the rupee when this note, with the posted returns before it, takes
+    back every unit the bill carried (``taken``: {bill line id: quantity already returned});
+    zero otherwise. A bill returned whole then owes nothing, not its last few paise."""
+    if not bill.round_off:
+        return ZERO
+    now: dict[int, int] = {}
+    for line in lines:
+        key = getattr(line, f"{line_field}_id")
+        now[key] = now.get(key, 0) + line.quantity
+    carried = bill.lines.values_list("pk", "quantity")
+    whole = all(taken.get(pk, 0) + now.get(pk, 0) >= quantity for pk, quantity in carried)
+    return bill.round_off if whole else ZERO
+
+
+def _note_totals(note, lines: Sequence, *, round_off: Decimal = ZERO) -> None:
+    """The note's value: taxable value + tax (+ the bill's round-off on the note returning the
+    last of it), as a tax invoice's total is."""
     note.taxable_total = sum((line.taxable_value for line in lines), ZERO)
     note.tax_total = sum((line.tax_amount for line in lines), ZERO)
-    note.total = note.taxable_total + note.tax_total
+    note.round_off = round_off
+    note.total = note.taxable_total + note.tax_total + round_off
 
 
 def _sale_line_figures(sales_return: SalesReturn, lines: Sequence[SalesReturnLine]) -> None:
     """Fix each line's credit, discount, cost and tax as its share of the bill line, and the totals.
 
-    The credit note's total is the taxable value + the tax it reverses: the refund, the credit on
-    account and what the customer owes use it. The bill's round-off to the rupee is not shared.
+    The credit note's total is the taxable value + the tax it reverses (+ the bill's round-off on
+    the note that returns the last of the bill): the refund, the credit on account and what the
+    customer owes use it.
     """
     taken = selectors.posted_returned(SalesReturnLine, "sale_line", [line.sale_line_id for line in lines])
     for line in lines:
@@ -243,7 +263,13 @@ def _sale_line_figures(sales_return: SalesReturn, lines: Sequence[SalesReturnLin
         line.discount = share(sold.discount, units=units, of=sold.quantity, already=before.discount)
         line.cost = share(sold.cost or ZERO, units=units, of=sold.quantity, already=before.cost)
         _apply_tax(line, sold, before, units)
-    _note_totals(sales_return, lines)
+    back = _round_off_back(
+        sales_return.sale,
+        lines,
+        line_field="sale_line",
+        taken=selectors.returned_quantities(sales_return.sale),
+    )
+    _note_totals(sales_return, lines, round_off=back)
     sales_return.cost = sum((line.cost for line in lines), ZERO)
     sales_return.refund = sales_return.total if sales_return.settlement == Settlement.REFUND else ZERO
 
@@ -486,7 +512,11 @@ def _purchase_line_figures(purchase_return: PurchaseReturn, lines: Sequence[Purc
         units = before.quantity + line.quantity
         line.amount = share(bought.amount, units=units, of=bought.quantity, already=before.amount)
         _apply_tax(line, bought, before, units)
-    _note_totals(purchase_return, lines)
+    purchase = purchase_return.purchase
+    back = _round_off_back(
+        purchase, lines, line_field="purchase_line", taken=selectors.bought_back_quantities(purchase)
+    )
+    _note_totals(purchase_return, lines, round_off=back)
 
 
 def _write_purchase_return(

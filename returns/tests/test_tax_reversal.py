@@ -431,12 +431,14 @@ def test_a_tax_inclusive_bill_returned_whole_credits_exactly_its_line_total(taxe
         create_sales_return(by=staff_user, sale=bill, lines=[SalesReturnLineInput(line, q)], submit=True)
         for q in (2, 5)
     ]
-    # 2 of 7: taxable 20.00, CGST = SGST = 1.80; the second takes exactly what is left.
+    # 2 of 7: taxable 20.00, CGST = SGST = 1.80; the second takes exactly what is left, and the
+    # bill's round-off (82.60 → 83.00) with it: the bill returned whole is credited in full.
     assert [heads(n) for n in notes] == [
         (D("20.00"), D("3.60"), D("23.60")),
-        (D("50.00"), D("9.00"), D("59.00")),
+        (D("50.00"), D("9.00"), D("59.40")),
     ]
-    assert notes[0].total + notes[1].total == line.line_total
+    assert (notes[1].round_off, bill.round_off) == (D("0.40"), D("0.40"))
+    assert notes[0].total + notes[1].total == line.line_total + bill.round_off == bill.total
 
 
 def test_the_gst_reports_with_notes_are_pages_exports_and_api(taxed, staff_user, client, manager_user):
@@ -457,3 +459,47 @@ def test_the_gst_reports_with_notes_are_pages_exports_and_api(taxed, staff_user,
     outward = client.get(f"/reports/outward-supplies/{query}&export=csv")
     body = b"".join(outward.streaming_content) if outward.streaming else outward.content
     assert first.number in body.decode()
+
+
+def test_the_note_returning_the_last_of_a_bill_gives_back_its_round_off_so_nothing_is_owed(taxed, staff_user):
+    """Bill A (66.00: 65.83 rounded up by 0.17) comes back whole in three notes: only the last,
+    which takes back its caps, carries the 0.17, so the customer owes nothing for a bill returned."""
+    first, second, _ = _returns(taxed, staff_user)
+    assert (first.round_off, second.round_off) == (D("0.00"), D("0.00"))
+    caps = taxed["a"].lines.get(item__sku="CAP-28")
+    last = create_sales_return(
+        by=staff_user, sale=taxed["a"], lines=[SalesReturnLineInput(caps, 3)], date=taxed["day"], submit=True
+    )
+    # 3.45 + 0.21 + 0.21 = 3.87 of caps, + the bill's 0.17.
+    assert (last.taxable_total, last.tax_total, last.round_off, last.total) == (
+        D("3.45"),
+        D("0.42"),
+        D("0.17"),
+        D("4.04"),
+    )
+    assert first.total + second.total + last.total == taxed["a"].total
+    assert sales_selectors.customer_outstanding(taxed["a"].customer) == D("0.00")
+    assert summaries.differences() == []
+    assert verify_ledger() == []
+
+
+def test_the_debit_note_sending_back_the_last_of_a_purchase_gives_back_its_round_off(
+    taxed, staff_user, manager_user, plant
+):
+    # 333 caps at 0.47 = 156.51 + CGST 9.39 + SGST 9.39 = 175.29, rounded down to 175.00.
+    purchase = plant.buy(manager_user, (plant.cap, 333, "0.47"), date=taxed["day"])
+    assert (purchase.round_off, purchase.total) == (D("-0.29"), D("175.00"))
+    caps = purchase.lines.get()
+    first, last = (
+        create_purchase_return(
+            by=staff_user,
+            purchase=purchase,
+            lines=[PurchaseReturnLineInput(caps, quantity)],
+            date=taxed["day"],
+            submit=True,
+        )
+        for quantity in (100, 233)
+    )
+    assert (first.round_off, last.round_off) == (D("0.00"), D("-0.29"))
+    assert first.total + last.total == purchase.total
+    assert verify_ledger() == []

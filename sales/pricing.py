@@ -28,40 +28,39 @@ from sales.models import Customer, PriceList, PriceListEntry
 HUNDRED = Decimal("100")
 
 
-def _lists_for(customer: Customer | None) -> list[int]:
-    """The lists to look in, most particular first: the customer's own, then the default one.
-
-    An inactive list is skipped, as if the customer had none. One query.
-    """
-    own = customer.price_list_id if customer is not None else None
-    wanted = Q(is_default=True) | Q(pk=own) if own is not None else Q(is_default=True)
-    found = PriceList.objects.filter(wanted, is_active=True).values_list("pk", "is_default")
-    return [pk for pk, is_default in sorted(found, key=lambda row: row[0] != own)]
-
-
 def list_prices(*, customer: Customer | None, item_ids: Iterable[int], on: date) -> dict[int, Decimal]:
     """Each item's price-list price for this customer on this date (items on no list are left out).
 
-    One query: the entries valid on ``on`` for these items in the customer's lists, newest first.
+    The lists looked in, most particular first: the customer's own, then the default one (there
+    is at most one); an inactive list is skipped, as if the customer had none. One query: the
+    entries valid on ``on`` for these items in those lists, newest first (a bill reads this once,
+    so the lists are not read apart).
     """
     ids = {int(pk) for pk in item_ids}
-    lists = _lists_for(customer)
-    if not ids or not lists:
+    if not ids:
         return {}
-    rank = {pk: position for position, pk in enumerate(lists)}
-    best: dict[int, tuple[int, Decimal]] = {}
+    own = customer.price_list_id if customer is not None else None
+    in_lists = (
+        Q(price_list__is_default=True) | Q(price_list_id=own)
+        if own is not None
+        else Q(price_list__is_default=True)
+    )
     entries = (
-        PriceListEntry.objects.filter(price_list_id__in=lists, item_id__in=ids, valid_from__lte=on)
+        PriceListEntry.objects.filter(
+            in_lists, price_list__is_active=True, item_id__in=ids, valid_from__lte=on
+        )
         .order_by("item_id", "price_list_id", "-valid_from")
         .values_list("item_id", "price_list_id", "price")
     )
+    best: dict[int, tuple[int, Decimal]] = {}
     seen: set[tuple[int, int]] = set()
     for item_id, list_id, price in entries:
         if (item_id, list_id) in seen:
             continue  # an older entry of a list already read
         seen.add((item_id, list_id))
-        if item_id not in best or rank[list_id] < best[item_id][0]:
-            best[item_id] = (rank[list_id], price)
+        rank = 0 if list_id == own else 1  # the customer's own list before the default one
+        if item_id not in best or rank < best[item_id][0]:
+            best[item_id] = (rank, price)
     return {item_id: price for item_id, (_, price) in best.items()}
 
 

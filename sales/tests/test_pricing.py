@@ -79,6 +79,28 @@ def test_a_list_price_counts_from_its_start_date(plant, lists, manager_user):
     }
 
 
+def test_list_prices_take_the_own_list_then_the_default_skip_an_inactive_one_in_one_query(
+    plant, lists, manager_user, django_assert_num_queries
+):
+    default, distributors = lists
+    pricing.set_price(by=manager_user, price_list=default, item=plant.cap, price=D("0.90"), valid_from=DAY)
+    distributor = Customer.objects.create(name="Patil", price_list=distributors)
+    items = [plant.bottle.pk, plant.cap.pk, plant.preform.pk]
+    with django_assert_num_queries(1):
+        prices = pricing.list_prices(customer=distributor, item_ids=items, on=DAY)
+    assert prices == {plant.bottle.pk: D("4.00"), plant.cap.pk: D("0.90")}  # no preform on a list
+    distributors.is_active = False
+    distributors.save()
+    assert pricing.list_prices(customer=distributor, item_ids=items, on=DAY) == {
+        plant.bottle.pk: D("5.50"),
+        plant.cap.pk: D("0.90"),
+    }
+    default.is_active = False
+    default.save()
+    assert pricing.list_prices(customer=distributor, item_ids=items, on=DAY) == {}
+    assert pricing.list_prices(customer=None, item_ids=[], on=DAY) == {}
+
+
 def test_a_price_far_from_the_list_is_kept_marked_and_makes_the_bill_wait_with_that_reason(
     plant, lists, staff_user, manager_user
 ):

@@ -220,14 +220,37 @@ def entries_page(
     (``page_key``) of the previous page's last entry: each flow reads only its next ``size`` rows
     in (date, id) order, however deep the page."""
     rows: list[dict[str, Any]] = []
+    windows = _windows(account_id, after[0] if after is not None else start, end, size)
     for flow in flows():
-        docs = _of_account(resolved(flow, start, end).exclude(**{flow.amount: 0}), account_id)
+        if flow.name not in windows:
+            continue  # the kept sums say this flow has nothing more for the account
+        docs = _of_account(resolved(flow, start, windows[flow.name]).exclude(**{flow.amount: 0}), account_id)
         if after is not None:
             docs = docs.filter(_beyond(flow, after, after=True))
         ordered = docs.order_by("date", "pk").values(*_entry_fields(flow))[:size]
         rows += [_entry(flow, row) for row in ordered]
     rows.sort(key=_order)
     return rows[:size]
+
+
+def _windows(account_id: int | None, start: date, end: date, size: int) -> dict[str, date]:
+    """{flow name: the last date the page may need} from the kept daily counts of entries: the
+    day by which the flow has ``size`` entries for the account after ``start``'s own (a page ends
+    within it), or ``end``. A flow with none is left out, so its documents are not read at all."""
+    kept = _kept(start, end).filter(book_account=account_id) if account_id is not None else None
+    if kept is None:
+        kept = _kept(start, end).filter(book_account=None)
+    counts = kept.order_by().values("flow", "date").annotate(n=Sum("entries")).filter(n__gt=0)
+    windows: dict[str, date] = {}
+    seen: dict[str, int] = {}
+    for row in sorted(counts, key=lambda r: (r["flow"], r["date"])):
+        name = row["flow"]
+        if name in windows and seen[name] >= size:
+            continue
+        # The first day's entries may lie before the page's key: count them as well as ``size``.
+        seen[name] = seen.get(name, 0) + (row["n"] if row["date"] > start else 0)
+        windows[name] = row["date"] if seen[name] >= size else end
+    return windows
 
 
 def sums_before(account_id: int, start: date, before: tuple) -> Decimal:

@@ -14,7 +14,9 @@ verify_ledger; the entries themselves are read from the documents, a page at a t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -58,10 +60,26 @@ def flows() -> list[MoneyFlow]:
     return list(_FLOWS.values())
 
 
+# Within ``one_reading`` the accounts kept for each method are read once: a report asks for them
+# in every flow's query, and each asking is a round trip.
+_DEFAULTS: ContextVar[list[tuple[str, int]] | None] = ContextVar("cash_book_defaults", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    token = _DEFAULTS.set(list(Account.objects.exclude(default_for=None).values_list("default_for", "pk")))
+    try:
+        yield
+    finally:
+        _DEFAULTS.reset(token)
+
+
 def _default_account(method_field: str):
     """The account kept for the document's method, as a CASE over the few methods that have one
     (a per-row subquery would be asked once for every payment of the year)."""
-    defaults = Account.objects.exclude(default_for=None).values_list("default_for", "pk")
+    defaults = _DEFAULTS.get()
+    if defaults is None:
+        defaults = Account.objects.exclude(default_for=None).values_list("default_for", "pk")
     whens = [When(**{method_field: method}, then=Value(pk)) for method, pk in defaults]
     if not whens:
         return Value(None, output_field=BigIntegerField())

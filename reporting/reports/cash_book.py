@@ -28,6 +28,11 @@ CURSOR_SALT = "cash-book"
 
 
 def build(period: Period, account: Account | None = None, after: str = "") -> Report:
+    with flows.one_reading():
+        return _build(period, account, after)
+
+
+def _build(period: Period, account: Account | None, after: str) -> Report:
     start, end = period.start, period.end
     accounts = list(Account.objects.all())
     names = {a.pk: a.name for a in accounts}

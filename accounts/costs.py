@@ -50,6 +50,8 @@ _DOCUMENT_TAX = {
     name: "the document's tax figures, printed on the invoice"
     for name in ("taxable_total", "tax_total", "grand_total")
 }
+# A credit or debit note's tax: what it reverses of the invoice's (total = taxable + tax).
+_NOTE_TAX = {name: "the tax the note reverses, printed on it" for name in ("taxable_total", "tax_total")}
 
 # Fields whose names look like money but are not costs, and why: prices someone types and the
 # amounts of documents that everyone who enters them sees.
@@ -88,10 +90,17 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "returns.salesreturn": {
         "total": "the credit note the customer is given",
         "refund": "the money paid back",
+        **_NOTE_TAX,
     },
-    "returns.salesreturnline": {"amount": "what the line credits: its share of the bill line"},
-    "returns.purchasereturn": {"total": "the debit note: the purchase's own prices, sent back"},
-    "returns.purchasereturnline": {"amount": "its share of the purchase line, at the price typed"},
+    "returns.salesreturnline": {"amount": "what the line credits: its share of the bill line", **_LINE_TAX},
+    "returns.purchasereturn": {
+        "total": "the debit note: the purchase's own prices, sent back",
+        **_NOTE_TAX,
+    },
+    "returns.purchasereturnline": {
+        "amount": "its share of the purchase line, at the price typed",
+        **_LINE_TAX,
+    },
 }
 
 # A field whose name holds one of these words must be in COST_FIELDS or NOT_COSTS.

@@ -1,6 +1,7 @@
 """What one API bill costs the application itself: Python CPU, PostgreSQL CPU, statements.
 
     .venv/bin/python bench/bill_cost.py [--bills 600] [--profile bench/out/bills.prof] [--durable]
+        [--statements]
 
 One client and no HTTP server: Django's test client posts the same five-line bills as
 bench/load_api.py (JWT, Idempotency-Key, ``submit: true``) to a throwaway PostgreSQL with the
@@ -12,7 +13,8 @@ run's vary by ten or more: this is the instrument for judging a change to the po
 
 It also times a bare request (``GET /api/v1/ping``) and a cached dashboard read in the same run, as
 the yardsticks the load targets use. ``--profile`` writes a cProfile of the bills on the CPU clock
-(read it with ``python -m pstats``). Everything runs on 127.0.0.1 and is stopped at the end.
+(read it with ``python -m pstats``); ``--statements`` prints the SQL of one bill, with its
+parameters and bytes. Everything runs on 127.0.0.1 and is stopped at the end.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ def main() -> None:
         action="store_true",
         help="run PostgreSQL as production does (fsync and synchronous_commit on); default: the "
         "throwaway test settings, where a commit does not wait for the disk",
+    )
+    parser.add_argument(
+        "--statements", action="store_true", help="also print the SQL statements of one more bill"
     )
     args = parser.parse_args()
 
@@ -158,6 +163,19 @@ def run(args: argparse.Namespace) -> None:
         "ping": measure("ping", ping, args.bills * 5),
         "dashboard": measure("dashboard", dashboard, args.bills * 5),
     }
+    if args.statements:
+        shown: list[tuple[str, int]] = []
+
+        def keep(execute, sql, params, many, context):
+            shown.append((sql, len(params[0] if many and params else params or ())))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(keep):
+            bill(args.bills)
+        print(f"statements of one bill ({len(shown)}):")
+        # psycopg re-parses a statement of more than 50 parameters or 4096 bytes on every call.
+        for number, (sql, params) in enumerate(shown, 1):
+            print(f"{number:3}. [{params} parameters, {len(sql.encode())} bytes] {sql}")
     if args.profile:
         import cProfile
 

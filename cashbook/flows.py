@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from cashbook.models import Account, FlowDay
 from core.money import CENT
@@ -74,6 +74,11 @@ def one_reading() -> Iterator[None]:
         _DEFAULTS.reset(token)
 
 
+# A typed NULL: PostgreSQL reads a bare ``COALESCE(NULL, NULL)`` as text, which then cannot be
+# compared with an account id.
+NO_ACCOUNT = Cast(Value(None), output_field=BigIntegerField())
+
+
 def _default_account(method_field: str):
     """The account kept for the document's method, as a CASE over the few methods that have one
     (a per-row subquery would be asked once for every payment of the year)."""
@@ -82,12 +87,12 @@ def _default_account(method_field: str):
         defaults = Account.objects.exclude(default_for=None).values_list("default_for", "pk")
     whens = [When(**{method_field: method}, then=Value(pk)) for method, pk in defaults]
     if not whens:
-        return Value(None, output_field=BigIntegerField())
+        return NO_ACCOUNT
     return Case(*whens, default=Value(None), output_field=BigIntegerField())
 
 
 def _named(flow: MoneyFlow):
-    return F(flow.account) if flow.account else Value(None, output_field=BigIntegerField())
+    return F(flow.account) if flow.account else NO_ACCOUNT
 
 
 def resolved(flow: MoneyFlow, start: date | None, end: date | None) -> QuerySet:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from cashbook.models import Account
-from inventory.forms import DATE_INPUT, RequestKeyForm
+from documents.forms import DATE_INPUT, RequestKeyForm
 
 
 class CashClosingForm(RequestKeyForm):

@@ -8,7 +8,7 @@ after it is the cash counted. Refused for a day that already has one.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,21 +21,28 @@ from cashbook import flows, selectors
 from cashbook.models import Account, AccountKind, CashClosing, Method
 from core.errors import InvalidDocument, NotAllowed
 from core.money import money
-from documents import approval, lifecycle
+from documents import approval, dates, lifecycle
 from documents.dates import check_date
 from documents.drafts import money_problem
 from documents.models import DocumentStatus
+from inventory import period_lock
 
 ACCOUNT_FIELDS = ("name", "kind", "opening_balance", "opening_date", "default_for", "is_active")
 
 
 @transaction.atomic
 def save_account(*, by: User, account: Account | None = None, **fields: Any) -> Account:
-    """Accounts are master data: Managers keep them. Once an account has entries its opening
-    balance and date are part of the book, but a Manager may still correct them (history shows it)."""
+    """Accounts are master data: Managers keep them. The opening balance and date may be set or
+    corrected (history shows it) only as ``_opening_refusals`` allows: never inside a closed period,
+    never so that an entry of the account falls before its book starts."""
     if not roles.can_manage_master_data(by):
         raise NotAllowed(f"{by} may not change accounts.")
     account = account or Account()
+    before = (
+        Account.objects.filter(pk=account.pk).values("opening_balance", "opening_date").first()
+        if account.pk
+        else None
+    )
     for name, value in fields.items():
         if name not in ACCOUNT_FIELDS:
             raise TypeError(f"unknown account field {name}")
@@ -59,6 +66,8 @@ def save_account(*, by: User, account: Account | None = None, **fields: Any) -> 
         other = Account.objects.filter(default_for=account.default_for).exclude(pk=account.pk).first()
         if other is not None:
             errors["default_for"] = [f"{other} already takes {account.get_default_for_display()} money."]
+    if not errors:
+        errors.update(_opening_refusals(account, before))
     if errors:
         raise InvalidDocument(fields=errors)
     account.opening_balance = money(account.opening_balance)
@@ -66,11 +75,60 @@ def save_account(*, by: User, account: Account | None = None, **fields: Any) -> 
     return account
 
 
+def _opening_refusals(account: Account, before: dict | None) -> dict[str, list[str]]:
+    """The rule for an account's opening balance and date, set on a new account or changed later:
+
+    - the opening date, and on a change the date it had, must lie after the latest closed period
+      (a closed period's balances are final);
+    - no entry of the account may be dated before the new opening date (it would drop out of
+      the book: a balance counts only the entries from the opening date on).
+    """
+    now = {"opening_balance": money(account.opening_balance), "opening_date": account.opening_date}
+    if before == now:
+        return {}
+    period_lock.share()  # as a posting does: a close cannot slip in between this check and the save
+    through = dates.closed_through()
+    moved = before is None or before["opening_date"] != account.opening_date
+    field = "opening_date" if moved else "opening_balance"  # the column the change was made in
+    touched = [account.opening_date] + ([before["opening_date"]] if before is not None else [])
+    for when in touched:
+        if through is not None and when <= through:
+            return {
+                field: [
+                    f"{when.isoformat()} is in a closed period (closed through {through.isoformat()}): "
+                    "the opening balance and date of a closed period cannot change."
+                ]
+            }
+    if account.pk is not None:
+        earlier = flows.entries(None, account.opening_date - timedelta(days=1), account.pk)
+        if earlier:
+            first = earlier[0]
+            return {
+                "opening_date": [
+                    f"{account} has {len(earlier)} entr{'y' if len(earlier) == 1 else 'ies'} dated before "
+                    f"{account.opening_date.isoformat()} (the first {first['number']} on "
+                    f"{first['date'].isoformat()}); the book cannot start after them."
+                ]
+            }
+    return {}
+
+
 def _opening_problem(value: Any) -> str | None:
     """An opening balance may be negative (an overdrawn bank account); otherwise as any amount."""
     if isinstance(value, Decimal) and value.is_finite() and value < 0:
         value = -value
     return money_problem(value)
+
+
+def payment_problems(*, method: str, account: Account | None) -> dict[str, list[str]]:
+    """What is wrong with how a payment or an expense moves its money, by field: customer payments,
+    supplier payments and expenses check it alike (``Method`` has the values of every form's choices)."""
+    problems: dict[str, list[str]] = {}
+    if method not in Method.values:
+        problems["method"] = ["Choose a payment method."]
+    if account is not None and not account.is_active:
+        problems["account"] = [f"{account} is not an active account."]
+    return problems
 
 
 def record_cash_closing(

@@ -13,7 +13,7 @@ from company import forms as f
 from company import services
 from company.models import SellerProfile
 from core.errors import DomainError, NotAllowed
-from inventory.forms import show_domain_error
+from documents.forms import show_domain_error
 from tax import compute
 from tax.models import TaxRate
 from tax.services import save_tax_rate

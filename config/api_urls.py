@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("", include("sales.api")),
     path("", include("accounts.api.urls")),
+    path("", include("documents.api")),
     path("", include("inventory.api.urls")),
     path("", include("purchasing.api")),
     path("", include("production.api")),

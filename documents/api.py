@@ -1,5 +1,5 @@
 """What every document's API shares: role permissions, hiding costs from Staff, the lifecycle
-actions (submit, approve, reject, cancel), history, and idempotent creation.
+actions (submit, approve, reject, cancel), history, idempotent creation, and the approvals queue.
 
 A document API view parses input with its input serializer, calls one service, and answers with
 its output serializer (STYLE §6). Permissions here only mirror ``accounts.roles`` so a refused
@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model
+from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -343,3 +345,58 @@ class DraftDocumentViewSet(DecideMixin, IdempotentCreateMixin, mixins.DestroyMod
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Post a draft, or send it for approval when its type's rule says so (by value)."""
         return self.answer(lifecycle.submit(document=self.get_object(), by=request.user))
+
+
+# The approvals queue --------------------------------------------------------------------------
+
+
+class ApprovalSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="e.g. sales.sale")
+    kind = serializers.CharField(help_text="e.g. sales bill")
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    date = serializers.DateField()
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    created_by = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(help_text="why it waits: the rule and the figures that decided it")
+
+
+class ApprovalsView(ListAPIView):
+    """Documents waiting for approval, oldest first (Managers and the Owner)."""
+
+    serializer_class = ApprovalSerializer
+    filter_backends: list = []
+
+    permission_classes = [RolePermission]
+
+    def rule_for(self, action_name: str | None) -> Rule:
+        return roles.can_approve
+
+    def get_queryset(self) -> list[dict]:
+        rows = []
+        for model in lifecycle.registered_models():
+            kind = lifecycle.rules_for(model).verbose
+            pending = model.objects.filter(status=DocumentStatus.PENDING).select_related("created_by")
+            for document in pending.order_by("submitted_at", "id")[:1000]:
+                rows.append(
+                    {
+                        "type": model._meta.label_lower,
+                        "kind": kind,
+                        "id": document.pk,
+                        "number": document.display_number,
+                        "date": document.date,
+                        "total": document.total,
+                        "created_by": document.created_by.username,
+                        "submitted_at": document.submitted_at,
+                        "reason": lifecycle.waiting_reason(document, self.request.user),
+                    }
+                )
+        rows.sort(key=lambda row: (row["submitted_at"] is None, row["submitted_at"] or 0, row["id"]))
+        return rows
+
+
+# Mounted under /api/v1/ by config/api_urls.py.
+urlpatterns = [
+    path("approvals/", ApprovalsView.as_view(), name="api-approvals"),
+]

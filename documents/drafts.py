@@ -13,10 +13,12 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from core.bounds import MAX_DOCUMENT_TOTAL, MAX_LINE_QUANTITY, MAX_PRICE
 from core.errors import InvalidDocument
+from core.money import money
 
 
-def money_problem(amount: Any) -> str | None:
-    """Why ``amount`` is not a usable price or amount, or None. Floats are refused (inexact)."""
+def money_problem(amount: Any, *, above_zero: bool = False) -> str | None:
+    """Why ``amount`` is not a usable price or amount, or None. Floats are refused (inexact).
+    ``above_zero``: money paid or spent, which must be at least a cent."""
     if amount is None or isinstance(amount, (float, bool)):
         return "Enter an amount."
     try:
@@ -29,6 +31,8 @@ def money_problem(amount: Any) -> str | None:
         return "Cannot be negative."
     if amount >= MAX_PRICE:
         return f"Enter less than {MAX_PRICE:,}."
+    if above_zero and money(amount) <= 0:
+        return "Enter an amount above zero."
     return None
 
 

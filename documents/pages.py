@@ -2,7 +2,7 @@
 (purchases, runs, bills, payments, counts).
 
 Views only parse input, call one service and render; a refused action's message is put next to the
-field or line it concerns (``inventory.forms.show_domain_error``).
+field or line it concerns (``documents.forms.show_domain_error``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from accounts import roles
 from accounts.views import role_required
 from core import history, keyset
 from core.errors import DomainError, NotAllowed
+from documents import forms as f
 from documents import lifecycle
 from documents.models import Document, DocumentStatus
-from inventory import forms as f
 
 PAGE_SIZE = 100
 

@@ -6,9 +6,9 @@ from django.shortcuts import render
 
 from accounts import roles
 from accounts.views import role_required
+from documents import forms as f
 from documents import lifecycle, registry
 from documents.models import DocumentStatus
-from inventory import forms as f
 
 
 @role_required(lambda user: roles.can_approve(user))

@@ -5,8 +5,8 @@ from decimal import Decimal
 from django import forms
 
 from cashbook.models import Account, Method
+from documents.forms import DATE_INPUT, RequestKeyForm
 from expenses.models import ExpenseCategory
-from inventory.forms import DATE_INPUT, RequestKeyForm
 from purchasing.models import Supplier
 
 

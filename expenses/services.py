@@ -13,7 +13,8 @@ from django.db import transaction
 from accounts import roles
 from accounts.models import User
 from cashbook import flows
-from cashbook.models import Account, Method
+from cashbook import services as cashbook_services
+from cashbook.models import Account
 from core.errors import InvalidDocument, NotAllowed
 from core.money import money
 from documents import approval, lifecycle
@@ -54,13 +55,6 @@ def save_category(*, by: User, category: ExpenseCategory | None = None, **fields
     return category
 
 
-def _money_problem(amount: Any, *, above_zero: bool) -> str | None:
-    problem = money_problem(amount)
-    if problem is None and above_zero and money(amount) <= 0:
-        problem = "Enter an amount above zero."
-    return problem
-
-
 def record_expense(
     *,
     by: User,
@@ -83,15 +77,12 @@ def record_expense(
     if category is None or not category.is_active:
         errors["category"] = ["Choose an active expense category."]
     for field, value, above_zero in (("amount", amount, True), ("input_tax", input_tax, False)):
-        problem = _money_problem(value, above_zero=above_zero)
+        problem = money_problem(value, above_zero=above_zero)
         if problem:
             errors[field] = [problem]
-    if method not in Method.values:
-        errors["method"] = ["Choose a payment method."]
     if supplier is not None and not supplier.is_active:
         errors["supplier"] = [f"{supplier} is not an active supplier."]
-    if account is not None and not account.is_active:
-        errors["account"] = [f"{account} is not an active account."]
+    errors.update(cashbook_services.payment_problems(method=method, account=account))
     if errors:
         raise InvalidDocument(fields=errors)
 

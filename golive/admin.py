@@ -17,10 +17,12 @@ class OpeningStockAdmin(ReadOnlyAdmin):
 @admin.register(CustomerOpeningDue)
 class CustomerOpeningDueAdmin(ReadOnlyAdmin):
     list_display = ("customer", "amount", "date", "entered_by")
+    fields = list_display  # the party first, as before its fields came from a shared base
     search_fields = ("customer__name",)
 
 
 @admin.register(SupplierOpeningDue)
 class SupplierOpeningDueAdmin(ReadOnlyAdmin):
     list_display = ("supplier", "amount", "date", "entered_by")
+    fields = list_display  # the party first, as before its fields came from a shared base
     search_fields = ("supplier__name",)

@@ -1,9 +1,11 @@
-"""Importing items, customers, suppliers and opening balances from CSV or XLSX, and the templates.
+"""Importing items, customers, suppliers, price lists and opening balances (stock, dues, the cash
+book's accounts) from CSV or XLSX, and the templates.
 
 A file is checked row by row and written in one transaction: every bad row is listed with its
 row number (the spreadsheet's, the header being row 1), column and reason, and then nothing is
 kept; a dry run is the same run, always rolled back, so it reports exactly what a real run would.
-Rows are matched by their natural key (an item's SKU, a party's name), so importing an export
+Rows are matched by their natural key (an item's SKU, a party's or an account's name, a price
+list's name with the item and the day the price starts), so importing an export
 back changes nothing. Every write goes through the services that the pages use.
 """
 
@@ -13,6 +15,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +24,8 @@ from openpyxl import Workbook, load_workbook
 
 from accounts import roles
 from accounts.models import User
+from cashbook.models import Account, AccountKind, Method
+from cashbook.services import save_account
 from core.errors import DomainError, InvalidDocument, NotAllowed
 from golive import services
 from inventory.models import Item, ItemKind, OpeningStock
@@ -28,7 +33,8 @@ from inventory.services import save_item
 from purchasing.models import Supplier, SupplierOpeningDue
 from purchasing.services import save_supplier
 from reporting.spreadsheet_text import csv_text, looks_like_formula
-from sales.models import Customer, CustomerOpeningDue
+from sales.models import Customer, CustomerOpeningDue, PriceList, PriceListEntry
+from sales.pricing import save_price_list, set_price
 from sales.services import save_customer
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -117,6 +123,29 @@ def _item_kind(value: str) -> str:
     raise ValueError("enter one of " + ", ".join(ItemKind.values))
 
 
+def _date(value: str, *, optional: bool = False) -> date | None:
+    if value == "" and optional:
+        return None
+    # A spreadsheet's date cell reads as "2026-04-01 00:00:00"; a typed one as "2026-04-01".
+    text = value[:-9] if value.endswith(" 00:00:00") else value
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("enter a date as YYYY-MM-DD") from None
+
+
+def _choice(choices: type, *, optional: bool = False) -> Callable[[str], str | None]:
+    def parse(value: str) -> str | None:
+        if value == "" and optional:
+            return None
+        for choice, label in choices.choices:
+            if value.lower() in (choice, label.lower()):
+                return choice
+        raise ValueError("enter one of " + ", ".join(choices.values))
+
+    return parse
+
+
 def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
@@ -126,6 +155,8 @@ def _plain(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return _yes_no(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
@@ -144,13 +175,22 @@ class Kind:
     name: str
     title: str
     columns: tuple[Column, ...]
-    key: str
+    key: str | tuple[str, ...]  # the column(s) naming a row's record: two rows may not share it
     apply: Callable[[User, dict[str, Any]], str]  # "created" / "updated" / "unchanged"
     export: Callable[[], Iterator[list[Any]]]
+    # A service's field name → the column it came from, where they differ.
+    columns_of_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return (self.key,) if isinstance(self.key, str) else self.key
+
+    def key_of(self, values: dict[str, Any]) -> str:
+        return "|".join(str(values.get(k) or "").lower() for k in self.key_columns)
 
 
 def _changed(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -221,6 +261,48 @@ def _apply_due(model, due_model, party_field: str, enter) -> Callable[[User, dic
         return "created"
 
     return apply
+
+
+def _apply_account(by: User, values: dict[str, Any]) -> str:
+    """An account with its opening balance and date; ``save_account`` holds the rule on when
+    they may be set (never in a closed period, never after an entry of the account)."""
+    return _save_master(
+        lambda n: _by_name(Account, n, "account"), save_account, by, values, "name", "account"
+    )
+
+
+def _price_list_of(by: User, values: dict[str, Any]) -> PriceList:
+    """The row's list: named in ``price_list`` (made when no list has that name yet), or the
+    list of the customer named in ``customer``."""
+    named, customer_name = values.get("price_list") or "", values.get("customer") or ""
+    if customer_name:
+        customer = _by_name(Customer, customer_name, "customer")
+        if customer is None:
+            raise InvalidDocument(fields={"customer": [f"no customer is named {customer_name}"]})
+        own = customer.price_list
+        if own is None:
+            raise InvalidDocument(
+                fields={"customer": [f"{customer} has no price list; name one in the price_list column"]}
+            )
+        if named and own.name.lower() != named.lower():
+            raise InvalidDocument(fields={"price_list": [f"{customer} is billed from {own}, not {named}"]})
+        return own
+    if not named:
+        raise InvalidDocument(fields={"price_list": ["name the price list or the customer"]})
+    return _by_name(PriceList, named, "price list") or save_price_list(by=by, name=named)
+
+
+def _apply_price(by: User, values: dict[str, Any]) -> str:
+    item = Item.objects.filter(sku__iexact=values["sku"]).first()
+    if item is None:
+        raise InvalidDocument(fields={"sku": [f"no item has SKU {values['sku']}"]})
+    price_list = _price_list_of(by, values)
+    valid_from = values.get("valid_from") or services.go_live_date()
+    existing = PriceListEntry.objects.filter(price_list=price_list, item=item, valid_from=valid_from).first()
+    if existing is not None and existing.price == values["price"]:
+        return "unchanged"
+    set_price(by=by, price_list=price_list, item=item, price=values["price"], valid_from=valid_from)
+    return "created" if existing is None else "updated"
 
 
 PARTY_COLUMNS = (
@@ -329,10 +411,47 @@ KINDS: dict[str, Kind] = {
                 SupplierOpeningDue.objects.order_by("supplier__name"), ["supplier__name", "amount"]
             ),
         ),
+        Kind(
+            "price_lists",
+            "Price lists",
+            (
+                Column("price_list", _text),
+                Column("customer", _text),
+                Column("sku", _text, required=True),
+                Column("price", _decimal, required=True),
+                Column("valid_from", lambda v: _date(v, optional=True)),
+            ),
+            ("sku", "price_list", "customer", "valid_from"),
+            _apply_price,
+            lambda: (
+                [name, "", sku, price, valid_from]
+                for name, sku, price, valid_from in _rows(
+                    PriceListEntry.objects.order_by("price_list__name", "item__sku", "valid_from"),
+                    ["price_list__name", "item__sku", "price", "valid_from"],
+                )
+            ),
+            {"name": "price_list", "item": "sku"},
+        ),
+        Kind(
+            "accounts",
+            "Accounts and opening balances",
+            (
+                Column("name", _text, required=True),
+                Column("kind", _choice(AccountKind)),
+                Column("opening_balance", _decimal, required=True),
+                Column("opening_date", _date, required=True),
+                Column("default_for", _choice(Method, optional=True)),
+                Column("is_active", _bool),
+            ),
+            "name",
+            _apply_account,
+            lambda: _rows(
+                Account.objects.order_by("name"),
+                ["name", "kind", "opening_balance", "opening_date", "default_for", "is_active"],
+            ),
+        ),
     )
 }
-# Opening account balances belong to the cash book's accounts; a kind for them joins KINDS when
-# that app lands (an ``accounts`` row of name, opening_balance).
 
 
 # --- reading files ------------------------------------------------------------------------------
@@ -417,7 +536,8 @@ def _parse_row(
     for column in kind.columns:
         if column.name not in cells:
             continue
-        raw = cells[column.name]
+        # An export marks text a spreadsheet would evaluate ("-75.50" too) with an apostrophe.
+        raw = _text(cells[column.name])
         if raw == "" and column.required:
             errors.append(RowError(n, column.name, "this cell is required"))
             continue
@@ -430,7 +550,9 @@ def _parse_row(
 
 def _service_errors(error: DomainError, n: int, kind: Kind) -> list[RowError]:
     if isinstance(error, InvalidDocument) and error.fields:
-        column_of = {c.name: c.name for c in kind.columns} | {"item": "sku", "__all__": ""}
+        column_of = (
+            {c.name: c.name for c in kind.columns} | {"item": "sku", "__all__": ""} | kind.columns_of_fields
+        )
         return [
             RowError(n, column_of.get(name, name), str(message))
             for name, messages in error.fields.items()
@@ -459,9 +581,9 @@ def run_import(*, by: User, kind: str, data: bytes, filename: str, dry_run: bool
                 continue
             result.rows += 1
             values, errors = _parse_row(spec, header, line, n)
-            key = str(values.get(spec.key, "")).lower()
+            key = spec.key_of(values)
             if not errors and key in seen:
-                errors = [RowError(n, spec.key, f"repeats row {seen[key]}")]
+                errors = [RowError(n, spec.key_columns[0], f"repeats row {seen[key]}")]
             seen.setdefault(key, n)
             if errors:
                 result.errors += errors

@@ -312,14 +312,38 @@ def post_many(*, postings: Sequence[Posting], kind: str, date: date, by: User) -
     any of them refuses them all. One lock, one COPY of the movements (ids set, in posting order)
     and one balance update for the lot.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("ledger.post_many must run inside transaction.atomic()")
-    check_period_open(date)
-    balances = lock_balances(c.item_id for p in postings for c in p.changes)
-    per_posting = [
-        _price(p.changes, balances, kind=kind, date=date, source=p.source, by=by) for p in postings
-    ]
-    movements = [m for made in per_posting for m in made]
-    bulk_copy.insert_new(StockMovement, movements)
-    write_balances(balances, {m.item_id for m in movements})
+    batch = Batch(item_ids=(c.item_id for p in postings for c in p.changes), date=date, by=by)
+    per_posting = [batch.price(changes=p.changes, kind=kind, source=p.source) for p in postings]
+    batch.write()
     return per_posting
+
+
+class Batch:
+    """Many postings of one date priced one after another against one set of locked balances, and
+    written at once (``write``): the bulk path of documents whose second posting depends on the
+    first (a run's bottles take the value its inputs left at), see ``post_many``.
+
+    Each ``price`` checks and prices its changes exactly as ``post`` would at that point of the
+    sequence; a refusal refuses the lot (the caller's transaction takes the locks with it).
+    """
+
+    def __init__(self, *, item_ids: Iterable[int], date: date, by: User) -> None:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("ledger postings in bulk must run inside transaction.atomic()")
+        check_period_open(date)
+        self.date, self.by = date, by
+        self.balances = lock_balances(item_ids)
+        self.movements: list[StockMovement] = []
+
+    def price(self, *, changes: Sequence[StockChange], kind: str, source: Source) -> list[StockMovement]:
+        """The movements of one posting (not written yet), the balances moved in memory."""
+        if not {c.item_id for c in changes} <= self.balances.keys():
+            raise RuntimeError("a bulk posting may touch only the items it locked")
+        made = _price(changes, self.balances, kind=kind, date=self.date, source=source, by=self.by)
+        self.movements.extend(made)
+        return made
+
+    def write(self) -> None:
+        """One COPY of every movement (ids set, in posting order) and one balance update."""
+        bulk_copy.insert_new(StockMovement, self.movements)
+        write_balances(self.balances, {m.item_id for m in self.movements})

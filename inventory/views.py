@@ -2,7 +2,7 @@
 ``documents.pages.DocumentPages``).
 
 Views only parse input, call one service and render; a refused action's message is put next to the
-field or line it concerns (``inventory.forms.show_domain_error``).
+field or line it concerns (``documents.forms.show_domain_error``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from accounts import roles
 from accounts.views import role_required
 from core.errors import DomainError, NotAllowed
 from documents import registry
+from documents.forms import ReasonForm, show_domain_error, silence, with_extra_row
 from documents.pages import PAGE_SIZE, DocumentPages, paginate
 from inventory import count_entry, services, stock_history
 from inventory import forms as f
@@ -89,11 +90,11 @@ def _item_entry(request, item: Item | None):
         data = request.POST
         if "add_recipe" in data:
             form, recipe = (
-                f.ItemForm(f.with_extra_row(data, "recipe")),
-                f.RecipeFormSet(f.with_extra_row(data, "recipe"), prefix="recipe"),
+                f.ItemForm(with_extra_row(data, "recipe")),
+                f.RecipeFormSet(with_extra_row(data, "recipe"), prefix="recipe"),
             )
-            f.silence(form)
-            f.silence(recipe)
+            silence(form)
+            silence(recipe)
             return render(request, "inventory/item_form.html", {"form": form, "recipe": recipe, "item": item})
         form, recipe = f.ItemForm(data), f.RecipeFormSet(data, prefix="recipe")
         if form.is_valid() and recipe.is_valid():
@@ -108,7 +109,7 @@ def _item_entry(request, item: Item | None):
             except NotAllowed as error:
                 raise PermissionDenied(str(error)) from error
             except DomainError as error:
-                general = f.show_domain_error(error, form, {"recipe": recipe})
+                general = show_domain_error(error, form, {"recipe": recipe})
                 return render(
                     request,
                     "inventory/item_form.html",
@@ -212,7 +213,7 @@ def _periods_page(request, close_form=None, reason_form=None, status: int = 200)
         "may_close": roles.can_close_periods(request.user),
         "may_reopen": roles.can_reopen_periods(request.user),
         "close_form": close_form or f.ClosePeriodForm(),
-        "reason_form": reason_form or f.ReasonForm(),
+        "reason_form": reason_form or ReasonForm(),
     }
     return render(request, "inventory/period_list.html", context, status=status)
 
@@ -231,7 +232,7 @@ def period_list(request):
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         except DomainError as error:
-            f.show_domain_error(error, form, {})
+            show_domain_error(error, form, {})
         else:
             messages.success(
                 request, f"Everything dated on or before {period.closed_through:%d %b %Y} is closed."
@@ -245,14 +246,14 @@ def period_reopen(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     period = get_object_or_404(ClosedPeriod, pk=pk)
-    form = f.ReasonForm(request.POST)
+    form = ReasonForm(request.POST)
     if form.is_valid():
         try:
             services.reopen_period(by=request.user, period=period, reason=form.cleaned_data["reason"])
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         except DomainError as error:
-            f.show_domain_error(error, form, {})
+            show_domain_error(error, form, {})
         else:
             messages.success(request, f"The close through {period.closed_through:%d %b %Y} is reopened.")
             return redirect("inventory:period-list")

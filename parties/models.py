@@ -1,6 +1,8 @@
 """The supplier/customer base: the contact details both kinds of party share."""
 
+from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from inventory.search_text import SearchTextField
 from tax.gstin import validate_gstin
@@ -35,3 +37,26 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OpeningDue(models.Model):
+    """What was owed between the plant and one party on the day the plant went live (once per
+    party); that party's receivables or payables count it like a posted bill of that date.
+
+    Each kind adds its one-to-one party field (named in ``party_field``) and its check; the history
+    of each is its own table, as before.
+    """
+
+    party_field: str = ""
+
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    date = models.DateField("go-live date")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"Opening due of {getattr(self, f'{self.party_field}_id')}: {self.amount}"

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from core.errors import DomainError, NotAllowed
+from documents.forms import show_domain_error
 from documents.pages import paginate
-from inventory.forms import show_domain_error
 from parties import forms as f
 
 

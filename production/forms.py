@@ -5,15 +5,8 @@ from decimal import Decimal
 from django import forms
 
 from core.bounds import MAX_LINE_QUANTITY
-from inventory.forms import (
-    DATE_INPUT,
-    MONEY,
-    ItemChoiceField,
-    LineForm,
-    RequestKeyForm,
-    line_formset,
-    made_items,
-)
+from documents.forms import DATE_INPUT, MONEY, LineForm, RequestKeyForm, line_formset
+from inventory.forms import ItemChoiceField, made_items
 from inventory.models import Item, ItemKind
 from production.models import RejectReason, Shift
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,7 +30,7 @@ from documents import approval, lifecycle
 from documents.dates import check_date
 from documents.drafts import check_items_once, check_lines, money_problem, replace_lines
 from inventory import ledger
-from inventory.models import Item, ItemKind, MovementKind, StockBalance
+from inventory.models import Item, ItemKind, MovementKind, RecipeLine, StockBalance, StockMovement
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 
 
@@ -46,15 +46,21 @@ class RejectLine:
     quantity: int
 
 
-def recipe_inputs(product: Item, bottles: int) -> list[InputLine]:
-    """What the recipe says a run of ``bottles`` (good + rejected) consumes, rounded up to units."""
-    return [
-        InputLine(item=line.component, quantity=math.ceil(line.quantity * bottles))
-        for line in product.recipe_lines.select_related("component").order_by("component__sku")
-    ]
+def recipe_of(product: Item) -> list[RecipeLine]:
+    """The product's recipe lines (with their components), in the order a run lists its inputs."""
+    return list(product.recipe_lines.select_related("component").order_by("component__sku"))
 
 
-def _check(
+def recipe_inputs(product: Item, bottles: int, recipe: Sequence[RecipeLine] | None = None) -> list[InputLine]:
+    """What the recipe says a run of ``bottles`` (good + rejected) consumes, rounded up to units.
+
+    ``recipe``: the product's lines from ``recipe_of``, read once by a caller making many runs.
+    """
+    lines = recipe_of(product) if recipe is None else recipe
+    return [InputLine(item=line.component, quantity=math.ceil(line.quantity * bottles)) for line in lines]
+
+
+def check_run(
     product: Item,
     good_quantity: int,
     inputs: Sequence[InputLine],
@@ -114,16 +120,17 @@ def _write(run: ProductionRun, inputs: Sequence[InputLine], rejects: Sequence[Re
     return run
 
 
-def _inputs_or_recipe(
+def inputs_or_recipe(
     inputs: Sequence[InputLine] | None,
     product: Item | None,
     good_quantity: Any,
     rejects: Sequence[RejectLine],
+    recipe: Sequence[RecipeLine] | None = None,
 ) -> Sequence[InputLine]:
     """The inputs typed, or (None) the product's recipe for good + rejected bottles."""
     if inputs is None and product is not None and isinstance(good_quantity, int):
         rejected = sum(r.quantity for r in rejects if isinstance(r.quantity, int) and r.quantity > 0)
-        inputs = recipe_inputs(product, good_quantity + rejected)
+        inputs = recipe_inputs(product, good_quantity + rejected, recipe)
     return inputs or []
 
 
@@ -148,8 +155,10 @@ def create_run(
     """Record a run; inputs default to the recipe for good + rejected bottles."""
     lifecycle.require_may_enter(ProductionRun, by)
     check_date(date, model=ProductionRun, optional=True)
-    inputs = _inputs_or_recipe(inputs, product, good_quantity, rejects)
-    _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
+    inputs = inputs_or_recipe(inputs, product, good_quantity, rejects)
+    check_run(
+        product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value
+    )
 
     def create() -> ProductionRun:
         run = ProductionRun(
@@ -195,9 +204,11 @@ def update_run(
     """Change a draft run (inputs None: the recipe's, as on ``create_run``); ``submit`` then
     submits it in the same transaction, so a refused submit leaves the draft as it was."""
     run = lifecycle.edit_draft(document=run, by=by)
-    inputs = _inputs_or_recipe(inputs, product, good_quantity, rejects)
+    inputs = inputs_or_recipe(inputs, product, good_quantity, rejects)
     check_date(date, model=ProductionRun)
-    _check(product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value)
+    check_run(
+        product, good_quantity, inputs, rejects, conversion_cost, scrap_item, scrap_quantity, scrap_value
+    )
     run.product, run.good_quantity, run.machine, run.shift, run.date = (
         product,
         good_quantity,
@@ -223,17 +234,19 @@ def _touched(posting: lifecycle.PostingContext) -> list[int]:
     return ids
 
 
-def _post(posting: lifecycle.PostingContext) -> None:
-    run, inputs, by = posting.document, posting.lines, posting.by
-    source = ledger.Source.of(run)
+# How a run's stock is posted: (changes, movement kind) → the movements, in change order.
+PostStock = Callable[[Sequence[ledger.StockChange], str], Sequence[StockMovement]]
+
+
+def cost_run(run: ProductionRun, inputs: Sequence[RunInput], post: PostStock) -> None:
+    """Post a run's stock through ``post`` and fix its costs: the inputs leave at average cost
+    (each input line takes its value), then the good bottles (and the scrap) enter at the run's
+    cost. The one-at-a-time path posts through ``ledger.post``, the bulk path (``production.bulk``)
+    through a ``ledger.Batch``."""
     try:
-        consumed = ledger.post(
-            changes=[ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in inputs],
-            kind=MovementKind.PRODUCTION_OUT,
-            date=run.date,
-            source=source,
-            by=by,
-            balances=posting.balances,
+        consumed = post(
+            [ledger.StockChange(item_id=i.item_id, quantity=-i.quantity) for i in inputs],
+            MovementKind.PRODUCTION_OUT,
         )
     except InsufficientStock as short:
         raise InsufficientStock(
@@ -241,7 +254,6 @@ def _post(posting: lifecycle.PostingContext) -> None:
         ) from None
     for line, movement in zip(inputs, consumed, strict=True):
         line.value = -movement.value
-    bulk_update_with_history(inputs, RunInput, ["value"], default_user=by)
     run.input_value = sum((i.value for i in inputs), Decimal("0"))
     bottles_value = run.input_value + run.conversion_cost - run.scrap_value
     if bottles_value < 0:
@@ -257,14 +269,20 @@ def _post(posting: lifecycle.PostingContext) -> None:
         made.append(
             ledger.StockChange(item_id=run.scrap_item_id, quantity=run.scrap_quantity, value=run.scrap_value)
         )
-    ledger.post(
-        changes=made,
-        kind=MovementKind.PRODUCTION_IN,
-        date=run.date,
-        source=source,
-        by=by,
-        balances=posting.balances,
-    )
+    post(made, MovementKind.PRODUCTION_IN)
+
+
+def _post(posting: lifecycle.PostingContext) -> None:
+    run, inputs, by = posting.document, posting.lines, posting.by
+    source = ledger.Source.of(run)
+
+    def post(changes: Sequence[ledger.StockChange], kind: str) -> list[StockMovement]:
+        return ledger.post(
+            changes=changes, kind=kind, date=run.date, source=source, by=by, balances=posting.balances
+        )
+
+    cost_run(run, inputs, post)
+    bulk_update_with_history(inputs, RunInput, ["value"], default_user=by)
 
 
 def _approval_reason(run: ProductionRun) -> str | None:
@@ -278,6 +296,13 @@ def _approval_reason(run: ProductionRun) -> str | None:
         b.item_id: b
         for b in StockBalance.objects.filter(item_id__in=[i.item_id for i in inputs] + [run.product_id])
     }
+    return approval_reason_at(run, inputs, balances)
+
+
+def approval_reason_at(
+    run: ProductionRun, inputs: Sequence[RunInput], balances: dict[int, StockBalance]
+) -> str | None:
+    """``_approval_reason`` against these balances (a bulk posting's, as its earlier runs left them)."""
     input_value = sum(
         (ledger.outflow_value(balances[i.item_id], i.quantity) for i in inputs if i.item_id in balances),
         Decimal("0"),

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from documents import forms as document_forms
 from documents import registry
 from documents.pages import DocumentPages
-from inventory import forms as inventory_forms
 from production import entry, services
 from production import forms as f
 from production.models import ProductionRun
@@ -65,7 +65,7 @@ class RunPages(DocumentPages):
             form.cleaned_data["product"], form.cleaned_data["good_quantity"] + rejected
         )
         rows = [{"item": line.item.pk, "quantity": line.quantity} for line in lines]
-        return self._redisplay(request, inventory_forms.replace_rows(data, "inputs", rows), document)
+        return self._redisplay(request, document_forms.replace_rows(data, "inputs", rows), document)
 
     def initial_header(self, document):
         return {

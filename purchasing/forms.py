@@ -6,15 +6,8 @@ from django import forms
 
 from cashbook.models import Account, Method
 from core.bounds import MAX_LINE_QUANTITY
-from inventory.forms import (
-    DATE_INPUT,
-    ItemChoiceField,
-    LineForm,
-    RequestKeyForm,
-    bought_items,
-    line_formset,
-    picker,
-)
+from documents.forms import DATE_INPUT, LineForm, RequestKeyForm, line_formset
+from inventory.forms import ItemChoiceField, bought_items, picker
 from parties.forms import PartyForm as PartyForm  # a supplier is entered on the party form
 from purchasing.models import Purchase, Supplier
 

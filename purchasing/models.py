@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from cashbook.models import Account, Method
 from documents.models import Document
 from inventory.models import Item
-from parties.models import Party
+from parties.models import OpeningDue, Party
 
 MAX_CREDIT_DAYS = 365  # as for customers: longer terms are a loan, not a bill
 
@@ -150,21 +150,15 @@ class SupplierPaymentLine(models.Model):
         return f"{self.amount} to {self.purchase_id}"
 
 
-class SupplierOpeningDue(models.Model):
+class SupplierOpeningDue(OpeningDue):
     """What the supplier was owed on the day the plant went live (once per supplier);
     payables count it like a posted bill of that date."""
 
+    party_field = "supplier"
+
     supplier = models.OneToOneField(Supplier, on_delete=models.PROTECT, related_name="opening_due")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    date = models.DateField("go-live date")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="supplier_opening_due_positive"),
         ]
-
-    def __str__(self) -> str:
-        return f"Opening due of {self.supplier_id}: {self.amount}"

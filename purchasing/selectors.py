@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 
 from company import taxation
 from core.money import CENT
+from documents import payment_state as states
 from documents.models import DocumentStatus
 from purchasing.models import (
     Purchase,
@@ -38,12 +39,6 @@ from purchasing.models import (
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
-
-
-class PaymentState:
-    UNPAID = "unpaid"
-    PARTLY_PAID = "partly paid"
-    PAID = "paid"
 
 
 def _allocated(upto: date | None = None) -> Subquery:
@@ -61,11 +56,7 @@ def bills_with_payments(queryset: QuerySet[Purchase] | None = None, *, upto: dat
         paid=Coalesce(_allocated(upto), ZERO),
     ).annotate(
         outstanding=Case(When(status=DocumentStatus.POSTED, then=F("total") - F("paid")), default=ZERO),
-        payment_state=Case(
-            When(paid__gte=F("total"), then=Value(PaymentState.PAID)),
-            When(paid__gt=0, then=Value(PaymentState.PARTLY_PAID)),
-            default=Value(PaymentState.UNPAID),
-        ),
+        payment_state=states.payment_state_case(paid="paid", due="total"),
     )
 
 
@@ -88,10 +79,8 @@ def bill_outstanding(purchase: Purchase) -> Decimal:
 
 
 def payment_state(purchase: Purchase) -> str:
-    owed = bill_outstanding(purchase)
-    if owed <= 0:
-        return PaymentState.PAID
-    return PaymentState.PARTLY_PAID if owed < purchase.total else PaymentState.UNPAID
+    """``bills_with_payments``' state rule for one bill (as before: a bill not posted owes nothing)."""
+    return states.payment_state(purchase.total - bill_outstanding(purchase), purchase.total)
 
 
 # Documents of other apps that the supplier owes back (debit notes of purchase returns) register a

@@ -15,7 +15,8 @@ from django.db import transaction
 from accounts import roles
 from accounts.models import User
 from cashbook import flows
-from cashbook.models import Account, Method
+from cashbook import services as cashbook_services
+from cashbook.models import Account
 from company import taxation
 from core.errors import DomainError, InvalidDocument
 from core.money import money
@@ -199,20 +200,6 @@ class AllocationInput:
     amount: Decimal
 
 
-def _amount_problem(amount: Any) -> str | None:
-    problem = money_problem(amount)
-    if problem is None and money(amount) <= 0:
-        problem = "Enter an amount above zero."
-    return problem
-
-
-def _check_method(method: str, account: Account | None) -> None:
-    if method not in Method.values:
-        raise InvalidDocument(fields={"method": ["Choose a payment method."]})
-    if account is not None and not account.is_active:
-        raise InvalidDocument(fields={"account": [f"{account} is not an active account."]})
-
-
 def record_supplier_payment(
     *,
     by: User,
@@ -233,16 +220,17 @@ def record_supplier_payment(
     check_date(date, model=SupplierPayment, optional=True)
     if supplier is None:
         raise InvalidDocument(fields={"supplier": ["Choose a supplier."]})
-    problem = _amount_problem(amount)
+    problem = money_problem(amount, above_zero=True)
     if problem:
         raise InvalidDocument(fields={"amount": [problem]})
-    _check_method(method, account)
+    if problems := cashbook_services.payment_problems(method=method, account=account):
+        raise InvalidDocument(fields=problems)
     amount = money(amount)
     errors: dict[str, list[str]] = {}
     seen: set[int] = set()
     for i, allocation in enumerate(allocations):
         bill = allocation.purchase
-        line_problem = _amount_problem(allocation.amount)
+        line_problem = money_problem(allocation.amount, above_zero=True)
         if bill is None:
             errors[f"allocations-{i}-purchase"] = ["Choose a bill."]
         elif bill.supplier_id != supplier.pk:

@@ -1,13 +1,16 @@
 """A realistic demo plant for ``manage.py seed_demo``: master data, then N days of business.
 
-Everything goes through the services, as a user's entries would: master data, purchases,
-production runs, stock counts and cancellations one at a time; bills and payments — a million
-lines a year at full scale — a day at a time through their services' bulk path (``sales.bulk``),
-which keeps every rule and costs each line as ``create_sale`` would. One transaction per day.
+Everything goes through the services, as a user's entries would: master data, purchases, stock
+counts, cancellations and the money of ``demo_money`` (accounts, supplier payments, expenses,
+day-end cash closings) one at a time; bills and payments — a million lines a year at full scale —
+and production runs a day at a time through their services' bulk paths (``sales.bulk``,
+``production.bulk``), which keep every rule and cost each line and run as ``create_sale`` and
+``create_run`` would. One transaction per day.
 
-- bills stay within the bill and payment approval thresholds (a bulk posting takes only documents
-  that post at once), payments never exceed what a bill still owes, and only bills without
-  payments are cancelled; a run or count that waits is approved, as purchases are;
+- bills stay within the bill and payment approval thresholds and runs within the run threshold (a
+  bulk posting takes only documents that post at once), payments never exceed what a bill still
+  owes, and only bills without payments are cancelled; a purchase, count or payment that waits is
+  approved by the second person;
 - every document is entered on its own business day, spread over working hours (``entry_moments``),
   as a plant entering its paperwork on the day would have it: the exceptions report finds no
   back-dated or after-hours entries in the demo.
@@ -21,7 +24,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -30,16 +33,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cashbook.models import CashClosing
 from company.services import save_seller_profile
 from core.money import money
 from documents import lifecycle
 from documents.models import DocumentStatus
+from expenses.models import Expense
 from inventory.models import Item, ItemKind, StockCount
 from inventory.services import CountLineInput, RecipeInput, create_stock_count, save_item, set_recipe
-from production.models import ProductionRun, RejectReason
-from production.services import RejectLine, create_run, recipe_inputs
-from purchasing.models import Purchase
+from production import bulk as production_bulk
+from production.models import RejectReason
+from production.services import RejectLine, recipe_inputs, recipe_of
+from purchasing.models import Purchase, SupplierPayment
 from purchasing.services import PurchaseLineInput, create_purchase, save_supplier
+from reporting.demo_money import DemoMoney
 from reporting.reports.exceptions import working_hours
 from sales import bulk
 from sales.models import Customer, PaymentMethod, Sale
@@ -56,9 +63,14 @@ WEEKDAY_MEAN = sum(WEEKDAY) / 7
 MACHINES = ["BM-1", "BM-2", "BM-3", "BM-4"]
 SHIFTS = ["day", "evening", "night"]
 MAX_RUN = 40_000
+# A run uses whole kilograms of film, so a run of a few dozen bottles would cost several times the
+# bottle's average and wait for approval (RUN_COST_RATIO_LIMIT); runs post in bulk, which takes
+# only runs that post at once: the demo never makes fewer bottles at a time than this.
+MIN_RUN = 200
 OFFICE_HOURS = (time(8, 0), time(18, 0))  # when the demo's paperwork is entered, within working hours
 # Documents the demo enters through the services; their entry moments are set at the day's end.
-ENTERED_BY_SERVICES = (Purchase, ProductionRun, StockCount)
+ENTERED_BY_SERVICES = (Purchase, StockCount, SupplierPayment, Expense, CashClosing)
+DAY_END_SLOTS = 20  # the last of this many moments of the office day is its end
 TIMESTAMPS = ("created_at", "submitted_at", "decided_at", "posted_at", "cancelled_at")
 
 
@@ -117,6 +129,7 @@ SUPPLIERS = [
     ("Orbit Industrial Supplies", "packaging"),
     ("Pune Resin Traders", "preform"),
 ]
+SUPPLIER_CREDIT_DAYS = {"preform": 30, "cap": 21, "label": 15, "packaging": 7}  # days to pay a bill
 TOWNS = ["Pune", "Nashik", "Satara", "Kolhapur", "Solapur", "Ahmednagar", "Baramati", "Sangli", "Lonavala"]
 TRADES = ["Traders", "Stores", "Distributors", "Agencies", "Mart", "Caterers", "Hotels", "Enterprises"]
 # Tax data, not logic: the plant is in Maharashtra (27); its HSN codes and GST rates per item kind.
@@ -176,6 +189,9 @@ class Counters:
     payments: int = 0
     cancelled: int = 0
     counts: int = 0
+    supplier_payments: int = 0
+    expenses: int = 0
+    closings: int = 0
 
 
 @dataclass
@@ -198,6 +214,17 @@ class DemoPlant:
         self.schedule: dict[date, list[tuple]] = defaultdict(list)  # payments due per day
         self.owed: dict[int, Decimal] = defaultdict(Decimal)
         self.sold_recently: dict[int, float] = {}
+        self.made: dict[tuple[int, int], int] = defaultdict(int)  # good bottles made per month
+        # Accounts, supplier payments, expenses and closings: a random stream of their own, so the
+        # plant's bills and runs are the ones the same seed always made.
+        self.money = DemoMoney(
+            by=self.by,
+            approver=self.approver,
+            scale=self.scale,
+            rng=random.Random(self.seed + 31),
+            start=self.end - timedelta(days=self.days - 1),
+            end=self.end,
+        )
 
     # Master data ----------------------------------------------------------------------------
 
@@ -283,13 +310,25 @@ class DemoPlant:
         self.suppliers: dict[str, list] = defaultdict(list)
         for index, (name, kind) in enumerate(SUPPLIERS):
             supplier = save_supplier(
-                by=by, name=name, phone=f"+91 20 {4000_0000 + index * 7919}", gstin=self._gstin("27", name)
+                by=by,
+                name=name,
+                phone=f"+91 20 {4000_0000 + index * 7919}",
+                gstin=self._gstin("27", name),
+                credit_days=SUPPLIER_CREDIT_DAYS[kind],
             )
             self.suppliers[kind].append((supplier, 1 + (index % 5 - 2) / 100))  # price offset ±2 %
         self.buyers = self._customers()
-        self.recipes = {
-            bottle.pk: list(bottle.recipe_lines.order_by("component__sku")) for bottle, _size in self.bottles
-        }
+        self.recipes = {bottle.pk: recipe_of(bottle) for bottle, _size in self.bottles}
+        # Runs post in bulk, which takes only runs that need no approval: a run stays under the
+        # approval limit by value (its inputs at a tenth above their base price, and conversion).
+        limit = Decimal(settings.RUN_APPROVAL_THRESHOLD) * Decimal("0.9")
+        self.max_run = {}
+        for bottle, size in self.bottles:
+            per_bottle = Decimal(size.conversion) + sum(
+                line.quantity * self.base_price[line.component_id] * Decimal("1.1")
+                for line in self.recipes[bottle.pk]
+            )
+            self.max_run[bottle.pk] = max(1, min(MAX_RUN, int(limit / per_bottle / Decimal("1.1"))))
 
     def _reorder(self, at_tenth_scale: int) -> int:
         """Reorder levels grow with the plant's volume."""
@@ -341,6 +380,7 @@ class DemoPlant:
 
     def run(self) -> Counters:
         self.build_master_data()
+        self.money.open_books()
         start = self.end - timedelta(days=self.days - 1)
         for offset in range(self.days):
             day = start + timedelta(days=offset)
@@ -349,6 +389,8 @@ class DemoPlant:
                 self._one_day(day, first=offset == 0)
                 self._stamp_service_entries(day, marks)
             self.counters.days += 1
+            for name, count in self.money.counts.items():
+                setattr(self.counters, name, count)
             if self.progress:
                 self.progress(self.counters, day)
         return self.counters
@@ -367,7 +409,10 @@ class DemoPlant:
             documents = list(model.objects.filter(pk__gt=marks[model]).order_by("pk"))
             if not documents:
                 continue
-            moments = dict(zip((d.pk for d in documents), entry_moments(day, len(documents)), strict=True))
+            at = entry_moments(day, len(documents))
+            if model is CashClosing:  # the day's cash is counted as the office closes
+                at = [entry_moments(day, DAY_END_SLOTS)[-1]] * len(documents)
+            moments = dict(zip((d.pk for d in documents), at, strict=True))
             for document in documents:
                 for name in TIMESTAMPS:
                     if getattr(document, name):
@@ -392,6 +437,10 @@ class DemoPlant:
         self._take_payments(day)
         if day.day == 1 and not first:
             self._count_stock(day)
+        self.money.pay_suppliers(day)
+        last_month = day.replace(day=1) - timedelta(days=1)
+        self.money.spend(day, made_last_month=self.made[(last_month.year, last_month.month)], first=first)
+        self.money.close_cash(day)
 
     def _forecast(self, bottle: Item, size: Size, expected_lines: float) -> float:
         share = size.popularity / sum(s.popularity for s in SIZES)
@@ -459,6 +508,7 @@ class DemoPlant:
             )
             if purchase.status == DocumentStatus.PENDING:
                 lifecycle.approve(document=purchase, by=self.approver)
+            self.money.bought(purchase, day)
             for line in lines:
                 self.stock[line.item.pk] += line.quantity
             self.counters.purchases += 1
@@ -467,10 +517,14 @@ class DemoPlant:
         slots = [(m, s) for s in SHIFTS for m in MACHINES]
         self.rng.shuffle(slots)
         slot = 0
+        runs: list[production_bulk.BulkRun] = []
         for bottle, size in self.bottles:
             remaining = plan[bottle.pk]
+            # Runs of even size, none below the smallest batch worth setting a machine up for.
+            chunks = math.ceil(remaining / self.max_run[bottle.pk])
+            size_of_run = max(MIN_RUN, math.ceil(remaining / chunks)) if chunks else 0
             while remaining > 0:
-                good = min(remaining, MAX_RUN)
+                good = size_of_run
                 remaining -= good
                 machine, shift = slots[slot % len(slots)]
                 slot += 1
@@ -478,32 +532,37 @@ class DemoPlant:
                 rate *= self.rng.uniform(0.6, 1.4)
                 rejected = max(1, round(good * rate / (1 - rate)))
                 rejects = self._split_rejects(rejected)
-                inputs = recipe_inputs(bottle, good + rejected)
+                inputs = recipe_inputs(bottle, good + rejected, self.recipes[bottle.pk])
                 if any(self.stock[line.item.pk] < line.quantity for line in inputs):
                     continue  # not enough inputs for this run today; tomorrow's purchases catch up
                 scrap = self.rng.random() < 0.5
-                run = create_run(
-                    by=self.by,
-                    product=bottle,
-                    good_quantity=good,
-                    machine=machine,
-                    shift=shift,
-                    date=day,
-                    rejects=rejects,
-                    conversion_cost=money(Decimal(size.conversion) * good),
-                    scrap_item=self.scrap if scrap else None,
-                    scrap_quantity=rejected if scrap else 0,
-                    scrap_value=money(Decimal("0.08") * rejected) if scrap else Decimal("0"),
-                    submit=True,
+                runs.append(
+                    production_bulk.BulkRun(
+                        product=bottle,
+                        good_quantity=good,
+                        machine=machine,
+                        shift=shift,
+                        rejects=rejects,
+                        conversion_cost=money(Decimal(size.conversion) * good),
+                        scrap_item=self.scrap if scrap else None,
+                        scrap_quantity=rejected if scrap else 0,
+                        scrap_value=money(Decimal("0.08") * rejected) if scrap else Decimal("0"),
+                    )
                 )
-                if run.status == DocumentStatus.PENDING:
-                    lifecycle.approve(document=run, by=self.approver)
                 for line in inputs:
                     self.stock[line.item.pk] -= line.quantity
                 self.stock[bottle.pk] += good
                 if scrap:
                     self.stock[self.scrap.pk] += rejected
-                self.counters.runs += 1
+        if runs:
+            moments = entry_moments(day, len(runs))
+            production_bulk.post_runs(
+                by=self.by,
+                date=day,
+                runs=[replace(run, entered_at=at) for run, at in zip(runs, moments, strict=True)],
+            )
+            self.counters.runs += len(runs)
+            self.made[(day.year, day.month)] += sum(run.good_quantity for run in runs)
 
     def _split_rejects(self, total: int) -> list[RejectLine]:
         reasons = self.rng.sample(REASONS, k=self.rng.randint(1, 3))

@@ -1,4 +1,5 @@
-"""The demo's approval queue: two bills and a purchase that Staff entered and a Manager may decide.
+"""The demo's approval queue: two bills, a purchase and an expense that Staff entered and a Manager
+may decide.
 
 The last step of ``manage.py seed_demo``, so that someone trying the demo as a Manager finds work
 waiting at once. Everything goes through the services, as a Staff member's entry would; the
@@ -17,7 +18,11 @@ from decimal import Decimal
 from django.conf import settings
 
 from accounts.models import User
+from cashbook.models import Method
+from core.money import money
 from documents.models import Document
+from expenses.models import ExpenseCategory
+from expenses.services import record_expense
 from inventory.models import ItemKind, StockBalance
 from purchasing.models import PurchaseLine
 from purchasing.services import PurchaseLineInput, create_purchase
@@ -73,6 +78,18 @@ def leave_for_approval(*, by: User, day: date) -> list[Document]:
                 supplier_bill_number=f"INV/{day:%y%m%d}/ADV",
                 notes="Stock-up before the price rise",
                 submit=True,
+            )
+        )
+    repairs = ExpenseCategory.objects.filter(code="repairs", is_active=True).first()
+    if repairs is not None:
+        waiting.append(
+            record_expense(
+                by=by,
+                category=repairs,
+                amount=money(Decimal(settings.EXPENSE_APPROVAL_THRESHOLD) * OVER_THE_LIMIT),
+                method=Method.BANK,
+                date=day,
+                notes="Compressor overhaul, BM-3",
             )
         )
     return waiting

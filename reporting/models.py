@@ -14,7 +14,7 @@ from django.db import models
 
 from expenses.models import ExpenseCategory
 from inventory.models import Item, MovementKind
-from sales.models import Customer
+from sales.models import Customer, Sale
 
 ZERO = Decimal("0.00")
 
@@ -113,6 +113,28 @@ class CustomerBalance(models.Model):
         return f"{self.customer_id}: {self.billed} − {self.paid}"
 
 
+class BillOutstanding(models.Model):
+    """What one posted bill still owes: its grand total less the posted payments against it, less
+    the credit notes against it plus their refunds (as ``sales.selectors.bills_with_payments``).
+
+    The receivables ageing reads the open bills here (a partial index holds only those) instead of
+    every bill and payment ever posted; a bill's customer and date are copied from it once.
+    """
+
+    sale = models.OneToOneField(Sale, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    outstanding = _money()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["date"], condition=~models.Q(outstanding=0), name="billoutstanding_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}: {self.outstanding}"
+
+
 class ExpenseDay(models.Model):
     """Σ posted expenses of one category on one date, before tax (input tax is never a cost)."""
 
@@ -138,6 +160,75 @@ class WriteOffDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.count_write_offs} + {self.scrapped}"
+
+
+class ProductionMonth(models.Model):
+    """Σ of the posted runs of one bottle on one machine and shift in one calendar month (``month``
+    is its first day): a year-long production report reads a few hundred of these instead of the
+    year's runs, and only its partial months' runs themselves."""
+
+    month = models.DateField()
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    machine = models.CharField(max_length=40)
+    shift = models.CharField(max_length=10)
+    runs = models.IntegerField(default=0)
+    good = models.BigIntegerField(default=0)
+    input_value = _money()
+    conversion = _money()
+    scrap = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "product", "machine", "shift"], name="productionmonth_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id} {self.machine} {self.shift}: {self.good}"
+
+
+class ProductionRejectMonth(models.Model):
+    """Σ rejects of one reason in the runs that ``ProductionMonth`` sums."""
+
+    month = models.DateField()
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    machine = models.CharField(max_length=40)
+    shift = models.CharField(max_length=10)
+    reason = models.CharField(max_length=20)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "product", "machine", "shift", "reason"], name="productionrejectmonth_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id} {self.machine} {self.reason}: {self.quantity}"
+
+
+class ProductionInputMonth(models.Model):
+    """Σ quantity and value of one input item consumed by the runs that ``ProductionMonth`` sums."""
+
+    month = models.DateField()
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    machine = models.CharField(max_length=40)
+    shift = models.CharField(max_length=10)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(default=0)
+    value = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "product", "machine", "shift", "item"], name="productioninputmonth_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product_id} {self.machine} {self.item_id}: {self.value}"
 
 
 class DataVersion(models.Model):

@@ -21,9 +21,14 @@ if TYPE_CHECKING:
     from documents.lifecycle import PostingContext
 from expenses.models import Expense
 from inventory.models import MovementKind, StockCount
+from production.models import ProductionRun
 from reporting.models import (
+    BillOutstanding,
     CustomerBalance,
     ExpenseDay,
+    ProductionInputMonth,
+    ProductionMonth,
+    ProductionRejectMonth,
     SalesCustomerDay,
     SalesCustomerMonth,
     SalesItemDay,
@@ -38,15 +43,17 @@ PAYMENT_LABEL = Payment._meta.label_lower
 SALES_RETURN_LABEL = SalesReturn._meta.label_lower
 EXPENSE_LABEL = Expense._meta.label_lower
 STOCK_COUNT_LABEL = StockCount._meta.label_lower
+RUN_LABEL = ProductionRun._meta.label_lower
 
 
 def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_sql: str) -> str:
     """INSERT rows from ``select_sql`` into ``table``, adding ``columns`` to an existing row."""
     names = [*key, *columns]
     adds = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+    unique = UNIQUE_BY.get(table, key)
     return (
         f"INSERT INTO {table} ({', '.join(names)}) {select_sql} "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {adds}"
+        f"ON CONFLICT ({', '.join(unique)}) DO UPDATE SET {adds}"
     )
 
 
@@ -173,14 +180,15 @@ def _all_billed_select(where: str) -> str:
     )
 
 
-# A credit note takes its lines off the day's sales (quantity, discount, revenue, and the COGS of
-# the goods it took back) and off what the customer was billed; its refund off what they paid.
+# A credit note takes its lines off the day's sales (quantity, discount, revenue — the taxable value
+# it reverses, as a bill adds its lines' — and the COGS of the goods it took back) and its total
+# (taxable value + tax) off what the customer was billed; its refund off what they paid.
 
 
 def _returns_item_select(where: str) -> str:
     return (
         "SELECT r.date, l.item_id, 0, {k} * -SUM(l.quantity), {k} * -SUM(l.discount), "
-        "{k} * -SUM(l.amount), {k} * -SUM(COALESCE(l.cost, 0)) "
+        "{k} * -SUM(l.taxable_value), {k} * -SUM(COALESCE(l.cost, 0)) "
         "FROM returns_salesreturnline l JOIN returns_salesreturn r ON r.id = l.sales_return_id "
         f"WHERE {where} GROUP BY r.date, l.item_id"
     )
@@ -188,7 +196,7 @@ def _returns_item_select(where: str) -> str:
 
 def _returns_customer_select(where: str) -> str:
     return (
-        "SELECT r.date, r.customer_id, 0, 0, {k} * -SUM(q.quantity), {k} * -SUM(r.total), "
+        "SELECT r.date, r.customer_id, 0, 0, {k} * -SUM(q.quantity), {k} * -SUM(r.taxable_total), "
         "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.total), {k} * -SUM(r.refund) "
         "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
         "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "
@@ -199,7 +207,7 @@ def _returns_customer_select(where: str) -> str:
 def _returns_customer_month_select(where: str) -> str:
     month = _month_of("r.date")
     return (
-        f"SELECT {month}, r.customer_id, 0, 0, {{k}} * -SUM(q.quantity), {{k}} * -SUM(r.total), "
+        f"SELECT {month}, r.customer_id, 0, 0, {{k}} * -SUM(q.quantity), {{k}} * -SUM(r.taxable_total), "
         "{k} * -SUM(COALESCE(r.cost, 0)), {k} * -SUM(r.total), {k} * -SUM(r.refund) "
         "FROM returns_salesreturn r JOIN (SELECT sales_return_id, SUM(quantity) AS quantity "
         "FROM returns_salesreturnline GROUP BY sales_return_id) q ON q.sales_return_id = r.id "
@@ -211,6 +219,31 @@ def _returns_balance_select(where: str) -> str:
     return (
         "SELECT r.customer_id, {k} * -SUM(r.total), {k} * -SUM(r.refund) "
         f"FROM returns_salesreturn r WHERE {where} GROUP BY r.customer_id"
+    )
+
+
+# What each posted bill still owes: its total, less payments against it, less credit notes against
+# it plus their refunds. Payments and credit notes count only against a posted bill; cancelling a
+# bill removes its row (a bill with payments or credit notes cannot be cancelled before them).
+
+
+def _bill_due_select(where: str) -> str:
+    return f"SELECT s.id, s.customer_id, s.date, {{k}} * s.total FROM sales_sale s WHERE {where}"
+
+
+def _bill_paid_select(where: str) -> str:
+    return (
+        "SELECT s.id, s.customer_id, s.date, {k} * -SUM(p.amount) "
+        "FROM sales_payment p JOIN sales_sale s ON s.id = p.sale_id "
+        f"WHERE {where} AND s.status = 'posted' GROUP BY s.id, s.customer_id, s.date"
+    )
+
+
+def _bill_returned_select(where: str) -> str:
+    return (
+        "SELECT s.id, s.customer_id, s.date, {k} * -SUM(r.total - r.refund) "
+        "FROM returns_salesreturn r JOIN sales_sale s ON s.id = r.sale_id "
+        f"WHERE {where} AND s.status = 'posted' GROUP BY s.id, s.customer_id, s.date"
     )
 
 
@@ -241,6 +274,38 @@ def _scrapped_select(where: str) -> str:
     )
 
 
+# A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
+_RUN_KEY = "{month}, r.product_id, r.machine, r.shift"
+
+
+def _runs_month_select(where: str) -> str:
+    key = _RUN_KEY.format(month=_month_of("r.date"))
+    return (
+        f"SELECT {key}, {{k}} * COUNT(*), {{k}} * SUM(r.good_quantity), "
+        "{k} * SUM(COALESCE(r.input_value, 0)), "
+        f"{{k}} * SUM(r.conversion_cost), {{k}} * SUM(r.scrap_value) "
+        f"FROM production_productionrun r WHERE {where} GROUP BY {key}"
+    )
+
+
+def _run_rejects_month_select(where: str) -> str:
+    key = _RUN_KEY.format(month=_month_of("r.date"))
+    return (
+        f"SELECT {key}, j.reason, {{k}} * SUM(j.quantity) "
+        "FROM production_runreject j JOIN production_productionrun r ON r.id = j.run_id "
+        f"WHERE {where} GROUP BY {key}, j.reason"
+    )
+
+
+def _run_inputs_month_select(where: str) -> str:
+    key = _RUN_KEY.format(month=_month_of("r.date"))
+    return (
+        f"SELECT {key}, i.item_id, {{k}} * SUM(i.quantity), {{k}} * SUM(COALESCE(i.value, 0)) "
+        "FROM production_runinput i JOIN production_productionrun r ON r.id = i.run_id "
+        f"WHERE {where} GROUP BY {key}, i.item_id"
+    )
+
+
 STOCK = (StockDay._meta.db_table, ("date", "item_id", "kind"), ("quantity", "value", "movements"))
 SALES_ITEM = (
     SalesItemDay._meta.db_table,
@@ -254,6 +319,14 @@ CUSTOMER_DAY = (
 )
 CUSTOMER_MONTH = (SalesCustomerMonth._meta.db_table, ("month", "customer_id"), CUSTOMER_DAY[2])
 BALANCE = (CustomerBalance._meta.db_table, ("customer_id",), ("billed", "paid"))
+BILL_DUE = (BillOutstanding._meta.db_table, ("sale_id", "customer_id", "date"), ("outstanding",))
+_RUN_COLUMNS = ("month", "product_id", "machine", "shift")
+RUN_SUMS = ("runs", "good", "input_value", "conversion", "scrap")
+RUNS_MONTH = (ProductionMonth._meta.db_table, _RUN_COLUMNS, RUN_SUMS)
+REJECTS_MONTH = (ProductionRejectMonth._meta.db_table, (*_RUN_COLUMNS, "reason"), ("quantity",))
+INPUTS_MONTH = (ProductionInputMonth._meta.db_table, (*_RUN_COLUMNS, "item_id"), ("quantity", "value"))
+# A bill's customer and date ride along with its key: the row is one per bill.
+UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
 EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
 WRITE_OFF_DAY = (WriteOffDay._meta.db_table, ("date",), ("count_write_offs", "scrapped"))
 
@@ -291,11 +364,16 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
         return []
     marks, values = _ids(ids)
     where = f"s.id IN ({marks})"
+    if sign > 0:
+        due = _upsert(BILL_DUE, _bill_due_select(where), sign, values)
+    else:  # a cancelled bill owes nothing, whatever was recorded against it
+        due = (f"DELETE FROM {BILL_DUE[0]} WHERE sale_id IN ({marks})", values)
     return [
         _upsert(SALES_ITEM, _sales_item_select(where), sign, values),
         _upsert(CUSTOMER_DAY, _sales_customer_select(where), sign, values),
         _upsert(CUSTOMER_MONTH, _sales_customer_month_select(where), sign, values),
         _upsert(BALANCE, _billed_select(where), sign, values),
+        due,
     ]
 
 
@@ -308,6 +386,7 @@ def _payments(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_DAY, _payments_customer_select(where), sign, values),
         _upsert(CUSTOMER_MONTH, _payments_customer_month_select(where), sign, values),
         _upsert(BALANCE, _paid_select(where), sign, values),
+        _upsert(BILL_DUE, _bill_paid_select(where), sign, values),
     ]
 
 
@@ -321,7 +400,20 @@ def _sales_returns(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_DAY, _returns_customer_select(where), sign, values),
         _upsert(CUSTOMER_MONTH, _returns_customer_month_select(where), sign, values),
         _upsert(BALANCE, _returns_balance_select(where), sign, values),
+        _upsert(BILL_DUE, _bill_returned_select(where), sign, values),
         _upsert(WRITE_OFF_DAY, _scrapped_select(where), sign, values),
+    ]
+
+
+def _runs(ids: Sequence[int], sign: int) -> list[Statement]:
+    if not ids:
+        return []
+    marks, values = _ids(ids)
+    where = f"r.id IN ({marks})"
+    return [
+        _upsert(RUNS_MONTH, _runs_month_select(where), sign, values),
+        _upsert(REJECTS_MONTH, _run_rejects_month_select(where), sign, values),
+        _upsert(INPUTS_MONTH, _run_inputs_month_select(where), sign, values),
     ]
 
 
@@ -359,6 +451,8 @@ def record_posting(posting: PostingContext) -> None:
         statements.append(_upsert(EXPENSE_DAY, _expense_select("e.id = %s"), sign, [document.pk]))
     elif label == STOCK_COUNT_LABEL:
         statements.append(_upsert(WRITE_OFF_DAY, _count_write_off_select("c.id = %s"), sign, [document.pk]))
+    elif label == RUN_LABEL:
+        statements += _runs([document.pk], sign)
     if lifecycle.rules_for(document).moves_stock:
         statements += _document_movements(label, [document.pk], reversals=sign < 0)
     if statements:
@@ -379,6 +473,8 @@ def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
             statements += _sales(part, sign)
         elif label == PAYMENT_LABEL:
             statements += _payments(part, sign)
+        elif label == RUN_LABEL:
+            statements += _runs(part, sign)
         if moves_stock:
             statements += _document_movements(label, part, reversals=sign < 0)
         if statements:
@@ -391,12 +487,23 @@ def rebuild() -> None:
     # The first migration of reporting rebuilds too, before the month summary's table exists.
     tables = connection.introspection.table_names()
     months = SalesCustomerMonth._meta.db_table in tables
+    bills = BillOutstanding._meta.db_table in tables
+    runs = ProductionMonth._meta.db_table in tables
     for model in (StockDay, SalesItemDay, SalesCustomerDay, CustomerBalance):
         model.objects.all().delete()
     if months:
         SalesCustomerMonth.objects.all().delete()
+    if bills:
+        BillOutstanding.objects.all().delete()
     if ExpenseDay._meta.db_table in tables:
         rebuild_net_costs()
+    if runs:
+        for model in (ProductionMonth, ProductionRejectMonth, ProductionInputMonth):
+            model.objects.all().delete()
+        posted_run = "r.status = 'posted'"
+        _apply(RUNS_MONTH, _runs_month_select(posted_run), 1, [])
+        _apply(REJECTS_MONTH, _run_rejects_month_select(posted_run), 1, [])
+        _apply(INPUTS_MONTH, _run_inputs_month_select(posted_run), 1, [])
     posted_sale = "s.status = 'posted'"
     posted_payment = "p.status = 'posted'"
     _apply(STOCK, _stock_select("1 = 1"), 1, [])
@@ -408,6 +515,9 @@ def rebuild() -> None:
         _apply(CUSTOMER_MONTH, _payments_customer_month_select(posted_payment), 1, [])
     _apply(BALANCE, _all_billed_select(posted_sale), 1, [])
     _apply(BALANCE, _paid_select(posted_payment), 1, [])
+    if bills:
+        _apply(BILL_DUE, _bill_due_select(posted_sale), 1, [])
+        _apply(BILL_DUE, _bill_paid_select(posted_payment), 1, [])
     # The first reporting migration runs this before the returns tables exist (none to add then).
     if SalesReturn._meta.db_table not in connection.introspection.table_names():
         return
@@ -417,6 +527,8 @@ def rebuild() -> None:
     if months:
         _apply(CUSTOMER_MONTH, _returns_customer_month_select(posted_return), 1, [])
     _apply(BALANCE, _returns_balance_select(posted_return), 1, [])
+    if bills:
+        _apply(BILL_DUE, _bill_returned_select(posted_return), 1, [])
 
 
 def rebuild_net_costs() -> None:
@@ -433,6 +545,7 @@ def differences() -> list[str]:
     """Where a summary differs from a fresh sum of what it summarises; empty when all agree."""
     posted_sale, posted_payment = "s.status = 'posted'", "p.status = 'posted'"
     posted_return = "r.status = 'posted'"
+    posted_run = "r.status = 'posted'"
     # Each table against the sum of every select that adds to it (bills and credit notes both
     # add to the sales figures, each to its own columns or to shared ones).
     checks = [
@@ -462,11 +575,22 @@ def differences() -> list[str]:
                 _returns_balance_select(posted_return),
             ],
         ),
+        (
+            BILL_DUE,
+            [
+                _bill_due_select(posted_sale),
+                _bill_paid_select(posted_payment),
+                _bill_returned_select(posted_return),
+            ],
+        ),
         (EXPENSE_DAY, [_expense_select("e.status = 'posted'")]),
         (
             WRITE_OFF_DAY,
             [_count_write_off_select("c.status = 'posted'"), _scrapped_select(posted_return)],
         ),
+        (RUNS_MONTH, [_runs_month_select(posted_run)]),
+        (REJECTS_MONTH, [_run_rejects_month_select(posted_run)]),
+        (INPUTS_MONTH, [_run_inputs_month_select(posted_run)]),
     ]
     problems: list[str] = []
     for (table, key, columns), selects in checks:

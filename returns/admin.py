@@ -6,6 +6,17 @@ from core.admin import ReadOnlyInline
 from documents.admin import DocumentAdmin
 from returns.models import PurchaseReturn, PurchaseReturnLine, SalesReturn, SalesReturnLine
 
+# The tax each returned line reverses, as the bill line it returns carries it.
+TAX_FIELDS = (
+    "tax_rate",
+    "taxable_value",
+    "cgst_amount",
+    "sgst_amount",
+    "igst_amount",
+    "tax_amount",
+    "line_total",
+)
+
 
 class SalesReturnLineInline(ReadOnlyInline):
     model = SalesReturnLine
@@ -19,6 +30,7 @@ class SalesReturnLineInline(ReadOnlyInline):
         "scrap_value",
         "discount",
         "amount",
+        *TAX_FIELDS,
         "cost",
     )
     readonly_fields = fields
@@ -35,7 +47,7 @@ class SalesReturnAdmin(DocumentAdmin):
 
 class PurchaseReturnLineInline(ReadOnlyInline):
     model = PurchaseReturnLine
-    fields = ("purchase_line", "item", "quantity", "reason", "amount")
+    fields = ("purchase_line", "item", "quantity", "reason", "amount", *TAX_FIELDS)
     readonly_fields = fields
 
 

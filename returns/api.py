@@ -38,6 +38,18 @@ from returns.models import (
 )
 from sales.models import Sale, SaleLine
 
+# The tax each note reverses (Staff see it: tax is not a cost); total = taxable total + tax total.
+LINE_TAX_FIELDS = (
+    "tax_rate",
+    "taxable_value",
+    "cgst_amount",
+    "sgst_amount",
+    "igst_amount",
+    "tax_amount",
+    "line_total",
+)
+NOTE_TAX_FIELDS = ("taxable_total", "tax_total")
+
 
 def _line_id(help_text: str) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=help_text)
@@ -77,6 +89,7 @@ class SalesReturnLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer)
             "scrap_value",
             "discount",
             "amount",
+            *LINE_TAX_FIELDS,
             "cost",
         )
 
@@ -84,6 +97,9 @@ class SalesReturnLineOutSerializer(CostFieldsMixin, serializers.ModelSerializer)
 class SalesReturnSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name")
     sale_number = serializers.CharField(source="sale.number")
+    sale_date = serializers.DateField(
+        source="sale.date", help_text="the date of the bill the note is against"
+    )
     lines = SalesReturnLineOutSerializer(many=True, read_only=True)
 
     class Meta:
@@ -92,11 +108,13 @@ class SalesReturnSerializer(CostFieldsMixin, DocumentOutMixin, serializers.Model
             *DOCUMENT_FIELDS,
             "sale",
             "sale_number",
+            "sale_date",
             "customer",
             "customer_name",
             "settlement",
             "refund_method",
             "refund",
+            *NOTE_TAX_FIELDS,
             "cost",
             "lines",
         )
@@ -163,17 +181,27 @@ class PurchaseReturnLineOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseReturnLine
-        fields = ("id", "purchase_line", "item", "sku", "quantity", "reason", "amount")
+        fields = ("id", "purchase_line", "item", "sku", "quantity", "reason", "amount", *LINE_TAX_FIELDS)
 
 
 class PurchaseReturnSerializer(DocumentOutMixin, serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name")
     purchase_number = serializers.CharField(source="purchase.number")
+    purchase_date = serializers.DateField(source="purchase.date", help_text="the date of the purchase")
     lines = PurchaseReturnLineOutSerializer(many=True, read_only=True)
 
     class Meta:
         model = PurchaseReturn
-        fields = (*DOCUMENT_FIELDS, "purchase", "purchase_number", "supplier", "supplier_name", "lines")
+        fields = (
+            *DOCUMENT_FIELDS,
+            "purchase",
+            "purchase_number",
+            "purchase_date",
+            "supplier",
+            "supplier_name",
+            *NOTE_TAX_FIELDS,
+            "lines",
+        )
 
 
 class PurchaseReturnLineInSerializer(InputSerializer):

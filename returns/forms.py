@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from core.bounds import MAX_LINE_QUANTITY
-from inventory.forms import DATE_INPUT, MONEY, LineForm, RequestKeyForm, line_formset
+from documents.forms import DATE_INPUT, MONEY, LineForm, RequestKeyForm, line_formset
 from inventory.models import Item, ItemKind
 from purchasing.models import Purchase, PurchaseLine
 from returns.models import REFUND_METHODS, Disposition, ReturnReason, Settlement

@@ -3,6 +3,10 @@
 A return is made against one posted document and each of its lines against one line of it, so
 "never more than was sold (or bought)" is a sum per line. Amounts are fixed at posting, as a
 share of the line they return (see ``returns.shares``).
+
+Tax is reversed the same way: each returned line carries its share of the bill (or purchase)
+line's taxable value and of each tax head, and the note's total is taxable value + tax, so the
+refund, the credit on account and what the plant owes use the tax-inclusive figure.
 """
 
 from __future__ import annotations
@@ -20,6 +24,43 @@ from purchasing.models import Purchase, PurchaseLine, Supplier
 from sales.models import Customer, PaymentMethod, Sale, SaleLine
 
 ZERO = Decimal("0.00")
+
+
+def _money_field(label: str | None = None) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, default=ZERO, editable=False)
+
+
+class ReturnedTax(models.Model):
+    """A returned line's share of its source line's tax, fixed at posting (``returns.shares``):
+    the same fields as a bill line's, so the tax summary by rate reads both alike."""
+
+    tax_rate = models.DecimalField(
+        "tax rate (%)", max_digits=5, decimal_places=2, default=ZERO, editable=False
+    )
+    taxable_value = _money_field()
+    cgst_amount = _money_field("CGST")
+    sgst_amount = _money_field("SGST")
+    igst_amount = _money_field("IGST")
+    tax_amount = _money_field("tax")
+    line_total = _money_field()
+
+    class Meta:
+        abstract = True
+
+
+def _tax_constraints(prefix: str) -> list[models.CheckConstraint]:
+    # (line_total = taxable_value + tax_amount is kept by the service: SQLite compares the sum of
+    # two decimals as floats, so an equality constraint would refuse exact figures there.)
+    return [
+        models.CheckConstraint(
+            condition=Q(taxable_value__gte=0)
+            & Q(cgst_amount__gte=0)
+            & Q(sgst_amount__gte=0)
+            & Q(igst_amount__gte=0)
+            & Q(tax_amount__gte=0),
+            name=f"{prefix}_tax_not_negative",
+        ),
+    ]
 
 
 class Settlement(models.TextChoices):
@@ -62,6 +103,10 @@ class SalesReturn(Document):
     # cost the returned goods left stock at (Σ line cost: the COGS taken back).
     refund = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
     cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    # Set with the lines: ``total`` = taxable total + tax total (the credit note's value); revenue
+    # is taken back by the taxable total, output tax by the tax total.
+    taxable_total = _money_field()
+    tax_total = _money_field()
     history = HistoricalRecords()
 
     class Meta(Document.Meta):
@@ -81,7 +126,7 @@ class SalesReturn(Document):
         ]
 
 
-class SalesReturnLine(models.Model):
+class SalesReturnLine(ReturnedTax):
     sales_return = models.ForeignKey(SalesReturn, on_delete=models.CASCADE, related_name="lines")
     sale_line = models.ForeignKey(SaleLine, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", help_text="the item sold")
@@ -99,8 +144,9 @@ class SalesReturnLine(models.Model):
     scrap_value = models.DecimalField(
         max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
     )
-    # Set at posting, as this line's share of the bill line: the credit (after its share of the
-    # discount) and the cost the goods left stock at.
+    # Set at posting, as this line's share of the bill line: its amount as the bill line has it
+    # (quantity × price − discount), the discount, and the cost the goods left stock at; the tax
+    # fields (``ReturnedTax``) are its share of the bill line's taxable value and tax.
     discount = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
     cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
@@ -109,6 +155,7 @@ class SalesReturnLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
+            *_tax_constraints("salesreturn_line"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="salesreturn_line_quantity_positive"),
             models.CheckConstraint(condition=Q(scrap_value__gte=0), name="salesreturn_line_scrap_value"),
             models.CheckConstraint(
@@ -133,6 +180,9 @@ class PurchaseReturn(Document):
 
     purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="+")
+    # As on a credit note: ``total`` = taxable total (the stock value sent back) + input tax reversed.
+    taxable_total = _money_field()
+    tax_total = _money_field()
     history = HistoricalRecords()
 
     class Meta(Document.Meta):
@@ -144,19 +194,21 @@ class PurchaseReturn(Document):
         ]
 
 
-class PurchaseReturnLine(models.Model):
+class PurchaseReturnLine(ReturnedTax):
     purchase_return = models.ForeignKey(PurchaseReturn, on_delete=models.CASCADE, related_name="lines")
     purchase_line = models.ForeignKey(PurchaseLine, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     reason = models.CharField(max_length=20, choices=ReturnReason.choices, default=ReturnReason.OTHER)
-    # Set at posting: this line's share of the purchase line's amount (the value leaving stock).
+    # Set at posting: this line's share of the purchase line's amount, and (``ReturnedTax``) of its
+    # taxable value (the value leaving stock) and input tax.
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            *_tax_constraints("purchasereturn_line"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="purchasereturn_line_quantity_pos"),
         ]
         indexes = [

@@ -6,11 +6,13 @@ money paid out for the cash book; ``debit_notes_total`` is what a supplier owes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from core.money import CENT
 from documents.models import DocumentStatus
@@ -23,12 +25,25 @@ def _cents(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)  # SQLite hands back sums without their scale
 
 
-def posted_returned(
-    model: type, line_field: str, line_ids
-) -> dict[int, tuple[int, Decimal, Decimal, Decimal]]:
-    """{line id: (quantity, amount, discount, cost)} already taken back by posted returns."""
+TAX_FIELDS = ("taxable_value", "cgst_amount", "sgst_amount", "igst_amount", "tax_amount")
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What posted returns of one line already took back: its quantity, amount, discount and cost,
+    and (``tax``) its taxable value and each tax head, per field."""
+
+    quantity: int = 0
+    amount: Decimal = Decimal("0.00")
+    discount: Decimal = Decimal("0.00")
+    cost: Decimal = Decimal("0.00")
+    tax: dict[str, Decimal] = field(default_factory=dict)
+
+
+def posted_returned(model: type, line_field: str, line_ids) -> dict[int, Taken]:
+    """{line id: what posted returns already took back of it}, in one query."""
     header = "sales_return" if model is SalesReturnLine else "purchase_return"
-    sums = {"q": Sum("quantity"), "a": Sum("amount")}
+    sums = {"q": Sum("quantity"), "a": Sum("amount"), **{name: Sum(name) for name in TAX_FIELDS}}
     if model is SalesReturnLine:
         sums |= {"d": Sum("discount"), "c": Sum("cost")}
     rows = (
@@ -40,7 +55,13 @@ def posted_returned(
         .order_by()
     )
     return {
-        row[line_field]: (int(row["q"]), _cents(row["a"]), _cents(row.get("d")), _cents(row.get("c")))
+        row[line_field]: Taken(
+            int(row["q"]),
+            _cents(row["a"]),
+            _cents(row.get("d")),
+            _cents(row.get("c")),
+            {name: _cents(row[name]) for name in TAX_FIELDS},
+        )
         for row in rows
     }
 
@@ -48,13 +69,13 @@ def posted_returned(
 def returned_quantities(sale: Sale) -> dict[int, int]:
     """{bill line id: quantity returned by posted returns}."""
     found = posted_returned(SalesReturnLine, "sale_line", sale.lines.values_list("pk", flat=True))
-    return {line_id: figures[0] for line_id, figures in found.items()}
+    return {line_id: taken.quantity for line_id, taken in found.items()}
 
 
 def bought_back_quantities(purchase: Purchase) -> dict[int, int]:
     """{purchase line id: quantity sent back by posted returns}."""
     found = posted_returned(PurchaseReturnLine, "purchase_line", purchase.lines.values_list("pk", flat=True))
-    return {line_id: figures[0] for line_id, figures in found.items()}
+    return {line_id: taken.quantity for line_id, taken in found.items()}
 
 
 def posted_sales_returns(sale: Sale) -> QuerySet[SalesReturn]:
@@ -133,6 +154,61 @@ def over_returned_sale_lines() -> list[tuple[str, str, int, int]]:
 def over_returned_purchase_lines() -> list[tuple[str, str, int, int]]:
     """(purchase number, sku, bought, returned) of every purchase line sent back beyond its quantity."""
     return _over_returned(
+        PurchaseReturnLine, "purchase_line", "purchase_return", "purchase_line__purchase__number"
+    )
+
+
+# SQLite sums decimals as floats: compared in SQL with half a paisa to spare, then exactly here.
+HALF_PAISA = Decimal("0.005")
+TAX_HEAD_LABELS = {
+    "taxable_value": "taxable value",
+    "cgst_amount": "CGST",
+    "sgst_amount": "SGST",
+    "igst_amount": "IGST",
+    "tax_amount": "tax",
+}
+
+
+def _over_reversed(
+    model: type, line: str, header: str, number: str
+) -> list[tuple[str, str, str, Decimal, Decimal]]:
+    """(document number, sku, head, on the line, reversed) where posted notes reversed more of a
+    line's taxable value or tax than the line carries."""
+    sums = {f"r_{name}": Sum(name) for name in TAX_FIELDS}
+    rows = (
+        model.objects.filter(**{f"{header}__status": DocumentStatus.POSTED})
+        .values(line, number, "item__sku", *(f"{line}__{name}" for name in TAX_FIELDS))
+        .annotate(**sums)
+        .filter(
+            reduce(
+                operator.or_,
+                (Q(**{f"r_{name}__gt": F(f"{line}__{name}") + HALF_PAISA}) for name in TAX_FIELDS),
+            )
+        )
+        .order_by(number, line)
+    )
+    return [
+        (
+            row[number],
+            row["item__sku"],
+            TAX_HEAD_LABELS[name],
+            _cents(row[f"{line}__{name}"]),
+            _cents(row[f"r_{name}"]),
+        )
+        for row in rows
+        for name in TAX_FIELDS
+        if _cents(row[f"r_{name}"]) > _cents(row[f"{line}__{name}"])
+    ]
+
+
+def over_reversed_sale_lines() -> list[tuple[str, str, str, Decimal, Decimal]]:
+    """Credit-note tax never exceeds the bill line's: (bill, sku, head, billed, reversed) where it does."""
+    return _over_reversed(SalesReturnLine, "sale_line", "sales_return", "sale_line__sale__number")
+
+
+def over_reversed_purchase_lines() -> list[tuple[str, str, str, Decimal, Decimal]]:
+    """Debit-note tax never exceeds the purchase line's: (purchase, sku, head, bought, reversed)."""
+    return _over_reversed(
         PurchaseReturnLine, "purchase_line", "purchase_return", "purchase_line__purchase__number"
     )
 

@@ -13,8 +13,9 @@ Never more than was sold (or bought) less what posted returns already took back:
 return is entered, and again when it posts, with the bill (or purchase) row locked so that two
 returns racing against one bill cannot both take the last units.
 
-Tax: amounts are quantity × unit price less the line's proportional discount. When bill lines
-carry tax, ``_sale_line_figures`` is the one place that also takes the proportional tax back.
+Tax is reversed in proportion: each returned line takes back its share of the source line's taxable
+value and of each tax head (``returns.shares.tax_shares``), and the note's total is taxable value +
+tax. A bill or purchase without tax gives notes without tax.
 """
 
 from __future__ import annotations
@@ -50,11 +51,20 @@ from returns.models import (
     SalesReturnLine,
     Settlement,
 )
-from returns.shares import share
+from returns.shares import share, tax_shares
 from sales import selectors as sales_selectors
 from sales.models import Sale, SaleLine
 
 ZERO = Decimal("0.00")
+LINE_TAX_FIELDS = [
+    "tax_rate",
+    "taxable_value",
+    "cgst_amount",
+    "sgst_amount",
+    "igst_amount",
+    "tax_amount",
+    "line_total",
+]
 
 
 @dataclass(frozen=True)
@@ -124,46 +134,61 @@ def _check_within(lines: Sequence, *, line_of, returned: dict[int, int], verb: s
         raise InvalidDocument(f"{lead} — " + "; ".join(facts) + ".", lines=errors)
 
 
-# Sales returns --------------------------------------------------------------------------------
-
-
-def _check_sales_lines(sale: Sale, lines: Sequence[SalesReturnLineInput]) -> None:
+def _check_lines(document, lines: Sequence, *, field: str, model: type, noun: str, more=None) -> None:
+    """At least one line; each names a line of ``document`` (in ``field``, a ``model``) once, a
+    whole quantity and a reason. ``more(line)`` adds the problems only one kind has."""
     if not lines:
         raise InvalidDocument("Add at least one line.", fields={"lines": ["Add at least one line."]})
     errors: dict[int, dict[str, list[str]]] = {}
     seen: dict[int, int] = {}
     for index, line in enumerate(lines):
         problems: dict[str, list[str]] = {}
-        if not isinstance(line.sale_line, SaleLine) or line.sale_line.sale_id != sale.pk:
-            problems["sale_line"] = [f"Choose a line of {sale}."]
-        elif line.sale_line.pk in seen:
-            problems["sale_line"] = [f"This bill line is already on line {seen[line.sale_line.pk] + 1}."]
+        source = getattr(line, field)
+        if not isinstance(source, model) or getattr(source, f"{document._meta.model_name}_id") != document.pk:
+            problems[field] = [f"Choose a line of {document}."]
+        elif source.pk in seen:
+            problems[field] = [f"This {noun} line is already on line {seen[source.pk] + 1}."]
         else:
-            seen[line.sale_line.pk] = index
+            seen[source.pk] = index
         quantity_problem = _quantity_problem(line.quantity)
         if quantity_problem:
             problems["quantity"] = [quantity_problem]
-        if line.disposition not in Disposition.values:
-            problems["disposition"] = ["Choose back into stock or scrap."]
         if line.reason not in ReturnReason.values:
             problems["reason"] = ["Choose a reason."]
-        value_problem = money_problem(line.scrap_value)
-        if value_problem:
-            problems["scrap_value"] = [value_problem]
-        if line.disposition == Disposition.RESTOCK and (
-            line.scrap_item is not None or not value_problem and money(line.scrap_value)
-        ):
-            problems["scrap_item"] = ["Only scrapped goods go to a scrap item; choose scrap or clear it."]
-        elif line.scrap_item is not None and (
-            line.scrap_item.kind != ItemKind.SCRAP or not line.scrap_item.is_active
-        ):
-            problems["scrap_item"] = [f"{line.scrap_item.sku} is not an active scrap item."]
-        elif line.scrap_item is None and not value_problem and money(line.scrap_value):
-            problems["scrap_item"] = ["Choose the scrap item that carries this scrap value."]
+        if more is not None:
+            problems.update(more(line))
         if problems:
             errors[index] = problems
     if errors:
         raise InvalidDocument(lines=errors)
+
+
+# Sales returns --------------------------------------------------------------------------------
+
+
+def _disposition_problems(line: SalesReturnLineInput) -> dict[str, list[str]]:
+    """Where a returned bill line goes: back into stock, or scrapped to a scrap item or to nothing."""
+    problems: dict[str, list[str]] = {}
+    if line.disposition not in Disposition.values:
+        problems["disposition"] = ["Choose back into stock or scrap."]
+    value_problem = money_problem(line.scrap_value)
+    if value_problem:
+        problems["scrap_value"] = [value_problem]
+    if line.disposition == Disposition.RESTOCK and (
+        line.scrap_item is not None or not value_problem and money(line.scrap_value)
+    ):
+        problems["scrap_item"] = ["Only scrapped goods go to a scrap item; choose scrap or clear it."]
+    elif line.scrap_item is not None and (
+        line.scrap_item.kind != ItemKind.SCRAP or not line.scrap_item.is_active
+    ):
+        problems["scrap_item"] = [f"{line.scrap_item.sku} is not an active scrap item."]
+    elif line.scrap_item is None and not value_problem and money(line.scrap_value):
+        problems["scrap_item"] = ["Choose the scrap item that carries this scrap value."]
+    return problems
+
+
+def _check_sales_lines(sale: Sale, lines: Sequence[SalesReturnLineInput]) -> None:
+    _check_lines(sale, lines, field="sale_line", model=SaleLine, noun="bill", more=_disposition_problems)
 
 
 def _check_settlement(settlement: str, refund_method: str) -> None:
@@ -191,20 +216,34 @@ def _check_sales_within(sale: Sale, lines: Sequence) -> None:
     )
 
 
-def _sale_line_figures(sales_return: SalesReturn, lines: Sequence[SalesReturnLine]) -> None:
-    """Fix each line's credit, discount and cost as its share of the bill line, and the totals.
+def _apply_tax(line, source, taken: selectors.Taken, units: int) -> None:
+    for name, value in tax_shares(source, units=units, already=taken.tax).items():
+        setattr(line, name, value)
 
-    (The seam for tax: a bill line's tax would be shared back here the same way.)
+
+def _note_totals(note, lines: Sequence) -> None:
+    """The note's value: taxable value + tax, as a tax invoice's total is."""
+    note.taxable_total = sum((line.taxable_value for line in lines), ZERO)
+    note.tax_total = sum((line.tax_amount for line in lines), ZERO)
+    note.total = note.taxable_total + note.tax_total
+
+
+def _sale_line_figures(sales_return: SalesReturn, lines: Sequence[SalesReturnLine]) -> None:
+    """Fix each line's credit, discount, cost and tax as its share of the bill line, and the totals.
+
+    The credit note's total is the taxable value + the tax it reverses: the refund, the credit on
+    account and what the customer owes use it. The bill's round-off to the rupee is not shared.
     """
     taken = selectors.posted_returned(SalesReturnLine, "sale_line", [line.sale_line_id for line in lines])
     for line in lines:
         sold = line.sale_line
-        quantity, amount, discount, cost = taken.get(sold.pk, (0, ZERO, ZERO, ZERO))
-        units = quantity + line.quantity
-        line.amount = share(sold.amount, units=units, of=sold.quantity, already=amount)
-        line.discount = share(sold.discount, units=units, of=sold.quantity, already=discount)
-        line.cost = share(sold.cost or ZERO, units=units, of=sold.quantity, already=cost)
-    sales_return.total = sum((line.amount for line in lines), ZERO)
+        before = taken.get(sold.pk, selectors.Taken())
+        units = before.quantity + line.quantity
+        line.amount = share(sold.amount, units=units, of=sold.quantity, already=before.amount)
+        line.discount = share(sold.discount, units=units, of=sold.quantity, already=before.discount)
+        line.cost = share(sold.cost or ZERO, units=units, of=sold.quantity, already=before.cost)
+        _apply_tax(line, sold, before, units)
+    _note_totals(sales_return, lines)
     sales_return.cost = sum((line.cost for line in lines), ZERO)
     sales_return.refund = sales_return.total if sales_return.settlement == Settlement.REFUND else ZERO
 
@@ -344,7 +383,7 @@ def _lock_sale(posting: lifecycle.PostingContext) -> None:
 def _post_sales_return(posting: lifecycle.PostingContext) -> None:
     sales_return, lines, by = posting.document, posting.lines, posting.by
     _sale_line_figures(sales_return, lines)  # again, under the bill's lock: earlier returns may have posted
-    update_with_history(SalesReturnLine, lines, ["amount", "discount", "cost"], by)
+    update_with_history(SalesReturnLine, lines, ["amount", "discount", "cost", *LINE_TAX_FIELDS], by)
     changes = _stock_changes(lines)
     if changes:
         ledger.post(
@@ -380,6 +419,10 @@ def _sales_return_breaches() -> list[str]:
     problems += [
         f"{number} is posted against a bill or purchase that is not"
         for number in selectors.returns_against_unposted()
+    ]
+    problems += [
+        f"{number}: {sku} credit notes reverse {reversed_} {head}, but the bill line carries only {billed}"
+        for number, sku, head, billed, reversed_ in selectors.over_reversed_sale_lines()
     ]
     return problems
 
@@ -418,29 +461,7 @@ lifecycle.guard_cancel(Sale, _sale_has_returns)
 
 
 def _check_purchase_lines(purchase: Purchase, lines: Sequence[PurchaseReturnLineInput]) -> None:
-    if not lines:
-        raise InvalidDocument("Add at least one line.", fields={"lines": ["Add at least one line."]})
-    errors: dict[int, dict[str, list[str]]] = {}
-    seen: dict[int, int] = {}
-    for index, line in enumerate(lines):
-        problems: dict[str, list[str]] = {}
-        if not isinstance(line.purchase_line, PurchaseLine) or line.purchase_line.purchase_id != purchase.pk:
-            problems["purchase_line"] = [f"Choose a line of {purchase}."]
-        elif line.purchase_line.pk in seen:
-            problems["purchase_line"] = [
-                f"This purchase line is already on line {seen[line.purchase_line.pk] + 1}."
-            ]
-        else:
-            seen[line.purchase_line.pk] = index
-        quantity_problem = _quantity_problem(line.quantity)
-        if quantity_problem:
-            problems["quantity"] = [quantity_problem]
-        if line.reason not in ReturnReason.values:
-            problems["reason"] = ["Choose a reason."]
-        if problems:
-            errors[index] = problems
-    if errors:
-        raise InvalidDocument(lines=errors)
+    _check_lines(purchase, lines, field="purchase_line", model=PurchaseLine, noun="purchase")
 
 
 def _check_purchase_within(purchase: Purchase, lines: Sequence) -> None:
@@ -454,15 +475,18 @@ def _check_purchase_within(purchase: Purchase, lines: Sequence) -> None:
 
 
 def _purchase_line_figures(purchase_return: PurchaseReturn, lines: Sequence[PurchaseReturnLine]) -> None:
-    """Each line's value at the price bought: its share of the purchase line's amount."""
+    """Each line's share of the purchase line: its amount, its taxable value (the value leaving
+    stock, at the price bought) and the input tax it reverses; the debit note is taxable + tax."""
     taken = selectors.posted_returned(
         PurchaseReturnLine, "purchase_line", [line.purchase_line_id for line in lines]
     )
     for line in lines:
         bought = line.purchase_line
-        quantity, amount, _, _ = taken.get(bought.pk, (0, ZERO, ZERO, ZERO))
-        line.amount = share(bought.amount, units=quantity + line.quantity, of=bought.quantity, already=amount)
-    purchase_return.total = sum((line.amount for line in lines), ZERO)
+        before = taken.get(bought.pk, selectors.Taken())
+        units = before.quantity + line.quantity
+        line.amount = share(bought.amount, units=units, of=bought.quantity, already=before.amount)
+        _apply_tax(line, bought, before, units)
+    _note_totals(purchase_return, lines)
 
 
 def _write_purchase_return(
@@ -493,9 +517,10 @@ def _check_purchase_return(purchase: Purchase, lines, when: date | None) -> None
 
 
 def _outflows(lines: Sequence[PurchaseReturnLine]) -> list[ledger.StockChange]:
-    # An explicit value: the goods leave at the price bought, not at today's average.
+    # An explicit value: the goods leave at the price bought (the taxable value they entered at:
+    # input tax never entered stock), not at today's average.
     return [
-        ledger.StockChange(item_id=line.item_id, quantity=-line.quantity, value=-line.amount)
+        ledger.StockChange(item_id=line.item_id, quantity=-line.quantity, value=-line.taxable_value)
         for line in lines
     ]
 
@@ -573,7 +598,7 @@ def _refused_by_stock(purchase_return: PurchaseReturn, short: InsufficientStock)
 def _post_purchase_return(posting: lifecycle.PostingContext) -> None:
     purchase_return, lines, by = posting.document, posting.lines, posting.by
     _purchase_line_figures(purchase_return, lines)
-    update_with_history(PurchaseReturnLine, lines, ["amount"], by)
+    update_with_history(PurchaseReturnLine, lines, ["amount", *LINE_TAX_FIELDS], by)
     try:
         # The ledger's own rule for an exact undo (as when cancelling the purchase) refuses a
         # value that would go negative or be left on an empty item.
@@ -606,6 +631,9 @@ def _purchase_return_breaches() -> list[str]:
     return [
         f"{number}: {sku} sent back {returned}, but only {bought} were bought"
         for number, sku, bought, returned in selectors.over_returned_purchase_lines()
+    ] + [
+        f"{number}: {sku} debit notes reverse {reversed_} {head}, but the purchase line carries only {bought}"
+        for number, sku, head, bought, reversed_ in selectors.over_reversed_purchase_lines()
     ]
 
 

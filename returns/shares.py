@@ -20,3 +20,29 @@ def share(whole: Decimal, *, units: int, of: int, already: Decimal) -> Decimal:
         return Decimal("0.00")
     cumulative = (Decimal(whole) * units / of).quantize(CENT, rounding=ROUND_HALF_UP)
     return max(cumulative - Decimal(already), Decimal("0.00"))
+
+
+TAX_HEADS = ("taxable_value", "cgst_amount", "sgst_amount", "igst_amount")
+
+
+def tax_shares(source, *, units: int, already: dict[str, Decimal]) -> dict[str, Decimal]:
+    """A returned line's share of ``source``'s (a bill or purchase line's) taxable value and tax.
+
+    Each head (taxable value, CGST, SGST, IGST) is shared on its own, cumulatively as ``share``
+    does, so returning what is left of a line reverses exactly what is left of each head. A tax
+    kept outside the GST heads (VAT: one plain tax) is shared as the rest of ``tax_amount``.
+    ``already``: what posted returns of the line reversed, per field (``tax_amount`` included).
+    """
+    figures = {
+        head: share(getattr(source, head), units=units, of=source.quantity, already=already.get(head, 0))
+        for head in TAX_HEADS
+    }
+    gst = figures["cgst_amount"] + figures["sgst_amount"] + figures["igst_amount"]
+    other = source.tax_amount - source.cgst_amount - source.sgst_amount - source.igst_amount
+    other_before = Decimal(already.get("tax_amount", 0)) - sum(
+        (Decimal(already.get(head, 0)) for head in TAX_HEADS[1:]), Decimal("0")
+    )
+    figures["tax_amount"] = gst + share(other, units=units, of=source.quantity, already=other_before)
+    figures["line_total"] = figures["taxable_value"] + figures["tax_amount"]
+    figures["tax_rate"] = source.tax_rate
+    return figures

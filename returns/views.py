@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
 from accounts.views import role_required
+from company import taxation
+from company.models import SellerProfile
 from documents import registry
 from documents.pages import DocumentPages
 from purchasing.models import Purchase
@@ -18,6 +20,8 @@ from returns import entry
 from returns import forms as f
 from returns.models import PurchaseReturn, SalesReturn
 from sales.models import Sale
+from tax.compute import Regime
+from tax.states import state_name
 
 
 def _by_number_or_id(model, request, field: str):
@@ -76,19 +80,35 @@ class ReturnPages(DocumentPages):
     def print_view(self, request, pk: int):
         document = get_object_or_404(
             self.model.objects.select_related(self.party_field, self.against_field).prefetch_related(
-                "lines__item"
+                "lines__item", f"lines__{self.against_field}_line"
             ),
             pk=pk,
+        )
+        against = getattr(document, self.against_field)
+        seller = SellerProfile.current()
+        plant_name = getattr(settings, "PLANT_NAME", "Bottleworks")
+        regime = settings.TAX_REGIME
+        # As on the tax invoice it is against: GST splits by the invoice's place of supply.
+        split = {Regime.GST: "igst" if against.is_inter_state else "cgst_sgst", Regime.VAT: "single"}.get(
+            regime, ""
         )
         return render(
             request,
             "returns/note_print.html",
             {
                 "document": document,
+                "lines": list(document.lines.all()),
                 "party": getattr(document, self.party_field),
-                "against": getattr(document, self.against_field),
+                "against": against,
                 "is_credit": isinstance(document, SalesReturn),
-                "plant_name": getattr(settings, "PLANT_NAME", "Bottleworks"),
+                "plant_name": plant_name,
+                "seller": seller,
+                "seller_name": seller.legal_name or seller.trade_name or plant_name,
+                "seller_state": state_name(seller.state_code),
+                "place_of_supply": state_name(against.place_of_supply),
+                "split": split,
+                "taxed": regime != Regime.NONE,
+                "tax_rows": taxation.tax_summary(document.lines.all()),
             },
         )
 

@@ -22,6 +22,7 @@ from core.api.fields import (
     DecimalField,
     InputSerializer,
     PrimaryKeyRelatedField,
+    key_of,
 )
 from core.api.filters import ActiveFilter, IdFilter
 from documents.api import (
@@ -41,6 +42,7 @@ from documents.api import (
     require_flag,
     resolve_items,
 )
+from documents.payment_state import PaymentState
 from inventory.models import PackSize
 from parties.services import PARTY_FIELDS
 from sales import entry, pickers, pricing_api, selectors, services
@@ -136,7 +138,9 @@ class SaleSerializer(CostFieldsMixin, DocumentOutMixin, serializers.ModelSeriali
     customer_name = serializers.CharField(source="customer.name")
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)
-    payment_state = serializers.ChoiceField(choices=["unpaid", "partly paid", "paid"], read_only=True)
+    payment_state = serializers.ChoiceField(
+        choices=[PaymentState.UNPAID, PaymentState.PARTLY_PAID, PaymentState.PAID], read_only=True
+    )
     lines = HeldLines(child=SaleLineOutSerializer(), read_only=True)
 
     class Meta:
@@ -160,14 +164,12 @@ class SaleLineInSerializer(InputSerializer):
     unit_price = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     discount = DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"))
     # Optional, as counted: ``packs`` of ``pack`` are part of ``quantity`` (always base units).
-    pack = PrimaryKeyRelatedField(
-        queryset=PackSize.objects.all(), required=False, allow_null=True, default=None
-    )
+    pack = key_of(PackSize, required=False, allow_null=True, default=None)
     packs = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY, required=False, allow_null=True)
 
 
 class SaleInSerializer(InputSerializer):
-    customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = key_of(Customer)
     date = serializers.DateField(required=False)
     notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
     lines = SaleLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)

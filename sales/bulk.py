@@ -4,7 +4,8 @@
 Each document keeps every rule its one-at-a-time service keeps, through the same functions:
 
 - who may enter it (``lifecycle.require_may_enter``), its date (``check_date``), its lines and
-  customer (``services._check``), its amounts (``services._line_rows``);
+  customer (``lines.check_bill``), its prices and amounts (``lines.with_prices``, ``lines.line_rows``;
+  each price list's prices read once for the batch);
 - stock: ``ledger.post_many`` checks and prices every bill in the order given exactly as
   ``ledger.price`` would (availability, moving-average cost, one movement per line), under one
   lock, in one COPY; the lines take their cost from the movements through ``services.cost_lines``,
@@ -46,16 +47,10 @@ from documents.models import DocumentStatus
 from documents.numbering import next_numbers
 from inventory import ledger
 from inventory.models import MovementKind
-from sales import selectors
+from sales import pricing, selectors
+from sales.lines import SaleLineInput, check_bill, line_rows, with_prices
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
-from sales.services import (
-    CreditLimitExceeded,
-    SaleLineInput,
-    _check,
-    _line_rows,
-    _with_prices,
-    cost_lines,
-)
+from sales.services import CreditLimitExceeded, cost_lines
 
 
 @dataclass(frozen=True)
@@ -122,10 +117,18 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     seller_state = SellerProfile.current().state_code
     items = {getattr(line.item, "pk", None) for bill in bills for line in bill.lines}
     rates = taxation.item_rates(pk for pk in items if pk is not None)
+    # Each price list's prices on the day, read once: customers on one list share its prices
+    # (``pricing.list_prices`` looks at the customer's list only), instead of two queries a bill.
+    listed: dict[int | None, dict[int, Decimal]] = {}
+    for bill in bills:
+        key = getattr(bill.customer, "price_list_id", None)
+        if key not in listed and isinstance(bill.customer, Customer):
+            listed[key] = pricing.list_prices(customer=bill.customer, item_ids=items - {None}, on=date)
     sales, lines = [], []
     for bill in bills:
-        priced = _with_prices(bill.customer, bill.lines, date)
-        _check(bill.customer, priced)
+        key = getattr(bill.customer, "price_list_id", None)
+        priced = with_prices(bill.customer, bill.lines, date, listed.get(key))
+        check_bill(bill.customer, priced)
         at = bill.entered_at or now
         sale = Sale(
             customer=bill.customer,
@@ -136,7 +139,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
             submitted_at=at,
             posted_at=at,
         )
-        lines.append(_line_rows(sale, priced, seller_state=seller_state, rates=rates))
+        lines.append(line_rows(sale, priced, seller_state=seller_state, rates=rates))
         sales.append(sale)
     _refuse_waiting(Sale, sales)
     ledger.check_period_open(date)

@@ -6,16 +6,8 @@ from django import forms
 from django.conf import settings
 
 from core.bounds import MAX_LINE_QUANTITY
-from inventory.forms import (
-    DATE_INPUT,
-    MONEY,
-    ItemChoiceField,
-    LineForm,
-    RequestKeyForm,
-    line_formset,
-    picker,
-    sold_items,
-)
+from documents.forms import DATE_INPUT, MONEY, LineForm, RequestKeyForm, line_formset
+from inventory.forms import ItemChoiceField, picker, sold_items
 from inventory.models import PackSize
 from inventory.packs import total_units
 from parties.forms import PartyForm

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from cashbook.models import Account
 from documents.models import Document
 from inventory.models import Item, PackSize
-from parties.models import Party
+from parties.models import OpeningDue, Party
 
 MAX_CREDIT_DAYS = 365  # a year: longer terms are a loan, not a bill
 
@@ -242,24 +242,18 @@ class Payment(Document):
         ]
 
 
-class CustomerOpeningDue(models.Model):
+class CustomerOpeningDue(OpeningDue):
     """What the customer owed us on the day the plant went live (once per customer);
     receivables count it like a posted bill of that date."""
 
+    party_field = "customer"
+
     customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="opening_due")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    date = models.DateField("go-live date")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="customer_opening_due_positive"),
         ]
-
-    def __str__(self) -> str:
-        return f"Opening due of {self.customer_id}: {self.amount}"
 
 
 class DispatchKind(models.TextChoices):

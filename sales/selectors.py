@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from company import taxation
 from core.money import CENT
 from documents.models import DocumentStatus
+from documents.payment_state import payment_state, payment_state_case
 from sales.models import Customer, CustomerOpeningDue, Payment, Sale, SaleLine
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -35,12 +36,6 @@ def _terms(taken_from: str) -> list[tuple[type, str]]:
 
 def _posted_sum(queryset, field: str) -> Decimal:
     return Decimal(queryset.filter(status=DocumentStatus.POSTED).aggregate(s=Sum(field))["s"] or 0)
-
-
-class PaymentState:
-    UNPAID = "unpaid"
-    PARTLY_PAID = "partly paid"
-    PAID = "paid"
 
 
 def _posted_payments_for_bill():
@@ -89,11 +84,7 @@ def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale
             When(status=DocumentStatus.POSTED, then=F("billed_net") - F("paid")),
             default=ZERO,
         ),
-        payment_state=Case(
-            When(paid__gte=F("billed_net"), then=Value(PaymentState.PAID)),
-            When(paid__gt=0, then=Value(PaymentState.PARTLY_PAID)),
-            default=Value(PaymentState.UNPAID),
-        ),
+        payment_state=payment_state_case(paid="paid", due="billed_net"),
     )
 
 
@@ -107,13 +98,6 @@ def with_payments(sale: Sale) -> Sale:
     )
     sale.paid, sale.outstanding = Decimal(sale.paid).quantize(CENT), Decimal(sale.outstanding).quantize(CENT)
     return sale
-
-
-def payment_state(paid: Decimal, due: Decimal) -> str:
-    """``bills_with_payments``' state rule, for figures already in memory; a test holds the two equal."""
-    if paid >= due:
-        return PaymentState.PAID
-    return PaymentState.PARTLY_PAID if paid > 0 else PaymentState.UNPAID
 
 
 def with_nothing_paid(sale: Sale) -> Sale:

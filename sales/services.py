@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import User
 from cashbook import flows
+from cashbook import services as cashbook_services
 from cashbook.models import Account
 from company import taxation
 from core.errors import DomainError, InvalidDocument, NotAllowed
@@ -27,125 +28,19 @@ from core.money import money
 from core.rows import insert_with_history
 from documents import approval, lifecycle
 from documents.dates import check_date
-from documents.drafts import check_lines, money_problem, replace_lines, update_with_history
+from documents.drafts import money_problem, replace_lines, update_with_history
 from documents.models import DocumentStatus
 from inventory import ledger
-from inventory.models import Item, MovementKind, PackSize, StockMovement
+from inventory.models import MovementKind, StockMovement
 from parties.services import save_party
 from sales import pricing, selectors
-from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
-
-
-@dataclass(frozen=True)
-class SaleLineInput:
-    item: Item
-    quantity: int  # base units, packs included (``inventory.packs.total_units``)
-    unit_price: Decimal | None = None  # None: the customer's list price, else the item's default
-    discount: Decimal = Decimal("0")
-    # As entered, when the line was counted in packs: ``packs`` × ``pack`` + loose units = quantity.
-    pack: PackSize | None = None
-    packs: int | None = None
-    # Filled in by the service (whatever a caller sends): the customer's list price for the item.
-    list_price: Decimal | None = None
-
-
-def _with_prices(customer: Customer | None, lines: Sequence[SaleLineInput], on: date) -> list[SaleLineInput]:
-    """Note each line's list price and give a line left without a price the customer's list price,
-    else its item's default selling price (a form sent without JS, an API call without prices)."""
-    items = [line.item for line in lines if isinstance(line.item, Item)]
-    listed = pricing.list_prices(
-        customer=customer if isinstance(customer, Customer) else None,
-        item_ids=[item.pk for item in items],
-        on=on,
-    )
-    priced, errors = [], {}
-    for index, line in enumerate(lines):
-        if isinstance(line.item, Item):
-            list_price = listed.get(line.item.pk)
-            line = replace(line, list_price=list_price)
-            if line.unit_price is None:
-                suggested = list_price if list_price is not None else line.item.default_price
-                if suggested is None:
-                    errors[index] = {
-                        "unit_price": [f"Enter a price: {line.item.sku} has no default selling price."]
-                    }
-                else:
-                    line = replace(line, unit_price=suggested)
-        priced.append(line)
-    if errors:
-        raise InvalidDocument(lines=errors)
-    return priced
-
-
-def _check_packs(lines: Sequence[SaleLineInput]) -> None:
-    """A line's packs are packs of its own item, and no more of them than its quantity holds."""
-    errors = {}
-    for index, line in enumerate(lines):
-        if line.pack is None:
-            if line.packs:
-                errors[index] = {"pack": ["Choose the pack the number of packs counts."]}
-            continue
-        if not isinstance(line.item, Item) or line.pack.item_id != line.item.pk:
-            errors[index] = {"pack": [f"A {line.pack.name} is not a pack of this item."]}
-        elif (
-            line.packs is not None
-            and isinstance(line.quantity, int)
-            and line.packs * line.pack.quantity > line.quantity
-        ):
-            errors[index] = {
-                "packs": [
-                    f"{line.packs} × {line.pack.quantity} is more than the line's {line.quantity} units."
-                ]
-            }
-    if errors:
-        raise InvalidDocument(lines=errors)
-
-
-def _check(customer: Customer, lines: Sequence[SaleLineInput]) -> None:
-    if customer is None or not customer.is_active:
-        raise InvalidDocument(fields={"customer": ["Choose an active customer."]})
-    check_lines(lines)
-    _check_packs(lines)
-    too_big = {
-        i: {"discount": ["The discount is more than the line's amount."]}
-        for i, line in enumerate(lines)
-        if Decimal(line.discount) > line.quantity * Decimal(line.unit_price)
-    }
-    if too_big:
-        raise InvalidDocument(lines=too_big)
-
-
-def _line_rows(
-    sale: Sale,
-    lines: Sequence[SaleLineInput],
-    *,
-    seller_state: str | None = None,
-    rates: dict[int, tuple[str, Decimal]] | None = None,
-) -> list[SaleLine]:
-    """The bill's line rows, in memory, and its tax and total; ``seller_state`` and ``rates``
-    (``taxation.item_rates``) may be read once by a caller making many bills."""
-    rows = [
-        SaleLine(
-            sale=sale,
-            item=line.item,
-            quantity=line.quantity,
-            unit_price=money(line.unit_price),
-            discount=money(line.discount),
-            amount=money(line.quantity * money(line.unit_price) - money(line.discount)),
-            list_price=line.list_price,
-            pack=line.pack,
-            packs=line.packs if line.pack is not None else None,
-        )
-        for line in lines
-    ]
-    taxation.apply(sale, rows, sale.customer, from_items=True, seller_state=seller_state, rates=rates)
-    sale.off_list_lines = sum(1 for r in rows if r.is_off_list)
-    return rows
+from sales.lines import SaleLineInput, check_bill, line_rows, with_prices
+from sales.models import Customer, Payment, Sale, SaleLine
 
 
 def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> list[SaleLine]:
     """Store a draft bill with these lines (replacing the lines it had); its stored line rows."""
-    rows = _line_rows(sale, lines)
+    rows = line_rows(sale, lines)
     fresh = sale.pk is None
     lifecycle.save_as(sale, by)
     return replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
@@ -199,8 +94,8 @@ def create_bill(
     """
     lifecycle.require_may_enter(Sale, by)
     check_date(date, model=Sale, optional=True)
-    lines = _with_prices(customer, lines, date or timezone.localdate())
-    _check(customer, lines)
+    lines = with_prices(customer, lines, date or timezone.localdate())
+    check_bill(customer, lines)
 
     made: list[SaleLine] = []
     built: list[Sale] = []
@@ -213,7 +108,7 @@ def create_bill(
         if not submit:
             made[:] = _write(sale, lines, by)
             return sale
-        made[:] = _line_rows(sale, lines)
+        made[:] = line_rows(sale, lines)
         return lifecycle.submit(document=sale, by=by, lines=made, write=_store_new)
 
     sale = lifecycle.create_once(Sale, request_key, create)
@@ -237,8 +132,8 @@ def update_sale(
     submit leaves the draft as it was."""
     sale = lifecycle.edit_draft(document=sale, by=by)
     check_date(date, model=Sale)
-    lines = _with_prices(customer, lines, date)
-    _check(customer, lines)
+    lines = with_prices(customer, lines, date)
+    check_bill(customer, lines)
     sale.customer, sale.date, sale.notes = customer, date, notes
     _write(sale, lines, by)
     return lifecycle.submit(document=sale, by=by, locked=True) if submit else sale
@@ -360,17 +255,13 @@ def record_payment(
     check_date(date, model=Payment, optional=True)
     if customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
-    problem = money_problem(amount)
-    if problem is None and money(amount) <= 0:
-        problem = "Enter an amount above zero."
+    problem = money_problem(amount, above_zero=True)
     if problem:
         raise InvalidDocument(fields={"amount": [problem]})
     if sale is not None and sale.customer_id != customer.pk:
         raise InvalidDocument(fields={"sale": [f"{sale} is not a bill of {customer}."]})
-    if method not in PaymentMethod.values:
-        raise InvalidDocument(fields={"method": ["Choose a payment method."]})
-    if account is not None and not account.is_active:
-        raise InvalidDocument(fields={"account": [f"{account} is not an active account."]})
+    if problems := cashbook_services.payment_problems(method=method, account=account):
+        raise InvalidDocument(fields=problems)
 
     def create() -> Payment:
         payment = Payment(

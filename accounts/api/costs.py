@@ -12,7 +12,9 @@ from typing import Any
 
 from django_filters import rest_framework as filters
 from rest_framework import serializers
+from rest_framework.fields import Field, SkipField, empty
 from rest_framework.filters import OrderingFilter
+from rest_framework.relations import PKOnlyObject, RelatedField
 
 from accounts import costs
 from core.api.base import SearchWithoutNulFilter
@@ -33,9 +35,52 @@ def _reads_cost(model: Any, name: str, field: serializers.Field) -> bool:
     return source != "*" and costs.is_cost_path(model, source)
 
 
+# DRF's own ways of reading a value and of rendering it, for the plain kinds of field: each
+# depends only on what the field was built with and its name, never on the serializer holding it
+# (its context, its request). A field whose class keeps these (the strict input fields of
+# core.api.fields only change how input is read) renders the same whichever serializer it is
+# bound to.
+_PLAIN_READS = frozenset({Field.get_attribute, RelatedField.get_attribute})
+_PLAIN_RENDERS = frozenset(
+    kind.to_representation
+    for kind in (
+        serializers.BooleanField,
+        serializers.CharField,
+        serializers.ChoiceField,
+        serializers.DateField,
+        serializers.DateTimeField,
+        serializers.DecimalField,
+        serializers.FloatField,
+        serializers.IntegerField,
+        serializers.PrimaryKeyRelatedField,
+        serializers.UUIDField,
+    )
+)
+
+
+def _renders_plainly(field: serializers.Field) -> bool:
+    kind = type(field)
+    return (
+        kind.get_attribute in _PLAIN_READS
+        and kind.to_representation in _PLAIN_RENDERS
+        and not isinstance(field, serializers.BaseSerializer)
+        # A default may read the serializer's context (CurrentUserDefault): such a field is bound
+        # to each serializer as usual.
+        and (field.default is empty or not callable(field.default))
+    )
+
+
 class CostFieldsMixin:
     """Serializer mixin: every field that reads a cost of ``Meta.model`` (by its source, whatever
-    its name) is removed for anyone who may not see costs. The schema documents them as optional."""
+    its name) is removed for anyone who may not see costs. The schema documents them as optional.
+
+    An answer is rendered as DRF's ``Serializer.to_representation`` renders it, field by field in
+    order, but the plain fields (``_renders_plainly``) are built and bound once per class and
+    cost visibility, not copied again for every serializer: copying a ModelSerializer's fields
+    cost a bill's answer more than the rest of it. The others (nested serializers, method fields,
+    anything that may read the context) are copied and bound to each serializer, as DRF does.
+    ``fields`` (the schema, OPTIONS) is DRF's own, copied per serializer.
+    """
 
     def _built_fields(self) -> dict[str, serializers.Field]:
         # A ModelSerializer works its fields out from the model for every instance; work them out
@@ -59,6 +104,54 @@ class CostFieldsMixin:
             for name in self._cost_names:
                 fields.pop(name, None)
         return fields
+
+    @classmethod
+    def _answer_plan(cls, hide: bool) -> tuple[tuple[str, serializers.Field | None], ...]:
+        """The fields an answer shows, in order: a plain field bound once to a serializer of this
+        class that holds nothing else, or None for a field bound to each serializer."""
+        plans = cls.__dict__.get("_answer_plans")
+        if plans is None:
+            plans = cls._answer_plans = {}
+        if hide not in plans:
+            holder = cls()  # never renders anything itself: it only gives shared fields a parent
+            built = holder._built_fields()
+            plan = []
+            for name, field in built.items():
+                if hide and name in cls._cost_names:
+                    continue
+                if not _renders_plainly(field):
+                    plan.append((name, None))
+                elif not field.write_only:
+                    shared = copy.deepcopy(field)
+                    shared.bind(field_name=name, parent=holder)
+                    plan.append((name, shared))
+            plans[hide] = tuple(plan)
+        return plans[hide]
+
+    def _own_field(self, name: str) -> serializers.Field:
+        own = self.__dict__.setdefault("_own_fields", {})
+        if name not in own:
+            field = copy.deepcopy(self._built_fields()[name])
+            field.bind(field_name=name, parent=self)
+            own[name] = field
+        return own[name]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        hide = self.__dict__.get("_hides_costs")
+        if hide is None:
+            hide = self._hides_costs = hides_costs(self.context)  # once, not once per line
+        answer = {}
+        for name, shared in self._answer_plan(hide):
+            field = shared or self._own_field(name)
+            if field.write_only:
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            value = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            answer[name] = None if value is None else field.to_representation(attribute)
+        return answer
 
 
 class CostOrderingFilter(OrderingFilter):

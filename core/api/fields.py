@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -119,6 +120,23 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if found is None:
             self.fail("does_not_exist", pk_value=data)
         return found
+
+
+@cache
+def _key_field_class(model: type[Model]) -> type[PrimaryKeyRelatedField]:
+    return type(
+        f"{model.__name__}KeyField",
+        (PrimaryKeyRelatedField,),
+        {"queryset": model._meta.default_manager.all(), "__module__": __name__},
+    )
+
+
+def key_of(model: type[Model], **kwargs: Any) -> PrimaryKeyRelatedField:
+    """``PrimaryKeyRelatedField(queryset=<the model's whole table>, **kwargs)``, with the table held
+    by the field's class (DRF reads a class's ``queryset`` as it reads the argument, and clones it
+    for each use). A serializer copies its fields from their arguments for every request, and
+    copying a QuerySet argument cost more than building the rest of the field."""
+    return _key_field_class(model)(**kwargs)
 
 
 class InputSerializer(serializers.Serializer):

@@ -179,3 +179,46 @@ def test_an_orm_save_inside_a_pipeline_is_refused_before_it_is_sent(plant, staff
         customer.save()
     customer.refresh_from_db()
     assert customer.name != "Renamed inside"
+
+
+def test_many_rows_of_every_kind_of_column_are_written_as_the_orm_writes_them(plant, staff_user):
+    # Several rows whose keys are read go as one UNNEST of one array per column on PostgreSQL:
+    # text, JSON (null, an object, a list), small integers, datetimes, uuids, dates, booleans,
+    # and a column that is null in every row.
+    import uuid
+
+    from accounts.models import IdempotencyRecord
+    from core.rows import insert
+
+    bodies = [None, {"id": 1, "lines": [{"sku": "BTL-500", "price": "5.10"}]}, ["a", 'b"c', "ü"]]
+    ours = [
+        IdempotencyRecord(user=staff_user, key=f"ours-{n}", fingerprint="f" * 64, status_code=201, body=b)
+        for n, b in enumerate(bodies)
+    ]
+    orm = [
+        IdempotencyRecord(user=staff_user, key=f"orm-{n}", fingerprint="f" * 64, status_code=201, body=b)
+        for n, b in enumerate(bodies)
+    ]
+    insert(ours)
+    IdempotencyRecord.objects.bulk_create(orm)
+    skip = ("id", "key", "created_at")
+    for made, reference in zip(ours, orm, strict=True):
+        assert _values(IdempotencyRecord.objects.get(pk=made.pk), skip) == _values(
+            IdempotencyRecord.objects.get(pk=reference.pk), skip
+        )
+    assert [IdempotencyRecord.objects.get(pk=r.pk).body for r in ours] == bodies
+
+    keys = [uuid.uuid4(), None, uuid.uuid4()]
+    sales = [
+        Sale(customer=plant.customer, created_by=staff_user, request_key=k, notes=f"n{i}")
+        for i, k in enumerate(keys)
+    ]
+    insert(sales)
+    stored = Sale.objects.in_bulk([s.pk for s in sales])
+    assert [stored[s.pk].request_key for s in sales] == keys
+    assert [stored[s.pk].notes for s in sales] == ["n0", "n1", "n2"]
+    reference = Sale.objects.create(customer=plant.customer, created_by=staff_user, request_key=uuid.uuid4())
+    sale_skip = ("id", "request_key", "notes", "created_at")
+    assert {tuple(_values(stored[s.pk], sale_skip).items()) for s in sales} == {
+        tuple(_values(Sale.objects.get(pk=reference.pk), sale_skip).items())
+    }

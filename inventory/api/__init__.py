@@ -1,1 +1,1 @@
-"""The inventory part of the REST API, and the document machinery every document type's API shares."""
+"""The inventory part of the REST API: items, stock, stock counts and closed periods."""

@@ -142,18 +142,6 @@ class StockCountInSerializer(InputSerializer):
         return attrs
 
 
-class ApprovalSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="e.g. sales.sale")
-    kind = serializers.CharField(help_text="e.g. sales bill")
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    date = serializers.DateField()
-    total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    created_by = serializers.CharField()
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    reason = serializers.CharField(help_text="why it waits: the rule and the figures that decided it")
-
-
 class ClosedPeriodSerializer(serializers.ModelSerializer):
     """A close: POST sends ``through`` (and a note); the rest is the record of it."""
 

@@ -13,7 +13,6 @@ router.register("stock-counts", views.StockCountViewSet, basename="api-stock-cou
 router.register("periods", views.PeriodViewSet, basename="api-period")
 
 urlpatterns = [
-    path("approvals/", views.ApprovalsView.as_view(), name="api-approvals"),
     path("search/items/", pickers.ItemSearchView.as_view(), name="api-search-items"),
     *router.urls,
 ]

@@ -1,4 +1,4 @@
-"""Items (+ recipes), stock balances and movements, stock counts, and the approvals queue."""
+"""Items (+ recipes), stock balances and movements, stock counts and closed periods."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,18 +17,15 @@ from accounts.api.costs import API_FILTERS
 from accounts.api.idempotency import IdempotentCreateMixin
 from core.api.base import LedgerPagination
 from core.api.filters import FilterSet, IdFilter, TrueOrFalseFilter
-from documents import lifecycle
 from documents.api import (
     DOCUMENT_USERS,
     DocumentFilter,
     DraftDocumentViewSet,
     HistoryMixin,
     ReasonSerializer,
-    RolePermission,
     RoleRulesMixin,
     Rule,
 )
-from documents.models import DocumentStatus
 from inventory import count_entry, services
 from inventory.api import serializers as s
 from inventory.models import (
@@ -188,40 +184,6 @@ class StockCountViewSet(DraftDocumentViewSet):
 
     def update_document(self, document: StockCount, by: Any, data: dict) -> StockCount:
         return count_entry.update_count(count=document, by=by, data=data, lines=data["lines"])
-
-
-class ApprovalsView(ListAPIView):
-    """Documents waiting for approval, oldest first (Managers and the Owner)."""
-
-    serializer_class = s.ApprovalSerializer
-    filter_backends: list = []
-
-    permission_classes = [RolePermission]
-
-    def rule_for(self, action_name: str | None) -> Rule:
-        return roles.can_approve
-
-    def get_queryset(self) -> list[dict]:
-        rows = []
-        for model in lifecycle.registered_models():
-            kind = lifecycle.rules_for(model).verbose
-            pending = model.objects.filter(status=DocumentStatus.PENDING).select_related("created_by")
-            for document in pending.order_by("submitted_at", "id")[:1000]:
-                rows.append(
-                    {
-                        "type": model._meta.label_lower,
-                        "kind": kind,
-                        "id": document.pk,
-                        "number": document.display_number,
-                        "date": document.date,
-                        "total": document.total,
-                        "created_by": document.created_by.username,
-                        "submitted_at": document.submitted_at,
-                        "reason": lifecycle.waiting_reason(document, self.request.user),
-                    }
-                )
-        rows.sort(key=lambda row: (row["submitted_at"] is None, row["submitted_at"] or 0, row["id"]))
-        return rows
 
 
 class PeriodViewSet(

@@ -19,6 +19,7 @@ from reporting.charts import bar_chart
 from reporting.models import CustomerBalance, SalesCustomerDay, SalesCustomerMonth
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money, percent
+from returns.models import SalesReturn
 from sales.models import Customer, Payment, Sale
 
 BUCKETS, OVER_90 = ageing_rules.BUCKETS, ageing_rules.OVER_90
@@ -35,7 +36,7 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+def split_months(start: date, end: date | None) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
     """The days ``start``…``end`` (None: no end) as (day ranges to read from the daily summary,
     the whole months to read from the monthly one, as (first month, last month) or None)."""
     first = start if start.day == 1 else _next_month(start)
@@ -54,7 +55,7 @@ def _split(start: date, end: date | None) -> tuple[list[tuple[date, date]], tupl
 def customer_sums(start: date, end: date | None, fields=SUMS) -> dict[int, dict]:
     """{customer id: {field: Σ}} over the days ``start``…``end`` (None: every day from ``start``),
     from the monthly summary for whole months and the daily one for the rest."""
-    days, months = _split(start, end)
+    days, months = split_months(start, end)
     queries = [
         SalesCustomerDay.objects.filter(date__gte=low, date__lte=high) for low, high in days if low <= high
     ]
@@ -91,7 +92,8 @@ def total_outstanding_at(end: date, owed: dict[int, object] | None = None):
 
 
 def open_bills(end: date):
-    """Posted bills dated up to ``end`` that still owe something at its end."""
+    """Posted bills dated up to ``end`` that still owe something at its end: the total less the
+    payments and the credit notes (less their refunds) against them dated up to it."""
     paid = (
         Payment.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
         .order_by()
@@ -99,10 +101,21 @@ def open_bills(end: date):
         .annotate(s=Sum("amount"))
         .values("s")
     )
+    credited = (
+        SalesReturn.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
+        .order_by()
+        .values("sale")
+        .annotate(s=Sum(F("total") - F("refund")))
+        .values("s")
+    )
+    zero = Value(Decimal("0"))
     return (
         Sale.objects.filter(status=DocumentStatus.POSTED, date__lte=end)
-        .annotate(paid_by_end=Coalesce(Subquery(paid, output_field=ageing_rules.MONEY), Value(Decimal("0"))))
-        .annotate(outstanding=F("total") - F("paid_by_end"))
+        .annotate(
+            paid_by_end=Coalesce(Subquery(paid, output_field=ageing_rules.MONEY), zero),
+            credited_by_end=Coalesce(Subquery(credited, output_field=ageing_rules.MONEY), zero),
+        )
+        .annotate(outstanding=F("total") - F("paid_by_end") - F("credited_by_end"))
         .filter(outstanding__gt=0)
     )
 
@@ -140,7 +153,9 @@ def build(period: Period) -> Report:
     activity = customer_sums(period.start, period.end)
     owed = outstanding_at(period.end)
     shown = set(activity) | {c for c, amount in owed.items() if amount}
-    # Each customer's latest bill day up to the end: one index probe per customer (customer, date).
+    aged = ageing(period.end, owed)
+    # Each customer's latest bill day up to the end: one index probe per customer (customer, date);
+    # the names of both tables' customers in the same query.
     latest = (
         SalesCustomerDay.objects.filter(customer=OuterRef("pk"), date__lte=period.end, bills__gt=0)
         .order_by("-date")
@@ -148,7 +163,7 @@ def build(period: Period) -> Report:
     )
     names, last_bill = {}, {}
     for pk, name, last in (
-        Customer.objects.filter(pk__in=shown)
+        Customer.objects.filter(pk__in=shown | {a[0] for a in aged})
         .annotate(last=Subquery(latest))
         .values_list("pk", "name", "last")
     ):
@@ -186,11 +201,9 @@ def build(period: Period) -> Report:
         "outstanding": total_outstanding_at(period.end, owed),
         "last_bill": None,
     }
-    aged = ageing(period.end, owed)
-    aged_names = dict(Customer.objects.filter(pk__in=[a[0] for a in aged]).values_list("pk", "name"))
     keys = ["outstanding", *ageing_rules.KEYS, "on_account"]
     ageing_rows = sorted(
-        ({"customer": aged_names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
+        ({"customer": names.get(a[0], f"#{a[0]}"), **dict(zip(keys, a[1:], strict=True))} for a in aged),
         key=lambda r: (-r["outstanding"], r["customer"]),
     )
     ageing_totals = {"customer": "Total", **_ageing_totals(aged, keys)}

@@ -6,6 +6,7 @@ input part is split by the kind of item consumed (preform, cap, label, other).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, F, Sum
@@ -16,7 +17,9 @@ from inventory.models import Item, ItemKind
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 from reporting import net_costs
 from reporting.charts import line_chart
+from reporting.models import ProductionInputMonth, ProductionMonth, ProductionRejectMonth
 from reporting.periods import Period
+from reporting.reports.customers import split_months
 from reporting.tables import Column, Report, Table, money, percent, ratio
 
 TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}
@@ -28,26 +31,16 @@ INPUT_KINDS = [
 ]
 
 
-def _runs(period: Period):
-    return ProductionRun.objects.filter(
-        status=DocumentStatus.POSTED, date__gte=period.start, date__lte=period.end
-    )
-
-
-def _grouping(by: str, group: str, prefix: str = "") -> dict:
-    """The expression to group runs (or their rejects and inputs, through ``prefix``) by: a bottle
-    by its id (named afterwards), so no query joins the items."""
+def _group_expression(by: str, group: str, date_field: str, product_field: str, prefix: str):
+    """The expression to group runs (or their rejects and inputs, through ``prefix``; or the
+    monthly summaries) by: a bottle by its id (named afterwards), so no query joins the items."""
     if by == "machine":
-        return {"key": _f(prefix, "machine")}
+        return F(prefix + "machine")
     if by == "shift":
-        return {"key": _f(prefix, "shift")}
+        return F(prefix + "shift")
     if by == "period":
-        return {"key": TRUNC[group](prefix + "date")}
-    return {"key": _f(prefix, "product_id")}
-
-
-def _f(prefix: str, name: str) -> F:
-    return F(prefix + name)
+        return TRUNC[group](date_field)
+    return F(product_field)
 
 
 def _label(value, by: str, group: str) -> str:
@@ -96,77 +89,117 @@ def _input_kind(kind: str) -> str:
     return "other"
 
 
+RUN_SUMS = ("runs", "good", "input_value", "conversion", "scrap")
+
+
+def _run_sources(period: Period, group: str) -> tuple[list[tuple[date, date]], tuple | None]:
+    """The days to read from the runs themselves and the whole months to read from the monthly
+    summary (``reporting.models.ProductionMonth``). A trend by day or week cannot come from
+    months, so then every day is read from the runs."""
+    if group in ("day", "week"):
+        return [(period.start, period.end)], None
+    days, months = split_months(period.start, period.end)
+    return [(low, high) for low, high in days if low <= high], months
+
+
+def _union(parts: list):
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
 def _collect(period: Period, by: str, group: str):
     """Runs, rejects and inputs summed per table group and per trend period, in one query each.
 
     Returns ({key: run sums}, {key: {reason: quantity}}, {key: {input kind: (quantity, value)}})
     for the table (grouped ``by``) and the same three for the trend (grouped by ``group``
-    periods): each group of a query is (key, period), folded both ways here, so the year's rows
-    are read once even when the table is not grouped by period.
+    periods): each group of a query is (key, period), folded both ways here. Whole months come
+    from the monthly summaries (a few hundred rows for a year) and only the days of the partial
+    months at either end from the runs, each query's parts in one round trip.
     """
-    runs = _runs(period)
-    run_sums = {
+    days, months = _run_sources(period, group)
+    # Grouped by period, the key is the period: one expression (PostgreSQL binds the truncation's
+    # kind as a parameter, so two equal expressions would not be seen as one GROUP BY term).
+    by_period = by == "period"
+    when = "key" if by_period else "when"
+
+    def keyed(queryset, prefix: str, date_field: str, product: str):
+        grouping = {"key": _group_expression(by, group, prefix + date_field, prefix + product, prefix)}
+        if not by_period:
+            grouping["when"] = TRUNC[group](prefix + date_field)
+        return queryset.annotate(**grouping).values(*grouping)
+
+    raw_run_sums = {
         "runs": Count("id"),
         "good": Sum("good_quantity"),
         "input_value": Sum("input_value"),
         "conversion": Sum("conversion_cost"),
         "scrap": Sum("scrap_value"),
     }
-    # Grouped by period, the key is the period: one expression (PostgreSQL binds the truncation's
-    # kind as a parameter, so two equal expressions would not be seen as one GROUP BY term).
-    by_period = by == "period"
-    when = "key" if by_period else "when"
-    period_of = {} if by_period else {"when": TRUNC[group]("date")}
-    run_rows = (
-        runs.annotate(**_grouping(by, group), **period_of).values("key", *period_of).annotate(**run_sums)
-    )
+    run_parts, reject_parts, input_parts = [], [], []
+    for low, high in days:
+        runs = ProductionRun.objects.filter(status=DocumentStatus.POSTED, date__gte=low, date__lte=high)
+        run_parts.append(keyed(runs, "", "date", "product_id").annotate(**raw_run_sums).order_by())
+        in_runs = {"run__status": DocumentStatus.POSTED, "run__date__gte": low, "run__date__lte": high}
+        reject_parts.append(
+            keyed(RunReject.objects.filter(**in_runs), "run__", "date", "product_id")
+            .values(*(["key"] if by_period else ["key", "when"]), "reason")
+            .annotate(q=Sum("quantity"))
+            .order_by()
+        )
+        input_parts.append(
+            RunInput.objects.filter(**in_runs)
+            .annotate(key=_group_expression(by, group, "run__date", "run__product_id", "run__"))
+            .values("key", "item_id")
+            .annotate(q=Sum("quantity"), v=Sum("value"))
+            .order_by()
+        )
+    if months is not None:
+        in_months = {"month__gte": months[0], **({} if months[1] is None else {"month__lte": months[1]})}
+        run_parts.append(
+            keyed(ProductionMonth.objects.filter(**in_months), "", "month", "product_id")
+            .annotate(**{name: Sum(name) for name in RUN_SUMS})
+            .order_by()
+        )
+        reject_parts.append(
+            keyed(ProductionRejectMonth.objects.filter(**in_months), "", "month", "product_id")
+            .values(*(["key"] if by_period else ["key", "when"]), "reason")
+            .annotate(q=Sum("quantity"))
+            .order_by()
+        )
+        input_parts.append(
+            ProductionInputMonth.objects.filter(**in_months)
+            .annotate(key=_group_expression(by, group, "month", "product_id", ""))
+            .values("key", "item_id")
+            .annotate(q=Sum("quantity"), v=Sum("value"))
+            .order_by()
+        )
     table_runs: dict = {}
     trend_runs: dict = {}
-    for row in run_rows.order_by():
+    for row in _union(run_parts):
         for into, key in ((table_runs, row["key"]), (trend_runs, row[when])):
             bucket = into.setdefault(key, {})
-            for name in run_sums:
+            for name in RUN_SUMS:
                 bucket[name] = (bucket.get(name) or 0) + (row[name] or 0)
-    in_runs = {
-        "run__status": DocumentStatus.POSTED,
-        "run__date__gte": period.start,
-        "run__date__lte": period.end,
-    }
-    grouped = {**_grouping(by, group, "run__"), **({} if by_period else {"when": TRUNC[group]("run__date")})}
     table_rejects: dict = {}
     trend_rejects: dict = {}
-    for r in (
-        RunReject.objects.filter(**in_runs)
-        .annotate(**grouped)
-        .values(*grouped, "reason")
-        .annotate(q=Sum("quantity"))
-        .order_by()
-    ):
+    for r in _union(reject_parts):
         for into, key in ((table_rejects, r["key"]), (trend_rejects, r[when])):
             reasons = into.setdefault(key, {})
             reasons[r["reason"]] = reasons.get(r["reason"], 0) + int(r["q"] or 0)
-    kinds = dict(Item.objects.values_list("pk", "kind"))
+    items = {pk: (kind, sku) for pk, kind, sku in Item.objects.values_list("pk", "kind", "sku")}
     table_inputs: dict = {}
-    for r in (
-        RunInput.objects.filter(**in_runs)
-        .annotate(**_grouping(by, group, "run__"))
-        .values("key", "item_id")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
-        .order_by()
-    ):
+    for r in _union(input_parts):
         bucket = table_inputs.setdefault(r["key"], {})
-        kind = _input_kind(kinds.get(r["item_id"], ""))
+        kind = _input_kind(items.get(r["item_id"], ("", ""))[0])
         q, v = bucket.get(kind, (0, money(0)))
         bucket[kind] = (q + int(r["q"] or 0), v + money(r["v"]))
-    return (table_runs, table_rejects, table_inputs), (trend_runs, trend_rejects)
+    return (table_runs, table_rejects, table_inputs), (trend_runs, trend_rejects), items
 
 
 def build(period: Period, by: str = "item", group: str = "month") -> Report:
-    (run_rows, reject_by, input_by), (trend_runs, trend_rejects) = _collect(period, by, group)
+    (run_rows, reject_by, input_by), (trend_runs, trend_rejects), items = _collect(period, by, group)
     if by == "item":
-        skus = dict(
-            Item.objects.filter(pk__in=[k for k in run_rows if k is not None]).values_list("pk", "sku")
-        )
+        # Every item's kind and SKU come in one read of the (small) item table.
+        skus = {pk: sku for pk, (_kind, sku) in items.items()}
         run_rows = {skus.get(k, k): v for k, v in run_rows.items()}
         reject_by = {skus.get(k, k): v for k, v in reject_by.items()}
         input_by = {skus.get(k, k): v for k, v in input_by.items()}

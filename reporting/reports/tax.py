@@ -3,11 +3,14 @@
 - outward supplies (GSTR-1): by HSN and rate, B2B by the customer's GSTIN, B2C by place of supply
   and rate;
 - inward supplies: input tax by supplier GSTIN and by rate;
+- credit and debit notes: the tax each note reverses, dated by the note (CDNR for registered
+  customers, CDNUR for the others), so output tax is net of credit notes and input tax of debit
+  notes; the HSN summary is net of returns;
 - tax payable (GSTR-3B): output tax − input tax per head (CGST, SGST, IGST; one tax under VAT).
 
 Every table sums the lines of posted documents dated in the period (a cancelled one is left out);
-its totals equal the sums of the documents' own tax figures (``documents`` table), so each report
-reconciles to the bills and purchases it sums.
+its totals equal the sums of the documents' own tax figures (``documents`` tables), so each report
+reconciles to the bills, purchases and notes it sums: net = invoices − notes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from purchasing.models import Purchase, PurchaseLine
 from reporting.charts import bar_chart
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money
+from returns.models import PurchaseReturn, PurchaseReturnLine, SalesReturn, SalesReturnLine
 from sales.models import Sale, SaleLine
 from tax.states import state_name
 
@@ -63,6 +67,51 @@ def purchase_lines(period: Period):
     )
 
 
+def credit_note_lines(period: Period):
+    """Lines of posted credit notes dated in the period: output tax reversed then."""
+    return SalesReturnLine.objects.filter(
+        sales_return__status=DocumentStatus.POSTED,
+        sales_return__date__gte=period.start,
+        sales_return__date__lte=period.end,
+    )
+
+
+def debit_note_lines(period: Period):
+    """Lines of posted debit notes dated in the period: input tax reversed then."""
+    return PurchaseReturnLine.objects.filter(
+        purchase_return__status=DocumentStatus.POSTED,
+        purchase_return__date__gte=period.start,
+        purchase_return__date__lte=period.end,
+    )
+
+
+HEADS = ("taxable", "cgst", "sgst", "igst", "tax")
+
+
+def _less(gross: dict, reversed_: dict) -> dict:
+    return {key: money(gross.get(key)) - money(reversed_.get(key)) for key in HEADS}
+
+
+def _net_by(
+    gross_rows, note_rows, key: tuple[str, ...], note_key: tuple[str, ...], extra=("quantity",)
+) -> list:
+    """Invoice rows less note rows grouped alike (a handful of groups: combined here, summed in SQL)."""
+    net: dict[tuple, dict] = {}
+    for row in gross_rows:
+        net[tuple(row[k] for k in key)] = {
+            **{k: row[k] for k in key},
+            **{h: row[h] or 0 for h in (*extra, *HEADS)},
+        }
+    for row in note_rows:
+        group = tuple(row[k] for k in note_key)
+        into = net.setdefault(
+            group, {**dict(zip(key, group, strict=True)), **{h: 0 for h in (*extra, *HEADS)}}
+        )
+        for h in (*extra, *HEADS):
+            into[h] -= row[h] or 0
+    return [net[group] for group in sorted(net)]
+
+
 def _money_row(row: dict, keys=("taxable", "cgst", "sgst", "igst", "tax")) -> dict:
     return {**row, **{key: money(row.get(key)) for key in keys if key in row}}
 
@@ -93,6 +142,78 @@ def _documents_table(model, period: Period, what: str) -> Table:
     )
 
 
+def _notes_table(model, period: Period, what: str) -> Table:
+    """The notes' own figures: their lines' tax tables reconcile to these."""
+    row = _posted(model, period).aggregate(
+        documents=Count("id"), taxable=Sum("taxable_total"), tax=Sum("tax_total"), value=Sum("total")
+    )
+    return Table(
+        f"{what.replace(' ', '_')}",
+        f"Posted {what} (the figures on the notes themselves)",
+        [
+            Column("documents", what.capitalize(), "int"),
+            Column("taxable", "Taxable value", "money"),
+            Column("tax", "Total tax", "money"),
+            Column("value", "Note value", "money"),
+        ],
+        [{"documents": row["documents"] or 0, **{k: money(row[k]) for k in ("taxable", "tax", "value")}}],
+    )
+
+
+NOTE_COLUMNS = [
+    Column("number", "Note"),
+    Column("date", "Date", "date"),
+    Column("invoice", "Against"),
+    Column("invoice_date", "Of", "date"),
+]
+
+
+def _note_rows(lines, *, header: str, against: str, party: str) -> list[dict]:
+    """One row per note: its number and date, the invoice it is against, its tax per head."""
+    fields = {
+        "number": f"{header}__number",
+        "date": f"{header}__date",
+        "invoice": f"{header}__{against}__number",
+        "invoice_date": f"{header}__{against}__date",
+        "party": f"{header}__{party}__name",
+        "gstin": f"{header}__{against}__party_gstin",
+        "place_of_supply": f"{header}__{against}__place_of_supply",
+        "value": f"{header}__total",
+    }
+    rows = (
+        lines.values(*fields.values()).annotate(**TAX_SUMS).order_by(f"{header}__date", f"{header}__number")
+    )
+    return [
+        _money_row(
+            {
+                **{
+                    name: row[path]
+                    for name, path in fields.items()
+                    if name not in ("value", "place_of_supply")
+                },
+                "place_of_supply": _state(row[fields["place_of_supply"]]),
+                "value": money(row[fields["value"]]),
+                **{k: row[k] for k in TAX_SUMS},
+            }
+        )
+        for row in rows
+    ]
+
+
+def _note_totals(lines, notes) -> dict:
+    """The notes' tax per head from their lines, their value from the notes themselves."""
+    value = money(notes.aggregate(s=Sum("total"))["s"])
+    blank = {
+        "date": None,
+        "invoice": "",
+        "invoice_date": None,
+        "party": "",
+        "gstin": "",
+        "place_of_supply": "",
+    }
+    return {**_totals(lines, "number"), **blank, "value": value}
+
+
 def _state(code: str) -> str:
     return f"{code} {state_name(code)}".strip()
 
@@ -104,11 +225,17 @@ def _invoice_values(queryset, key: str) -> dict:
 
 def build_outward(period: Period) -> Report:
     lines = sale_lines(period)
+    notes = credit_note_lines(period)
     by_hsn = [
         _money_row({**row, "quantity": int(row["quantity"] or 0)})
-        for row in lines.values("hsn_code", "tax_rate")
-        .annotate(quantity=Sum("quantity"), **TAX_SUMS)
-        .order_by("hsn_code", "tax_rate")
+        for row in _net_by(
+            lines.values("hsn_code", "tax_rate").annotate(quantity=Sum("quantity"), **TAX_SUMS).order_by(),
+            notes.values("sale_line__hsn_code", "tax_rate")
+            .annotate(quantity=Sum("quantity"), **TAX_SUMS)
+            .order_by(),
+            key=("hsn_code", "tax_rate"),
+            note_key=("sale_line__hsn_code", "tax_rate"),
+        )
     ]
     b2b_lines = lines.exclude(sale__party_gstin="")
     posted_b2b = _posted(Sale, period).exclude(party_gstin="")
@@ -147,7 +274,36 @@ def build_outward(period: Period) -> Report:
     ]
     b2b_total = _totals(b2b_lines, "gstin", invoices=Count("sale", distinct=True))
     b2b_total["value"] = money(sum(b2b_values.values(), money(0)))
-    by_rate = [_money_row(r) for r in lines.values("tax_rate").annotate(**TAX_SUMS).order_by("tax_rate")]
+    # A credit note is registered (CDNR) when its bill was issued to a GSTIN (B2B), else CDNUR.
+    cdnr_lines = notes.exclude(sales_return__sale__party_gstin="")
+    cdnur_lines = notes.filter(sales_return__sale__party_gstin="")
+    posted_notes = _posted(SalesReturn, period)
+    note_args = {"header": "sales_return", "against": "sale", "party": "customer"}
+    by_rate = [
+        _money_row(r)
+        for r in _net_by(
+            lines.values("tax_rate").annotate(**TAX_SUMS).order_by(),
+            notes.values("tax_rate").annotate(**TAX_SUMS).order_by(),
+            key=("tax_rate",),
+            note_key=("tax_rate",),
+            extra=(),
+        )
+    ]
+    invoiced = _money_row(lines.aggregate(**TAX_SUMS))
+    credited = _money_row(notes.aggregate(**TAX_SUMS))
+    net_rows = [
+        {"what": "Invoices (B2B + B2C)", **{k: invoiced[k] for k in HEADS}},
+        {"what": "Less credit notes (CDNR + CDNUR)", **{k: -credited[k] for k in HEADS}},
+        {"what": "Net outward supplies", **_less(invoiced, credited)},
+    ]
+    note_columns = [
+        *NOTE_COLUMNS,
+        Column("party", "Customer"),
+        Column("gstin", "GSTIN"),
+        Column("place_of_supply", "Place of supply"),
+        *TAX_COLUMNS,
+        Column("value", "Note value", "money"),
+    ]
     report = Report(
         name="outward-supplies",
         title="Outward supplies (GSTR-1)",
@@ -155,7 +311,7 @@ def build_outward(period: Period) -> Report:
         tables=[
             Table(
                 "by_hsn",
-                "By HSN code and rate",
+                "By HSN code and rate, net of credit notes",
                 [
                     Column("hsn_code", "HSN"),
                     Column("tax_rate", "Rate %", "money"),
@@ -163,7 +319,13 @@ def build_outward(period: Period) -> Report:
                     *TAX_COLUMNS,
                 ],
                 by_hsn,
-                totals={**_totals(lines, "hsn_code", quantity=Sum("quantity")), "tax_rate": None},
+                totals={
+                    "hsn_code": "Total",
+                    "tax_rate": None,
+                    "quantity": int(lines.aggregate(q=Sum("quantity"))["q"] or 0)
+                    - int(notes.aggregate(q=Sum("quantity"))["q"] or 0),
+                    **_less(invoiced, credited),
+                },
             ),
             Table(
                 "b2b",
@@ -191,15 +353,40 @@ def build_outward(period: Period) -> Report:
                 b2c,
                 totals={**_totals(b2c_lines, "place_of_supply"), "supply": "", "rate": None},
             ),
+            Table(
+                "cdnr",
+                "CDNR: credit notes to registered customers",
+                note_columns,
+                _note_rows(cdnr_lines, **note_args),
+                totals=_note_totals(cdnr_lines, posted_notes.exclude(sale__party_gstin="")),
+            ),
+            Table(
+                "cdnur",
+                "CDNUR: credit notes to unregistered customers",
+                note_columns,
+                _note_rows(cdnur_lines, **note_args),
+                totals=_note_totals(cdnur_lines, posted_notes.filter(sale__party_gstin="")),
+            ),
+            Table(
+                "net", "Output tax net of credit notes", [Column("what", "Supplies"), *TAX_COLUMNS], net_rows
+            ),
             _documents_table(Sale, period, "bills"),
+            _notes_table(SalesReturn, period, "credit notes"),
         ],
         notes=[
             "Posted bills dated in the period; cancelled bills are left out. The invoice value includes "
-            "the round-off to the rupee, which is not tax."
+            "the round-off to the rupee, which is not tax.",
+            "Credit notes count in the period they are dated, against the bill they name: each reverses "
+            "its share of the bill lines' taxable value and tax. The HSN summary and the net table are "
+            "invoices less credit notes.",
         ],
     )
     report.charts.append(
-        bar_chart("Output tax by rate", [f"{r['tax_rate']}%" for r in by_rate], [r["tax"] for r in by_rate])
+        bar_chart(
+            "Output tax by rate, net of credit notes",
+            [f"{r['tax_rate']}%" for r in by_rate],
+            [r["tax"] for r in by_rate],
+        )
     )
     return report
 
@@ -222,9 +409,28 @@ def build_inward(period: Period) -> Report:
         .annotate(purchases=Count("purchase", distinct=True), **TAX_SUMS)
         .order_by("purchase__party_gstin")
     ]
-    by_rate = [_money_row(row) for row in lines.values("tax_rate").annotate(**TAX_SUMS).order_by("tax_rate")]
+    notes = debit_note_lines(period)
+    by_rate = [
+        _money_row(r)
+        for r in _net_by(
+            lines.values("tax_rate").annotate(**TAX_SUMS).order_by(),
+            notes.values("tax_rate").annotate(**TAX_SUMS).order_by(),
+            key=("tax_rate",),
+            note_key=("tax_rate",),
+            extra=(),
+        )
+    ]
     supplier_total = _totals(lines, "gstin", purchases=Count("purchase", distinct=True))
     supplier_total["value"] = money(sum(values.values(), money(0)))
+    bought, sent_back = _money_row(lines.aggregate(**TAX_SUMS)), _money_row(notes.aggregate(**TAX_SUMS))
+    note_columns = [
+        *NOTE_COLUMNS,
+        Column("party", "Supplier"),
+        Column("gstin", "GSTIN"),
+        Column("place_of_supply", "Place of supply"),
+        *TAX_COLUMNS,
+        Column("value", "Note value", "money"),
+    ]
     report = Report(
         name="inward-supplies",
         title="Inward supplies and input tax",
@@ -244,28 +450,45 @@ def build_inward(period: Period) -> Report:
                 totals={**supplier_total, "supplier": ""},
             ),
             Table(
+                "debit_notes",
+                "Debit notes: goods sent back, input tax reversed",
+                note_columns,
+                _note_rows(notes, header="purchase_return", against="purchase", party="supplier"),
+                totals=_note_totals(notes, _posted(PurchaseReturn, period)),
+            ),
+            Table(
                 "by_rate",
-                "By rate",
+                "By rate, net of debit notes",
                 [Column("tax_rate", "Rate %", "money"), *TAX_COLUMNS],
                 by_rate,
-                totals={**_totals(lines, "tax_rate"), "tax_rate": "Total"},
+                totals={"tax_rate": "Total", **_less(bought, sent_back)},
             ),
             _documents_table(Purchase, period, "purchases"),
+            _notes_table(PurchaseReturn, period, "debit notes"),
         ],
         notes=[
-            "Posted purchases dated in the period. Input tax is recoverable: it is not part of stock value."
+            "Posted purchases dated in the period. Input tax is recoverable: it is not part of stock value.",
+            "Debit notes count in the period they are dated: each reverses its share of the purchase "
+            "lines' taxable value and input tax; the table by rate is purchases less debit notes.",
         ],
     )
     report.charts.append(
-        bar_chart("Input tax by rate", [f"{r['tax_rate']}%" for r in by_rate], [r["tax"] for r in by_rate])
+        bar_chart(
+            "Input tax by rate, net of debit notes",
+            [f"{r['tax_rate']}%" for r in by_rate],
+            [r["tax"] for r in by_rate],
+        )
     )
     return report
 
 
 def payable(period: Period) -> dict:
-    """{"output": {...}, "input": {...}}: the period's tax per head on bills and on purchases."""
-    output = {k: money(v) for k, v in sale_lines(period).aggregate(**TAX_SUMS).items()}
-    input_ = {k: money(v) for k, v in purchase_lines(period).aggregate(**TAX_SUMS).items()}
+    """{"output": {...}, "input": {...}}: the period's tax per head on bills less credit notes, and
+    on purchases less debit notes."""
+    output = _less(sale_lines(period).aggregate(**TAX_SUMS), credit_note_lines(period).aggregate(**TAX_SUMS))
+    input_ = _less(
+        purchase_lines(period).aggregate(**TAX_SUMS), debit_note_lines(period).aggregate(**TAX_SUMS)
+    )
     return {"output": output, "input": input_}
 
 
@@ -296,8 +519,16 @@ def build_payable(period: Period) -> Report:
                     Column("tax", "Tax", "money"),
                 ],
                 [
-                    {"what": "Outward (bills)", "taxable": output["taxable"], "tax": output["tax"]},
-                    {"what": "Inward (purchases)", "taxable": input_["taxable"], "tax": input_["tax"]},
+                    {
+                        "what": "Outward (bills less credit notes)",
+                        "taxable": output["taxable"],
+                        "tax": output["tax"],
+                    },
+                    {
+                        "what": "Inward (purchases less debit notes)",
+                        "taxable": input_["taxable"],
+                        "tax": input_["tax"],
+                    },
                 ],
             ),
             Table(

@@ -197,4 +197,5 @@ def test_the_receivables_ageing_sql_equals_the_orm_form_of_it(month):
     for day in (month["early"], month["mid"], month["today"], month["today"] + timedelta(days=45)):
         orm = ageing.per_party(customers.open_bills(day), "customer_id", day)
         assert ageing.receivables_per_customer(day) == orm
+        assert ageing.receivables_from_rows(day) == orm
         assert orm  # someone owes at each of these dates

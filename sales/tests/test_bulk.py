@@ -12,9 +12,9 @@ from inventory.models import StockBalance, StockMovement
 from inventory.verification import verify_ledger
 from reporting.models import CustomerBalance, SalesCustomerDay, SalesItemDay, StockDay
 from reporting.summaries import differences
-from sales import bulk
+from sales import bulk, pricing
 from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
-from sales.services import SaleLineInput, create_sale, record_payment
+from sales.services import SaleLineInput, create_sale, record_payment, save_customer
 from testing.plant import ledger_state
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +183,45 @@ def test_bulk_payments_may_not_overpay_a_bill_together(stocked, manager_user):
         bulk.post_payments(by=manager_user, date=timezone.localdate(), payments=halves)
     assert "owes 20.00" in str(refused.value.fields["amount"])
     assert not Payment.objects.exists()
+
+
+def test_bulk_bills_take_each_customers_list_prices_as_one_at_a_time_bills_do(stocked, manager_user):
+    """Each price list's prices are read once for the batch; every bill still gets its own list's
+    price (or the default list's, or the item's), noted on the line as create_sale notes it."""
+    plant, day = stocked, timezone.localdate() - timedelta(days=1)
+    default = pricing.save_price_list(by=manager_user, name="Standard", is_default=True)
+    distributors = pricing.save_price_list(by=manager_user, name="Distributors")
+    pricing.set_price(by=manager_user, price_list=default, item=plant.bottle, price=D("5.50"), valid_from=day)
+    pricing.set_price(
+        by=manager_user, price_list=distributors, item=plant.cap, price=D("0.80"), valid_from=day
+    )
+    distributor = save_customer(by=manager_user, name="Patil Water Supply", price_list=distributors)
+    bills = [
+        (distributor, [SaleLineInput(plant.bottle, 5), SaleLineInput(plant.cap, 4)]),  # default, own list
+        (plant.customer, [SaleLineInput(plant.bottle, 3), SaleLineInput(plant.cap, 2, D("0.90"))]),
+        (distributor, [SaleLineInput(plant.preform, 2)]),  # on no list: the item's default price
+        (plant.other, [SaleLineInput(plant.bottle, 1, D("5.60"))]),
+    ]
+    plant.preform.default_price = D("3.10")
+    plant.preform.save()
+
+    def lines():
+        return sorted(
+            SaleLine.objects.values_list(
+                "sale__number", "sale__customer", "item", "unit_price", "list_price", "amount"
+            )
+        )
+
+    with transaction.atomic():
+        for customer, given in bills:
+            create_sale(by=manager_user, customer=customer, lines=given, date=day, submit=True)
+        one_at_a_time = lines()
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        bulk.post_bills(by=manager_user, date=day, bills=[bulk.BulkBill(c, given) for c, given in bills])
+    assert lines() == one_at_a_time
+    prices = {(customer, item): (price, listed) for _n, customer, item, price, listed, _a in lines()}
+    assert prices[(distributor.pk, plant.bottle.pk)] == (D("5.50"), D("5.50"))
+    assert prices[(distributor.pk, plant.cap.pk)] == (D("0.80"), D("0.80"))
+    assert prices[(plant.customer.pk, plant.cap.pk)] == (D("0.90"), None)
+    assert prices[(distributor.pk, plant.preform.pk)] == (D("3.10"), None)

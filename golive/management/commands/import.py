@@ -9,7 +9,8 @@ from golive.importing import KINDS, run_import
 
 class Command(BaseCommand):
     help = (
-        "Import items, customers, suppliers or opening balances from a CSV or XLSX file (all rows or none)."
+        "Import items, customers, suppliers, price lists, accounts or opening balances from a CSV or XLSX "
+        "file (all rows or none)."
     )
 
     def add_arguments(self, parser):

@@ -93,7 +93,8 @@ class Command(BaseCommand):
             f"Seeded {counters.days} days in {elapsed:.0f} s: {counters.bills:,} bills with "
             f"{counters.lines:,} lines, {counters.purchases:,} purchases, {counters.runs:,} runs, "
             f"{counters.payments:,} payments, {counters.cancelled:,} cancelled bills, "
-            f"{counters.counts:,} stock counts."
+            f"{counters.counts:,} stock counts, {counters.supplier_payments:,} supplier payments, "
+            f"{counters.expenses:,} expenses, {counters.closings:,} cash closings."
         )
         returned = make_returns(by=by, day=plant.end)
         self.stdout.write(f"{len(returned)} returns (credit and debit notes) entered on the last day.")

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('expenses', '0002_seed_expense_categories'),
-        ('reporting', '0006_customer_billed_grand_totals'),
+        ('reporting', '0008_production_month_summaries'),
         ('returns', '0001_sales_and_purchase_returns'),
     ]
 

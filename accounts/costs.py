@@ -88,10 +88,8 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "purchasing.supplierpaymentline": {"amount": "the part of the money paid that settles a bill"},
     "expenses.expense": {"total": "the money spent, typed by whoever enters it", "amount": "the money spent"},
     "cashbook.cashclosing": {"total": "the cash counted, typed by whoever counts it"},
-    "cashbook.flowday": {
-        "amount": "a day's money of one flow: the sum of documents everyone who enters them sees"
-    },
-    "reporting.expenseday": {"amount": "a day's expenses of one category, as typed on them"},
+    "cashbook.flowday": {"amount": "Σ a day's money in or out of an account: payments and expenses"},
+    "reporting.expenseday": {"amount": "Σ a day's expenses of a category, as entered"},
     "sales.customeropeningdue": {"amount": "what the customer owed on the go-live date"},
     "purchasing.supplieropeningdue": {"amount": "what the plant owed the supplier on the go-live date"},
     "returns.salesreturn": {

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cashbook import services
-from cashbook.models import Account, CashClosing
+from cashbook.models import Account, CashClosing, FlowDay
 from core.admin import ServiceSavedAdmin
 from documents.admin import DocumentAdmin
 
@@ -23,3 +23,22 @@ class CashClosingAdmin(DocumentAdmin):
     list_filter = ("status", "date", "account")
     search_fields = ("number", "account__name", "notes")
     list_select_related = ("created_by", "account")
+
+
+@admin.register(FlowDay)
+class FlowDayAdmin(admin.ModelAdmin):
+    """Read-only: the daily sums postings keep; only ``cashbook.days`` writes them."""
+
+    list_display = ("date", "flow", "named_account", "method", "amount", "entries")
+    list_filter = ("flow", "method")
+    date_hierarchy = "date"
+    readonly_fields = [f.name for f in FlowDay._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

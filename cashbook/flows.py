@@ -14,7 +14,9 @@ verify_ledger; the entries themselves are read from the documents, a page at a t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -43,6 +45,8 @@ class MoneyFlow:
     # The document type whose posting and cancelling move this money (``cashbook.days`` keeps the
     # daily sums as they do); ``documents`` returns posted ones of this type.
     model: type | None = None
+    # Booked after the day's other money (a day-end closing counts what the day left).
+    day_end: bool = False
 
 
 _FLOWS: dict[str, MoneyFlow] = {}
@@ -56,6 +60,20 @@ def flows() -> list[MoneyFlow]:
     return list(_FLOWS.values())
 
 
+# Within ``one_reading`` the accounts kept for each method are read once: a report asks for them
+# in every flow's query, and each asking is a round trip.
+_DEFAULTS: ContextVar[list[tuple[str, int]] | None] = ContextVar("cash_book_defaults", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    token = _DEFAULTS.set(list(Account.objects.exclude(default_for=None).values_list("default_for", "pk")))
+    try:
+        yield
+    finally:
+        _DEFAULTS.reset(token)
+
+
 # A typed NULL: PostgreSQL reads a bare ``COALESCE(NULL, NULL)`` as text, which then cannot be
 # compared with an account id.
 NO_ACCOUNT = Cast(Value(None), output_field=BigIntegerField())
@@ -64,7 +82,9 @@ NO_ACCOUNT = Cast(Value(None), output_field=BigIntegerField())
 def _default_account(method_field: str):
     """The account kept for the document's method, as a CASE over the few methods that have one
     (a per-row subquery would be asked once for every payment of the year)."""
-    defaults = Account.objects.exclude(default_for=None).values_list("default_for", "pk")
+    defaults = _DEFAULTS.get()
+    if defaults is None:
+        defaults = Account.objects.exclude(default_for=None).values_list("default_for", "pk")
     whens = [When(**{method_field: method}, then=Value(pk)) for method, pk in defaults]
     if not whens:
         return NO_ACCOUNT
@@ -181,28 +201,39 @@ def entries(start: date | None, end: date | None, account_id: int | None = ...) 
         docs = resolved(flow, start, end).exclude(**{flow.amount: 0})
         if account_id is not ...:
             docs = _of_account(docs, account_id)
-        rows += [
-            _entry(flow, row) for row in docs.order_by("date", "posted_at", "pk").values(*_entry_fields(flow))
-        ]
+        rows += [_entry(flow, row) for row in docs.order_by("date", "pk").values(*_entry_fields(flow))]
     rows.sort(key=_order)
     return rows
 
 
+def _rank(flow: MoneyFlow) -> tuple[bool, str]:
+    return (flow.day_end, flow.name)
+
+
 def _order(entry: dict[str, Any]) -> tuple:
-    """The book's order: by date, then by when each entry was posted (a closing, the day's end,
-    comes after the day's money); flow and document id break ties, so it is a key to page on."""
-    return (entry["date"], entry["posted_at"], entry["flow_name"], entry["id"])
+    """The book's order: by date; within a day flow by flow (a day-end closing last), each in
+    the order its documents were made. Each flow reads its next rows straight from its (date,
+    id) index, so a page costs the same at any depth."""
+    flow = _FLOWS[entry["flow_name"]]
+    return (entry["date"], flow.day_end, flow.name, entry["id"])
 
 
 def page_key(entry: dict[str, Any]) -> tuple:
-    return _order(entry)
+    """(date, flow name, id): where a page ends and the next begins."""
+    return (entry["date"], entry["flow_name"], entry["id"])
 
 
-def _ties(flow: MoneyFlow, name: str, pk: int, *, after: bool) -> Q | None:
-    """Of the entries posted at the key's very moment, those of ``flow`` after (or before) it."""
-    if flow.name == name:
-        return Q(pk__gt=pk) if after else Q(pk__lt=pk)
-    return Q() if (flow.name > name) == after else None
+def _beyond(flow: MoneyFlow, key: tuple, *, after: bool) -> Q:
+    """``flow``'s documents after (or before) the entry keyed ``key`` in the book's order."""
+    day, name, pk = key
+    mine, theirs = _rank(flow), _rank(_FLOWS[name])
+    if after:
+        later = Q(date__gt=day)
+        same_day = Q(date=day, pk__gt=pk) if mine == theirs else Q(date=day) if mine > theirs else None
+    else:
+        later = Q(date__lt=day)
+        same_day = Q(date=day, pk__lt=pk) if mine == theirs else Q(date=day) if mine < theirs else None
+    return later | same_day if same_day is not None else later
 
 
 def entries_page(
@@ -210,31 +241,49 @@ def entries_page(
 ) -> list[dict[str, Any]]:
     """Up to ``size`` entries of one account in the dates, in the book's order, after the key
     (``page_key``) of the previous page's last entry: each flow reads only its next ``size`` rows
-    in date order, however deep the page."""
+    in (date, id) order, however deep the page."""
     rows: list[dict[str, Any]] = []
+    windows = _windows(account_id, after[0] if after is not None else start, end, size)
     for flow in flows():
-        docs = _of_account(resolved(flow, start, end).exclude(**{flow.amount: 0}), account_id)
+        if flow.name not in windows:
+            continue  # the kept sums say this flow has nothing more for the account
+        docs = _of_account(resolved(flow, start, windows[flow.name]).exclude(**{flow.amount: 0}), account_id)
         if after is not None:
-            day, moment, name, pk = after
-            later = Q(date__gt=day) | Q(date=day, posted_at__gt=moment)
-            ties = _ties(flow, name, pk, after=True)
-            docs = docs.filter(later | (Q(date=day, posted_at=moment) & ties) if ties is not None else later)
-        ordered = docs.order_by("date", "posted_at", "pk").values(*_entry_fields(flow))[:size]
+            docs = docs.filter(_beyond(flow, after, after=True))
+        ordered = docs.order_by("date", "pk").values(*_entry_fields(flow))[:size]
         rows += [_entry(flow, row) for row in ordered]
     rows.sort(key=_order)
     return rows[:size]
 
 
+def _windows(account_id: int | None, start: date, end: date, size: int) -> dict[str, date]:
+    """{flow name: the last date the page may need} from the kept daily counts of entries: the
+    day by which the flow has ``size`` entries for the account after ``start``'s own (a page ends
+    within it), or ``end``. A flow with none is left out, so its documents are not read at all."""
+    kept = _kept(start, end).filter(book_account=account_id) if account_id is not None else None
+    if kept is None:
+        kept = _kept(start, end).filter(book_account=None)
+    counts = kept.order_by().values("flow", "date").annotate(n=Sum("entries")).filter(n__gt=0)
+    windows: dict[str, date] = {}
+    seen: dict[str, int] = {}
+    for row in sorted(counts, key=lambda r: (r["flow"], r["date"])):
+        name = row["flow"]
+        if name in windows and seen[name] >= size:
+            continue
+        # The first day's entries may lie before the page's key: count them as well as ``size``.
+        seen[name] = seen.get(name, 0) + (row["n"] if row["date"] > start else 0)
+        windows[name] = row["date"] if seen[name] >= size else end
+    return windows
+
+
 def sums_before(account_id: int, start: date, before: tuple) -> Decimal:
     """Σ one account's entries from ``start`` up to (not including) the entry keyed ``before``:
     the kept daily sums of the whole days before its day, then that day's earlier documents."""
-    day, moment, name, pk = before
+    day = before[0]
     whole_days = sums_by_account(start, day - timedelta(days=1)).get(account_id) if day > start else None
     total = (whole_days["in"] - whole_days["out"]) if whole_days else Decimal("0.00")
     for flow in flows():
         docs = _of_account(resolved(flow, day, day).exclude(**{flow.amount: 0}), account_id)
-        earlier = Q(posted_at__lt=moment)
-        ties = _ties(flow, name, pk, after=False)
-        docs = docs.filter(earlier | (Q(posted_at=moment) & ties) if ties is not None else earlier)
+        docs = docs.filter(_beyond(flow, before, after=False))
         total += flow.direction * Decimal(docs.aggregate(s=Sum(flow.amount))["s"] or 0)
     return total

@@ -233,5 +233,6 @@ flows.register(
         party="account__name",
         method="",
         model=CashClosing,
+        day_end=True,
     )
 )

@@ -6,8 +6,8 @@ Everything goes through the services, as a user's entry would: ``save_account``,
 was bought, give or take a few; bills due after the last day are left owing), ``record_expense``
 (a month's power, wages and rent on the 1st for the month before, diesel on Mondays and transport
 on Thursdays in cash) and ``record_cash_closing`` (the cash counted at the end of each working day
-of the last two weeks, a few rupees off the book or exactly on it; never enough to wait for
-approval). Documents over an approval limit are approved
+of the last two weeks, when its book starts, a few rupees off the book or exactly on it; never
+enough to wait for approval). Documents over an approval limit are approved
 by the second person, as the demo's purchases are. So the payables, the P&L's expenses and net
 profit and the cash book show real figures.
 """
@@ -24,6 +24,7 @@ from accounts.models import User
 from cashbook import selectors as cash_selectors
 from cashbook.models import AccountKind, Method
 from cashbook.services import record_cash_closing, save_account
+from core.bounds import MAX_PRICE
 from core.money import money
 from documents import lifecycle
 from documents.models import DocumentStatus
@@ -63,15 +64,19 @@ class DemoMoney:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def open_books(self) -> None:
-        """The plant's accounts, opened on the demo's first day; each takes its method's money."""
+        """The plant's accounts, each taking its method's money: opened on the demo's first day,
+        but for the cash, whose book starts with the day-end counts (``CLOSING_DAYS`` before the
+        end). A demo plant never banks its cash (the book has no transfers between accounts), so a
+        year of cash receipts would be more than a count may hold (``core.bounds.MAX_PRICE``)."""
         self.accounts = {}
+        counting_from = max(self.start, self.end - timedelta(days=CLOSING_DAYS - 1))
         for name, kind, method, opening in ACCOUNTS:
             self.accounts[method] = save_account(
                 by=self.by,
                 name=name,
                 kind=kind,
                 opening_balance=self._scaled(opening),
-                opening_date=self.start,
+                opening_date=counting_from if method == Method.CASH else self.start,
                 default_for=method,
             )
         self.categories = {c.code: c for c in ExpenseCategory.objects.filter(is_active=True)}
@@ -138,6 +143,8 @@ class DemoMoney:
         cash = self.accounts[Method.CASH]
         book = cash_selectors.balance(cash, day)
         counted = max(Decimal("0"), book + Decimal(self.rng.choice(CLOSING_OFF_BY)))
+        if counted >= MAX_PRICE:
+            return  # two weeks of a very large demo's cash: more than one count may hold
         closing = record_cash_closing(by=self.by, account=cash, counted=counted, date=day)
         self._approve(closing)
         self.counts["closings"] += 1

@@ -194,6 +194,8 @@ def run(args, url: str) -> None:
     print(f"machine: {machine()}")
     if args.database_url and SaleLine.objects.exists():
         owner = User.objects.get(username="bench_owner")
+        if not User.objects.filter(username="bench_staff").exists():  # a database bench_money seeded
+            create_user(username="bench_staff", role=Role.STAFF, password="bench-staff-password-1")
         print(f"timing the seeded database: {SaleLine.objects.count():,} bill lines")
     else:
         call_command("migrate", verbosity=0)

@@ -25,6 +25,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_mail_threads_after_commit(settings):
+    # A sender thread started by one test's commit can outlive it and, on SQLite's shared in-memory
+    # database, hold a table lock into the next test ("database table is locked"). The tests of
+    # that background sending turn it on themselves and join their threads.
+    settings.MAIL_QUEUE_SEND_AFTER_COMMIT = False
+
+
 @pytest.fixture
 def roles_exist(db):
     """Role groups, recreated in case a transactional test's flush emptied them."""

@@ -35,6 +35,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from cashbook import services as cashbook_services
 from company import taxation
 from company.models import SellerProfile
 from core.bulk_copy import insert_with_history, take_ids
@@ -49,7 +50,7 @@ from inventory import ledger
 from inventory.models import MovementKind
 from sales import pricing, selectors
 from sales.lines import SaleLineInput, check_bill, line_rows, with_prices
-from sales.models import Customer, Payment, PaymentMethod, Sale, SaleLine
+from sales.models import Customer, Payment, Sale, SaleLine
 from sales.services import CreditLimitExceeded, cost_lines
 
 
@@ -177,13 +178,10 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
 def _check_payment(payment: BulkPayment) -> None:
     if payment.customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
-    problem = money_problem(payment.amount)
-    if problem is None and money(payment.amount) <= 0:
-        problem = "Enter an amount above zero."
-    if problem:
+    if problem := money_problem(payment.amount, above_zero=True):
         raise InvalidDocument(fields={"amount": [problem]})
-    if payment.method not in PaymentMethod.values:
-        raise InvalidDocument(fields={"method": ["Choose a payment method."]})
+    if problems := cashbook_services.payment_problems(method=payment.method, account=None):
+        raise InvalidDocument(fields=problems)
 
 
 def _check_against_bills(payments: Sequence[Payment]) -> None:

@@ -19,6 +19,7 @@ from accounts import roles
 from accounts.models import User
 from cashbook import flows, selectors
 from cashbook.models import Account, AccountKind, CashClosing, Method
+from core.bounds import MAX_DOCUMENT_TOTAL
 from core.errors import InvalidDocument, NotAllowed
 from core.money import money
 from documents import approval, dates, lifecycle
@@ -54,8 +55,8 @@ def save_account(*, by: User, account: Account | None = None, **fields: Any) -> 
         errors["name"] = [f"Another account is already called {account.name!r}."]
     if account.kind not in AccountKind.values:
         errors["kind"] = ["Choose cash, bank or UPI."]
-    if _opening_problem(account.opening_balance):
-        errors["opening_balance"] = ["Enter the money held on the opening date."]
+    if problem := _opening_problem(account.opening_balance):
+        errors["opening_balance"] = [problem]
     if not isinstance(account.opening_date, date):
         errors["opening_date"] = ["Enter the date the book starts."]
     if account.default_for in ("", None):
@@ -114,10 +115,11 @@ def _opening_refusals(account: Account, before: dict | None) -> dict[str, list[s
 
 
 def _opening_problem(value: Any) -> str | None:
-    """An opening balance may be negative (an overdrawn bank account); otherwise as any amount."""
+    """An opening balance may be negative (an overdrawn bank account) and as large as a document's
+    total (a bank balance is not bounded like one price)."""
     if isinstance(value, Decimal) and value.is_finite() and value < 0:
         value = -value
-    return money_problem(value)
+    return money_problem(value, below=MAX_DOCUMENT_TOTAL)
 
 
 def payment_problems(*, method: str, account: Account | None) -> dict[str, list[str]]:

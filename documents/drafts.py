@@ -16,9 +16,10 @@ from core.errors import InvalidDocument
 from core.money import money
 
 
-def money_problem(amount: Any, *, above_zero: bool = False) -> str | None:
+def money_problem(amount: Any, *, above_zero: bool = False, below: Decimal = MAX_PRICE) -> str | None:
     """Why ``amount`` is not a usable price or amount, or None. Floats are refused (inexact).
-    ``above_zero``: money paid or spent, which must be at least a cent."""
+    ``above_zero``: money paid or spent, which must be at least a cent; ``below``: the bound (a
+    balance may be as large as a document's total, a price or a payment not)."""
     if amount is None or isinstance(amount, (float, bool)):
         return "Enter an amount."
     try:
@@ -29,8 +30,8 @@ def money_problem(amount: Any, *, above_zero: bool = False) -> str | None:
         return "Enter an amount."
     if amount < 0:
         return "Cannot be negative."
-    if amount >= MAX_PRICE:
-        return f"Enter less than {MAX_PRICE:,}."
+    if amount >= below:
+        return f"Enter less than {below:,}."
     if above_zero and money(amount) <= 0:
         return "Enter an amount above zero."
     return None

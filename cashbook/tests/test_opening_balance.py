@@ -64,3 +64,24 @@ def test_the_book_cannot_start_after_an_entry_of_the_account(plant, staff_user, 
     # on the entry's own day, or earlier, the entry stays in the book
     moved = save_account(by=manager_user, account=cash, opening_date=paid_on, opening_balance=D("80.00"))
     assert (moved.opening_date, moved.opening_balance) == (paid_on, D("80.00"))
+
+
+def test_a_bank_balance_above_one_price_bound_opens_and_a_huge_one_says_why(manager_user):
+    """A plant's current account may hold more than a crore; the bound is a document total's."""
+    opened = save_account(
+        by=manager_user,
+        name="SBI current account",
+        kind="bank",
+        opening_balance=D("12500000.00"),
+        opening_date=timezone.localdate(),
+    )
+    assert Account.objects.get(pk=opened.pk).opening_balance == D("12500000.00")
+    with pytest.raises(InvalidDocument) as refused:
+        save_account(
+            by=manager_user,
+            name="Overdraft",
+            kind="bank",
+            opening_balance=D("-10000000000"),
+            opening_date=timezone.localdate(),
+        )
+    assert refused.value.fields["opening_balance"] == ["Enter less than 10,000,000,000."]

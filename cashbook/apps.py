@@ -18,4 +18,4 @@ class CashbookConfig(AppConfig):
         lifecycle.observe_postings(days.record_posting)
         lifecycle.observe_bulk_postings(days.record_postings)
         # Money may not be dated into a day its account has closed.
-        lifecycle.guard_postings(closed_days.refuse_closed_day)
+        lifecycle.guard_postings(closed_days.refuse_closed_day, many=closed_days.refuse_closed_days)

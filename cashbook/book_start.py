@@ -1,12 +1,17 @@
 """An account opened on a date with a balance has no entries before that date: the opening balance
 is the money held at the start of that day, so what came in or went out earlier is already in it.
 
-Money dated before its account's opening date (named, or booked to the account kept for its
-method) is therefore refused when posted or approved: the book would never show it, and its
-balance would not move. Entries already dated before an account opened (money recorded by method
-before any account took that method, e.g. before going live) stay where they are: they are the
-history the opening balance sums up, not the account's entries, and they bar nothing (see
-``cashbook.services._opening_refusals``). Cancelling such money is no concern of the book.
+So the book starts at the opening date, and:
+
+- money that names the account, dated before its opening date, is refused when posted or
+  approved (the book would never show it, and the balance would not move);
+- money that names no account, booked by its method to the account kept for that method, is the
+  account's only from its opening date on. Money of that method dated earlier (recorded before any
+  account took the method, or before going live: the demo's cash book starts with its day-end
+  counts) is the history the opening balance sums up. It stays outside the book, is not refused,
+  and bars nothing (see ``cashbook.services._opening_refusals``).
+
+Cancelling money is no concern of the book's start.
 """
 
 from __future__ import annotations
@@ -28,21 +33,15 @@ def _refuse(account: Account, document) -> None:
     )
 
 
-def _booked(model: type, documents: Sequence) -> list[tuple[int, object]]:
-    """(account id, document) for each document of ``model`` that moves money into a book."""
-    model_flows = [flow for flow in flows.flows() if flow.model is model]
-    if not model_flows:
-        return []
-    defaults = dict(Account.objects.exclude(default_for=None).values_list("default_for", "pk"))
-    booked = []
-    for flow in model_flows:
-        for document in documents:
-            account_id = getattr(document, flow.account) if flow.account else None
-            if not account_id and flow.method:
-                account_id = defaults.get(getattr(document, flow.method))
-            if account_id:
-                booked.append((account_id, document))
-    return booked
+def _named(model: type, documents: Sequence) -> list[tuple[int, object]]:
+    """(account id, document) for each document of ``model`` naming the account it moves money in."""
+    return [
+        (account_id, document)
+        for flow in flows.flows()
+        if flow.model is model and flow.account
+        for document in documents
+        if (account_id := getattr(document, flow.account))
+    ]
 
 
 def refuse_before_opening(posting: lifecycle.PostingContext) -> None:
@@ -53,8 +52,8 @@ def refuse_before_opening(posting: lifecycle.PostingContext) -> None:
 
 
 def refuse_many_before_opening(model: type, documents: Sequence, by) -> None:
-    """The same for a batch posted at once (``sales.bulk``): two queries, however many."""
-    booked = _booked(model, documents)
+    """The same for a batch posted at once (``sales.bulk``): one query, however many."""
+    booked = _named(model, documents)
     if not booked:
         return
     accounts = Account.objects.in_bulk({account_id for account_id, _ in booked})

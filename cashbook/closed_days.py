@@ -85,13 +85,12 @@ def refuse_closed_days(model: type, documents: Sequence, by) -> None:
     """``refuse_closed_day`` for a batch posted at once (``sales.bulk``): the accounts kept for
     each method read once, each account's lock taken once (in id order) and its latest posted
     closing read once, instead of three statements a document."""
-    if not documents:
-        return
+    model_flows = [flow for flow in flows.flows() if flow.model is model]
+    if not documents or not model_flows:
+        return  # e.g. bills: they move no money, so no query
     defaults = dict(Account.objects.exclude(default_for=None).values_list("default_for", "pk"))
     booked: dict[int, list] = defaultdict(list)
-    for flow in flows.flows():
-        if flow.model is not model:
-            continue
+    for flow in model_flows:
         for document in documents:
             account_id = getattr(document, flow.account) if flow.account else None
             if not account_id and flow.method:

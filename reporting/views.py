@@ -56,8 +56,12 @@ def report_page(request, name: str):
             return HttpResponse(f"Check the dates: {messages}", status=400, content_type="text/plain")
         context = {"spec": spec, "form": form, "report": None, "reports": REPORTS.values()}
         return render(request, "reporting/report.html", context, status=400)
+    printing = bool(request.GET.get("print"))
+    # On the screen a report may list only the top of a long table (``on_page``); the print view
+    # and the exports always hold every row.
+    on_page = export not in ("csv", "xlsx") and not printing
     with reading_replica():
-        report = spec.build(form.cleaned_data)
+        report = spec.build({**form.cleaned_data, "on_page": on_page})
     if export == "csv":
         return exports.csv_response(report)
     if export == "xlsx":
@@ -72,7 +76,7 @@ def report_page(request, name: str):
         "next_query": _query_without(request, "export", "print", "after"),
         "reports": REPORTS.values(),
     }
-    template = "reporting/report_print.html" if request.GET.get("print") else "reporting/report.html"
+    template = "reporting/report_print.html" if printing else "reporting/report.html"
     return render(request, template, context)
 
 

@@ -61,8 +61,22 @@ def run(args) -> None:
     periods = {"year": (today - timedelta(days=364), today), "month": (today - timedelta(days=29), today)}
     names = args.reports or list(REPORTS)
     print(f"load {os.getloadavg()[0]:.1f}")
-    print("| report | period | queries | SQL ms | build ms | shape ms | render ms | page ms |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    from bench_reports import RAW_SQL, median_ms
+
+    def raw(period):
+        def query():
+            with connection.cursor() as cursor:
+                cursor.execute(RAW_SQL, list(period))
+                cursor.fetchall()
+
+        return query
+
+    raws = {label: median_ms(raw(period), args.runs) for label, period in periods.items()}
+    print(f"raw SUM … GROUP BY month: year {raws['year']:.1f} ms, month {raws['month']:.1f} ms")
+    print(
+        "| report | period | queries | SQL ms | build ms | shape ms | render ms | page ms | page ÷ raw year |"
+    )  # noqa: E501
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
         spec = REPORTS[name]
         for label, (start, end) in periods.items():
@@ -112,7 +126,7 @@ def run(args) -> None:
             m = {k: statistics.median(v) for k, v in samples.items()}
             print(
                 f"| {name} | {label} | {m['queries']:.0f} | {m['sql']:.1f} | {m['build']:.1f} | "
-                f"{m['shape']:.1f} | {m['render']:.1f} | {m['page']:.1f} |"
+                f"{m['shape']:.1f} | {m['render']:.1f} | {m['page']:.1f} | {m['page'] / raws['year']:.3f} |"
             )
         if args.profile:
             start, end = periods["year"]

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from accounts import roles
-from reporting import display, exports
+from reporting import display, exports, form_html
 from reporting.catalogue import REPORTS
 from reporting.periods import parse
 from reporting.reports import dashboard as dashboard_figures
@@ -55,6 +55,7 @@ def report_page(request, name: str):
             messages = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
             return HttpResponse(f"Check the dates: {messages}", status=400, content_type="text/plain")
         context = {"spec": spec, "form": form, "report": None, "reports": REPORTS.values()}
+        context["form_fields"] = form_html.fields_html(form)
         return render(request, "reporting/report.html", context, status=400)
     printing = bool(request.GET.get("print"))
     # On the screen a report may list only the top of a long table (``on_page``); the print view
@@ -70,6 +71,7 @@ def report_page(request, name: str):
     context = {
         "spec": spec,
         "form": form,
+        "form_fields": form_html.fields_html(form),
         "report": report,
         "tables": display.shaped(report),
         "query": query,

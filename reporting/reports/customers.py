@@ -176,14 +176,21 @@ def build(period: Period, top: int | None = None) -> Report:
     aged = ageing(period.end, owed)
     # The names of both tables' customers in one query; the last bill only of those listed.
     names = dict(Customer.objects.filter(pk__in=shown | {a[0] for a in aged}).values_list("pk", "name"))
+
+    def name(customer_id: int) -> str:
+        return names.get(customer_id, f"#{customer_id}")
+
+    # Ordered by revenue first, so only the rows listed are built.
+    order = sorted(shown, key=lambda c: (-money(activity.get(c, {}).get("revenue")), name(c)))
+    every = len(order)
     rows = []
-    for customer_id in shown:
+    for customer_id in order if top is None else order[:top]:
         row = activity.get(customer_id, {})
         revenue, cogs = money(row.get("revenue")), money(row.get("cogs"))
         rows.append(
             {
                 "id": customer_id,
-                "customer": names.get(customer_id, f"#{customer_id}"),
+                "customer": name(customer_id),
                 "bills": int(row.get("bills") or 0),
                 "quantity": int(row.get("quantity") or 0),
                 "revenue": revenue,
@@ -193,10 +200,6 @@ def build(period: Period, top: int | None = None) -> Report:
                 "outstanding": owed.get(customer_id, money(0)),
             }
         )
-    rows.sort(key=lambda r: (-r["revenue"], r["customer"]))
-    every = len(rows)
-    if top is not None:
-        del rows[top:]
     last_bill = _last_bills([r["id"] for r in rows], period.end)
     for row in rows:
         row["last_bill"] = last_bill.get(row.pop("id"))

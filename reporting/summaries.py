@@ -26,6 +26,9 @@ from reporting.models import (
     BillOutstanding,
     CustomerBalance,
     ExpenseDay,
+    OutwardPartyDay,
+    OutwardPartyMonth,
+    OutwardTaxDay,
     ProductionInputMonth,
     ProductionMonth,
     ProductionRejectMonth,
@@ -274,6 +277,46 @@ def _scrapped_select(where: str) -> str:
     )
 
 
+# Output tax (the GSTR-1 and GSTR-3B reports): bill lines by HSN, rate, B2B or B2C, place of supply
+# and supply; and the bills' own figures and their lines' tax per GSTIN, by day and by month.
+_LINE_TAX = (
+    "SUM(l.taxable_value), SUM(l.cgst_amount), SUM(l.sgst_amount), SUM(l.igst_amount), SUM(l.tax_amount)"
+)
+_PARTY_SUMS = (
+    "bills",
+    "taxable_total",
+    "tax_total",
+    "round_off",
+    "total",
+    *("taxable", "cgst", "sgst", "igst", "tax"),
+)
+
+
+def _outward_tax_select(where: str) -> str:
+    key = "s.date, l.hsn_code, l.tax_rate, s.party_gstin <> '', s.place_of_supply, s.is_inter_state"
+    sums = ", ".join(f"{{k}} * {part}" for part in ("COUNT(*)", "SUM(l.quantity)", *_LINE_TAX.split(", ")))
+    return (
+        f"SELECT {key}, {sums} FROM sales_saleline l JOIN sales_sale s ON s.id = l.sale_id "
+        f"WHERE {where} GROUP BY {key}"
+    )
+
+
+def _outward_party_select(where: str, *, monthly: bool) -> str:
+    # Each bill's figures once (its header), with its lines' tax summed under it.
+    day = _month_of("s.date") if monthly else "s.date"
+    heads = ("taxable", "cgst", "sgst", "igst", "tax")
+    lines = ", ".join(
+        f"COALESCE({part}, 0) AS {h}" for part, h in zip(_LINE_TAX.split(", "), heads, strict=True)
+    )
+    sums = ", ".join(f"{{k}} * SUM(b.{c})" for c in _PARTY_SUMS[1:])
+    return (
+        f"SELECT b.day, b.party_gstin, b.place_of_supply, {{k}} * COUNT(*), {sums} FROM ("
+        f"SELECT {day} AS day, s.party_gstin, s.place_of_supply, s.taxable_total, s.tax_total, "
+        f"s.round_off, s.total, {lines} FROM sales_sale s LEFT JOIN sales_saleline l ON l.sale_id = s.id "
+        f"WHERE {where} GROUP BY s.id) b GROUP BY b.day, b.party_gstin, b.place_of_supply"
+    )
+
+
 # A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
 _RUN_KEY = "{month}, r.product_id, r.machine, r.shift"
 
@@ -325,6 +368,17 @@ RUN_SUMS = ("runs", "good", "input_value", "conversion", "scrap")
 RUNS_MONTH = (ProductionMonth._meta.db_table, _RUN_COLUMNS, RUN_SUMS)
 REJECTS_MONTH = (ProductionRejectMonth._meta.db_table, (*_RUN_COLUMNS, "reason"), ("quantity",))
 INPUTS_MONTH = (ProductionInputMonth._meta.db_table, (*_RUN_COLUMNS, "item_id"), ("quantity", "value"))
+OUTWARD_TAX = (
+    OutwardTaxDay._meta.db_table,
+    ("date", "hsn_code", "tax_rate", "b2b", "place_of_supply", "is_inter_state"),
+    ("lines", "quantity", "taxable", "cgst", "sgst", "igst", "tax"),
+)
+OUTWARD_PARTY_DAY = (OutwardPartyDay._meta.db_table, ("date", "party_gstin", "place_of_supply"), _PARTY_SUMS)
+OUTWARD_PARTY_MONTH = (
+    OutwardPartyMonth._meta.db_table,
+    ("month", "party_gstin", "place_of_supply"),
+    _PARTY_SUMS,
+)
 # A bill's customer and date ride along with its key: the row is one per bill.
 UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
 EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
@@ -374,6 +428,16 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_MONTH, _sales_customer_month_select(where), sign, values),
         _upsert(BALANCE, _billed_select(where), sign, values),
         due,
+        *_outward(where, sign, values),
+    ]
+
+
+def _outward(where: str, sign: int, params: Sequence) -> list[Statement]:
+    """The output-tax summaries' statements for the bills matching ``where`` (on alias ``s``)."""
+    return [
+        _upsert(OUTWARD_TAX, _outward_tax_select(where), sign, params),
+        _upsert(OUTWARD_PARTY_DAY, _outward_party_select(where, monthly=False), sign, params),
+        _upsert(OUTWARD_PARTY_MONTH, _outward_party_select(where, monthly=True), sign, params),
     ]
 
 
@@ -497,6 +561,8 @@ def rebuild() -> None:
         BillOutstanding.objects.all().delete()
     if ExpenseDay._meta.db_table in tables:
         rebuild_net_costs()
+    if OutwardTaxDay._meta.db_table in tables:
+        rebuild_outward_tax()
     if runs:
         for model in (ProductionMonth, ProductionRejectMonth, ProductionInputMonth):
             model.objects.all().delete()
@@ -539,6 +605,29 @@ def rebuild_net_costs() -> None:
     _apply(WRITE_OFF_DAY, _count_write_off_select("c.status = 'posted'"), 1, [])
     if SalesReturn._meta.db_table in connection.introspection.table_names():
         _apply(WRITE_OFF_DAY, _scrapped_select("r.status = 'posted'"), 1, [])
+
+
+def rebuild_outward_tax() -> None:
+    """Recompute the output-tax summaries from the posted bills: one INSERT … SELECT … GROUP BY
+    each, which is also how their migration fills them on a database with years of bills."""
+    for model in (OutwardTaxDay, OutwardPartyDay, OutwardPartyMonth):
+        model.objects.all().delete()
+    _execute(_outward("s.status = 'posted'", 1, []))
+
+
+def outward_tax_differences() -> list[str]:
+    """Where an output-tax summary differs from a fresh sum of the posted bills (``verify_ledger``
+    reports these)."""
+    posted = "s.status = 'posted'"
+    checks = [
+        (OUTWARD_TAX, _outward_tax_select(posted)),
+        (OUTWARD_PARTY_DAY, _outward_party_select(posted, monthly=False)),
+        (OUTWARD_PARTY_MONTH, _outward_party_select(posted, monthly=True)),
+    ]
+    problems: list[str] = []
+    for (table, key, columns), select in checks:
+        problems += _compare(table, key, columns, [select.format(k=1)])
+    return problems
 
 
 def differences() -> list[str]:
@@ -595,7 +684,7 @@ def differences() -> list[str]:
     problems: list[str] = []
     for (table, key, columns), selects in checks:
         problems += _compare(table, key, columns, [select.format(k=1) for select in selects])
-    return problems
+    return problems + outward_tax_differences()
 
 
 def _fetch(sql: str, n_key: int, keep: Sequence[int] | None = None) -> dict[tuple, tuple]:

@@ -698,8 +698,18 @@ def _fetch(sql: str, n_key: int, keep: Sequence[int] | None = None) -> dict[tupl
         if keep is not None:
             values = [values[i] for i in keep]
         if any(values):
-            found[tuple(str(k) for k in row[:n_key])] = tuple(values)
+            found[tuple(_key(k) for k in row[:n_key])] = tuple(values)
     return found
+
+
+def _key(value) -> str:
+    """A key column as text, alike from a stored row and a fresh sum: SQLite gives a boolean or a
+    rate as a number where the column it reads declares none (``party_gstin <> ''``, 5 for 5.00)."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, Decimal | float):
+        return str(Decimal(str(value)).normalize())
+    return str(value)
 
 
 def _compare(table: str, key, columns, selects: Sequence[str]) -> list[str]:

@@ -60,19 +60,49 @@ def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_s
     )
 
 
+# psycopg prepares a statement on the server (settings: ``prepare_threshold``) only when it is at
+# most 4096 bytes with at most 50 parameters; a longer one is parsed and planned on every call.
+PREPARED_MAX_BYTES, PREPARED_MAX_PARAMS = 4096, 50
+
+
+def _combined(statements: Sequence[tuple[str, Sequence]]) -> tuple[str, list]:
+    """These upserts as one statement: each but the last a data-modifying WITH step (they touch
+    different tables, so their order does not matter)."""
+    *first, (last_sql, last_params) = statements
+    if not first:
+        return last_sql, list(last_params)
+    steps = ", ".join(f"step{n} AS ({sql} RETURNING 1)" for n, (sql, _) in enumerate(first))
+    return f"WITH {steps} {last_sql}", [p for _, params in first for p in params] + list(last_params)
+
+
+def _packed(statements: Sequence[tuple[str, Sequence]]) -> list[tuple[str, list]]:
+    """As few combined statements as keep each one small enough to be prepared (one bill's
+    summaries: two round trips, each planned once per connection); many documents' statements,
+    which carry too many ids to be prepared anyway, as one."""
+    if sum(len(params) for _, params in statements) > PREPARED_MAX_PARAMS:
+        return [_combined(statements)]
+    groups: list[list] = []
+    for statement in statements:
+        for group in groups:
+            sql, params = _combined([*group, statement])
+            if len(sql) <= PREPARED_MAX_BYTES and len(params) <= PREPARED_MAX_PARAMS:
+                group.append(statement)
+                break
+        else:
+            groups.append([statement])
+    return [_combined(group) for group in groups]
+
+
 def _execute(statements: Sequence[tuple[str, Sequence]]) -> None:
-    """Run these upserts; on PostgreSQL as one statement, one round trip while the posting's locks
-    are held (each runs as a data-modifying WITH; they touch different tables)."""
+    """Run these upserts; on PostgreSQL combined into as few statements as stay preparable, one
+    round trip each while the posting's locks are held."""
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(statements) == 1:
+        if connection.vendor != "postgresql":
             for sql, params in statements:
                 cursor.execute(sql, params)
             return
-        *first, (last_sql, last_params) = statements
-        steps = ", ".join(f"step{n} AS ({sql} RETURNING 1)" for n, (sql, _) in enumerate(first))
-        cursor.execute(
-            f"WITH {steps} {last_sql}", [p for _, params in first for p in params] + list(last_params)
-        )
+        for sql, params in _packed(statements):
+            cursor.execute(sql, params)
 
 
 def _ids(ids: Sequence[int]) -> tuple[str, list[int]]:
@@ -302,18 +332,17 @@ def _outward_tax_select(where: str) -> str:
 
 
 def _outward_party_select(where: str, *, monthly: bool) -> str:
-    # Each bill's figures once (its header), with its lines' tax summed under it.
+    # Each bill's own figures once (h1…h4), its lines' tax summed under it (l1…l5); short names
+    # keep one bill's summary statements small enough to be prepared (``PREPARED_MAX_BYTES``).
+    # A bill has at least one line (``documents.drafts``), so the join drops none.
     day = _month_of("s.date") if monthly else "s.date"
-    heads = ("taxable", "cgst", "sgst", "igst", "tax")
-    lines = ", ".join(
-        f"COALESCE({part}, 0) AS {h}" for part, h in zip(_LINE_TAX.split(", "), heads, strict=True)
-    )
-    sums = ", ".join(f"{{k}} * SUM(b.{c})" for c in _PARTY_SUMS[1:])
+    lines = ", ".join(f"{part} AS l{n}" for n, part in enumerate(_LINE_TAX.split(", "), 1))
+    sums = ", ".join(f"{{k}} * SUM({c})" for c in ("h1", "h2", "h3", "h4", "l1", "l2", "l3", "l4", "l5"))
     return (
-        f"SELECT b.day, b.party_gstin, b.place_of_supply, {{k}} * COUNT(*), {sums} FROM ("
-        f"SELECT {day} AS day, s.party_gstin, s.place_of_supply, s.taxable_total, s.tax_total, "
-        f"s.round_off, s.total, {lines} FROM sales_sale s LEFT JOIN sales_saleline l ON l.sale_id = s.id "
-        f"WHERE {where} GROUP BY s.id) b GROUP BY b.day, b.party_gstin, b.place_of_supply"
+        f"SELECT d, g, p, {{k}} * COUNT(*), {sums} FROM (SELECT {day} AS d, s.party_gstin AS g, "
+        "s.place_of_supply AS p, s.taxable_total AS h1, s.tax_total AS h2, s.round_off AS h3, s.total AS h4, "
+        f"{lines} FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id WHERE {where} GROUP BY s.id) b "
+        "GROUP BY d, g, p"
     )
 
 

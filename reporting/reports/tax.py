@@ -289,10 +289,31 @@ def _b2b_names(gstins: list[str], period: Period) -> dict[str, str]:
     return names
 
 
+def _notes_by_rows(rows: list[dict]) -> dict:
+    """The note rows' totals (a few notes: each row is one note, its value the note's own)."""
+    return {
+        "number": "Total",
+        "date": None,
+        "invoice": "",
+        "invoice_date": None,
+        "party": "",
+        "gstin": "",
+        "place_of_supply": "",
+        **_money_row({h: sum((r[h] for r in rows), money(0)) for h in HEADS}),
+        "value": money(sum((r["value"] for r in rows), money(0))),
+    }
+
+
 def build_outward(period: Period) -> Report:
     notes = credit_note_lines(period)
     groups = outward_tax_groups(period)
     parties = outward_party_groups(period)
+    # The period's credit notes by HSN and rate, read once: the HSN, rate and net tables net of them.
+    note_groups = list(
+        notes.values("sale_line__hsn_code", "tax_rate")
+        .annotate(quantity=Sum("quantity"), **TAX_SUMS)
+        .order_by()
+    )
     by_hsn = [
         _money_row({**row, "quantity": int(row["quantity"] or 0)})
         for row in _net_by(
@@ -300,9 +321,7 @@ def build_outward(period: Period) -> Report:
                 {"hsn_code": g["key"][0], "tax_rate": g["key"][1], **g}
                 for g in _summed(groups, lambda r: (r["hsn_code"], r["tax_rate"]), ("quantity", *HEADS))
             ],
-            notes.values("sale_line__hsn_code", "tax_rate")
-            .annotate(quantity=Sum("quantity"), **TAX_SUMS)
-            .order_by(),
+            note_groups,
             key=("hsn_code", "tax_rate"),
             note_key=("sale_line__hsn_code", "tax_rate"),
         )
@@ -354,22 +373,22 @@ def build_outward(period: Period) -> Report:
         **_money_row({h: sum((r[h] for r in b2c), money(0)) for h in HEADS}),
     }
     # A credit note is registered (CDNR) when its bill was issued to a GSTIN (B2B), else CDNUR.
-    cdnr_lines = notes.exclude(sales_return__sale__party_gstin="")
-    cdnur_lines = notes.filter(sales_return__sale__party_gstin="")
-    posted_notes = _posted(SalesReturn, period)
-    note_args = {"header": "sales_return", "against": "sale", "party": "customer"}
+    # A credit note is registered (CDNR) when its bill was issued to a GSTIN, else CDNUR.
+    note_rows = _note_rows(notes, header="sales_return", against="sale", party="customer")
+    cdnr = [r for r in note_rows if r["gstin"]]
+    cdnur = [r for r in note_rows if not r["gstin"]]
     by_rate = [
         _money_row(r)
         for r in _net_by(
             [{"tax_rate": g["key"], **g} for g in _summed(groups, lambda r: r["tax_rate"])],
-            notes.values("tax_rate").annotate(**TAX_SUMS).order_by(),
+            [{"tax_rate": g["key"], **g} for g in _summed(note_groups, lambda r: r["tax_rate"])],
             key=("tax_rate",),
             note_key=("tax_rate",),
             extra=(),
         )
     ]
     invoiced = _money_row({h: sum((g[h] or 0 for g in groups), money(0)) for h in HEADS})
-    credited = _money_row(notes.aggregate(**TAX_SUMS))
+    credited = _money_row({h: sum((g[h] or 0 for g in note_groups), money(0)) for h in HEADS})
     net_rows = [
         {"what": "Invoices (B2B + B2C)", **{k: invoiced[k] for k in HEADS}},
         {"what": "Less credit notes (CDNR + CDNUR)", **{k: -credited[k] for k in HEADS}},
@@ -402,7 +421,7 @@ def build_outward(period: Period) -> Report:
                     "hsn_code": "Total",
                     "tax_rate": None,
                     "quantity": sum(int(g["quantity"] or 0) for g in groups)
-                    - int(notes.aggregate(q=Sum("quantity"))["q"] or 0),
+                    - sum(int(g["quantity"] or 0) for g in note_groups),
                     **_less(invoiced, credited),
                 },
             ),
@@ -436,15 +455,15 @@ def build_outward(period: Period) -> Report:
                 "cdnr",
                 "CDNR: credit notes to registered customers",
                 note_columns,
-                _note_rows(cdnr_lines, **note_args),
-                totals=_note_totals(cdnr_lines, posted_notes.exclude(sale__party_gstin="")),
+                cdnr,
+                totals=_notes_by_rows(cdnr),
             ),
             Table(
                 "cdnur",
                 "CDNUR: credit notes to unregistered customers",
                 note_columns,
-                _note_rows(cdnur_lines, **note_args),
-                totals=_note_totals(cdnur_lines, posted_notes.filter(sale__party_gstin="")),
+                cdnur,
+                totals=_notes_by_rows(cdnur),
             ),
             Table(
                 "net", "Output tax net of credit notes", [Column("what", "Supplies"), *TAX_COLUMNS], net_rows

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
+from django.test.utils import CaptureQueriesContext
 
 from company.models import SellerProfile
 from documents import lifecycle
@@ -255,3 +256,16 @@ def test_a_drift_in_the_kept_output_tax_is_found_by_differences_and_verify_ledge
     assert any(OutwardTaxDay._meta.db_table in p for p in verify_ledger())
     summaries.rebuild()
     assert summaries.differences() == [] and verify_ledger() == []
+
+
+@pytest.mark.postgres
+def test_one_bills_summary_statements_stay_small_enough_to_be_prepared(bills, plant, staff_user):
+    # psycopg prepares a statement only up to 4096 bytes and 50 parameters; a longer one would be
+    # parsed and planned by PostgreSQL on every bill posted.
+    customer = Customer.objects.get(gstin=INTER_GSTIN)
+    with CaptureQueriesContext(connection) as captured:
+        plant.sell(staff_user, (plant.bottle, 3, "5.00"), (plant.cap, 2, "1.10"), customer=customer)
+    kept = [q["sql"] for q in captured.captured_queries if "INSERT INTO reporting_" in q["sql"]]
+    assert len(kept) == 2
+    assert any(OutwardTaxDay._meta.db_table in sql for sql in kept)
+    assert all(len(sql) <= summaries.PREPARED_MAX_BYTES for sql in kept), [len(sql) for sql in kept]

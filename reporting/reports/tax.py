@@ -255,6 +255,8 @@ def outward_party_groups(period: Period) -> dict[tuple[str, str], dict]:
     queries = [OutwardPartyDay.objects.filter(date__gte=low, date__lte=high) for low, high in days]
     if months is not None:
         queries.append(OutwardPartyMonth.objects.filter(month__gte=months[0], month__lte=months[1]))
+    if not queries:  # an empty period (its end before its start)
+        return {}
     parts = [
         q.values("party_gstin", "place_of_supply").annotate(**{f: Sum(f) for f in PARTY_SUMS}).order_by()
         for q in queries

@@ -153,15 +153,15 @@ def read(start: date, end: date, accounts: list[Account]) -> Kept:
         .order_by()
         .values("book_account", "flow", "bucket")
         .annotate(s=Sum("amount"), n=Sum("entries"))
+        .values_list("book_account", "flow", "bucket", "s", "n")
     )
-    for row in grouped:
-        account_id, day, amount = row["book_account"], row["bucket"], Decimal(row["s"] or 0)
+    for account_id, name, day, amount, entries in grouped:
         if day is None:
             continue
         if day >= start:
-            kept.days[(account_id, row["flow"], day)] = (amount, row["n"] or 0)
+            kept.days[(account_id, name, day)] = (amount or ZERO, entries or 0)
         elif account_id is not None:
-            kept.before[(account_id, day)] = kept.before.get((account_id, day), ZERO) + amount
+            kept.before[(account_id, day)] = kept.before.get((account_id, day), ZERO) + (amount or ZERO)
     return kept
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case, CharField, DateField, F, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case, CharField, DateField, F, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from cashbook import flows
@@ -178,38 +178,64 @@ class PageAsked:
 COLUMNS = ("e_date", "e_flow", "e_id", "e_number", "e_party", "e_method", "book_account", "e_amount")
 
 
-def _branch(flow: flows.MoneyFlow, asked: PageAsked, last: date) -> QuerySet:
-    docs = flows.resolved(flow, asked.first, last).exclude(**{flow.amount: 0})
-    docs = flows.of_account(docs, asked.account_id)
-    if asked.after is not None:
-        docs = docs.filter(flows.beyond(flow, asked.after, after=True))
+def _flow_sql(flow: flows.MoneyFlow) -> tuple[str, tuple]:
+    """The flow's entries as the page's columns: compiled once a page, then read by every
+    account's branch (compiling a query per account and flow cost more than running them)."""
+    docs = flows.resolved(flow, None, None).exclude(**{flow.amount: 0})
     blank = Value("", output_field=CharField())
-    return docs.annotate(
-        e_date=F("date"),
-        e_flow=Value(flow.name, output_field=CharField()),
-        e_id=F("pk"),
-        e_number=F("number"),
-        e_party=F(flow.party) if flow.party else blank,
-        e_method=F(flow.method) if flow.method else blank,
-        e_amount=F(flow.amount),
-    ).order_by("date", "pk")
+    return (
+        docs.annotate(
+            e_date=F("date"),
+            e_flow=Value(flow.name, output_field=CharField()),
+            e_id=F("pk"),
+            e_number=F("number"),
+            e_party=F(flow.party) if flow.party else blank,
+            e_method=F(flow.method) if flow.method else blank,
+            e_amount=F(flow.amount),
+        )
+        .values_list(*COLUMNS)
+        .order_by()
+        .query.sql_with_params()
+    )
 
 
-def _union(branches: list[QuerySet]) -> list[tuple]:
-    """The rows of every branch, in one UNION ALL where the database allows a LIMIT in each part
-    (PostgreSQL); branch by branch where it does not (SQLite)."""
+def _branch(compiled: tuple[str, tuple], flow: flows.MoneyFlow, asked: PageAsked, last: date, size: int):
+    """One account's next ``size`` entries of one flow, in (date, id) order from the flow's index:
+    the flow's query with the account, the days and the key around it (the database folds the
+    inner query into one scan)."""
+    sql, params = compiled
+    day = connection.ops.adapt_datefield_value
+    where = ["b.book_account IS NULL" if asked.account_id is None else "b.book_account = %s"]
+    values = [] if asked.account_id is None else [asked.account_id]
+    where.append("b.e_date >= %s AND b.e_date <= %s")
+    values += [day(asked.first), day(last)]
+    if asked.after is not None:  # the book's order after the key, as ``flows.beyond`` says it
+        key_day, name, pk = asked.after
+        mine, theirs = (flow.day_end, flow.name), (flows.by_name(name).day_end, name)
+        if mine == theirs:
+            where.append("(b.e_date > %s OR (b.e_date = %s AND b.e_id > %s))")
+            values += [day(key_day), day(key_day), pk]
+        else:
+            where.append("b.e_date >= %s" if mine > theirs else "b.e_date > %s")
+            values.append(day(key_day))
+    branch = f"SELECT * FROM ({sql}) AS b WHERE {' AND '.join(where)} ORDER BY b.e_date, b.e_id LIMIT %s"
+    return f"SELECT * FROM ({branch}) AS p", (*params, *values, size)
+
+
+def _union(branches: list[tuple[str, tuple]]) -> list[tuple]:
+    """The rows of every branch, in one UNION ALL."""
     if not branches:
         return []
-    if connection.features.supports_slicing_ordering_in_compound:
-        head, *rest = branches
-        return list(head.union(*rest, all=True)) if rest else list(head)
-    return [row for branch in branches for row in branch]
+    sql = " UNION ALL ".join(part for part, _ in branches)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for _, params in branches for value in params])
+        return cursor.fetchall()
 
 
 def pages(kept: Kept, asked: list[PageAsked], size: int) -> dict[int | None, list[dict[str, Any]]]:
     """{account id: up to ``size`` of its entries in the book's order} for every page asked, from
     one query."""
-    branches = []
+    branches, compiled = [], {}
     for one in asked:
         from_day = one.after[0] if one.after is not None else one.first
         last = kept.window(one.account_id, from_day, size)
@@ -218,11 +244,14 @@ def pages(kept: Kept, asked: list[PageAsked], size: int) -> dict[int | None, lis
         present = kept.flows_with_entries(one.account_id, from_day, last)
         for flow in flows.flows():
             if flow.name in present:
-                branches.append(_branch(flow, one, last).values_list(*COLUMNS)[:size])
+                if flow.name not in compiled:
+                    compiled[flow.name] = _flow_sql(flow)
+                branches.append(_branch(compiled[flow.name], flow, one, last, size))
     found: dict[int | None, list[dict[str, Any]]] = {one.account_id: [] for one in asked}
     by_name = {flow.name: flow for flow in flows.flows()}
     for day, name, pk, number, party, method, account_id, amount in _union(branches):
         flow = by_name[name]
+        day = date.fromisoformat(day) if isinstance(day, str) else day  # SQLite gives text
         found[account_id].append(
             {
                 "date": day,
@@ -233,7 +262,8 @@ def pages(kept: Kept, asked: list[PageAsked], size: int) -> dict[int | None, lis
                 "party": party or "",
                 "method": method or "",
                 "account_id": account_id,
-                "amount": flow.direction * Decimal(amount),
+                "amount": flow.direction
+                * (amount if isinstance(amount, Decimal) else Decimal(str(amount)).quantize(CENT)),
             }
         )
     for rows in found.values():

@@ -299,3 +299,7 @@ default_account = _default_account
 of_account = _of_account
 beyond = _beyond
 book_order = _order
+
+
+def by_name(name: str) -> MoneyFlow:
+    return _FLOWS[name]

@@ -119,6 +119,10 @@ class BillOutstanding(models.Model):
 
     The receivables ageing reads the open bills here (a partial index holds only those) instead of
     every bill and payment ever posted; a bill's customer and date are copied from it once.
+
+    Signed: a bill paid above what its credit notes leave it asking holds a negative figure, so
+    that cancelling the payment or the note later moves it back exactly. Read, that bill is
+    settled and the excess is the customer's credit (``reporting.ageing.CREDIT``).
     """
 
     sale = models.OneToOneField(Sale, on_delete=models.PROTECT, primary_key=True, related_name="+")

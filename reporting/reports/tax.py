@@ -15,15 +15,22 @@ reconciles to the bills, purchases and notes it sums: net = invoices − notes.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db.models import Count, Sum
 
+from company import taxation
+from company.models import SellerProfile
 from documents.models import DocumentStatus
+from expenses.models import Expense
 from purchasing.models import Purchase, PurchaseLine
 from reporting.charts import bar_chart
 from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money
 from returns.models import PurchaseReturn, PurchaseReturnLine, SalesReturn, SalesReturnLine
 from sales.models import Sale, SaleLine
+from tax import compute
 from tax.states import state_name
 
 TAX_SUMS = {
@@ -86,6 +93,7 @@ def debit_note_lines(period: Period):
 
 
 HEADS = ("taxable", "cgst", "sgst", "igst", "tax")
+ZERO = Decimal("0.00")
 
 
 def _less(gross: dict, reversed_: dict) -> dict:
@@ -482,14 +490,42 @@ def build_inward(period: Period) -> Report:
     return report
 
 
+def expense_input(period: Period) -> dict:
+    """The input tax on the period's posted expenses (power, diesel, repairs… billed with tax), per
+    head, with the taxable value of those expenses. An expense records one tax figure: it is split
+    as a bill from its supplier's state would be (IGST across states; CGST and SGST halves within,
+    the odd paisa to SGST; one tax under VAT). Expenses are few, so they are read as they are."""
+    figures = dict.fromkeys(HEADS, ZERO)
+    taxed = _posted(Expense, period).filter(input_tax__gt=0).select_related("supplier")
+    seller_state = None
+    for expense in taxed:
+        if seller_state is None:
+            seller_state = SellerProfile.current().state_code
+        tax = expense.input_tax
+        figures["taxable"] += expense.amount
+        figures["tax"] += tax
+        if settings.TAX_REGIME != compute.Regime.GST:
+            continue
+        place = taxation.party_state(expense.supplier, seller_state) if expense.supplier else seller_state
+        if compute.is_inter_state(seller_state, place):
+            figures["igst"] += tax
+        else:
+            half = compute.paisa(tax / 2)
+            figures["cgst"] += half
+            figures["sgst"] += tax - half
+    return figures
+
+
 def payable(period: Period) -> dict:
-    """{"output": {...}, "input": {...}}: the period's tax per head on bills less credit notes, and
-    on purchases less debit notes."""
+    """{"output": {...}, "input": {...}, "expenses": {...}}: the period's tax per head on bills less
+    credit notes, and on purchases less debit notes plus the expenses' input tax."""
     output = _less(sale_lines(period).aggregate(**TAX_SUMS), credit_note_lines(period).aggregate(**TAX_SUMS))
+    expenses = expense_input(period)
     input_ = _less(
         purchase_lines(period).aggregate(**TAX_SUMS), debit_note_lines(period).aggregate(**TAX_SUMS)
     )
-    return {"output": output, "input": input_}
+    input_ = {key: input_[key] + expenses[key] for key in HEADS}
+    return {"output": output, "input": input_, "expenses": expenses}
 
 
 def build_payable(period: Period) -> Report:
@@ -526,8 +562,13 @@ def build_payable(period: Period) -> Report:
                     },
                     {
                         "what": "Inward (purchases less debit notes)",
-                        "taxable": input_["taxable"],
-                        "tax": input_["tax"],
+                        "taxable": input_["taxable"] - figures["expenses"]["taxable"],
+                        "tax": input_["tax"] - figures["expenses"]["tax"],
+                    },
+                    {
+                        "what": "Expenses billed with input tax",
+                        "taxable": figures["expenses"]["taxable"],
+                        "tax": figures["expenses"]["tax"],
                     },
                 ],
             ),

@@ -66,8 +66,13 @@ _DEFAULTS: ContextVar[list[tuple[str, int]] | None] = ContextVar("cash_book_defa
 
 
 @contextmanager
-def one_reading() -> Iterator[None]:
-    token = _DEFAULTS.set(list(Account.objects.exclude(default_for=None).values_list("default_for", "pk")))
+def one_reading(accounts: list[Account] | None = None) -> Iterator[None]:
+    """Read the accounts kept for each method once (from ``accounts`` when the caller has them all)."""
+    if accounts is None:
+        defaults = list(Account.objects.exclude(default_for=None).values_list("default_for", "pk"))
+    else:
+        defaults = [(a.default_for, a.pk) for a in accounts if a.default_for]
+    token = _DEFAULTS.set(defaults)
     try:
         yield
     finally:
@@ -287,3 +292,14 @@ def sums_before(account_id: int, start: date, before: tuple) -> Decimal:
         docs = docs.filter(_beyond(flow, before, after=False))
         total += flow.direction * Decimal(docs.aggregate(s=Sum(flow.amount))["s"] or 0)
     return total
+
+
+# The pieces ``cashbook.book`` reads a whole page from, in one query over every flow.
+default_account = _default_account
+of_account = _of_account
+beyond = _beyond
+book_order = _order
+
+
+def by_name(name: str) -> MoneyFlow:
+    return _FLOWS[name]

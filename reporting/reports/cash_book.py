@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from cashbook import flows, selectors
+from cashbook import book as cash_reading
+from cashbook import flows
 from cashbook.models import Account, CashClosing
 from core import keyset
 from documents.models import DocumentStatus
@@ -28,15 +29,16 @@ CURSOR_SALT = "cash-book"
 
 
 def build(period: Period, account: Account | None = None, after: str = "") -> Report:
-    with flows.one_reading():
-        return _build(period, account, after)
-
-
-def _build(period: Period, account: Account | None, after: str) -> Report:
-    start, end = period.start, period.end
     accounts = list(Account.objects.all())
+    with flows.one_reading(accounts):
+        return _build(period, accounts, account, after)
+
+
+def _build(period: Period, accounts: list[Account], account: Account | None, after: str) -> Report:
+    start, end = period.start, period.end
     names = {a.pk: a.name for a in accounts}
-    book, lost = selectors.book_and_unbooked(start, end, accounts)
+    kept = cash_reading.read(start, end, accounts)
+    book, lost = kept.book()
     account_rows = [
         {
             "account": row["account"].name,
@@ -70,15 +72,15 @@ def _build(period: Period, account: Account | None, after: str) -> Report:
     }
     opening = {row["account"].pk: row["opening"] for row in book}
     opened = {a.pk: a.opening_date for a in accounts}
-    day_rows = _days(start, end, names, opened, opening, account.pk if account is not None else ...)
+    day_rows = _days(kept, names, opened, opening, account.pk if account is not None else ...)
     options: dict[str, str] = {}
     if account is not None:
-        entry_rows, following = _account_page(period, account, opening.get(account.pk), after)
+        entry_rows, following = _account_page(kept, period, account, opening.get(account.pk), after)
         entries_title = f"Entries of {account.name}, {PAGE} at a time"
         if following:
             options["next_page"] = following
     else:
-        entry_rows = _entries(period, accounts, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
+        entry_rows = _entries(kept, period, accounts, opening) if period.days <= ENTRIES_UP_TO_DAYS else []
         entries_title = (
             f"Entries (for a period of up to {ENTRIES_UP_TO_DAYS} days, the first {PAGE} of each account; "
             "choose an account for all of them)"
@@ -183,12 +185,30 @@ def _build(period: Period, account: Account | None, after: str) -> Report:
 ENTRIES_UP_TO_DAYS = 31
 
 
-def _entries(period: Period, accounts: list[Account], opening: dict) -> list[dict]:
+def _entries(kept: cash_reading.Kept, period: Period, accounts: list[Account], opening: dict) -> list[dict]:
+    """Each account's first page and the first page of the money no account takes, in one query."""
+    ordered = sorted(accounts, key=lambda a: a.name)
+    asked = [
+        cash_reading.PageAsked(a.pk, max(period.start, a.opening_date))
+        for a in ordered
+        if max(period.start, a.opening_date) <= period.end
+    ]
+    found = cash_reading.pages(kept, [*asked, cash_reading.PageAsked(None, period.start)], PAGE)
     rows = []
-    for account in sorted(accounts, key=lambda a: a.name):
-        rows += _account_page(period, account, opening.get(account.pk), "")[0]
-    for entry in flows.entries_page(None, period.start, period.end, None, PAGE):  # money no account takes
+    for account in ordered:
+        balance = opening.get(account.pk, account.opening_balance)
+        rows += _with_balances(account, found.get(account.pk, []), balance)
+    for entry in found[None]:  # money no account takes
         rows.append({**_row(entry, money(entry["amount"])), "account": "No account", "balance": None})
+    return rows
+
+
+def _with_balances(account: Account, page: list[dict], balance: Decimal) -> list[dict]:
+    rows = []
+    for entry in page:
+        amount = money(entry["amount"])
+        balance += amount
+        rows.append({"account": account.name, **_row(entry, amount), "balance": money(balance)})
     return rows
 
 
@@ -222,30 +242,30 @@ def _key(token: str) -> tuple | None:
         return None
 
 
-def _account_page(period: Period, account: Account, opening: Decimal | None, after: str):
+def _account_page(kept: cash_reading.Kept, period: Period, account: Account, opening, after: str):
     """One page of the account's entries in the period with running balances, and the cursor of
     the page after it (None at the end)."""
-    start = max(period.start, account.opening_date)  # nothing before the account's book starts
-    if start > period.end:
+    first = max(period.start, account.opening_date)  # nothing before the account's book starts
+    if first > period.end:
         return [], None
     key = _key(after)
-    page = flows.entries_page(account.pk, start, period.end, key, PAGE)
+    if key is not None and not first <= key[0] <= period.end:
+        key = None  # a cursor of another period: this one's first page
+    page = cash_reading.pages(kept, [cash_reading.PageAsked(account.pk, first, key)], PAGE)[account.pk]
     balance = opening if opening is not None else account.opening_balance
     if page and key is not None:
-        balance += flows.sums_before(account.pk, start, flows.page_key(page[0]))
-    rows = []
-    for entry in page:
-        amount = money(entry["amount"])
-        balance += amount
-        rows.append({"account": account.name, **_row(entry, amount), "balance": money(balance)})
+        head = flows.page_key(page[0])
+        balance += kept.whole_days(account.pk, first, head[0])
+        balance += cash_reading.earlier_that_day(account.pk, head)
+    rows = _with_balances(account, page, balance)
     return rows, (cursor_for(page[-1]) if len(page) == PAGE else None)
 
 
-def _days(start, end, names, opened, opening, only=...) -> list[dict]:
+def _days(kept: cash_reading.Kept, names, opened, opening, only=...) -> list[dict]:
     """One row per account and day with money (of the account ``only`` when one is chosen)."""
     running: dict[int | None, Decimal] = dict(opening)
     rows = []
-    sums = flows.sums_by_account_day(start, end)
+    sums = kept.by_day()
     for account_id, day in sorted(sums, key=lambda k: (names.get(k[0], "~"), k[1])):
         if only is not ... and account_id != only:
             continue

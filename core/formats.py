@@ -37,13 +37,19 @@ def plant_locale() -> Locale:
 def _group(digits: str, indian: bool, separator: str) -> str:
     if len(digits) <= 3:
         return digits
+    if not indian:
+        return f"{int(digits):,}".replace(",", separator)
     head, tail = digits[:-3], digits[-3:]
-    size = 2 if indian else 3
     groups = []
     while head:
-        groups.insert(0, head[-size:])
-        head = head[:-size]
+        groups.append(head[-2:])
+        head = head[:-2]
+    groups.reverse()
     return separator.join([*groups, tail])
+
+
+# The quantum of each number of places, made once: a year's report formats thousands of cells.
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 def number(value, places: int = 0, locale: Locale | None = None) -> str:
@@ -51,13 +57,19 @@ def number(value, places: int = 0, locale: Locale | None = None) -> str:
     if value is None or value == "":
         return ""
     locale = locale or plant_locale()
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    else:
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
     if not amount.is_finite():
         return str(value)
-    amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
+    amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     whole, _, fraction = f"{abs(amount):f}".partition(".")
     text = _group(whole, locale.indian_grouping, locale.thousands)

@@ -37,8 +37,14 @@ def bucket_of(bill_date: date, end: date) -> str:
     return "days_over_90"
 
 
+def _cutoffs(end: date) -> tuple[date, date, date]:
+    """The last dates of the 31–60, 61–90 and over-90 buckets: a bill exactly 30 days old is in
+    0–30, as ``bucket_of`` and the labels say."""
+    return tuple(end - timedelta(days=n) for n in (31, 61, 91))
+
+
 def _bucket_conditions(end: date) -> dict[str, Q]:
-    d30, d60, d90 = (end - timedelta(days=n) for n in (30, 60, 90))
+    d30, d60, d90 = _cutoffs(end)
     return {
         "days_0_30": Q(date__gt=d30),
         "days_31_60": Q(date__lte=d30, date__gt=d60),
@@ -141,7 +147,7 @@ open_bills AS (
 def _receivables(sql: str, end: date, leading: int) -> dict[int, dict]:
     from django.db import connection
 
-    d30, d60, d90 = (end - timedelta(days=n) for n in (30, 60, 90))
+    d30, d60, d90 = _cutoffs(end)
     with connection.cursor() as cursor:
         cursor.execute(sql, [end] * leading + [d30, d30, d60, d60, d90, d90])
         rows = cursor.fetchall()

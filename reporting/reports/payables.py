@@ -80,20 +80,6 @@ def balances(
     return found, billed_in, paid_in
 
 
-def _ageing_bucket(bill_date: date, end: date) -> str:
-    """The ageing table's bucket of a bill, as ``ageing.per_party`` sums it in SQL (a bill exactly
-    30, 60 or 90 days old counts in the older bucket; ``ageing.bucket_of``, which names the bills
-    table's "Age", puts it in the younger one)."""
-    days = (end - bill_date).days
-    if days < 30:
-        return "days_0_30"
-    if days < 60:
-        return "days_31_60"
-    if days < 90:
-        return "days_61_90"
-    return "days_over_90"
-
-
 def build(period: Period) -> Report:
     end = period.end
     opening_dues = list(selectors.opening_due_rows(end))
@@ -128,7 +114,7 @@ def build(period: Period) -> Report:
     buckets: dict[int, dict] = {}
     for bill in open_bills:
         bucket = buckets.setdefault(bill.supplier_id, dict.fromkeys(ageing.KEYS, zero))
-        bucket[_ageing_bucket(bill.date, end)] += money(bill.outstanding)
+        bucket[ageing.bucket_of(bill.date, end)] += money(bill.outstanding)
     # What was owed on the go-live day is aged from that day, like a bill of that date.
     for due in opening_dues:
         bucket = buckets.setdefault(due.supplier_id, {})

@@ -199,3 +199,20 @@ def test_the_receivables_ageing_sql_equals_the_orm_form_of_it(month):
         assert ageing.receivables_per_customer(day) == orm
         assert ageing.receivables_from_rows(day) == orm
         assert orm  # someone owes at each of these dates
+
+
+def test_a_bill_exactly_30_days_old_is_aged_0_to_30_in_every_form_of_the_ageing(month):
+    """The buckets read "0–30 days", "31–60 days": a bill 30 days old is in the first, 31 in the next."""
+    from reporting import ageing
+
+    aqua = month["bills"][0].customer_id
+    for age, bucket in ((30, "days_0_30"), (31, "days_31_60"), (60, "days_31_60"), (61, "days_61_90")):
+        day = month["early"] + timedelta(days=age)
+        assert ageing.bucket_of(month["early"], day) == bucket
+        for form in (
+            ageing.receivables_per_customer(day),
+            ageing.receivables_from_rows(day),
+            ageing.per_party(customers.open_bills(day), "customer_id", day),
+        ):
+            # The early bill owes 1,180 less 600 paid; Aqua's newest bill is in a younger bucket.
+            assert form[aqua][bucket] == D("580.00"), (age, form[aqua])

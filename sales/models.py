@@ -133,6 +133,16 @@ class Sale(Document):
         ]
 
 
+def discount_share() -> models.Expression:
+    """A line's discount as a share of its gross (quantity × price): the expression the index
+    ``sale_line_discount_share`` holds, so a query that compares it with a limit reads only the lines
+    above the limit (the exceptions report's big discounts, whatever the limit is set to)."""
+    return models.ExpressionWrapper(
+        F("discount") / (F("quantity") * F("unit_price")),
+        output_field=models.DecimalField(max_digits=30, decimal_places=20),
+    )
+
+
 class SaleLine(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
@@ -179,7 +189,19 @@ class SaleLine(models.Model):
                 name="sale_line_discount_within_amount",
             ),
         ]
-        indexes = [models.Index(fields=["item", "sale"], name="sale_line_item")]
+        indexes = [
+            models.Index(fields=["item", "sale"], name="sale_line_item"),
+            # The exceptions report reads only the lines it marks, through these three: sold below
+            # cost (a fact of the line), and ordered by discount share and by price within an item,
+            # so a changed limit or default price still reads only the lines beyond it.
+            models.Index(
+                fields=["sale"],
+                condition=Q(cost__isnull=False, amount__lt=F("cost")),
+                name="sale_line_below_cost",
+            ),
+            models.Index(discount_share(), condition=Q(discount__gt=0), name="sale_line_discount_share"),
+            models.Index(fields=["item", "unit_price"], name="sale_line_item_price"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item_id} @ {self.unit_price}"

@@ -260,7 +260,7 @@ def _line_flags() -> tuple[Q, Q, Q]:
     return below, big_discount, _far_from_reference()
 
 
-def _marked_sales(cache: dict) -> list[int] | None:
+def marked_sales(cache: dict) -> list[int] | None:
     """The bills with a line any of ``_line_flags`` marks, each condition read alone through its
     index (one table, so the planner takes the index: a handful of rows at sensible limits).
 
@@ -287,7 +287,7 @@ MARKED_SALES_CAP = 20_000
 
 def _lines_with_aliases(period: Period, cache: dict | None = None):
     lines = _posted_lines(period)
-    marked = _marked_sales({} if cache is None else cache)
+    marked = marked_sales({} if cache is None else cache)
     if marked is not None:
         # Only the marked bills' lines: the same rows the conditions pick, found without the pass.
         lines = lines.filter(sale_id__in=marked)

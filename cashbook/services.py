@@ -19,7 +19,7 @@ from accounts import roles
 from accounts.models import User
 from cashbook import flows, selectors
 from cashbook.models import Account, AccountKind, CashClosing, Method
-from core.bounds import MAX_DOCUMENT_TOTAL
+from core.bounds import MAX_PAYMENT
 from core.errors import InvalidDocument, NotAllowed
 from core.money import money
 from documents import approval, dates, lifecycle
@@ -119,7 +119,7 @@ def _opening_problem(value: Any) -> str | None:
     total (a bank balance is not bounded like one price)."""
     if isinstance(value, Decimal) and value.is_finite() and value < 0:
         value = -value
-    return money_problem(value, below=MAX_DOCUMENT_TOTAL)
+    return money_problem(value, below=MAX_PAYMENT)
 
 
 def payment_problems(*, method: str, account: Account | None) -> dict[str, list[str]]:

@@ -14,3 +14,6 @@ MAX_LINE_QUANTITY = 100_000_000
 MAX_PRICE = Decimal("10000000")
 # A document's total (Σ quantity × price), and any other amount a document adds up.
 MAX_DOCUMENT_TOTAL = Decimal("10000000000")
+# A payment settles whole documents, so it may be as large as one (and an account's opening
+# balance as large as a payment).
+MAX_PAYMENT = MAX_DOCUMENT_TOTAL

@@ -18,6 +18,7 @@ from cashbook import flows
 from cashbook import services as cashbook_services
 from cashbook.models import Account
 from company import taxation
+from core.bounds import MAX_PAYMENT
 from core.errors import DomainError, InvalidDocument
 from core.money import money
 from documents import approval, lifecycle
@@ -220,7 +221,7 @@ def record_supplier_payment(
     check_date(date, model=SupplierPayment, optional=True)
     if supplier is None:
         raise InvalidDocument(fields={"supplier": ["Choose a supplier."]})
-    problem = money_problem(amount, above_zero=True)
+    problem = money_problem(amount, above_zero=True, below=MAX_PAYMENT)
     if problem:
         raise InvalidDocument(fields={"amount": [problem]})
     if problems := cashbook_services.payment_problems(method=method, account=account):
@@ -230,7 +231,7 @@ def record_supplier_payment(
     seen: set[int] = set()
     for i, allocation in enumerate(allocations):
         bill = allocation.purchase
-        line_problem = money_problem(allocation.amount, above_zero=True)
+        line_problem = money_problem(allocation.amount, above_zero=True, below=MAX_PAYMENT)
         if bill is None:
             errors[f"allocations-{i}-purchase"] = ["Choose a bill."]
         elif bill.supplier_id != supplier.pk:

@@ -38,6 +38,7 @@ from accounts.models import User
 from cashbook import services as cashbook_services
 from company import taxation
 from company.models import SellerProfile
+from core.bounds import MAX_PAYMENT
 from core.bulk_copy import insert_with_history, take_ids
 from core.errors import DomainError, InvalidDocument
 from core.money import money
@@ -178,7 +179,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
 def _check_payment(payment: BulkPayment) -> None:
     if payment.customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
-    if problem := money_problem(payment.amount, above_zero=True):
+    if problem := money_problem(payment.amount, above_zero=True, below=MAX_PAYMENT):
         raise InvalidDocument(fields={"amount": [problem]})
     if problems := cashbook_services.payment_problems(method=payment.method, account=None):
         raise InvalidDocument(fields=problems)

@@ -23,6 +23,7 @@ from cashbook import flows
 from cashbook import services as cashbook_services
 from cashbook.models import Account
 from company import taxation
+from core.bounds import MAX_PAYMENT
 from core.errors import DomainError, InvalidDocument, NotAllowed
 from core.money import money
 from core.rows import insert_with_history
@@ -255,7 +256,7 @@ def record_payment(
     check_date(date, model=Payment, optional=True)
     if customer is None:
         raise InvalidDocument(fields={"customer": ["Choose a customer."]})
-    problem = money_problem(amount, above_zero=True)
+    problem = money_problem(amount, above_zero=True, below=MAX_PAYMENT)
     if problem:
         raise InvalidDocument(fields={"amount": [problem]})
     if sale is not None and sale.customer_id != customer.pk:

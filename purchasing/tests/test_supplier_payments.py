@@ -141,3 +141,18 @@ def test_supplier_outstanding_at_a_date_counts_only_what_was_dated_up_to_it(plan
     assert selectors.supplier_outstanding(plant.supplier, upto=today) == D("150.00")
     assert [b.outstanding for b in selectors.open_bills(earlier)] == [D("200.00")]
     assert [b.outstanding for b in selectors.open_bills(today)] == [D("150.00")]
+
+
+def test_a_bill_over_a_crore_is_paid_in_one_payment_and_a_payment_says_its_bound(
+    plant, staff_user, manager_user
+):
+    """A payment settles whole bills, so it is bounded like a bill's total, not like one price."""
+    bill = plant.buy(staff_user, (plant.preform, 6_000_000, "2.50"))
+    if bill.status != "posted":  # a bill this size waits for a Manager
+        bill = lifecycle.approve(document=bill, by=manager_user)
+    assert bill.total == D("15000000.00")
+    payment = pay(staff_user, plant.supplier, "15000000.00", (bill, "15000000.00"))
+    assert payment.amount == D("15000000.00")
+    with pytest.raises(InvalidDocument) as refused:
+        pay(staff_user, plant.supplier, "10000000000.00")
+    assert refused.value.fields["amount"] == ["Enter less than 10,000,000,000."]

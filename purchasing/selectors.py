@@ -99,6 +99,26 @@ def debit_notes_total(supplier: Supplier, upto: date | None = None) -> Decimal:
     return sum((Decimal(total(supplier, upto) or 0) for total in _OWED_BACK), Decimal("0")).quantize(CENT)
 
 
+# The same totals for every supplier at once ({supplier id: owed back}), so a report of all
+# suppliers asks one query per kind of document instead of one per supplier.
+_OWED_BACK_BY_SUPPLIER: list[Callable[[date | None], dict[int, Decimal]]] = []
+
+
+def count_owed_back_by_supplier(totals: Callable[[date | None], dict[int, Decimal]]) -> None:
+    """``totals(upto)``: {supplier id: what it owes back}, the per-supplier sums of ``count_owed_back``."""
+    if totals not in _OWED_BACK_BY_SUPPLIER:
+        _OWED_BACK_BY_SUPPLIER.append(totals)
+
+
+def debit_notes_by_supplier(upto: date | None = None) -> dict[int, Decimal]:
+    """{supplier id: ``debit_notes_total``} for every supplier that owes something back."""
+    found: dict[int, Decimal] = {}
+    for totals in _OWED_BACK_BY_SUPPLIER:
+        for supplier_id, amount in totals(upto).items():
+            found[supplier_id] = found.get(supplier_id, Decimal("0")) + Decimal(amount or 0)
+    return {supplier_id: amount.quantize(CENT) for supplier_id, amount in found.items()}
+
+
 def opening_due_rows(upto: date | None = None) -> QuerySet[SupplierOpeningDue]:
     """What the plant owed its suppliers on the go-live date (entered once per supplier)."""
     dues = SupplierOpeningDue.objects.all()

@@ -60,7 +60,7 @@ REPORTS = {
             "customer-sales",
             "Customer sales",
             "Bills, revenue, profit, payments and what each customer owes, with ageing.",
-            lambda d: customers.build(d["period"]),
+            lambda d: customers.build(d["period"], customers.PAGE_ROWS if d.get("on_page") else None),
         ),
         ReportSpec(
             "supplier-costs",

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from accounts import roles
-from reporting import display, exports
+from reporting import display, exports, form_html
 from reporting.catalogue import REPORTS
 from reporting.periods import parse
 from reporting.reports import dashboard as dashboard_figures
@@ -55,9 +55,14 @@ def report_page(request, name: str):
             messages = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
             return HttpResponse(f"Check the dates: {messages}", status=400, content_type="text/plain")
         context = {"spec": spec, "form": form, "report": None, "reports": REPORTS.values()}
+        context["form_fields"] = form_html.fields_html(form)
         return render(request, "reporting/report.html", context, status=400)
+    printing = bool(request.GET.get("print"))
+    # On the screen a report may list only the top of a long table (``on_page``); the print view
+    # and the exports always hold every row.
+    on_page = export not in ("csv", "xlsx") and not printing
     with reading_replica():
-        report = spec.build(form.cleaned_data)
+        report = spec.build({**form.cleaned_data, "on_page": on_page})
     if export == "csv":
         return exports.csv_response(report)
     if export == "xlsx":
@@ -66,13 +71,14 @@ def report_page(request, name: str):
     context = {
         "spec": spec,
         "form": form,
+        "form_fields": form_html.fields_html(form),
         "report": report,
         "tables": display.shaped(report),
         "query": query,
         "next_query": _query_without(request, "export", "print", "after"),
         "reports": REPORTS.values(),
     }
-    template = "reporting/report_print.html" if request.GET.get("print") else "reporting/report.html"
+    template = "reporting/report_print.html" if printing else "reporting/report.html"
     return render(request, template, context)
 
 

@@ -37,3 +37,4 @@ flows.register(
     )
 )
 purchasing_selectors.count_owed_back(lambda supplier, upto: selectors.debit_notes_total(supplier, upto=upto))
+purchasing_selectors.count_owed_back_by_supplier(selectors.debit_notes_by_supplier)

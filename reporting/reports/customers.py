@@ -149,32 +149,48 @@ def ageing(end: date, owed: dict[int, object] | None = None) -> list[tuple]:
     ]
 
 
-def build(period: Period) -> Report:
+# The screen shows the customers with the most revenue (and those who owe the most) up to this
+# many: the owner reads the top of the list, and the page costs the same however many customers
+# there are. Print, CSV, XLSX and the API list every customer.
+PAGE_ROWS = 50
+
+
+def _last_bills(customer_ids, end: date) -> dict[int, date]:
+    """Each customer's latest bill day up to ``end``: one index probe per customer (customer, date)."""
+    latest = (
+        SalesCustomerDay.objects.filter(customer=OuterRef("pk"), date__lte=end, bills__gt=0)
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    return dict(
+        Customer.objects.filter(pk__in=customer_ids).annotate(last=Subquery(latest)).values_list("pk", "last")
+    )
+
+
+def build(period: Period, top: int | None = None) -> Report:
+    """The report; ``top``: list only that many customers in each table (the totals stay those
+    of every customer)."""
     activity = customer_sums(period.start, period.end)
     owed = outstanding_at(period.end)
     shown = set(activity) | {c for c, amount in owed.items() if amount}
     aged = ageing(period.end, owed)
-    # Each customer's latest bill day up to the end: one index probe per customer (customer, date);
-    # the names of both tables' customers in the same query.
-    latest = (
-        SalesCustomerDay.objects.filter(customer=OuterRef("pk"), date__lte=period.end, bills__gt=0)
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    names, last_bill = {}, {}
-    for pk, name, last in (
-        Customer.objects.filter(pk__in=shown | {a[0] for a in aged})
-        .annotate(last=Subquery(latest))
-        .values_list("pk", "name", "last")
-    ):
-        names[pk], last_bill[pk] = name, last
+    # The names of both tables' customers in one query; the last bill only of those listed.
+    names = dict(Customer.objects.filter(pk__in=shown | {a[0] for a in aged}).values_list("pk", "name"))
+
+    def name(customer_id: int) -> str:
+        return names.get(customer_id, f"#{customer_id}")
+
+    # Ordered by revenue first, so only the rows listed are built.
+    order = sorted(shown, key=lambda c: (-money(activity.get(c, {}).get("revenue")), name(c)))
+    every = len(order)
     rows = []
-    for customer_id in shown:
+    for customer_id in order if top is None else order[:top]:
         row = activity.get(customer_id, {})
         revenue, cogs = money(row.get("revenue")), money(row.get("cogs"))
         rows.append(
             {
-                "customer": names.get(customer_id, f"#{customer_id}"),
+                "id": customer_id,
+                "customer": name(customer_id),
                 "bills": int(row.get("bills") or 0),
                 "quantity": int(row.get("quantity") or 0),
                 "revenue": revenue,
@@ -182,10 +198,11 @@ def build(period: Period) -> Report:
                 "margin": percent(revenue - cogs, revenue),
                 "paid": money(row.get("paid")),
                 "outstanding": owed.get(customer_id, money(0)),
-                "last_bill": last_bill.get(customer_id),
             }
         )
-    rows.sort(key=lambda r: (-r["revenue"], r["customer"]))
+    last_bill = _last_bills([r["id"] for r in rows], period.end)
+    for row in rows:
+        row["last_bill"] = last_bill.get(row.pop("id"))
     # Totals of the per-customer sums the database returned (a few hundred rows, exact Decimals):
     # a second pass over the year's summary rows would double the report's time.
     total = {key: sum((row[key] or 0 for row in activity.values()), 0) for key in SUMS}
@@ -207,12 +224,21 @@ def build(period: Period) -> Report:
         key=lambda r: (-r["outstanding"], r["customer"]),
     )
     ageing_totals = {"customer": "Total", **_ageing_totals(aged, keys)}
-    top = rows[:12]
+    notes = []
+    if top is not None and (every > top or len(ageing_rows) > top):
+        notes.append(
+            f"The tables list the {top} customers with the most revenue and the {top} who owe the most "
+            f"({every:,} and {len(ageing_rows):,} in all); the totals are of every customer, and the "
+            "print view, CSV and XLSX list them all."
+        )
+        del ageing_rows[top:]
+    biggest = rows[:12]
     return Report(
         name="customer-sales",
         title="Customer sales",
         period=period,
         notes=[
+            *notes,
             f"Outstanding and ageing are as at the end of {period.end.isoformat()}; a negative "
             "outstanding is money held on account.",
             "Ageing is per bill: each open bill's outstanding by its age; money received on account "
@@ -252,7 +278,9 @@ def build(period: Period) -> Report:
         ],
         charts=[
             bar_chart(
-                "Revenue of the top customers", [r["customer"][:10] for r in top], [r["revenue"] for r in top]
+                "Revenue of the top customers",
+                [r["customer"][:10] for r in biggest],
+                [r["revenue"] for r in biggest],
             ),
             bar_chart(
                 "Receivables by age",

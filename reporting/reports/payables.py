@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Q, Sum
 
 from documents.models import DocumentStatus
 from purchasing import selectors
@@ -20,14 +20,22 @@ from reporting.periods import Period
 from reporting.tables import Column, Report, Table, money
 
 
-def _sums(queryset, field: str, end: date, start: date | None = None) -> dict[int, object]:
-    queryset = queryset.filter(status=DocumentStatus.POSTED, date__lte=end)
-    if start is not None:
-        queryset = queryset.filter(date__gte=start)
-    return {
-        row["supplier_id"]: money(row["s"])
-        for row in queryset.order_by().values("supplier_id").annotate(s=Sum(field), n=Count("id"))
-    }
+def _sums(queryset, field: str, end: date, start: date) -> tuple[dict[int, object], dict[int, object]]:
+    """({supplier id: Σ field up to ``end``}, {supplier id: Σ field from ``start`` to ``end``}),
+    both from one grouped query."""
+    rows = (
+        queryset.filter(status=DocumentStatus.POSTED, date__lte=end)
+        .order_by()
+        .values("supplier_id")
+        .annotate(s=Sum(field), within=Sum(field, filter=Q(date__gte=start)))
+        .values_list("supplier_id", "s", "within")
+    )
+    upto, within = {}, {}
+    for supplier_id, total, in_period in rows:
+        upto[supplier_id] = money(total)
+        if in_period is not None:
+            within[supplier_id] = money(in_period)
+    return upto, within
 
 
 def _allocated_by_supplier(end: date) -> dict[int, object]:
@@ -40,18 +48,26 @@ def _allocated_by_supplier(end: date) -> dict[int, object]:
     return {row["payment__supplier_id"]: money(row["s"]) for row in rows}
 
 
-def balances(end: date) -> dict[int, dict]:
-    """{supplier id: billed, paid, on account, debit notes, outstanding} at the end of ``end``."""
-    billed = _sums(Purchase.objects, "total", end)
-    for pk, amount in selectors.opening_dues(end).items():
-        billed[pk] = billed.get(pk, money(0)) + amount
-    paid = _sums(SupplierPayment.objects, "amount", end)
+def balances(
+    end: date, start: date | None = None, opening_dues: list | None = None
+) -> tuple[dict[int, dict], dict, dict]:
+    """({supplier id: billed, paid, on account, debit notes, outstanding} at the end of ``end``,
+    {supplier id: billed from ``start``}, {supplier id: paid from ``start``}). A fixed number of
+    queries, however many suppliers there are. ``opening_dues``: the go-live dues dated up to
+    ``end``, when the caller has read them already."""
+    opening_dues = list(selectors.opening_due_rows(end)) if opening_dues is None else opening_dues
+    billed, billed_in = _sums(Purchase.objects, "total", end, start or end)
+    for due in opening_dues:
+        billed[due.supplier_id] = billed.get(due.supplier_id, money(0)) + due.amount
+    paid, paid_in = _sums(SupplierPayment.objects, "amount", end, start or end)
     allocated = _allocated_by_supplier(end)
+    debit_notes = selectors.debit_notes_by_supplier(upto=end)
     zero = money(0)
     found = {}
-    suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in=set(billed) | set(paid))}
-    for pk, supplier in suppliers.items():
-        debit = selectors.debit_notes_total(supplier, upto=end)
+    suppliers = Supplier.objects.filter(pk__in=set(billed) | set(paid)).only("name", "credit_days")
+    for supplier in suppliers:
+        pk = supplier.pk
+        debit = debit_notes.get(pk, zero)
         b, p = billed.get(pk, zero), paid.get(pk, zero)
         found[pk] = {
             "supplier": supplier,
@@ -61,14 +77,27 @@ def balances(end: date) -> dict[int, dict]:
             "debit_notes": debit,
             "outstanding": b - p - debit,
         }
-    return found
+    return found, billed_in, paid_in
+
+
+def _ageing_bucket(bill_date: date, end: date) -> str:
+    """The ageing table's bucket of a bill, as ``ageing.per_party`` sums it in SQL (a bill exactly
+    30, 60 or 90 days old counts in the older bucket; ``ageing.bucket_of``, which names the bills
+    table's "Age", puts it in the younger one)."""
+    days = (end - bill_date).days
+    if days < 30:
+        return "days_0_30"
+    if days < 60:
+        return "days_31_60"
+    if days < 90:
+        return "days_61_90"
+    return "days_over_90"
 
 
 def build(period: Period) -> Report:
     end = period.end
-    owed = balances(end)
-    billed_in = _sums(Purchase.objects, "total", end, period.start)
-    paid_in = _sums(SupplierPayment.objects, "amount", end, period.start)
+    opening_dues = list(selectors.opening_due_rows(end))
+    owed, billed_in, paid_in = balances(end, period.start, opening_dues)
     zero = money(0)
     supplier_rows = sorted(
         (
@@ -93,10 +122,15 @@ def build(period: Period) -> Report:
         **{k: sum((r[k] for r in supplier_rows), zero) for k in money_keys},
     }
 
-    open_bills = selectors.open_bills(end)
-    buckets = ageing.per_party(open_bills, "supplier_id", end)
+    # The open bills are read once: the ageing buckets are their sums by supplier and age, added
+    # up here (a supplier's bills are few), and the same rows are listed below.
+    open_bills = list(selectors.open_bills(end))
+    buckets: dict[int, dict] = {}
+    for bill in open_bills:
+        bucket = buckets.setdefault(bill.supplier_id, dict.fromkeys(ageing.KEYS, zero))
+        bucket[_ageing_bucket(bill.date, end)] += money(bill.outstanding)
     # What was owed on the go-live day is aged from that day, like a bill of that date.
-    for due in selectors.opening_due_rows(end):
+    for due in opening_dues:
         bucket = buckets.setdefault(due.supplier_id, {})
         key = ageing.bucket_of(due.date, end)
         bucket[key] = bucket.get(key, zero) + money(due.amount)

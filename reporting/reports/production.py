@@ -13,7 +13,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
 
 from documents.models import DocumentStatus
-from inventory.models import Item, ItemKind
+from inventory.models import ItemKind
 from production.models import ProductionRun, RejectReason, RunInput, RunReject
 from reporting import net_costs
 from reporting.charts import line_chart
@@ -33,7 +33,7 @@ INPUT_KINDS = [
 
 def _group_expression(by: str, group: str, date_field: str, product_field: str, prefix: str):
     """The expression to group runs (or their rejects and inputs, through ``prefix``; or the
-    monthly summaries) by: a bottle by its id (named afterwards), so no query joins the items."""
+    monthly summaries) by: a bottle by its SKU, joined in the same query."""
     if by == "machine":
         return F(prefix + "machine")
     if by == "shift":
@@ -137,38 +137,38 @@ def _collect(period: Period, by: str, group: str):
     run_parts, reject_parts, input_parts = [], [], []
     for low, high in days:
         runs = ProductionRun.objects.filter(status=DocumentStatus.POSTED, date__gte=low, date__lte=high)
-        run_parts.append(keyed(runs, "", "date", "product_id").annotate(**raw_run_sums).order_by())
+        run_parts.append(keyed(runs, "", "date", "product__sku").annotate(**raw_run_sums).order_by())
         in_runs = {"run__status": DocumentStatus.POSTED, "run__date__gte": low, "run__date__lte": high}
         reject_parts.append(
-            keyed(RunReject.objects.filter(**in_runs), "run__", "date", "product_id")
+            keyed(RunReject.objects.filter(**in_runs), "run__", "date", "product__sku")
             .values(*(["key"] if by_period else ["key", "when"]), "reason")
             .annotate(q=Sum("quantity"))
             .order_by()
         )
         input_parts.append(
             RunInput.objects.filter(**in_runs)
-            .annotate(key=_group_expression(by, group, "run__date", "run__product_id", "run__"))
-            .values("key", "item_id")
+            .annotate(key=_group_expression(by, group, "run__date", "run__product__sku", "run__"))
+            .values("key", "item__kind")
             .annotate(q=Sum("quantity"), v=Sum("value"))
             .order_by()
         )
     if months is not None:
         in_months = {"month__gte": months[0], **({} if months[1] is None else {"month__lte": months[1]})}
         run_parts.append(
-            keyed(ProductionMonth.objects.filter(**in_months), "", "month", "product_id")
+            keyed(ProductionMonth.objects.filter(**in_months), "", "month", "product__sku")
             .annotate(**{name: Sum(name) for name in RUN_SUMS})
             .order_by()
         )
         reject_parts.append(
-            keyed(ProductionRejectMonth.objects.filter(**in_months), "", "month", "product_id")
+            keyed(ProductionRejectMonth.objects.filter(**in_months), "", "month", "product__sku")
             .values(*(["key"] if by_period else ["key", "when"]), "reason")
             .annotate(q=Sum("quantity"))
             .order_by()
         )
         input_parts.append(
             ProductionInputMonth.objects.filter(**in_months)
-            .annotate(key=_group_expression(by, group, "month", "product_id", ""))
-            .values("key", "item_id")
+            .annotate(key=_group_expression(by, group, "month", "product__sku", ""))
+            .values("key", "item__kind")
             .annotate(q=Sum("quantity"), v=Sum("value"))
             .order_by()
         )
@@ -185,24 +185,17 @@ def _collect(period: Period, by: str, group: str):
         for into, key in ((table_rejects, r["key"]), (trend_rejects, r[when])):
             reasons = into.setdefault(key, {})
             reasons[r["reason"]] = reasons.get(r["reason"], 0) + int(r["q"] or 0)
-    items = {pk: (kind, sku) for pk, kind, sku in Item.objects.values_list("pk", "kind", "sku")}
     table_inputs: dict = {}
     for r in _union(input_parts):
         bucket = table_inputs.setdefault(r["key"], {})
-        kind = _input_kind(items.get(r["item_id"], ("", ""))[0])
+        kind = _input_kind(r["item__kind"])
         q, v = bucket.get(kind, (0, money(0)))
         bucket[kind] = (q + int(r["q"] or 0), v + money(r["v"]))
-    return (table_runs, table_rejects, table_inputs), (trend_runs, trend_rejects), items
+    return (table_runs, table_rejects, table_inputs), (trend_runs, trend_rejects)
 
 
 def build(period: Period, by: str = "item", group: str = "month") -> Report:
-    (run_rows, reject_by, input_by), (trend_runs, trend_rejects), items = _collect(period, by, group)
-    if by == "item":
-        # Every item's kind and SKU come in one read of the (small) item table.
-        skus = {pk: sku for pk, (_kind, sku) in items.items()}
-        run_rows = {skus.get(k, k): v for k, v in run_rows.items()}
-        reject_by = {skus.get(k, k): v for k, v in reject_by.items()}
-        input_by = {skus.get(k, k): v for k, v in input_by.items()}
+    (run_rows, reject_by, input_by), (trend_runs, trend_rejects) = _collect(period, by, group)
     rows = [
         {"group": _label(key, by, group), **_figures(run, reject_by.get(key, {}), input_by.get(key, {}))}
         for key, run in sorted(run_rows.items(), key=lambda kv: (kv[0] is None, kv[0]))

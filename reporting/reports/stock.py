@@ -42,13 +42,15 @@ def _sums(prefix: str, rows) -> dict:
 
 
 def movement_rows(period: Period) -> tuple[list[dict], dict]:
-    """Per item: opening, each flow, closing — quantity and value. One grouped query."""
+    """Per item: opening, each flow, closing — quantity and value. One grouped query; the totals
+    add up its per-item sums (a row per item), so the days are read once."""
     bounds = {"start": period.start}
     aggregates = {**_sums("quantity", bounds), **_sums("value", bounds)}
     base = StockDay.objects.filter(date__lte=period.end)
     grouped = base.values("item_id", "item__sku", "item__name", "item__unit").annotate(**aggregates)
-    rows = [_shape(row) for row in grouped.order_by("item__sku")]
-    totals = _shape(base.aggregate(**aggregates))
+    found = list(grouped.order_by("item__sku"))
+    rows = [_shape(row) for row in found]
+    totals = _shape({key: sum((row[key] or 0 for row in found), 0) for key in aggregates})
     totals.update(sku="Total", item="", unit="")
     return rows, totals
 
@@ -73,10 +75,13 @@ def _columns(what: str, kind: str) -> list[Column]:
     ]
 
 
-def _daily_values(period: Period) -> tuple[list[str], list]:
-    """Closing stock value at the end of each day of the range (at most a year of points)."""
+def _daily_values(period: Period, opening_value=None) -> tuple[list[str], list]:
+    """Closing stock value at the end of each day of the range (at most a year of points);
+    ``opening_value``: the value at the start of the period, when the caller has it."""
     start = max(period.start, period.end - timedelta(days=365))
-    opening = StockDay.objects.filter(date__lt=start).aggregate(v=Sum("value"))["v"] or 0
+    if start != period.start or opening_value is None:
+        opening_value = StockDay.objects.filter(date__lt=start).aggregate(v=Sum("value"))["v"]
+    opening = opening_value or 0
     changes = dict(
         StockDay.objects.filter(date__gte=start, date__lte=period.end)
         .values("date")
@@ -95,7 +100,7 @@ def _daily_values(period: Period) -> tuple[list[str], list]:
 
 def build_movement(period: Period) -> Report:
     rows, totals = movement_rows(period)
-    labels, values = _daily_values(period)
+    labels, values = _daily_values(period, totals["opening_value"])
     return Report(
         name="stock-movement",
         title="Stock movement",

@@ -34,16 +34,19 @@ def build(period: Period) -> Report:
         .annotate(purchases=Count("purchase", distinct=True), **sums)
         .order_by("-spend", "purchase__supplier__name")
     ]
-    total = lines.aggregate(purchases=Count("purchase", distinct=True), **sums)
+    # Each purchase has one supplier, so the suppliers' counts and sums add up to the totals.
     supplier_totals = {
         "supplier": "Total",
-        "purchases": total["purchases"],
-        "quantity": int(total["quantity"] or 0),
-        "spend": money(total["spend"]),
+        "purchases": sum(row["purchases"] for row in per_supplier),
+        "quantity": sum(row["quantity"] for row in per_supplier),
+        "spend": sum((row["spend"] for row in per_supplier), money(0)),
     }
 
     # Average price per supplier and item in each month: the first and last month show the move.
+    # The same rows, summed over the suppliers, draw the chart below.
     monthly: dict[tuple, list] = {}
+    item_month_sums: dict[int, dict] = {}
+    months: list = []
     for row in (
         lines.annotate(month=TruncMonth("purchase__date"))
         .values("purchase__supplier_id", "item_id", "month")
@@ -52,6 +55,14 @@ def build(period: Period) -> Report:
     ):
         key = (row["purchase__supplier_id"], row["item_id"])
         monthly.setdefault(key, []).append(ratio(row["spend"], row["quantity"]))
+        if row["month"] not in months:
+            months.append(row["month"])
+        spend, quantity = item_month_sums.setdefault(row["item_id"], {}).get(row["month"], (0, 0))
+        item_month_sums[row["item_id"]][row["month"]] = (
+            spend + (row["spend"] or 0),
+            quantity + (row["quantity"] or 0),
+        )
+    skus: dict[int, str] = {}
     per_item = []
     for row in (
         lines.values(
@@ -60,6 +71,7 @@ def build(period: Period) -> Report:
         .annotate(low=Min("unit_price"), high=Max("unit_price"), **sums)
         .order_by("purchase__supplier__name", "item__sku")
     ):
+        skus[row["item_id"]] = row["item__sku"]
         prices = monthly.get((row["purchase__supplier_id"], row["item_id"]), [None])
         first, last = prices[0], prices[-1]
         per_item.append(
@@ -81,17 +93,10 @@ def build(period: Period) -> Report:
         )
 
     # The chart: each item's average purchase price per month, all suppliers together.
-    item_months: dict[str, dict] = {}
-    months: list = []
-    for row in (
-        lines.annotate(month=TruncMonth("purchase__date"))
-        .values("item__sku", "month")
-        .annotate(**sums)
-        .order_by("month", "item__sku")
-    ):
-        if row["month"] not in months:
-            months.append(row["month"])
-        item_months.setdefault(row["item__sku"], {})[row["month"]] = ratio(row["spend"], row["quantity"])
+    item_months = {
+        skus[item_id]: {month: ratio(spend, quantity) for month, (spend, quantity) in by_month.items()}
+        for item_id, by_month in item_month_sums.items()
+    }
     chart = line_chart(
         "Average purchase price per month",
         [m.strftime("%Y-%m") for m in months],

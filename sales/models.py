@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import TruncDate, TruncTime
+from django.db.models.functions import NullIf, TruncDate, TruncTime
 from simple_history.models import HistoricalRecords
 
 from cashbook.models import Account
@@ -159,8 +159,10 @@ def discount_share() -> models.Expression:
     """A line's discount as a share of its gross (quantity × price): the expression the index
     ``sale_line_discount_share`` holds, so a query that compares it with a limit reads only the lines
     above the limit (the exceptions report's big discounts, whatever the limit is set to)."""
+    # NULLIF: a free line (price 0, so no discount either) has no share, rather than a division by
+    # zero wherever the database evaluates the expression before the ``discount > 0`` test.
     return models.ExpressionWrapper(
-        F("discount") / (F("quantity") * F("unit_price")),
+        F("discount") / NullIf(F("quantity") * F("unit_price"), 0),
         output_field=models.DecimalField(max_digits=30, decimal_places=20),
     )
 

@@ -14,7 +14,11 @@ advisory lock on (this key, the account id). SQLite runs writes one at a time; n
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from django.db import connection
+from django.db.models import Max
 
 from cashbook import flows
 from cashbook.models import Account, CashClosing
@@ -64,10 +68,52 @@ def refuse_closed_day(posting: lifecycle.PostingContext) -> None:
             closings = closings.exclude(pk=document.pk)  # a closing being cancelled is no bar to itself
         closed = closings.select_related("account").order_by("-date").first()
         if closed is not None:
-            doing = "cancelled" if posting.sign < 0 else "dated"
-            raise InvalidDocument(
-                f"{closed.account} is closed up to {closed.date.isoformat()} ({closed.number}): money "
-                f"{doing} on {document.date.isoformat()} would change what that closing counted. "
-                f"Date it after {closed.date.isoformat()}, or cancel the closing first.",
-                fields={"date": [f"{closed.account} is closed up to {closed.date.isoformat()}."]},
-            )
+            _refuse(closed, document, posting.sign)
+
+
+def _refuse(closed: CashClosing, document, sign: int) -> None:
+    doing = "cancelled" if sign < 0 else "dated"
+    raise InvalidDocument(
+        f"{closed.account} is closed up to {closed.date.isoformat()} ({closed.number}): money "
+        f"{doing} on {document.date.isoformat()} would change what that closing counted. "
+        f"Date it after {closed.date.isoformat()}, or cancel the closing first.",
+        fields={"date": [f"{closed.account} is closed up to {closed.date.isoformat()}."]},
+    )
+
+
+def refuse_closed_days(model: type, documents: Sequence, by) -> None:
+    """``refuse_closed_day`` for a batch posted at once (``sales.bulk``): the accounts kept for
+    each method read once, each account's lock taken once (in id order) and its latest posted
+    closing read once, instead of three statements a document."""
+    model_flows = [flow for flow in flows.flows() if flow.model is model]
+    if not documents or not model_flows:
+        return  # e.g. bills: they move no money, so no query
+    defaults = dict(Account.objects.exclude(default_for=None).values_list("default_for", "pk"))
+    booked: dict[int, list] = defaultdict(list)
+    for flow in model_flows:
+        for document in documents:
+            account_id = getattr(document, flow.account) if flow.account else None
+            if not account_id and flow.method:
+                account_id = defaults.get(getattr(document, flow.method))
+            if account_id:
+                booked[account_id].append(document)
+    if not booked:
+        return
+    for account_id in sorted(booked):
+        _lock(account_id, exclusively=model is CashClosing)
+    closed_to = dict(
+        CashClosing.objects.filter(account_id__in=booked, status=DocumentStatus.POSTED)
+        .values("account_id")
+        .annotate(last=Max("date"))
+        .values_list("account_id", "last")
+        .order_by()
+    )
+    for account_id, last in closed_to.items():
+        for document in booked[account_id]:
+            if document.date <= last:
+                closed = (
+                    CashClosing.objects.select_related("account")
+                    .filter(account_id=account_id, status=DocumentStatus.POSTED, date=last)
+                    .first()
+                )
+                _refuse(closed, document, 1)

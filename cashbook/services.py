@@ -81,8 +81,13 @@ def _opening_refusals(account: Account, before: dict | None) -> dict[str, list[s
 
     - the opening date, and on a change the date it had, must lie after the latest closed period
       (a closed period's balances are final);
-    - no entry of the account may be dated before the new opening date (it would drop out of
-      the book: a balance counts only the entries from the opening date on).
+    - neither changes once a day-end closing of the account is posted (its expected figure was
+      worked from them);
+    - a later opening date may not leave an entry of the account behind it (it would drop out of
+      the book: a balance counts only the entries from the opening date on). Entries dated before
+      the date the book started are no bar: they are the history its opening balance sums up
+      (``cashbook.book_start``), so a new account, or a corrected opening balance, is never refused
+      for money recorded by its method before it was opened.
     """
     now = {"opening_balance": money(account.opening_balance), "opening_date": account.opening_date}
     if before == now:
@@ -100,8 +105,26 @@ def _opening_refusals(account: Account, before: dict | None) -> dict[str, list[s
                     "the opening balance and date of a closed period cannot change."
                 ]
             }
-    if account.pk is not None:
-        earlier = flows.entries(None, account.opening_date - timedelta(days=1), account.pk)
+    if before is not None:
+        # A posted closing fixed its expected figure from this opening: refused rather than
+        # recomputed, as money dated into a counted day is (``closed_days``): a counted day stays
+        # as counted, and its difference was owned then. The account row is the closings' lock.
+        Account.objects.select_for_update().get(pk=account.pk)
+        counted = (
+            CashClosing.objects.filter(account_id=account.pk, status=DocumentStatus.POSTED)
+            .order_by("-date")
+            .first()
+        )
+        if counted is not None:
+            return {
+                field: [
+                    f"{account} was counted on {counted.date.isoformat()} ({counted.number}, expected "
+                    f"{counted.expected}) from this opening; cancel its closings first, then change the "
+                    "opening balance or date."
+                ]
+            }
+    if before is not None and account.opening_date > before["opening_date"]:
+        earlier = flows.entries(before["opening_date"], account.opening_date - timedelta(days=1), account.pk)
         if earlier:
             first = earlier[0]
             return {

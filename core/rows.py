@@ -10,7 +10,8 @@ others listen for (a document) is stored with ``save()``.
 ``insert_with_history`` adds the "created" history row of each, as simple-history's
 ``bulk_create_with_history`` writes it. ``by_pk`` reads rows as ``in_bulk`` does (optionally
 locking them), ``first`` reads one by its field values, and ``from_row`` makes an instance from a
-row as the ORM does; ``execute`` runs another plain statement. Each model's statement is worked
+row as the ORM does; ``select`` reads the rows of another plain statement, converted as the ORM
+converts them, and ``execute`` runs one whose answer nobody reads. Each model's statement is worked
 out once. ``pipelined`` sends the statements of a block without waiting for each one's answer
 (PostgreSQL), and refuses any statement inside that is not one of this module's.
 """
@@ -117,17 +118,19 @@ def _execute_insert(
     """INSERT rows of values already adapted for the database; the new primary keys, in order.
 
     ``returning=False`` asks for no keys, so inside ``pipelined`` the statement need not wait.
-    Such rows go as one single-row statement with many parameter sets (``executemany``, which
-    psycopg sends in one pipeline): its few parameters let psycopg keep the statement's parsing,
-    which it does not for statements of more than 50 parameters. Several rows whose keys are read
-    go on PostgreSQL as one UNNEST of one array per column, for the same reason: a bill's five
-    lines in VALUES are 95 parameters, re-parsed by psycopg on every bill.
+    Several rows go on PostgreSQL as one UNNEST of one array per column: its few parameters let
+    psycopg keep the statement's parsing, which it does not for statements of more than 50
+    parameters (a bill's five lines in VALUES are 95, re-parsed on every bill), and one statement
+    costs psycopg less than one parameter set per row (``executemany``, used elsewhere for rows
+    whose keys nobody reads).
     """
     statement = _insert_for(model)
     with _own_statement(), db.cursor() as cursor:
         if not returning:
             if len(rows) == 1:
                 cursor.execute(statement.sql(1, returning=False), rows[0])
+            elif statement.unnest is not None:
+                cursor.execute(statement.unnest, [list(column) for column in zip(*rows, strict=True)])
             else:
                 cursor.executemany(statement.sql(1, returning=False), rows)
             return []
@@ -314,6 +317,30 @@ def by_pk(model: type[Model], pks: Iterable[Any], *, for_update: bool = False) -
     where = f"{_select_for(model).pk} IN ({', '.join(['%s'] * len(params))})"
     tail = " FOR UPDATE" if for_update and db.features.has_select_for_update else ""
     return {obj.pk: obj for obj in _fetch(model, where, params, tail)}
+
+
+def select(sql: str, params: Sequence[Any], columns: Sequence[Field]) -> list[tuple[Any, ...]]:
+    """The rows of one plain SELECT, each value converted as the ORM converts a value of the model
+    field given for its column (a decimal on SQLite, a date, a flag), so a caller reads what a
+    ``values_list()`` of those fields would give."""
+    db = connections[DEFAULT_DB_ALIAS]
+    converters = [
+        (column, [*db.ops.get_db_converters(column), *field.get_db_converters(db)])
+        for field in columns
+        for column in [field.get_col(field.model._meta.db_table)]
+    ]
+    with _own_statement(), db.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    converted = []
+    for row in found:
+        values = []
+        for (column, convert_all), value in zip(converters, row, strict=True):
+            for convert in convert_all:
+                value = convert(value, column, db)
+            values.append(value)
+        converted.append(tuple(values))
+    return converted
 
 
 def _only_plain_statements(execute: Any, sql: str, params: Any, many: bool, context: dict) -> Any:

@@ -112,18 +112,45 @@ def guard_cancel(model: type[Document], why_not: Callable[[Any], str | None]) ->
 # check and before any stock lock. Registered by the app that knows both, like ``guard_cancel``;
 # a guard of no type in particular (``model=None``) sees every document and picks its own.
 _POSTING_GUARDS: dict[type | None, list[Callable[[PostingContext], None]]] = {}
+# A guard's batch form, for the bulk paths (``sales.bulk``): ``many(model, documents, by)`` checks
+# a batch of one type in a few statements; a guard without one is run on each document.
+_MANY_GUARDS: dict[Callable[[PostingContext], None], Callable[[type, Sequence[Any], User], None]] = {}
 
 
-def guard_postings(check: Callable[[PostingContext], None], model: type[Document] | None = None) -> None:
-    """``check(posting)`` raises a domain error when ``posting`` (+1 post, −1 cancel) may not be."""
+def guard_postings(
+    check: Callable[[PostingContext], None],
+    model: type[Document] | None = None,
+    *,
+    many: Callable[[type, Sequence[Any], User], None] | None = None,
+) -> None:
+    """``check(posting)`` raises a domain error when ``posting`` (+1 post, −1 cancel) may not be;
+    ``many`` is the same rule for a batch posted at once (``guard_posted_many``)."""
     checks = _POSTING_GUARDS.setdefault(model, [])
     if check not in checks:
         checks.append(check)
+    if many is not None:
+        _MANY_GUARDS[check] = many
+
+
+def _guards_for(model: type) -> tuple[Callable[[PostingContext], None], ...]:
+    return (*_POSTING_GUARDS.get(None, ()), *_POSTING_GUARDS.get(model, ()))
 
 
 def _guard(posting: PostingContext) -> None:
-    for check in (*_POSTING_GUARDS.get(None, ()), *_POSTING_GUARDS.get(type(posting.document), ())):
+    for check in _guards_for(type(posting.document)):
         check(posting)
+
+
+def guard_posted_many(model: type[Document], documents: Sequence[Any], by: User) -> None:
+    """The posting guards for a batch posted without ``submit`` (the bulk paths): every rule a
+    document posted one at a time meets, so no path posts what another would refuse."""
+    for check in _guards_for(model):
+        many = _MANY_GUARDS.get(check)
+        if many is not None:
+            many(model, documents, by)
+        else:
+            for document in documents:
+                check(PostingContext(document=document, by=by))
 
 
 def rules_for(document_or_model: Any) -> DocumentRules:

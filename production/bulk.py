@@ -124,6 +124,7 @@ def post_runs(*, by: User, date: date, runs: Sequence[BulkRun]) -> list[Producti
         rejects.append([RunReject(reason=r.reason, quantity=r.quantity) for r in given.rejects])
     touched = [line.item_id for rows in inputs for line in rows]
     touched += [run.product_id for run in documents] + [r.scrap_item_id for r in documents if r.scrap_item_id]
+    lifecycle.guard_posted_many(ProductionRun, documents, by)  # the rules other apps hold over runs
     # The period lock, then the stock locks, then the numbers: the order every posting keeps.
     batch = ledger.Batch(item_ids=touched, date=date, by=by)
     numbers = next_numbers(ProductionRun.NUMBER_PREFIX, date, len(documents))

@@ -79,8 +79,10 @@ def bill_outstanding(purchase: Purchase) -> Decimal:
 
 
 def payment_state(purchase: Purchase) -> str:
-    """``bills_with_payments``' state rule for one bill (as before: a bill not posted owes nothing)."""
-    return states.payment_state(purchase.total - bill_outstanding(purchase), purchase.total)
+    """One bill's state as ``bills_with_payments`` works it out (read from it: one definition, so
+    a bill not posted, which nothing has paid, is "unpaid" in both, not "paid" for owing nothing)."""
+    one = bills_with_payments(Purchase.objects.filter(pk=purchase.pk))
+    return one.values_list("payment_state", flat=True).get()
 
 
 # Documents of other apps that the supplier owes back (debit notes of purchase returns) register a

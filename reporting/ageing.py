@@ -4,6 +4,11 @@ Used by the receivables (customer bills) and payables (supplier bills) ageing al
 outstanding at the end of ``end`` is its total less the payments against it dated up to then;
 money held on account belongs to no bill and is shown beside the buckets, so
 owed = Σ buckets − on account.
+
+A bill whose credit notes leave it paid above what it now asks (a return on a bill already paid)
+is settled, not negative: it ages nothing, and the excess is the customer's credit (``CREDIT``),
+money on account like a payment without a bill. The kept per-bill figure stays signed, so a later
+cancellation (of the payment or the note) moves it back exactly; the split is made when read.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from reporting.tables import money
 BUCKETS = [("days_0_30", "0–30 days"), ("days_31_60", "31–60 days"), ("days_61_90", "61–90 days")]
 OVER_90 = ("days_over_90", "Over 90 days")
 KEYS = [key for key, _ in BUCKETS] + [OVER_90[0]]
+CREDIT = "credit"  # Σ what the party's bills were paid or credited above their totals
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -44,26 +50,37 @@ def _bucket_conditions(end: date) -> dict[str, Q]:
 def per_party(open_bills: QuerySet, party: str, end: date) -> dict[int, dict]:
     """{party id: {bucket: Σ outstanding of its open bills of that age}} in one grouped query.
 
-    ``open_bills`` are annotated with ``outstanding`` (> 0) and filtered to ``date <= end``.
+    ``open_bills`` are annotated with ``outstanding`` (not 0) and filtered to ``date <= end``; a
+    negative one is settled and counts in ``CREDIT``.
     """
     zero = Value(0, output_field=MONEY)
     sums = {
-        key: Sum(Case(When(condition, then=F("outstanding")), default=zero, output_field=MONEY))
+        key: Sum(
+            Case(
+                When(condition & Q(outstanding__gt=0), then=F("outstanding")),
+                default=zero,
+                output_field=MONEY,
+            )
+        )
         for key, condition in _bucket_conditions(end).items()
     }
+    sums[CREDIT] = Sum(
+        Case(When(outstanding__lt=0, then=-F("outstanding")), default=zero, output_field=MONEY)
+    )
     rows = open_bills.order_by().values(party).annotate(**sums)
-    return {row[party]: {key: money(row[key]) for key in KEYS} for row in rows}
+    return {row[party]: {key: money(row[key]) for key in (*KEYS, CREDIT)} for row in rows}
 
 
 # The open bills (customer_id, date, outstanding) summed into the buckets by customer.
 BUCKETS_SQL = """
 SELECT customer_id,
-       SUM(CASE WHEN date > %s THEN outstanding ELSE 0 END),
-       SUM(CASE WHEN date <= %s AND date > %s THEN outstanding ELSE 0 END),
-       SUM(CASE WHEN date <= %s AND date > %s THEN outstanding ELSE 0 END),
-       SUM(CASE WHEN date <= %s THEN outstanding ELSE 0 END)
+       SUM(CASE WHEN outstanding > 0 AND date > %s THEN outstanding ELSE 0 END),
+       SUM(CASE WHEN outstanding > 0 AND date <= %s AND date > %s THEN outstanding ELSE 0 END),
+       SUM(CASE WHEN outstanding > 0 AND date <= %s AND date > %s THEN outstanding ELSE 0 END),
+       SUM(CASE WHEN outstanding > 0 AND date <= %s THEN outstanding ELSE 0 END),
+       SUM(CASE WHEN outstanding < 0 THEN -outstanding ELSE 0 END)
 FROM open_bills
-WHERE outstanding > 0
+WHERE outstanding <> 0
 GROUP BY customer_id
 """
 
@@ -128,7 +145,8 @@ def _receivables(sql: str, end: date, leading: int) -> dict[int, dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [end] * leading + [d30, d30, d60, d60, d90, d90])
         rows = cursor.fetchall()
-    return {row[0]: {key: money(value) for key, value in zip(KEYS, row[1:], strict=True)} for row in rows}
+    keys = (*KEYS, CREDIT)
+    return {row[0]: {key: money(value) for key, value in zip(keys, row[1:], strict=True)} for row in rows}
 
 
 def receivables_per_customer(end: date) -> dict[int, dict]:

@@ -13,6 +13,10 @@ class ReportingConfig(AppConfig):
 
         lifecycle.observe_postings(summaries.record_posting)
         lifecycle.observe_bulk_postings(summaries.record_postings)
+        # A drift of the kept output tax from the bills is a ledger breach: the tax returns read it.
+        from inventory.verification import register_check
+
+        register_check(summaries.outward_tax_differences)
         # The cached dashboard is current only while the data version stands still: every posting
         # or cancellation raises it (a posting may write its document with plain SQL), and so does
         # every saved or deleted row the dashboard reads. The document apps come earlier in

@@ -119,6 +119,10 @@ class BillOutstanding(models.Model):
 
     The receivables ageing reads the open bills here (a partial index holds only those) instead of
     every bill and payment ever posted; a bill's customer and date are copied from it once.
+
+    Signed: a bill paid above what its credit notes leave it asking holds a negative figure, so
+    that cancelling the payment or the note later moves it back exactly. Read, that bill is
+    settled and the excess is the customer's credit (``reporting.ageing.CREDIT``).
     """
 
     sale = models.OneToOneField(Sale, on_delete=models.PROTECT, primary_key=True, related_name="+")
@@ -241,3 +245,89 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"data version {self.version}"
+
+
+class OutwardTaxDay(models.Model):
+    """Σ of posted bill lines on one date by HSN, rate, B2B (the bill names a GSTIN) or B2C, place
+    of supply and intra/inter-state: the GSTR-1 HSN and B2C tables and the output tax read these
+    (a few dozen rows a day) instead of the bill lines."""
+
+    date = models.DateField()
+    hsn_code = models.CharField(max_length=10)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    b2b = models.BooleanField()
+    place_of_supply = models.CharField(max_length=2)
+    is_inter_state = models.BooleanField()
+    lines = models.IntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+    taxable = _money()
+    cgst = _money()
+    sgst = _money()
+    igst = _money()
+    tax = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "hsn_code", "tax_rate", "b2b", "place_of_supply", "is_inter_state"],
+                name="outwardtaxday_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.hsn_code} {self.tax_rate}%: {self.tax}"
+
+
+class OutwardParty(models.Model):
+    """The posted bills to one GSTIN ('' for B2C) and place of supply: the bills' own figures
+    (count, taxable and tax totals, round-off, grand total) and their lines' tax per head. A bill
+    has one date and one GSTIN, so its count adds up across days and months."""
+
+    party_gstin = models.CharField(max_length=15)
+    place_of_supply = models.CharField(max_length=2)
+    bills = models.IntegerField(default=0)
+    taxable_total = _money()
+    tax_total = _money()
+    round_off = _money()
+    total = _money()
+    taxable = _money()
+    cgst = _money()
+    sgst = _money()
+    igst = _money()
+    tax = _money()
+
+    class Meta:
+        abstract = True
+
+
+class OutwardPartyDay(OutwardParty):
+    """``OutwardParty`` on one date: a report reads its partial months here."""
+
+    date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "party_gstin", "place_of_supply"], name="outwardpartyday_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.party_gstin or 'B2C'}: {self.total}"
+
+
+class OutwardPartyMonth(OutwardParty):
+    """``OutwardParty`` in one calendar month (``month`` is its first day): a year's B2B table
+    reads a dozen rows per GSTIN here."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "party_gstin", "place_of_supply"], name="outwardpartymonth_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.party_gstin or 'B2C'}: {self.total}"

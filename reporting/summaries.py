@@ -26,6 +26,9 @@ from reporting.models import (
     BillOutstanding,
     CustomerBalance,
     ExpenseDay,
+    OutwardPartyDay,
+    OutwardPartyMonth,
+    OutwardTaxDay,
     ProductionInputMonth,
     ProductionMonth,
     ProductionRejectMonth,
@@ -57,19 +60,49 @@ def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_s
     )
 
 
+# psycopg prepares a statement on the server (settings: ``prepare_threshold``) only when it is at
+# most 4096 bytes with at most 50 parameters; a longer one is parsed and planned on every call.
+PREPARED_MAX_BYTES, PREPARED_MAX_PARAMS = 4096, 50
+
+
+def _combined(statements: Sequence[tuple[str, Sequence]]) -> tuple[str, list]:
+    """These upserts as one statement: each but the last a data-modifying WITH step (they touch
+    different tables, so their order does not matter)."""
+    *first, (last_sql, last_params) = statements
+    if not first:
+        return last_sql, list(last_params)
+    steps = ", ".join(f"step{n} AS ({sql} RETURNING 1)" for n, (sql, _) in enumerate(first))
+    return f"WITH {steps} {last_sql}", [p for _, params in first for p in params] + list(last_params)
+
+
+def _packed(statements: Sequence[tuple[str, Sequence]]) -> list[tuple[str, list]]:
+    """As few combined statements as keep each one small enough to be prepared (one bill's
+    summaries: two round trips, each planned once per connection); many documents' statements,
+    which carry too many ids to be prepared anyway, as one."""
+    if sum(len(params) for _, params in statements) > PREPARED_MAX_PARAMS:
+        return [_combined(statements)]
+    groups: list[list] = []
+    for statement in statements:
+        for group in groups:
+            sql, params = _combined([*group, statement])
+            if len(sql) <= PREPARED_MAX_BYTES and len(params) <= PREPARED_MAX_PARAMS:
+                group.append(statement)
+                break
+        else:
+            groups.append([statement])
+    return [_combined(group) for group in groups]
+
+
 def _execute(statements: Sequence[tuple[str, Sequence]]) -> None:
-    """Run these upserts; on PostgreSQL as one statement, one round trip while the posting's locks
-    are held (each runs as a data-modifying WITH; they touch different tables)."""
+    """Run these upserts; on PostgreSQL combined into as few statements as stay preparable, one
+    round trip each while the posting's locks are held."""
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(statements) == 1:
+        if connection.vendor != "postgresql":
             for sql, params in statements:
                 cursor.execute(sql, params)
             return
-        *first, (last_sql, last_params) = statements
-        steps = ", ".join(f"step{n} AS ({sql} RETURNING 1)" for n, (sql, _) in enumerate(first))
-        cursor.execute(
-            f"WITH {steps} {last_sql}", [p for _, params in first for p in params] + list(last_params)
-        )
+        for sql, params in _packed(statements):
+            cursor.execute(sql, params)
 
 
 def _ids(ids: Sequence[int]) -> tuple[str, list[int]]:
@@ -274,6 +307,45 @@ def _scrapped_select(where: str) -> str:
     )
 
 
+# Output tax (the GSTR-1 and GSTR-3B reports): bill lines by HSN, rate, B2B or B2C, place of supply
+# and supply; and the bills' own figures and their lines' tax per GSTIN, by day and by month.
+_LINE_TAX = (
+    "SUM(l.taxable_value), SUM(l.cgst_amount), SUM(l.sgst_amount), SUM(l.igst_amount), SUM(l.tax_amount)"
+)
+_PARTY_SUMS = (
+    "bills",
+    "taxable_total",
+    "tax_total",
+    "round_off",
+    "total",
+    *("taxable", "cgst", "sgst", "igst", "tax"),
+)
+
+
+def _outward_tax_select(where: str) -> str:
+    key = "s.date, l.hsn_code, l.tax_rate, s.party_gstin <> '', s.place_of_supply, s.is_inter_state"
+    sums = ", ".join(f"{{k}} * {part}" for part in ("COUNT(*)", "SUM(l.quantity)", *_LINE_TAX.split(", ")))
+    return (
+        f"SELECT {key}, {sums} FROM sales_saleline l JOIN sales_sale s ON s.id = l.sale_id "
+        f"WHERE {where} GROUP BY {key}"
+    )
+
+
+def _outward_party_select(where: str, *, monthly: bool) -> str:
+    # Each bill's own figures once (h1…h4), its lines' tax summed under it (l1…l5); short names
+    # keep one bill's summary statements small enough to be prepared (``PREPARED_MAX_BYTES``).
+    # A bill has at least one line (``documents.drafts``), so the join drops none.
+    day = _month_of("s.date") if monthly else "s.date"
+    lines = ", ".join(f"{part} AS l{n}" for n, part in enumerate(_LINE_TAX.split(", "), 1))
+    sums = ", ".join(f"{{k}} * SUM({c})" for c in ("h1", "h2", "h3", "h4", "l1", "l2", "l3", "l4", "l5"))
+    return (
+        f"SELECT d, g, p, {{k}} * COUNT(*), {sums} FROM (SELECT {day} AS d, s.party_gstin AS g, "
+        "s.place_of_supply AS p, s.taxable_total AS h1, s.tax_total AS h2, s.round_off AS h3, s.total AS h4, "
+        f"{lines} FROM sales_sale s JOIN sales_saleline l ON l.sale_id = s.id WHERE {where} GROUP BY s.id) b "
+        "GROUP BY d, g, p"
+    )
+
+
 # A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
 _RUN_KEY = "{month}, r.product_id, r.machine, r.shift"
 
@@ -325,6 +397,17 @@ RUN_SUMS = ("runs", "good", "input_value", "conversion", "scrap")
 RUNS_MONTH = (ProductionMonth._meta.db_table, _RUN_COLUMNS, RUN_SUMS)
 REJECTS_MONTH = (ProductionRejectMonth._meta.db_table, (*_RUN_COLUMNS, "reason"), ("quantity",))
 INPUTS_MONTH = (ProductionInputMonth._meta.db_table, (*_RUN_COLUMNS, "item_id"), ("quantity", "value"))
+OUTWARD_TAX = (
+    OutwardTaxDay._meta.db_table,
+    ("date", "hsn_code", "tax_rate", "b2b", "place_of_supply", "is_inter_state"),
+    ("lines", "quantity", "taxable", "cgst", "sgst", "igst", "tax"),
+)
+OUTWARD_PARTY_DAY = (OutwardPartyDay._meta.db_table, ("date", "party_gstin", "place_of_supply"), _PARTY_SUMS)
+OUTWARD_PARTY_MONTH = (
+    OutwardPartyMonth._meta.db_table,
+    ("month", "party_gstin", "place_of_supply"),
+    _PARTY_SUMS,
+)
 # A bill's customer and date ride along with its key: the row is one per bill.
 UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
 EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
@@ -374,6 +457,16 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(CUSTOMER_MONTH, _sales_customer_month_select(where), sign, values),
         _upsert(BALANCE, _billed_select(where), sign, values),
         due,
+        *_outward(where, sign, values),
+    ]
+
+
+def _outward(where: str, sign: int, params: Sequence) -> list[Statement]:
+    """The output-tax summaries' statements for the bills matching ``where`` (on alias ``s``)."""
+    return [
+        _upsert(OUTWARD_TAX, _outward_tax_select(where), sign, params),
+        _upsert(OUTWARD_PARTY_DAY, _outward_party_select(where, monthly=False), sign, params),
+        _upsert(OUTWARD_PARTY_MONTH, _outward_party_select(where, monthly=True), sign, params),
     ]
 
 
@@ -497,6 +590,8 @@ def rebuild() -> None:
         BillOutstanding.objects.all().delete()
     if ExpenseDay._meta.db_table in tables:
         rebuild_net_costs()
+    if OutwardTaxDay._meta.db_table in tables:
+        rebuild_outward_tax()
     if runs:
         for model in (ProductionMonth, ProductionRejectMonth, ProductionInputMonth):
             model.objects.all().delete()
@@ -539,6 +634,29 @@ def rebuild_net_costs() -> None:
     _apply(WRITE_OFF_DAY, _count_write_off_select("c.status = 'posted'"), 1, [])
     if SalesReturn._meta.db_table in connection.introspection.table_names():
         _apply(WRITE_OFF_DAY, _scrapped_select("r.status = 'posted'"), 1, [])
+
+
+def rebuild_outward_tax() -> None:
+    """Recompute the output-tax summaries from the posted bills: one INSERT … SELECT … GROUP BY
+    each, which is also how their migration fills them on a database with years of bills."""
+    for model in (OutwardTaxDay, OutwardPartyDay, OutwardPartyMonth):
+        model.objects.all().delete()
+    _execute(_outward("s.status = 'posted'", 1, []))
+
+
+def outward_tax_differences() -> list[str]:
+    """Where an output-tax summary differs from a fresh sum of the posted bills (``verify_ledger``
+    reports these)."""
+    posted = "s.status = 'posted'"
+    checks = [
+        (OUTWARD_TAX, _outward_tax_select(posted)),
+        (OUTWARD_PARTY_DAY, _outward_party_select(posted, monthly=False)),
+        (OUTWARD_PARTY_MONTH, _outward_party_select(posted, monthly=True)),
+    ]
+    problems: list[str] = []
+    for (table, key, columns), select in checks:
+        problems += _compare(table, key, columns, [select.format(k=1)])
+    return problems
 
 
 def differences() -> list[str]:
@@ -595,7 +713,7 @@ def differences() -> list[str]:
     problems: list[str] = []
     for (table, key, columns), selects in checks:
         problems += _compare(table, key, columns, [select.format(k=1) for select in selects])
-    return problems
+    return problems + outward_tax_differences()
 
 
 def _fetch(sql: str, n_key: int, keep: Sequence[int] | None = None) -> dict[tuple, tuple]:
@@ -609,8 +727,18 @@ def _fetch(sql: str, n_key: int, keep: Sequence[int] | None = None) -> dict[tupl
         if keep is not None:
             values = [values[i] for i in keep]
         if any(values):
-            found[tuple(str(k) for k in row[:n_key])] = tuple(values)
+            found[tuple(_key(k) for k in row[:n_key])] = tuple(values)
     return found
+
+
+def _key(value) -> str:
+    """A key column as text, alike from a stored row and a fresh sum: SQLite gives a boolean or a
+    rate as a number where the column it reads declares none (``party_gstin <> ''``, 5 for 5.00)."""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, Decimal | float):
+        return str(Decimal(str(value)).normalize())
+    return str(value)
 
 
 def _compare(table: str, key, columns, selects: Sequence[str]) -> list[str]:

@@ -22,6 +22,7 @@ from core.api.fields import (
     DecimalField,
     InputSerializer,
     PrimaryKeyRelatedField,
+    RowList,
     key_of,
 )
 from core.api.filters import ActiveFilter, IdFilter
@@ -172,7 +173,7 @@ class SaleInSerializer(InputSerializer):
     customer = key_of(Customer)
     date = serializers.DateField(required=False)
     notes = CharField(max_length=2000, required=False, allow_blank=True, default="")
-    lines = SaleLineInSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    lines = RowList(child=SaleLineInSerializer(), min_length=1, max_length=MAX_LINES)
     submit = BooleanField(default=False, help_text="post at once instead of saving a draft")
 
     def validate(self, attrs: dict) -> dict:

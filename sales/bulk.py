@@ -10,6 +10,8 @@ Each document keeps every rule its one-at-a-time service keeps, through the same
   ``ledger.price`` would (availability, moving-average cost, one movement per line), under one
   lock, in one COPY; the lines take their cost from the movements through ``services.cost_lines``,
   as ``_post_sale`` does;
+- the rules other apps hold over a posting (``lifecycle.guard_posted_many``: e.g. no money dated
+  into a cash day already counted);
 - the period lock, then the stock locks, then the numbers (``next_numbers``: gapless, in the order
   given), the order every posting keeps;
 - the credit limit (a customer's bills of the batch count together) and, for payments, what each
@@ -145,6 +147,7 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
         sales.append(sale)
     _refuse_waiting(Sale, sales)
     ledger.check_period_open(date)
+    lifecycle.guard_posted_many(Sale, sales, by)
     _check_credit(sales)
     ledger.lock_balances(line.item_id for rows in lines for line in rows)
     numbers = next_numbers(Sale.NUMBER_PREFIX, date, len(sales))
@@ -252,6 +255,7 @@ def post_payments(*, by: User, date: date, payments: Sequence[BulkPayment]) -> l
         )
     _refuse_waiting(Payment, documents)
     ledger.check_period_open(date)
+    lifecycle.guard_posted_many(Payment, documents, by)  # e.g. a cash day already counted
     _check_against_bills(documents)
     numbers = next_numbers(Payment.NUMBER_PREFIX, date, len(documents))
     for payment, number in zip(documents, numbers, strict=True):

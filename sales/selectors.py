@@ -73,7 +73,10 @@ def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale
     """Bills annotated with ``paid``, ``outstanding`` and ``payment_state``.
 
     A bill is paid once its payments cover what it asks for after credit notes against it
-    (``billed_net``): a bill returned in full on credit owes nothing.
+    (``billed_net``): a bill returned in full on credit owes nothing. A credit note on a bill
+    already paid leaves it paid above what it asks: the bill is settled (owes 0) and the excess
+    is the customer's credit, counted in what the customer owes (``customer_outstanding``) and
+    shown as money on account by the ageing, not as a negative figure against the bill.
     """
     queryset = Sale.objects.all() if queryset is None else queryset
     return queryset.annotate(
@@ -81,7 +84,7 @@ def bills_with_payments(queryset: QuerySet[Sale] | None = None) -> QuerySet[Sale
         billed_net=_bill_due(),
     ).annotate(
         outstanding=Case(
-            When(status=DocumentStatus.POSTED, then=F("billed_net") - F("paid")),
+            When(status=DocumentStatus.POSTED, billed_net__gt=F("paid"), then=F("billed_net") - F("paid")),
             default=ZERO,
         ),
         payment_state=payment_state_case(paid="paid", due="billed_net"),

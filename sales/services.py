@@ -32,16 +32,22 @@ from documents.dates import check_date
 from documents.drafts import money_problem, replace_lines, update_with_history
 from documents.models import DocumentStatus
 from inventory import ledger
-from inventory.models import MovementKind, StockMovement
+from inventory.models import Item, MovementKind, StockMovement
 from parties.services import save_party
-from sales import pricing, selectors
+from sales import bill_terms, pricing, selectors
 from sales.lines import SaleLineInput, check_bill, line_rows, with_prices
 from sales.models import Customer, Payment, Sale, SaleLine
 
 
-def _write(sale: Sale, lines: Sequence[SaleLineInput], by: User) -> list[SaleLine]:
-    """Store a draft bill with these lines (replacing the lines it had); its stored line rows."""
-    rows = line_rows(sale, lines)
+def _write(
+    sale: Sale, lines: Sequence[SaleLineInput], by: User, terms: bill_terms.BillTerms | None = None
+) -> list[SaleLine]:
+    """Store a draft bill with these lines (replacing the lines it had); its stored line rows.
+    ``terms``: its items' tax, if already read."""
+    if terms is None:
+        rows = line_rows(sale, lines)
+    else:
+        rows = line_rows(sale, lines, seller_state=terms.seller_state, rates=terms.rates)
     fresh = sale.pk is None
     lifecycle.save_as(sale, by)
     return replace_lines(sale.lines, SaleLine, rows, by, fresh=fresh)
@@ -95,7 +101,14 @@ def create_bill(
     """
     lifecycle.require_may_enter(Sale, by)
     check_date(date, model=Sale, optional=True)
-    lines = with_prices(customer, lines, date or timezone.localdate())
+    on = date or timezone.localdate()
+    # The items' list prices and tax, and the seller's state, in one read (sales.bill_terms).
+    terms = bill_terms.read(
+        customer=customer if isinstance(customer, Customer) else None,
+        item_ids=[line.item.pk for line in lines if isinstance(line.item, Item) and line.item.pk],
+        on=on,
+    )
+    lines = with_prices(customer, lines, on, listed=terms.listed)
     check_bill(customer, lines)
 
     made: list[SaleLine] = []
@@ -107,9 +120,9 @@ def create_bill(
         if date is not None:
             sale.date = date
         if not submit:
-            made[:] = _write(sale, lines, by)
+            made[:] = _write(sale, lines, by, terms)
             return sale
-        made[:] = line_rows(sale, lines)
+        made[:] = line_rows(sale, lines, seller_state=terms.seller_state, rates=terms.rates)
         return lifecycle.submit(document=sale, by=by, lines=made, write=_store_new)
 
     sale = lifecycle.create_once(Sale, request_key, create)

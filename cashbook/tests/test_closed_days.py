@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from cashbook import selectors
 from cashbook.models import CashClosing, FlowDay
@@ -20,6 +20,7 @@ from inventory.verification import verify_ledger
 from purchasing.services import record_supplier_payment
 from returns.models import Disposition, ReturnReason, Settlement
 from returns.services import SalesReturnLineInput, create_sales_return
+from sales import bulk
 from sales.models import Payment
 from sales.services import record_payment
 
@@ -118,6 +119,30 @@ def test_cancelling_money_of_a_closed_day_or_approving_it_afterwards_is_refused(
     lifecycle.cancel(document=paid, by=manager_user, reason="entered twice")
     assert selectors.balance(books["cash"], day) == D("1000.00")
     assert verify_ledger() == []
+
+
+@pytest.mark.django_db
+def test_a_bulk_payment_dated_into_a_closed_day_is_refused_with_its_whole_batch(plant, staff_user, books):
+    day, closing = closed_cash_day(staff_user, books)
+    batch = [
+        bulk.BulkPayment(customer=plant.customer, amount=D("30.00"), method="upi"),
+        bulk.BulkPayment(customer=plant.customer, amount=D("20.00"), method="cash"),
+    ]
+    for when in (day, day - timedelta(days=1)):
+        with pytest.raises(InvalidDocument) as refused, transaction.atomic():
+            bulk.post_payments(by=staff_user, date=when, payments=batch)
+        assert refused.value.fields == {"date": [f"Cash box is closed up to {day.isoformat()}."]}
+        assert closing.number in str(refused.value)
+    assert not Payment.objects.exists()
+    assert_closing_stands(closing, books)
+
+    # Money of that day into an account not counted (UPI), and cash of the next day, post in bulk.
+    with transaction.atomic():
+        bulk.post_payments(by=staff_user, date=day, payments=batch[:1])
+        bulk.post_payments(by=staff_user, date=day + timedelta(days=1), payments=batch)
+    assert Payment.objects.count() == 3
+    assert selectors.balance(books["cash"], day + timedelta(days=1)) == D("1010.00")
+    assert_closing_stands(closing, books)
 
 
 @pytest.mark.postgres

@@ -7,9 +7,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Model
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from core import rows
 
@@ -141,3 +143,61 @@ def key_of(model: type[Model], **kwargs: Any) -> PrimaryKeyRelatedField:
 
 class InputSerializer(serializers.Serializer):
     """A serializer for what a request sends."""
+
+
+@cache
+def _row_fields(serializer_class: type[serializers.Serializer]) -> tuple[serializers.Field, ...] | None:
+    """The writable fields of one instance of ``serializer_class``, built once; None when the
+    serializer validates more than its fields do (its own ``validate``, ``validate_<field>``
+    methods or validators), which only a whole serializer applies."""
+    serializer = serializer_class()
+    if (
+        type(serializer).validate is not serializers.Serializer.validate
+        or serializer.get_validators()
+        or any(hasattr(serializer, f"validate_{name}") for name in serializer.fields)
+    ):
+        return None
+    fields = tuple(field for field in serializer.fields.values() if not field.read_only)
+    if any(isinstance(field, serializers.BaseSerializer) or "." in field.source for field in fields):
+        return None  # a nested serializer or a dotted source: left to DRF
+    return fields
+
+
+class RowList(serializers.ListSerializer):
+    """A list of flat rows (a document's lines) validated by its child's fields, built once per
+    child class, instead of by a copy of the child serializer and its fields made for every request.
+
+    DRF copies a serializer's fields for each instance (``deepcopy``, which rebuilds every field
+    from its arguments) and, for a list, runs the child serializer on each row. The fields
+    themselves keep no state while they validate a value, so one set serves every row of every
+    request. Only rows the fields accept take this way: any list or row they refuse is validated
+    again the usual way, so every error is DRF's own, in DRF's shape (which row, which field).
+    """
+
+    def to_internal_value(self, data: Any) -> list[dict]:
+        rows = self.accepted_rows(data)
+        return super().to_internal_value(data) if rows is None else rows
+
+    def accepted_rows(self, data: Any) -> list[dict] | None:
+        """The validated rows, or None where DRF's own validation must speak."""
+        fields = _row_fields(type(self.child))
+        if fields is None or type(data) is not list or not (data or self.allow_empty):
+            return None
+        if self.min_length is not None and len(data) < self.min_length:
+            return None
+        if self.max_length is not None and len(data) > self.max_length:
+            return None
+        rows = []
+        for row in data:
+            if type(row) is not dict:
+                return None
+            validated = {}
+            for field in fields:
+                try:
+                    validated[field.source] = field.run_validation(field.get_value(row))
+                except SkipField:
+                    continue
+                except (serializers.ValidationError, DjangoValidationError):
+                    return None
+            rows.append(validated)
+        return rows

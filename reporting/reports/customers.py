@@ -92,8 +92,9 @@ def total_outstanding_at(end: date, owed: dict[int, object] | None = None):
 
 
 def open_bills(end: date):
-    """Posted bills dated up to ``end`` that still owe something at its end: the total less the
-    payments and the credit notes (less their refunds) against them dated up to it."""
+    """Posted bills dated up to ``end`` that owe something at its end, or were paid above what
+    they ask (negative): the total less the payments and the credit notes (less their refunds)
+    against them dated up to it."""
     paid = (
         Payment.objects.filter(sale=OuterRef("pk"), status=DocumentStatus.POSTED, date__lte=end)
         .order_by()
@@ -116,7 +117,7 @@ def open_bills(end: date):
             credited_by_end=Coalesce(Subquery(credited, output_field=ageing_rules.MONEY), zero),
         )
         .annotate(outstanding=F("total") - F("paid_by_end") - F("credited_by_end"))
-        .filter(outstanding__gt=0)
+        .exclude(outstanding=0)  # a negative one is settled, its excess the customer's credit
     )
 
 
@@ -132,7 +133,9 @@ def on_account_at(end: date) -> dict[int, object]:
 
 def ageing(end: date, owed: dict[int, object] | None = None) -> list[tuple]:
     """(customer id, outstanding, 0–30, 31–60, 61–90, over 90, on account) at ``end``, per bill:
-    each open bill's outstanding is aged by its own date; money on account is set beside them."""
+    each open bill's outstanding is aged by its own date; money on account is set beside them:
+    payments without a bill and what bills were paid or credited above their totals (a credit
+    note on a bill already paid), so owed = Σ buckets − on account."""
     buckets = ageing_rules.receivables_per_customer(end)
     credit = on_account_at(end)
     owed = outstanding_at(end) if owed is None else owed
@@ -143,7 +146,7 @@ def ageing(end: date, owed: dict[int, object] | None = None) -> list[tuple]:
             customer_id,
             owed.get(customer_id, zero),
             *(buckets.get(customer_id, {}).get(key, zero) for key in ageing_rules.KEYS),
-            -credit.get(customer_id, zero),
+            -credit.get(customer_id, zero) - buckets.get(customer_id, {}).get(ageing_rules.CREDIT, zero),
         )
         for customer_id in shown
     ]

@@ -8,6 +8,11 @@
   notes; the HSN summary is net of returns;
 - tax payable (GSTR-3B): output tax − input tax per head (CGST, SGST, IGST; one tax under VAT).
 
+Outward supplies and the output tax read the kept summaries of posted bills (``OutwardTaxDay``,
+``OutwardPartyDay`` / ``OutwardPartyMonth``, kept by ``reporting.summaries`` in the posting
+transaction), never the bill lines: a year is a few thousand rows. Purchases and notes are few:
+their tables read their lines.
+
 Every table sums the lines of posted documents dated in the period (a cancelled one is left out);
 its totals equal the sums of the documents' own tax figures (``documents`` tables), so each report
 reconciles to the bills, purchases and notes it sums: net = invoices − notes.
@@ -15,15 +20,24 @@ reconciles to the bills, purchases and notes it sums: net = invoices − notes.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db.models import Count, Sum
 
+from company import taxation
+from company.models import SellerProfile
 from documents.models import DocumentStatus
+from expenses.models import Expense
 from purchasing.models import Purchase, PurchaseLine
 from reporting.charts import bar_chart
+from reporting.models import OutwardPartyDay, OutwardPartyMonth, OutwardTaxDay
 from reporting.periods import Period
+from reporting.reports.customers import split_months
 from reporting.tables import Column, Report, Table, money
 from returns.models import PurchaseReturn, PurchaseReturnLine, SalesReturn, SalesReturnLine
-from sales.models import Sale, SaleLine
+from sales.models import Customer, Sale, SaleLine
+from tax import compute
 from tax.states import state_name
 
 TAX_SUMS = {
@@ -86,6 +100,7 @@ def debit_note_lines(period: Period):
 
 
 HEADS = ("taxable", "cgst", "sgst", "igst", "tax")
+ZERO = Decimal("0.00")
 
 
 def _less(gross: dict, reversed_: dict) -> dict:
@@ -120,9 +135,10 @@ def _totals(queryset, label_key: str, label: str = "Total", **extra) -> dict:
     return {label_key: label, **_money_row(queryset.aggregate(**TAX_SUMS, **extra))}
 
 
-def _documents_table(model, period: Period, what: str) -> Table:
-    """The documents' own figures, which every other table's totals reconcile to."""
-    row = _posted(model, period).aggregate(**HEADER_SUMS)
+def _documents_table(model, period: Period, what: str, row: dict | None = None) -> Table:
+    """The documents' own figures, which every other table's totals reconcile to (``row``: these
+    figures summed already)."""
+    row = _posted(model, period).aggregate(**HEADER_SUMS) if row is None else row
     return Table(
         "documents",
         f"Posted {what} (the figures on the documents themselves)",
@@ -223,74 +239,166 @@ def _invoice_values(queryset, key: str) -> dict:
     return {row[key]: money(row["value"]) for row in queryset.values(key).annotate(value=Sum("total"))}
 
 
+PARTY_SUMS = ("bills", "taxable_total", "tax_total", "round_off", "total", *HEADS)
+
+
+def outward_tax_groups(period: Period) -> list[dict]:
+    """The period's posted bill lines summed by HSN, rate, B2B or B2C, place of supply and supply
+    (a few dozen groups), from the kept daily summary; a group whose bills were all cancelled is
+    left out, as the lines themselves would leave it."""
+    return [
+        row
+        for row in OutwardTaxDay.objects.filter(date__gte=period.start, date__lte=period.end)
+        .values("hsn_code", "tax_rate", "b2b", "place_of_supply", "is_inter_state")
+        .annotate(n=Sum("lines"), quantity=Sum("quantity"), **{h: Sum(h) for h in HEADS})
+        .order_by()
+        if row["n"]
+    ]
+
+
+def outward_party_groups(period: Period) -> dict[tuple[str, str], dict]:
+    """{(GSTIN or '', place of supply): the period's posted bills' own figures and their lines' tax},
+    from the monthly summary for whole months and the daily one for the rest, in one round trip."""
+    days, months = split_months(period.start, period.end)
+    queries = [OutwardPartyDay.objects.filter(date__gte=low, date__lte=high) for low, high in days]
+    if months is not None:
+        queries.append(OutwardPartyMonth.objects.filter(month__gte=months[0], month__lte=months[1]))
+    if not queries:  # an empty period (its end before its start)
+        return {}
+    parts = [
+        q.values("party_gstin", "place_of_supply").annotate(**{f: Sum(f) for f in PARTY_SUMS}).order_by()
+        for q in queries
+    ]
+    found: dict[tuple[str, str], dict] = {}
+    for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+        into = found.setdefault((row["party_gstin"], row["place_of_supply"]), dict.fromkeys(PARTY_SUMS, 0))
+        for f in PARTY_SUMS:
+            into[f] += row[f] or 0
+    return {key: sums for key, sums in found.items() if sums["bills"]}
+
+
+def _summed(rows, key, fields=HEADS) -> list[dict]:
+    """``rows`` (a few dozen groups already summed in SQL) added up by ``key(row)``, in key order."""
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        into = groups.setdefault(key(row), dict.fromkeys(fields, 0))
+        for f in fields:
+            into[f] += row[f] or 0
+    return [{"key": group, **groups[group]} for group in sorted(groups)]
+
+
+def _b2b_names(gstins: list[str], period: Period) -> dict[str, str]:
+    """The customer's name per GSTIN: from the customers (a few rows); a GSTIN no customer holds
+    today (it changed since the bill) is named as on its earliest bill of the period."""
+    names = dict(Customer.objects.filter(gstin__in=gstins).values_list("gstin", "name"))
+    missing = [g for g in gstins if g not in names]
+    if missing:
+        names.update(
+            _posted(Sale, period).filter(party_gstin__in=missing).values_list("party_gstin", "customer__name")
+        )
+    return names
+
+
+def _notes_by_rows(rows: list[dict]) -> dict:
+    """The note rows' totals (a few notes: each row is one note, its value the note's own)."""
+    return {
+        "number": "Total",
+        "date": None,
+        "invoice": "",
+        "invoice_date": None,
+        "party": "",
+        "gstin": "",
+        "place_of_supply": "",
+        **_money_row({h: sum((r[h] for r in rows), money(0)) for h in HEADS}),
+        "value": money(sum((r["value"] for r in rows), money(0))),
+    }
+
+
 def build_outward(period: Period) -> Report:
-    lines = sale_lines(period)
     notes = credit_note_lines(period)
+    groups = outward_tax_groups(period)
+    parties = outward_party_groups(period)
+    # The period's credit notes by HSN and rate, read once: the HSN, rate and net tables net of them.
+    note_groups = list(
+        notes.values("sale_line__hsn_code", "tax_rate")
+        .annotate(quantity=Sum("quantity"), **TAX_SUMS)
+        .order_by()
+    )
     by_hsn = [
         _money_row({**row, "quantity": int(row["quantity"] or 0)})
         for row in _net_by(
-            lines.values("hsn_code", "tax_rate").annotate(quantity=Sum("quantity"), **TAX_SUMS).order_by(),
-            notes.values("sale_line__hsn_code", "tax_rate")
-            .annotate(quantity=Sum("quantity"), **TAX_SUMS)
-            .order_by(),
+            [
+                {"hsn_code": g["key"][0], "tax_rate": g["key"][1], **g}
+                for g in _summed(groups, lambda r: (r["hsn_code"], r["tax_rate"]), ("quantity", *HEADS))
+            ],
+            note_groups,
             key=("hsn_code", "tax_rate"),
             note_key=("sale_line__hsn_code", "tax_rate"),
         )
     ]
-    b2b_lines = lines.exclude(sale__party_gstin="")
-    posted_b2b = _posted(Sale, period).exclude(party_gstin="")
-    b2b_values = _invoice_values(posted_b2b, "party_gstin")
-    # One name and place of supply per GSTIN: the customer's name, the bills' state.
-    names = dict(posted_b2b.values_list("party_gstin", "customer__name"))
-    states = dict(posted_b2b.values_list("party_gstin", "place_of_supply"))
+    # One row per GSTIN; its place of supply is its bills' state (the GSTIN's own, normally).
+    b2b_parties = [
+        {"gstin": gstin, "state": state, **sums} for (gstin, state), sums in parties.items() if gstin
+    ]
+    states: dict[str, str] = {}
+    for row in b2b_parties:
+        states[row["gstin"]] = min(states.get(row["gstin"], row["state"]), row["state"])
+    by_gstin = _summed(b2b_parties, lambda r: r["gstin"], ("bills", "total", *HEADS))
+    names = _b2b_names([g["key"] for g in by_gstin], period)
     b2b = [
         _money_row(
             {
-                "gstin": row["sale__party_gstin"],
-                "customer": names.get(row["sale__party_gstin"], ""),
-                "place_of_supply": states.get(row["sale__party_gstin"], ""),
-                "invoices": row["invoices"],
-                "value": b2b_values.get(row["sale__party_gstin"], money(0)),
-                **{k: row[k] for k in TAX_SUMS},
+                "gstin": g["key"],
+                "customer": names.get(g["key"], ""),
+                "place_of_supply": states[g["key"]],
+                "invoices": g["bills"],
+                "value": money(g["total"]),
+                **{k: g[k] for k in HEADS},
             }
         )
-        for row in b2b_lines.values("sale__party_gstin")
-        .annotate(invoices=Count("sale", distinct=True), **TAX_SUMS)
-        .order_by("sale__party_gstin")
+        for g in by_gstin
     ]
-    b2c_lines = lines.filter(sale__party_gstin="")
     b2c = [
         _money_row(
             {
-                "place_of_supply": _state(row["sale__place_of_supply"]),
-                "supply": "inter-state" if row["sale__is_inter_state"] else "intra-state",
-                "rate": row["tax_rate"],
-                **{k: row[k] for k in TAX_SUMS},
+                "place_of_supply": _state(g["key"][0]),
+                "supply": "inter-state" if g["key"][2] else "intra-state",
+                "rate": g["key"][1],
+                **{k: g[k] for k in HEADS},
             }
         )
-        for row in b2c_lines.values("sale__place_of_supply", "sale__is_inter_state", "tax_rate")
-        .annotate(**TAX_SUMS)
-        .order_by("sale__place_of_supply", "tax_rate")
+        for g in _summed(
+            [r for r in groups if not r["b2b"]],
+            lambda r: (r["place_of_supply"], r["tax_rate"], r["is_inter_state"]),
+        )
     ]
-    b2b_total = _totals(b2b_lines, "gstin", invoices=Count("sale", distinct=True))
-    b2b_total["value"] = money(sum(b2b_values.values(), money(0)))
+    b2b_total = {
+        "gstin": "Total",
+        **_money_row({h: sum((r[h] for r in b2b), money(0)) for h in HEADS}),
+        "invoices": sum(r["invoices"] for r in b2b),
+        "value": money(sum((r["value"] for r in b2b), money(0))),
+    }
+    b2c_total = {
+        "place_of_supply": "Total",
+        **_money_row({h: sum((r[h] for r in b2c), money(0)) for h in HEADS}),
+    }
     # A credit note is registered (CDNR) when its bill was issued to a GSTIN (B2B), else CDNUR.
-    cdnr_lines = notes.exclude(sales_return__sale__party_gstin="")
-    cdnur_lines = notes.filter(sales_return__sale__party_gstin="")
-    posted_notes = _posted(SalesReturn, period)
-    note_args = {"header": "sales_return", "against": "sale", "party": "customer"}
+    # A credit note is registered (CDNR) when its bill was issued to a GSTIN, else CDNUR.
+    note_rows = _note_rows(notes, header="sales_return", against="sale", party="customer")
+    cdnr = [r for r in note_rows if r["gstin"]]
+    cdnur = [r for r in note_rows if not r["gstin"]]
     by_rate = [
         _money_row(r)
         for r in _net_by(
-            lines.values("tax_rate").annotate(**TAX_SUMS).order_by(),
-            notes.values("tax_rate").annotate(**TAX_SUMS).order_by(),
+            [{"tax_rate": g["key"], **g} for g in _summed(groups, lambda r: r["tax_rate"])],
+            [{"tax_rate": g["key"], **g} for g in _summed(note_groups, lambda r: r["tax_rate"])],
             key=("tax_rate",),
             note_key=("tax_rate",),
             extra=(),
         )
     ]
-    invoiced = _money_row(lines.aggregate(**TAX_SUMS))
-    credited = _money_row(notes.aggregate(**TAX_SUMS))
+    invoiced = _money_row({h: sum((g[h] or 0 for g in groups), money(0)) for h in HEADS})
+    credited = _money_row({h: sum((g[h] or 0 for g in note_groups), money(0)) for h in HEADS})
     net_rows = [
         {"what": "Invoices (B2B + B2C)", **{k: invoiced[k] for k in HEADS}},
         {"what": "Less credit notes (CDNR + CDNUR)", **{k: -credited[k] for k in HEADS}},
@@ -322,8 +430,8 @@ def build_outward(period: Period) -> Report:
                 totals={
                     "hsn_code": "Total",
                     "tax_rate": None,
-                    "quantity": int(lines.aggregate(q=Sum("quantity"))["q"] or 0)
-                    - int(notes.aggregate(q=Sum("quantity"))["q"] or 0),
+                    "quantity": sum(int(g["quantity"] or 0) for g in groups)
+                    - sum(int(g["quantity"] or 0) for g in note_groups),
                     **_less(invoiced, credited),
                 },
             ),
@@ -351,26 +459,26 @@ def build_outward(period: Period) -> Report:
                     *TAX_COLUMNS,
                 ],
                 b2c,
-                totals={**_totals(b2c_lines, "place_of_supply"), "supply": "", "rate": None},
+                totals={**b2c_total, "supply": "", "rate": None},
             ),
             Table(
                 "cdnr",
                 "CDNR: credit notes to registered customers",
                 note_columns,
-                _note_rows(cdnr_lines, **note_args),
-                totals=_note_totals(cdnr_lines, posted_notes.exclude(sale__party_gstin="")),
+                cdnr,
+                totals=_notes_by_rows(cdnr),
             ),
             Table(
                 "cdnur",
                 "CDNUR: credit notes to unregistered customers",
                 note_columns,
-                _note_rows(cdnur_lines, **note_args),
-                totals=_note_totals(cdnur_lines, posted_notes.filter(sale__party_gstin="")),
+                cdnur,
+                totals=_notes_by_rows(cdnur),
             ),
             Table(
                 "net", "Output tax net of credit notes", [Column("what", "Supplies"), *TAX_COLUMNS], net_rows
             ),
-            _documents_table(Sale, period, "bills"),
+            _documents_table(Sale, period, "bills", _bill_figures(parties)),
             _notes_table(SalesReturn, period, "credit notes"),
         ],
         notes=[
@@ -389,6 +497,32 @@ def build_outward(period: Period) -> Report:
         )
     )
     return report
+
+
+def _bill_figures(parties: dict[tuple[str, str], dict]) -> dict:
+    """The bills' own figures (``HEADER_SUMS``) from their kept per-GSTIN sums."""
+    rows = parties.values()
+    return {
+        "documents": sum(r["bills"] for r in rows),
+        **{
+            name: sum((r[field] for r in rows), money(0))
+            for name, field in (
+                ("taxable", "taxable_total"),
+                ("tax", "tax_total"),
+                ("round_off", "round_off"),
+                ("value", "total"),
+            )
+        },
+    }
+
+
+def output_tax(period: Period) -> dict:
+    """The period's posted bills' tax per head (their lines' sums), from the kept daily summary:
+    one aggregate over a few thousand rows a year."""
+    row = OutwardTaxDay.objects.filter(date__gte=period.start, date__lte=period.end).aggregate(
+        **{h: Sum(h) for h in HEADS}
+    )
+    return {h: money(row[h]) for h in HEADS}
 
 
 def build_inward(period: Period) -> Report:
@@ -482,14 +616,42 @@ def build_inward(period: Period) -> Report:
     return report
 
 
+def expense_input(period: Period) -> dict:
+    """The input tax on the period's posted expenses (power, diesel, repairs… billed with tax), per
+    head, with the taxable value of those expenses. An expense records one tax figure: it is split
+    as a bill from its supplier's state would be (IGST across states; CGST and SGST halves within,
+    the odd paisa to SGST; one tax under VAT). Expenses are few, so they are read as they are."""
+    figures = dict.fromkeys(HEADS, ZERO)
+    taxed = _posted(Expense, period).filter(input_tax__gt=0).select_related("supplier")
+    seller_state = None
+    for expense in taxed:
+        if seller_state is None:
+            seller_state = SellerProfile.current().state_code
+        tax = expense.input_tax
+        figures["taxable"] += expense.amount
+        figures["tax"] += tax
+        if settings.TAX_REGIME != compute.Regime.GST:
+            continue
+        place = taxation.party_state(expense.supplier, seller_state) if expense.supplier else seller_state
+        if compute.is_inter_state(seller_state, place):
+            figures["igst"] += tax
+        else:
+            half = compute.paisa(tax / 2)
+            figures["cgst"] += half
+            figures["sgst"] += tax - half
+    return figures
+
+
 def payable(period: Period) -> dict:
-    """{"output": {...}, "input": {...}}: the period's tax per head on bills less credit notes, and
-    on purchases less debit notes."""
-    output = _less(sale_lines(period).aggregate(**TAX_SUMS), credit_note_lines(period).aggregate(**TAX_SUMS))
+    """{"output": {...}, "input": {...}, "expenses": {...}}: the period's tax per head on bills less
+    credit notes, and on purchases less debit notes plus the expenses' input tax."""
+    output = _less(output_tax(period), credit_note_lines(period).aggregate(**TAX_SUMS))
+    expenses = expense_input(period)
     input_ = _less(
         purchase_lines(period).aggregate(**TAX_SUMS), debit_note_lines(period).aggregate(**TAX_SUMS)
     )
-    return {"output": output, "input": input_}
+    input_ = {key: input_[key] + expenses[key] for key in HEADS}
+    return {"output": output, "input": input_, "expenses": expenses}
 
 
 def build_payable(period: Period) -> Report:
@@ -526,8 +688,13 @@ def build_payable(period: Period) -> Report:
                     },
                     {
                         "what": "Inward (purchases less debit notes)",
-                        "taxable": input_["taxable"],
-                        "tax": input_["tax"],
+                        "taxable": input_["taxable"] - figures["expenses"]["taxable"],
+                        "tax": input_["tax"] - figures["expenses"]["tax"],
+                    },
+                    {
+                        "what": "Expenses billed with input tax",
+                        "taxable": figures["expenses"]["taxable"],
+                        "tax": figures["expenses"]["tax"],
                     },
                 ],
             ),

@@ -9,6 +9,8 @@ import pytest
 
 from company.models import SellerProfile
 from documents import lifecycle
+from expenses.models import ExpenseCategory
+from expenses.services import record_expense
 from purchasing.models import Supplier
 from reporting.models import CustomerBalance
 from reporting.periods import Period
@@ -180,6 +182,46 @@ def test_the_months_tax_payable_is_output_tax_less_input_tax(month):
         ("SGST", D("195.90"), D("281.49"), D("-85.59")),
         ("IGST", D("445.50"), D("0.00"), D("445.50")),
         ("Total tax", D("837.30"), D("562.98"), D("274.32")),
+    ]
+
+
+def test_the_tax_payable_takes_the_input_tax_on_expenses_split_by_the_suppliers_state(
+    month, manager_user, staff_user
+):
+    fuel, power = ExpenseCategory.objects.get(code="fuel"), ExpenseCategory.objects.get(code="power")
+    day = month["period"].start
+    # Diesel from a pump in the plant's state (no supplier named: local): 18.01 splits 9.01 + 9.00.
+    record_expense(
+        by=staff_user, category=fuel, amount=D("100.05"), input_tax=D("18.01"), method="cash", date=day
+    )
+    # Power billed from another state: IGST.
+    karnataka = Supplier.objects.create(name="Karnataka Grid", state_code="29")
+    record_expense(
+        by=staff_user,
+        category=power,
+        amount=D("277.78"),
+        input_tax=D("50.00"),
+        supplier=karnataka,
+        method="bank",
+        date=day,
+    )
+    # No tax on its bill, and a taxed one cancelled: neither counts.
+    record_expense(by=staff_user, category=fuel, amount=D("40.00"), method="cash", date=day)
+    cancelled = record_expense(
+        by=staff_user, category=fuel, amount=D("10.00"), input_tax=D("1.80"), method="cash", date=day
+    )
+    lifecycle.cancel(document=cancelled, by=manager_user, reason="keyed twice")
+
+    report = tax.build_payable(month["period"])
+    assert [(r["head"], r["output"], r["input"], r["payable"]) for r in report.table("payable").rows] == [
+        ("CGST", D("195.90"), D("290.50"), D("-94.60")),
+        ("SGST", D("195.90"), D("290.49"), D("-94.59")),
+        ("IGST", D("445.50"), D("50.00"), D("395.50")),
+        ("Total tax", D("837.30"), D("630.99"), D("206.31")),
+    ]
+    assert [(r["what"], r["taxable"], r["tax"]) for r in report.table("supplies").rows][1:] == [
+        ("Inward (purchases less debit notes)", D("3226.50"), D("562.98")),
+        ("Expenses billed with input tax", D("377.83"), D("68.01")),
     ]
 
 

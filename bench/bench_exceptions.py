@@ -6,7 +6,7 @@
 ``seed_demo`` enters every document on its own business day, within working hours, so the report
 finds a realistic handful, not a year of "back-dated" bills. Prints the
 timings next to the plain SUM … GROUP BY month over the bill lines (as bench_reports.py does) and
-how many findings each check had.
+how many findings each check had and what each check costs on its own, for a year and a month.
 """
 
 from __future__ import annotations
@@ -97,8 +97,22 @@ def run(args) -> None:
         total = exceptions.count_findings(period.start, period.end)
         print(f"| {name} | {page_ms:.0f} | {count_ms:.0f} | {raw_ms:.0f} | {total:,} |")
     print()
-    for key, found in exceptions.run_checks(periods["year"]).items():
-        print(f"- {key}: {found.total:,}")
+    print("| check | findings | year (ms) | month (ms) |")
+    print("|---|---:|---:|---:|")
+    for check in exceptions.CHECKS:
+        cells = []
+        for name in ("year", "month"):
+            period = periods[name]
+
+            def one(check=check, period=period):
+                # Each check on its own, with an empty cache: what it costs when nothing is shared.
+                if check.run in exceptions.SHARED:
+                    return check.run(period, {})
+                return check.run(period)
+
+            cells.append((median_ms(one, args.runs), one().total))
+        (year_ms, year_total), (month_ms, _month_total) = cells
+        print(f"| {check.key} | {year_total:,} | {year_ms:.1f} | {month_ms:.1f} |")
 
 
 if __name__ == "__main__":

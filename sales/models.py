@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import NullIf, TruncDate, TruncTime
 from simple_history.models import HistoricalRecords
 
 from cashbook.models import Account
@@ -99,6 +100,26 @@ class Customer(Party):
         ]
 
 
+def entered_time() -> models.Expression:
+    """The plant's time of day a document was entered at (any document: it reads ``created_at``)."""
+    return TruncTime("created_at")
+
+
+def entry_lag() -> models.Expression:
+    """How long after its date a document was entered (the days between, as a duration)."""
+    return models.ExpressionWrapper(TruncDate("created_at") - F("date"), output_field=models.DurationField())
+
+
+def _entry_indexes(prefix: str) -> list[models.Index]:
+    # The exceptions report counts entries outside working hours and entries made days late: these
+    # hold the time and the lag themselves (both limits are settings), so it reads only those
+    # entries, not every bill or payment of the year.
+    return [
+        models.Index(entered_time(), name=f"{prefix}_entered_time"),
+        models.Index(entry_lag(), name=f"{prefix}_entry_lag"),
+    ]
+
+
 class Sale(Document):
     """A customer bill. Posting issues the stock and fixes each line's cost (COGS)."""
 
@@ -130,7 +151,20 @@ class Sale(Document):
             models.Index(fields=["customer", "date"], name="sale_customer_date"),
             # The list's keyset order (newest first): a page stops after its rows, not a whole day.
             models.Index(fields=["date", "id"], name="sale_date_id"),
+            *_entry_indexes("sale"),
         ]
+
+
+def discount_share() -> models.Expression:
+    """A line's discount as a share of its gross (quantity × price): the expression the index
+    ``sale_line_discount_share`` holds, so a query that compares it with a limit reads only the lines
+    above the limit (the exceptions report's big discounts, whatever the limit is set to)."""
+    # NULLIF: a free line (price 0, so no discount either) has no share, rather than a division by
+    # zero wherever the database evaluates the expression before the ``discount > 0`` test.
+    return models.ExpressionWrapper(
+        F("discount") / NullIf(F("quantity") * F("unit_price"), 0),
+        output_field=models.DecimalField(max_digits=30, decimal_places=20),
+    )
 
 
 class SaleLine(models.Model):
@@ -179,7 +213,19 @@ class SaleLine(models.Model):
                 name="sale_line_discount_within_amount",
             ),
         ]
-        indexes = [models.Index(fields=["item", "sale"], name="sale_line_item")]
+        indexes = [
+            models.Index(fields=["item", "sale"], name="sale_line_item"),
+            # The exceptions report reads only the lines it marks, through these three: sold below
+            # cost (a fact of the line), and ordered by discount share and by price within an item,
+            # so a changed limit or default price still reads only the lines beyond it.
+            models.Index(
+                fields=["sale"],
+                condition=Q(cost__isnull=False, amount__lt=F("cost")),
+                name="sale_line_below_cost",
+            ),
+            models.Index(discount_share(), condition=Q(discount__gt=0), name="sale_line_discount_share"),
+            models.Index(fields=["item", "unit_price"], name="sale_line_item_price"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item_id} @ {self.unit_price}"
@@ -236,6 +282,7 @@ class Payment(Document):
             models.Index(fields=["sale", "status"], name="payment_sale_status"),
             # The list's keyset order (newest first): a page stops after its rows, not a whole day.
             models.Index(fields=["date", "id"], name="payment_date_id"),
+            *_entry_indexes("payment"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),

@@ -27,11 +27,10 @@ from django.db.models import (
     OuterRef,
     Q,
     Sum,
-    Window,
 )
 from django.db.models.expressions import Expression
-from django.db.models.functions import Abs, RowNumber, TruncMonth
-from django.urls import reverse
+from django.db.models.functions import Abs, TruncMonth
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from documents.models import DocumentStatus, document_name
@@ -83,11 +82,27 @@ class Check:
     run: Callable[[Period], Found]
 
 
+# A page address with this id in place of the document's: reversed once per page name (and
+# URLconf, script prefix), then filled in per link. A year's report links thousands of documents,
+# and ``reverse()`` resolves the pattern each time.
+_PK_MARK = 987654321
+_ADDRESSES: dict[tuple, tuple[str, str]] = {}
+
+
+def _address(name: str, pk: int) -> str:
+    key = (name, get_urlconf(), get_script_prefix())
+    parts = _ADDRESSES.get(key)
+    if parts is None:
+        head, _mark, tail = reverse(name, args=[_PK_MARK]).rpartition(str(_PK_MARK))
+        parts = _ADDRESSES[key] = (head, tail)
+    return f"{parts[0]}{pk}{parts[1]}"
+
+
 def _link(model: type, pk: int, number: str | None) -> tuple[str, str]:
     name, noun = PAGES[model]
     # Findings are about posted documents; one without a number is named by its state.
     label = number or document_name(noun=noun, status=DocumentStatus.DRAFT, number=None, pk=pk)
-    return (label, reverse(name, args=[pk]))
+    return (label, _address(name, pk))
 
 
 # Set while only the counts are wanted (``findings_by_check``: the digest, the dashboard): no
@@ -159,23 +174,36 @@ def threshold_splitting(period: Period) -> Found:
             if key == "created_by":
                 # One creator's documents for one customer are that customer's split already.
                 groups = groups.filter(parties__gte=2)
+            room = max(0, _limit() - len(findings))
+            if not room:
+                # Only the count (the digest, or the page's rows are full): no group is read out.
+                total += groups.count()
+                continue
             groups = list(groups.order_by("date", key))
             total += len(groups)
-            shown = groups[: max(0, _limit() - len(findings))]
+            shown = groups[:room]
             if not shown:
                 continue
             pairs = {(g[key], g["date"]) for g in shown}
+            # The shown groups are the first days' (in date order): their documents are the band's
+            # on those days for those parties, read in id order and cut at the links a finding
+            # shows, here rather than by a window over them (which sorts every one first).
             docs = (
-                candidates.filter(date__in={d for _k, d in pairs}, **{f"{key}__in": {k for k, _d in pairs}})
-                .annotate(rank=Window(RowNumber(), partition_by=[F(key), F("date")], order_by=F("id").asc()))
-                .filter(rank__lte=LINKS_PER_FINDING)
+                candidates.filter(
+                    date__gte=shown[0]["date"],
+                    date__lte=shown[-1]["date"],
+                    **{f"{key}__in": {k for k, _d in pairs}},
+                )
                 .order_by("id")
-                .values("id", "number", "date", "created_by", party, key)
+                .values("id", "number", "date", "created_by", party)
             )
             by_group: dict[tuple, list[dict]] = {}
             for doc in docs:
-                if (doc[key], doc["date"]) in pairs:
-                    by_group.setdefault((doc[key], doc["date"]), []).append(doc)
+                pair = (doc[key], doc["date"])
+                if pair in pairs:
+                    bucket = by_group.setdefault(pair, [])
+                    if len(bucket) < LINKS_PER_FINDING:
+                        bucket.append(doc)
             parties = _names(
                 model._meta.get_field(party).related_model,
                 {d[party] for docs in by_group.values() for d in docs},

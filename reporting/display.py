@@ -116,3 +116,39 @@ def shaped(report: Report) -> list[dict[str, Any]]:
             }
         )
     return tables
+
+
+def _header_html(header: dict[str, Any]) -> str:
+    numeric = "num" if header["numeric"] else ""
+    extra = " extra" if header["extra"] else ""
+    return f'<th scope="col" class="{numeric}{extra}">{html.escape(header["label"])}</th>'
+
+
+ALL_COLUMNS = (
+    '<details class="all-columns"><summary>All columns</summary><p class="muted">Every column of the '
+    "table is shown below; swipe it sideways.</p></details>"
+)
+
+
+def tables_html(tables: list[dict[str, Any]]) -> SafeString:
+    """The shaped tables as the page's and print view's HTML, in one pass: a template loop over a
+    year's rows cost as much as building the report (the markup is that of the table sections
+    the report templates used to loop over)."""
+    parts = []
+    for table in tables:
+        name, title = html.escape(table["name"]), html.escape(table["title"])
+        headers = "".join(_header_html(h) for h in table["headers"])
+        if table["rows"]:
+            body = "".join(f"<tr>{row}</tr>" for row in table["rows"])
+        else:
+            span = len(table["headers"])
+            body = f'<tr><td colspan="{span}" class="muted">Nothing in this period.</td></tr>'
+        foot = f"<tfoot><tr>{table['totals']}</tr></tfoot>" if table["totals"] else ""
+        parts.append(
+            f'<section class="card report-table" aria-labelledby="t-{name}">'
+            f'<h2 id="t-{name}">{title}</h2>'
+            f"{ALL_COLUMNS if table['has_extra'] else ''}"
+            f'<div class="table-wrap"><table><thead><tr>{headers}</tr></thead>'
+            f"<tbody>{body}</tbody>{foot}</table></div></section>"
+        )
+    return mark_safe("\n".join(parts))  # noqa: S308 - every label, title and cell is escaped

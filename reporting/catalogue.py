@@ -78,7 +78,9 @@ REPORTS = {
             "cash-book",
             "Cash book",
             "Money in and out of each account (cash, banks, UPI), running balances and day-end closings.",
-            lambda d: cash_book.build(d["period"], d.get("account"), d.get("after") or ""),
+            lambda d: cash_book.build(
+                d["period"], d.get("account"), d.get("after") or "", bool(d.get("on_page"))
+            ),
             uses=("account",),
         ),
         ReportSpec(

@@ -73,7 +73,7 @@ def report_page(request, name: str):
         "form": form,
         "form_fields": form_html.fields_html(form),
         "report": report,
-        "tables": display.shaped(report),
+        "tables_html": display.tables_html(display.shaped(report)),
         "query": query,
         "next_query": _query_without(request, "export", "print", "after"),
         "reports": REPORTS.values(),

@@ -246,3 +246,48 @@ def test_a_page_asks_as_many_queries_for_four_accounts_and_many_entries_as_for_o
     assert many == few
     # Accounts, the kept sums, the page's entries (and for a deep page its day's earlier ones), the closings.
     assert max(n for name, n in many.items() if "/" not in name) <= 5, many
+
+
+def test_a_year_s_page_shows_each_account_s_months_linked_to_their_pages_and_keeps_every_day_elsewhere(
+    busy, owner_client
+):
+    """A year's page lists one row per account and month (money in, out and the balance at its
+    last day), each linked to that month's page; the print view, CSV and the month's page keep
+    every day."""
+    today = timezone.localdate()
+    year = Period(today - timedelta(days=364), today)
+    days = cash_book.build(year).table("days").rows
+    url = "/reports/cash-book/"
+    params = {"start": year.start.isoformat(), "end": year.end.isoformat()}
+
+    page = owner_client.get(url, params).content.decode()
+    assert 'id="t-months"' in page and 'id="t-days"' not in page
+    months = cash_book.build(year, on_page=True).table("months").rows
+    assert {r["account"] for r in months} == {r["account"] for r in days}
+    for row in months:
+        ((label, link),) = row["month_links"]
+        mine = [d for d in days if d["account"] == row["account"] and label == d["date"].strftime("%B %Y")]
+        assert row["money_in"] == sum(d["money_in"] for d in mine)
+        assert row["money_out"] == sum(d["money_out"] for d in mine)
+        assert row["balance"] == mine[-1]["balance"]
+        assert link.replace("&", "&amp;") in page
+        first, last = min(d["date"] for d in mine), max(d["date"] for d in mine)
+        month_page = owner_client.get(link).content.decode()
+        assert 'id="t-days"' in month_page and 'id="t-months"' not in month_page
+        start = link.split("start=")[1][:10]
+        assert start <= first.isoformat() and last.isoformat() <= link.split("end=")[1][:10]
+    assert len(months) < len(days)
+
+    printed = owner_client.get(url, {**params, "print": "1"}).content.decode()
+    assert 'id="t-days"' in printed and 'id="t-months"' not in printed
+    csv = b"".join(owner_client.get(url, {**params, "export": "csv"}).streaming_content).decode()
+    for row in days:
+        assert f"{row['account']},{row['date'].isoformat()}," in csv
+
+
+def test_a_year_s_page_of_one_account_links_its_months_to_that_account_s_month_pages(busy, owner_client):
+    today = timezone.localdate()
+    year = Period(today - timedelta(days=364), today)
+    months = cash_book.build(year, busy["cash"], on_page=True).table("months").rows
+    assert months and {r["account"] for r in months} == {"Cash box"}
+    assert all(f"account={busy['cash'].pk}" in r["month_links"][0][1] for r in months)

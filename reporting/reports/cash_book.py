@@ -12,8 +12,12 @@ deep page costs what the first one does.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from cashbook import book as cash_reading
 from cashbook import flows
@@ -28,10 +32,16 @@ PAGE = 100  # entries of one account on a page
 CURSOR_SALT = "cash-book"
 
 
-def build(period: Period, account: Account | None = None, after: str = "") -> Report:
+def build(period: Period, account: Account | None = None, after: str = "", on_page: bool = False) -> Report:
+    """``on_page``: the screen's version, which shows a period longer than a month by month (with a
+    link to each month's page) instead of by day; the print view and the exports keep every day."""
     accounts = list(Account.objects.all())
     with flows.one_reading(accounts):
-        return _build(period, accounts, account, after)
+        report = _build(period, accounts, account, after)
+    if on_page and period.days > ENTRIES_UP_TO_DAYS:
+        days = report.table("days")
+        report.tables[report.tables.index(days)] = _by_month(days, period, account)
+    return report
 
 
 def _build(period: Period, accounts: list[Account], account: Account | None, after: str) -> Report:
@@ -286,3 +296,48 @@ def _days(kept: cash_reading.Kept, names, opened, opening, only=...) -> list[dic
             }
         )
     return rows
+
+
+def _by_month(days: Table, period: Period, account: Account | None) -> Table:
+    """The day rows folded into one row per account and month: its money in and out and the
+    balance at its last day with money, linked to the month's own page (which lists each day).
+
+    A year's page listed every account's every day (over a thousand rows) where the owner reads
+    the months and opens the one to look into; the days stay in the print view and the exports."""
+    address = reverse("reporting:cash-book")
+    months: dict[tuple[str, int, int], dict] = {}
+    for row in days.rows:
+        day = row["date"]
+        key = (row["account"], day.year, day.month)
+        month = months.get(key)
+        if month is None:
+            first = max(period.start, day.replace(day=1))
+            last = min(period.end, day.replace(day=calendar.monthrange(day.year, day.month)[1]))
+            query = {"start": first.isoformat(), "end": last.isoformat()}
+            if account is not None:
+                query["account"] = account.pk
+            label = f"{calendar.month_name[day.month]} {day.year}"
+            month = months[key] = {
+                "account": row["account"],
+                "month": label,
+                "month_links": [(label, f"{address}?{urlencode(query)}")],
+                "money_in": row["money_in"],
+                "money_out": row["money_out"],
+                "balance": row["balance"],
+            }
+            continue
+        month["money_in"] += row["money_in"]
+        month["money_out"] += row["money_out"]
+        month["balance"] = row["balance"]
+    return Table(
+        "months",
+        "By month (each day in the month's page, the print view and the exports)",
+        [
+            Column("account", "Account"),
+            Column("month", "Month", "link"),
+            Column("money_in", "In", "money"),
+            Column("money_out", "Out", "money"),
+            Column("balance", "Balance at month end", "money"),
+        ],
+        list(months.values()),
+    )

@@ -554,9 +554,11 @@ def build_inward(period: Period) -> Report:
             extra=(),
         )
     ]
-    supplier_total = _totals(lines, "gstin", purchases=Count("purchase", distinct=True))
-    supplier_total["value"] = money(sum(values.values(), money(0)))
-    bought, sent_back = _money_row(lines.aggregate(**TAX_SUMS)), _money_row(notes.aggregate(**TAX_SUMS))
+    # The period's purchase lines summed once: the by-supplier total and the by-rate "bought".
+    whole = _money_row(lines.aggregate(**TAX_SUMS, purchases=Count("purchase", distinct=True)))
+    supplier_total = {"gstin": "Total", **whole, "value": money(sum(values.values(), money(0)))}
+    bought = {key: whole[key] for key in TAX_SUMS}
+    sent_back = _money_row(notes.aggregate(**TAX_SUMS))
     note_columns = [
         *NOTE_COLUMNS,
         Column("party", "Supplier"),

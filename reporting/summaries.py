@@ -61,8 +61,9 @@ def _upsert_sql(table: str, key: Sequence[str], columns: Sequence[str], select_s
     )
 
 
-# psycopg prepares a statement on the server (settings: ``prepare_threshold``) only when it is at
-# most 4096 bytes with at most 50 parameters; a longer one is parsed and planned on every call.
+# psycopg keeps the converted text of a statement of at most 4096 bytes and 50 parameters; a
+# longer one has its placeholders converted on every call. (It prepares statements on the server,
+# settings: ``prepare_threshold``, whatever their length.)
 PREPARED_MAX_BYTES, PREPARED_MAX_PARAMS = 4096, 50
 
 

@@ -6,6 +6,52 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The indexes hold expressions of the plant's time of day. On SQLite those are Django's own SQL
+# functions, which a plain sqlite3 connection does not have: a backup restored or checked without
+# Django (operations.backup) could not write a bill. So they are built on PostgreSQL only, where
+# the exceptions report reads them; SQLite answers the same checks without them.
+INDEXES = [
+    ("payment", models.Index(django.db.models.functions.datetime.TruncTime("created_at"), name="payment_entered_time")),
+    (
+        "payment",
+        models.Index(
+            models.ExpressionWrapper(
+                django.db.models.expressions.CombinedExpression(
+                    django.db.models.functions.datetime.TruncDate("created_at"), "-", models.F("date")
+                ),
+                output_field=models.DurationField(),
+            ),
+            name="payment_entry_lag",
+        ),
+    ),
+    ("sale", models.Index(django.db.models.functions.datetime.TruncTime("created_at"), name="sale_entered_time")),
+    (
+        "sale",
+        models.Index(
+            models.ExpressionWrapper(
+                django.db.models.expressions.CombinedExpression(
+                    django.db.models.functions.datetime.TruncDate("created_at"), "-", models.F("date")
+                ),
+                output_field=models.DurationField(),
+            ),
+            name="sale_entry_lag",
+        ),
+    ),
+]
+
+
+def add_on_postgresql(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for model_name, index in INDEXES:
+            schema_editor.add_index(apps.get_model("sales", model_name), index)
+
+
+def remove_on_postgresql(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for model_name, index in INDEXES:
+            schema_editor.remove_index(apps.get_model("sales", model_name), index)
+
+
 def analyze(apps, schema_editor):
     # PostgreSQL keeps statistics of an indexed expression only after ANALYZE: until then it guesses
     # a third of the rows are late or after hours, and reads the whole table instead of the index.
@@ -23,21 +69,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(django.db.models.functions.datetime.TruncTime('created_at'), name='payment_entered_time'),
-        ),
-        migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(models.ExpressionWrapper(django.db.models.expressions.CombinedExpression(django.db.models.functions.datetime.TruncDate('created_at'), '-', models.F('date')), output_field=models.DurationField()), name='payment_entry_lag'),
-        ),
-        migrations.AddIndex(
-            model_name='sale',
-            index=models.Index(django.db.models.functions.datetime.TruncTime('created_at'), name='sale_entered_time'),
-        ),
-        migrations.AddIndex(
-            model_name='sale',
-            index=models.Index(models.ExpressionWrapper(django.db.models.expressions.CombinedExpression(django.db.models.functions.datetime.TruncDate('created_at'), '-', models.F('date')), output_field=models.DurationField()), name='sale_entry_lag'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddIndex(model_name=name, index=index) for name, index in INDEXES],
+            database_operations=[migrations.RunPython(add_on_postgresql, remove_on_postgresql)],
         ),
         migrations.RunPython(analyze, migrations.RunPython.noop),
     ]

@@ -160,7 +160,7 @@ def test_a_cursor_of_another_period_gives_this_period_s_first_page(busy, monkeyp
     assert again.table("entries").rows == first.table("entries").rows
 
 
-def _queries(period, account=None, after=""):
+def _counted_build(period, account=None, after=""):
     with CaptureQueriesContext(connection) as seen:
         report = cash_book.build(period, account, after)
     return len(seen), report
@@ -192,10 +192,10 @@ def test_a_page_asks_as_many_queries_for_four_accounts_and_many_entries_as_for_o
     def counts():
         deep = cash_book.build(month, cash).options["next_page"]
         views = {
-            "year": _queries(year),
-            "month": _queries(month),
-            "first page": _queries(month, cash),
-            "deep page": _queries(month, cash, deep),
+            "year": _counted_build(year),
+            "month": _counted_build(month),
+            "first page": _counted_build(month, cash),
+            "deep page": _counted_build(month, cash, deep),
         }
         assert views["deep page"][1].table("entries").rows
         found = {name: n for name, (n, _) in views.items()}

@@ -30,7 +30,7 @@ def _year():
     return {"start": (today - timedelta(days=364)).isoformat(), "end": today.isoformat()}
 
 
-def _queries(client, name: str, params: dict) -> int:
+def _page_query_count(client, name: str, params: dict) -> int:
     client.get(f"/reports/{name}/", params)  # the first request warms per-process caches
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/reports/{name}/", params)
@@ -94,9 +94,9 @@ def test_report_pages_ask_as_many_queries_for_five_parties_as_for_one(
     plant, staff_user, manager_user, manager_client
 ):
     _trade(plant, staff_user, manager_user, 1, 1)
-    one = {name: _queries(manager_client, name, _year()) for name in PAGES}
+    one = {name: _page_query_count(manager_client, name, _year()) for name in PAGES}
     _trade(plant, staff_user, manager_user, 2, 5)
-    five = {name: _queries(manager_client, name, _year()) for name in PAGES}
+    five = {name: _page_query_count(manager_client, name, _year()) for name in PAGES}
     assert five == one
     page = manager_client.get("/reports/payables/", _year()).content.decode()
     assert all(f"Supplier {n}" in page for n in range(1, 6))

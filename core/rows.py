@@ -65,6 +65,7 @@ class _Insert:
     head: str  # INSERT INTO table (columns) VALUES
     values_row: str  # (%s, %s, …)
     returning: str
+    pk: str  # the quoted primary-key column
     # PostgreSQL: INSERT INTO table (columns) SELECT * FROM UNNEST(%s::type[], …), one array per
     # column, whatever the number of rows; None where a column's values can not go in an array.
     unnest: str | None = None
@@ -101,6 +102,7 @@ def _insert_for(model: type[Model]) -> _Insert:
         head=f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES",
         values_row="(" + ", ".join(["%s"] * len(fields)) + ")",
         returning=f"RETURNING {quote(meta.pk.column)}",
+        pk=quote(meta.pk.column),
         unnest=_unnest_sql(db, quote(meta.db_table), columns, fields),
     )
 
@@ -113,7 +115,12 @@ def history_model(model: type[Model]) -> type[Model]:
 
 
 def _execute_insert(
-    model: type[Model], rows: list[list[Any]], db: Any, *, returning: bool = True
+    model: type[Model],
+    rows: list[list[Any]],
+    db: Any,
+    *,
+    returning: bool = True,
+    history: tuple[str, list[Any]] | None = None,
 ) -> list[Any]:
     """INSERT rows of values already adapted for the database; the new primary keys, in order.
 
@@ -134,6 +141,18 @@ def _execute_insert(
             else:
                 cursor.executemany(statement.sql(1, returning=False), rows)
             return []
+        if history is not None:
+            # WITH new AS (the INSERT … RETURNING *) INSERT the history … FROM new; SELECT the keys.
+            sql, history_params = history
+            if len(rows) > 1 and statement.unnest is not None:
+                insert, params = statement.unnest, [list(column) for column in zip(*rows, strict=True)]
+            else:
+                insert, params = statement.sql(len(rows), returning=False), [v for row in rows for v in row]
+            cursor.execute(
+                f"WITH new AS ({insert} RETURNING *), history AS ({sql}) SELECT {statement.pk} FROM new",
+                [*params, *history_params],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
         if len(rows) > 1 and statement.unnest is not None:
             # Rows come back in the order of the arrays, as Django's bulk_create relies on too.
             columns = [list(column) for column in zip(*rows, strict=True)]
@@ -167,18 +186,44 @@ def _take_related_keys(obj: Model, relations: Sequence[Field]) -> None:
         setattr(obj, field.attname, key)
 
 
-def _insert(objs: Sequence[Model], db: Any, *, keys: bool = True) -> list[list[Any]]:
-    """``insert``; returns each row's values as written, in the order of the statement's fields."""
+def _prepared_rows(objs: Sequence[Model], fields: Sequence[Field], db: Any) -> list[list[Any]]:
+    """Each object's values through ``pre_save`` and ``get_db_prep_save``, in ``fields`` order.
+
+    A value that is the very object the row before gave the same field (the document's key on
+    each of its lines, the posting's date and time on each movement, an empty key) is adapted
+    once: adapting is a function of the value alone, and most of a document's rows share most
+    of their columns.
+    """
+    first = objs[0]
+    seen = [f.pre_save(first, True) for f in fields]
+    prepared = [f.get_db_prep_save(value, db) for f, value in zip(fields, seen, strict=True)]
+    rows = [prepared]
+    for obj in objs[1:]:
+        row = prepared.copy()
+        for i, field in enumerate(fields):
+            value = field.pre_save(obj, True)
+            if value is not seen[i]:
+                seen[i] = value
+                row[i] = field.get_db_prep_save(value, db)
+        rows.append(row)
+        prepared = row
+    return rows
+
+
+def _insert(
+    objs: Sequence[Model], db: Any, *, keys: bool = True, history: tuple[str, list[Any]] | None = None
+) -> list[list[Any]]:
+    """``insert``; returns each row's values as written, in the order of the statement's fields.
+    ``history``: an INSERT … SELECT … FROM new (and its parameters) to run in the same statement."""
     fields = _insert_for(type(objs[0])).fields
-    rows = []
     relations = _forward_relations(type(objs[0]))
     for obj in objs:
         _take_related_keys(obj, relations)
-        rows.append([f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields])
+    rows = _prepared_rows(objs, fields, db)
     if not keys:
         _execute_insert(type(objs[0]), rows, db, returning=False)
         return rows
-    for obj, pk in zip(objs, _execute_insert(type(objs[0]), rows, db), strict=True):
+    for obj, pk in zip(objs, _execute_insert(type(objs[0]), rows, db, history=history), strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, db.alias
     return rows
@@ -194,40 +239,92 @@ def insert(objs: Sequence[Model], *, keys: bool = True) -> None:
         _insert(objs, connections[DEFAULT_DB_ALIAS], keys=keys)  # the connection once, not per value
 
 
+@dataclass(frozen=True)
+class _HistoryPlan:
+    """How a model's "created" history rows are written, worked out once."""
+
+    model: type[Model]  # the simple-history model
+    fields: tuple[Field, ...]  # its INSERT's fields
+    positions: tuple[int | None, ...]  # each one's place in the row's own INSERT, None for its own
+    # PostgreSQL: the history rows as one INSERT … SELECT from the rows just inserted (a
+    # data-modifying WITH), taking the history's own values as parameters, in their order.
+    select_sql: str | None = None
+    own_names: tuple[str, ...] = ()
+
+
+_OWN_HISTORY = frozenset({"history_date", "history_user_id", "history_change_reason", "history_type"})
+
+
+@cache
+def _history_plan(model: type[Model]) -> _HistoryPlan:
+    history = history_model(model)
+    own_fields = _insert_for(model).fields
+    position = {field.attname: i for i, field in enumerate(own_fields)}
+    fields = _insert_for(history).fields
+    positions = tuple(position.get(field.attname) for field in fields)
+    db = connections[DEFAULT_DB_ALIAS]
+    pk_name = model._meta.pk.attname
+    own = [field for field, at in zip(fields, positions, strict=True) if at is None]
+    if db.vendor != "postgresql" or {f.attname for f in own} != _OWN_HISTORY | {pk_name}:
+        return _HistoryPlan(history, fields, positions)
+    quote = db.ops.quote_name
+    exprs = []
+    for field, at in zip(fields, positions, strict=True):
+        if at is not None:
+            exprs.append(f"new.{quote(own_fields[at].column)}")
+        elif field.attname == pk_name:
+            exprs.append(f"new.{quote(model._meta.pk.column)}")
+        else:
+            exprs.append(f"(%s)::{field.db_type(db).split('(')[0]}")
+    columns = ", ".join(quote(field.column) for field in fields)
+    select_sql = f"INSERT INTO {quote(history._meta.db_table)} ({columns}) SELECT {', '.join(exprs)} FROM new"
+    own_names = tuple(field.attname for field in own if field.attname != pk_name)
+    return _HistoryPlan(history, fields, positions, select_sql, own_names)
+
+
 def insert_with_history(objs: Sequence[Model], by: User) -> None:
     """``insert`` these rows, then a "created" history row for each, by ``by``.
 
     A history row repeats its row's values, so it takes them as just adapted for the INSERT rather
-    than through a history instance of its own; only the history fields are adapted here.
+    than through a history instance of its own; only the history fields are adapted here. On
+    PostgreSQL, when every row's history shares its date, user and reason (always, but for a
+    caller that sets them per instance), both go as one statement: the history rows are selected
+    from the rows the INSERT returns, so their values travel once.
     """
     if not objs:
         return
     db = connections[DEFAULT_DB_ALIAS]
     model = type(objs[0])
-    written = _insert(objs, db)
-    position = {field.attname: i for i, field in enumerate(_insert_for(model).fields)}
-    history = history_model(model)
-    history_fields = _insert_for(history).fields
+    plan = _history_plan(model)
     now = timezone.now()
-
-    rows = []
-    for obj, values in zip(objs, written, strict=True):
+    owns = []
+    for obj in objs:
         user = getattr(obj, "_history_user", by)
-        own = {
-            model._meta.pk.attname: obj.pk,
-            "history_date": getattr(obj, "_history_date", now),
-            "history_user_id": user.pk if user is not None else None,
-            "history_change_reason": get_change_reason_from_object(obj),
-            "history_type": "+",
-        }
-        row = []
-        for field in history_fields:
-            if field.attname in position:
-                row.append(values[position[field.attname]])  # as the row itself was written
-            else:
-                row.append(field.get_db_prep_save(own[field.attname], db))
-        rows.append(row)
-    _execute_insert(history, rows, db, returning=False)  # nothing refers to history rows
+        owns.append(
+            {
+                "history_date": getattr(obj, "_history_date", now),
+                "history_user_id": user.pk if user is not None else None,
+                "history_change_reason": get_change_reason_from_object(obj),
+                "history_type": "+",
+            }
+        )
+    if plan.select_sql is not None and all(own == owns[0] for own in owns[1:]):
+        fields = {field.attname: field for field in plan.fields}
+        history_params = [fields[name].get_db_prep_save(owns[0][name], db) for name in plan.own_names]
+        _insert(objs, db, history=(plan.select_sql, history_params))
+        return
+    written = _insert(objs, db)
+    pk_name = model._meta.pk.attname
+    rows = []
+    for obj, values, own in zip(objs, written, owns, strict=True):
+        own[pk_name] = obj.pk
+        rows.append(
+            [
+                values[at] if at is not None else field.get_db_prep_save(own[field.attname], db)
+                for field, at in zip(plan.fields, plan.positions, strict=True)
+            ]
+        )
+    _execute_insert(plan.model, rows, db, returning=False)  # nothing refers to history rows
 
 
 @dataclass(frozen=True)

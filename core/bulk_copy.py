@@ -22,6 +22,8 @@ from django.db import connection
 from django.db.models import Field, Model
 from django.utils import timezone
 
+from core.history import created_values
+
 
 def copy_rows(model: type[Model], rows: Sequence[Sequence], columns: Sequence[str]) -> None:
     """Stream ``rows`` (values in ``columns`` order, as psycopg adapts them) into ``model``'s table."""
@@ -122,7 +124,7 @@ def insert_new(model: type[Model], objects: Sequence[Model], *, batch_size: int 
 # New rows with their "created" history rows (bulk loads of documents: ``sales.bulk``).
 
 
-def insert_with_history(
+def copy_with_history(
     model: type[Model], objects: Sequence[Model], *, by: Model, at: Sequence[datetime] | None = None
 ) -> None:
     """Store new ``objects``, each with one "created" history row ("+", by ``by``), as
@@ -148,9 +150,8 @@ def add_history(
         return
     history = model.history.model
     fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
-    special = {"history_user_id": by.pk, "history_type": "+", "history_change_reason": None}
     rows = []
     for obj, moment in zip(objects, moments, strict=True):
-        special["history_date"] = moment
-        rows.append([special[f.attname] if f.attname in special else getattr(obj, f.attname) for f in fields])
+        own = created_values(obj, by=by, at=moment)
+        rows.append([own[f.attname] if f.attname in own else getattr(obj, f.attname) for f in fields])
     copy_rows(history, rows, [f.column for f in fields])

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Field, Model
+from simple_history.utils import get_change_reason_from_object
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -78,3 +80,17 @@ def entries(records: Iterable[Any]) -> list[Entry]:
 def history_of(instance: Model) -> list[Entry]:
     """Every history row of ``instance``, oldest first, with who made it."""
     return entries(instance.history.select_related("history_user").order_by("history_date", "history_id"))
+
+
+def created_values(obj: Model, *, by: Model | None, at: datetime) -> dict[str, Any]:
+    """The history fields of ``obj``'s "created" row as simple-history writes them when it saves
+    ``obj``: who (``obj._history_user`` if set, else ``by``), when (``obj._history_date`` if set,
+    else ``at``), the change reason and "+". The writers that store rows without ``save()``
+    (``core.rows`` one document at a time, ``core.bulk_copy`` by COPY) both take them from here."""
+    user = getattr(obj, "_history_user", by)
+    return {
+        "history_date": getattr(obj, "_history_date", at),
+        "history_user_id": user.pk if user is not None else None,
+        "history_change_reason": get_change_reason_from_object(obj),
+        "history_type": "+",
+    }

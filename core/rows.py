@@ -29,7 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 from django.utils import timezone
-from simple_history.utils import get_change_reason_from_object
+
+from core.history import created_values
 
 if TYPE_CHECKING:  # core imports nothing of ours at run time (layers in pyproject.toml)
     from accounts.models import User
@@ -297,17 +298,7 @@ def insert_with_history(objs: Sequence[Model], by: User) -> None:
     model = type(objs[0])
     plan = _history_plan(model)
     now = timezone.now()
-    owns = []
-    for obj in objs:
-        user = getattr(obj, "_history_user", by)
-        owns.append(
-            {
-                "history_date": getattr(obj, "_history_date", now),
-                "history_user_id": user.pk if user is not None else None,
-                "history_change_reason": get_change_reason_from_object(obj),
-                "history_type": "+",
-            }
-        )
+    owns = [created_values(obj, by=by, at=now) for obj in objs]
     if plan.select_sql is not None and all(own == owns[0] for own in owns[1:]):
         fields = {field.attname: field for field in plan.fields}
         history_params = [fields[name].get_db_prep_save(owns[0][name], db) for name in plan.own_names]

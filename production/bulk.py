@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.bulk_copy import insert_with_history, take_ids
+from core.bulk_copy import copy_with_history, take_ids
 from core.errors import DomainError
 from core.money import money
 from documents import lifecycle
@@ -145,11 +145,11 @@ def post_runs(*, by: User, date: date, runs: Sequence[BulkRun]) -> list[Producti
             used,
             lambda changes, kind, source=source: batch.price(changes=changes, kind=kind, source=source),
         )
-    insert_with_history(ProductionRun, documents, by=by, at=[run.created_at for run in documents])
+    copy_with_history(ProductionRun, documents, by=by, at=[run.created_at for run in documents])
     entered = [run.created_at for run, rows in zip(documents, inputs, strict=True) for _row in rows]
-    insert_with_history(RunInput, [row for rows in inputs for row in rows], by=by, at=entered)
+    copy_with_history(RunInput, [row for rows in inputs for row in rows], by=by, at=entered)
     entered = [run.created_at for run, rows in zip(documents, rejects, strict=True) for _row in rows]
-    insert_with_history(RunReject, [row for rows in rejects for row in rows], by=by, at=entered)
+    copy_with_history(RunReject, [row for rows in rejects for row in rows], by=by, at=entered)
     batch.write()
     lifecycle.notify_posted_many(ProductionRun, [run.pk for run in documents])
     return documents

@@ -41,7 +41,7 @@ from cashbook import services as cashbook_services
 from company import taxation
 from company.models import SellerProfile
 from core.bounds import MAX_PAYMENT
-from core.bulk_copy import insert_with_history, take_ids
+from core.bulk_copy import copy_with_history, take_ids
 from core.errors import DomainError, InvalidDocument
 from core.money import money
 from documents import lifecycle
@@ -171,10 +171,10 @@ def post_bills(*, by: User, date: date, bills: Sequence[BulkBill]) -> list[Sale]
     )
     for sale, rows, made in zip(sales, lines, movements, strict=True):
         cost_lines(sale, rows, made)
-    insert_with_history(Sale, sales, by=by, at=[s.created_at for s in sales])
+    copy_with_history(Sale, sales, by=by, at=[s.created_at for s in sales])
     all_lines = [line for rows in lines for line in rows]
     entered = [sale.created_at for sale, rows in zip(sales, lines, strict=True) for _line in rows]
-    insert_with_history(SaleLine, all_lines, by=by, at=entered)
+    copy_with_history(SaleLine, all_lines, by=by, at=entered)
     lifecycle.notify_posted_many(Sale, [s.pk for s in sales])
     return sales
 
@@ -260,6 +260,6 @@ def post_payments(*, by: User, date: date, payments: Sequence[BulkPayment]) -> l
     numbers = next_numbers(Payment.NUMBER_PREFIX, date, len(documents))
     for payment, number in zip(documents, numbers, strict=True):
         payment.number = number
-    insert_with_history(Payment, documents, by=by, at=[p.created_at for p in documents])
+    copy_with_history(Payment, documents, by=by, at=[p.created_at for p in documents])
     lifecycle.notify_posted_many(Payment, [p.pk for p in documents])
     return documents

@@ -222,3 +222,33 @@ def test_many_rows_of_every_kind_of_column_are_written_as_the_orm_writes_them(pl
     assert {tuple(_values(stored[s.pk], sale_skip).items()) for s in sales} == {
         tuple(_values(Sale.objects.get(pk=reference.pk), sale_skip).items())
     }
+
+
+def test_rows_and_their_history_go_as_one_statement_on_postgresql(plant, staff_user, manager_user):
+    """The lines and their history rows in one statement (PostgreSQL) or two; a row whose history
+    names its own user (``_history_user``) still gets it, through the two-statement path."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sale = Sale.objects.create(customer=plant.customer, created_by=staff_user)
+    lines = _lines(sale, plant)
+    with CaptureQueriesContext(connection) as together:
+        insert_with_history(lines, staff_user)
+    assert len(together) == (1 if connection.vendor == "postgresql" else 2)
+    assert [h.history_user_id for h in SaleLine.history.filter(sale_id=sale.pk).order_by("id")] == [
+        staff_user.pk,
+        staff_user.pk,
+    ]
+
+    other = Sale.objects.create(customer=plant.customer, created_by=staff_user)
+    own = _lines(other, plant)
+    own[1]._history_user = manager_user  # one row's history by someone else: values differ per row
+    with CaptureQueriesContext(connection) as apart:
+        insert_with_history(own, staff_user)
+    assert len(apart) == 2
+    history = SaleLine.history.filter(sale_id=other.pk).order_by("id")
+    assert [(h.id, h.history_user_id) for h in history] == [
+        (own[0].pk, staff_user.pk),
+        (own[1].pk, manager_user.pk),
+    ]
+    assert [h.quantity for h in history] == [3, 2]

@@ -364,6 +364,22 @@ class SplitBandDay(models.Model):
         return f"{self.date} {self.customer_id}/{self.created_by_id}: {self.bills}"
 
 
+class SplitCustomerDay(models.Model):
+    """``SplitBandDay`` summed over the creators: one customer's bills in the band on one date, so
+    the customers' splits of a year are a filter of these rows, not a grouping of them."""
+
+    date = models.DateField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    bills = models.IntegerField(default=0)
+    total = _money()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "customer"], name="splitcustomerday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.customer_id}: {self.bills}"
+
+
 class DocumentDay(models.Model):
     """How many documents of one type, dated on one day, one person's were posted (ever: a
     cancelled one was posted first) and how many of those were cancelled: the exceptions'

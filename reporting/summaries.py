@@ -39,6 +39,7 @@ from reporting.models import (
     SalesItemDay,
     SplitBand,
     SplitBandDay,
+    SplitCustomerDay,
     StockDay,
     WriteOffDay,
 )
@@ -352,12 +353,13 @@ def _outward_party_select(where: str, *, monthly: bool) -> str:
 
 
 # A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
-def _split_band_select(where: str) -> str:
+def _split_band_select(where: str, *, creators: bool = True) -> str:
     # Only bills whose totals lie in the kept band (``SplitBand``, one row): no row, no facts.
+    key = "s.date, s.customer_id, s.created_by_id" if creators else "s.date, s.customer_id"
     return (
-        "SELECT s.date, s.customer_id, s.created_by_id, {k} * COUNT(*), {k} * SUM(s.total) "
+        f"SELECT {key}, {{k}} * COUNT(*), {{k}} * SUM(s.total) "
         f"FROM sales_sale s JOIN {SplitBand._meta.db_table} w ON s.total BETWEEN w.low AND w.high "
-        f"WHERE {where} GROUP BY s.date, s.customer_id, s.created_by_id"
+        f"WHERE {where} GROUP BY {key}"
     )
 
 
@@ -433,6 +435,7 @@ OUTWARD_PARTY_MONTH = (
     _PARTY_SUMS,
 )
 SPLIT_DAY = (SplitBandDay._meta.db_table, ("date", "customer_id", "created_by_id"), ("bills", "total"))
+SPLIT_CUSTOMER_DAY = (SplitCustomerDay._meta.db_table, ("date", "customer_id"), ("bills", "total"))
 DOCUMENT_DAY = (DocumentDay._meta.db_table, ("date", "document", "created_by_id"), ("posted", "cancelled"))
 # A bill's customer and date ride along with its key: the row is one per bill.
 UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
@@ -498,6 +501,7 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
         due,
         *_outward(where, sign, values),
         _upsert(SPLIT_DAY, _split_band_select(where), sign, values),
+        _upsert(SPLIT_CUSTOMER_DAY, _split_band_select(where, creators=False), sign, values),
         *_document_days(Sale, ids, sign),
     ]
 
@@ -566,6 +570,11 @@ def _sales_sql(count: int, sign: int, stock: bool) -> str:
             SPLIT_DAY,
             f"SELECT d,c,u,{sums('*', 't')} FROM b JOIN {SplitBand._meta.db_table} w "
             "ON t BETWEEN w.low AND w.high GROUP BY 1,2,3",
+        ),
+        _short_upsert(
+            SPLIT_CUSTOMER_DAY,
+            f"SELECT d,c,{sums('*', 't')} FROM b JOIN {SplitBand._meta.db_table} w "
+            "ON t BETWEEN w.low AND w.high GROUP BY 1,2",
         ),
         _short_upsert(
             DOCUMENT_DAY,
@@ -830,9 +839,13 @@ def rebuild_exception_facts() -> None:
     low, high = split_band()
     SplitBand.objects.all().delete()
     SplitBand.objects.create(low=low, high=high)
-    SplitBandDay.objects.all().delete()
-    DocumentDay.objects.all().delete()
-    statements = [(_upsert_sql(*SPLIT_DAY, _split_band_select("s.status = 'posted'").format(k=1)), [])]
+    for model in (SplitBandDay, SplitCustomerDay, DocumentDay):
+        model.objects.all().delete()
+    posted = "s.status = 'posted'"
+    statements = [
+        (_upsert_sql(*SPLIT_DAY, _split_band_select(posted).format(k=1)), []),
+        (_upsert_sql(*SPLIT_CUSTOMER_DAY, _split_band_select(posted, creators=False).format(k=1)), []),
+    ]
     # The migration that adds them may run before a later document type's table exists (none to add).
     tables = connection.introspection.table_names()
     statements += [(_upsert_sql(*DOCUMENT_DAY, select), []) for select in _document_day_selects(tables)]
@@ -843,8 +856,11 @@ def rebuild_exception_facts() -> None:
 def exception_fact_differences() -> list[str]:
     """Where the exceptions' kept facts differ from a fresh count of the documents (``verify_ledger``
     reports these)."""
-    return _compare(*SPLIT_DAY, [_split_band_select("s.status = 'posted'").format(k=1)]) + _compare(
-        *DOCUMENT_DAY, _document_day_selects()
+    posted = "s.status = 'posted'"
+    return (
+        _compare(*SPLIT_DAY, [_split_band_select(posted).format(k=1)])
+        + _compare(*SPLIT_CUSTOMER_DAY, [_split_band_select(posted, creators=False).format(k=1)])
+        + _compare(*DOCUMENT_DAY, _document_day_selects())
     )
 
 

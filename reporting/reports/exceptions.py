@@ -39,7 +39,7 @@ from production.models import ProductionRun
 from purchasing.models import Purchase
 from reporting import summaries
 from reporting.charts import bar_chart
-from reporting.models import DocumentDay, SplitBandDay
+from reporting.models import DocumentDay, SplitBandDay, SplitCustomerDay
 from reporting.periods import Period
 from reporting.reports import run_medians
 from reporting.routers import reading_replica
@@ -151,9 +151,12 @@ LINKS_PER_FINDING = 6
 
 
 def _split_groups(model: type, party: str, key: str, candidates, period: Period, limit: Decimal, kept: bool):
-    """The (``key``, date) groups of the band's documents: n, together and how many parties, grouped
-    from the bills' kept facts (``SplitBandDay``, a row per date, customer and creator) when
-    ``kept``, else from the documents themselves."""
+    """The (``key``, date) groups of the band's documents: n, together and how many parties, from
+    the bills' kept facts when ``kept`` (a customer's day is one ``SplitCustomerDay`` row; a
+    creator's, a grouping of their ``SplitBandDay`` rows), else grouped from the documents."""
+    if kept and key == party:
+        rows = SplitCustomerDay.objects.filter(date__gte=period.start, date__lte=period.end)
+        return rows.values(key, "date", n=F("bills"), together=F("total"))
     if kept:
         rows = SplitBandDay.objects.filter(date__gte=period.start, date__lte=period.end, bills__gt=0)
         # A row is one (date, customer, creator): a creator's rows of a day are as many as their

@@ -90,6 +90,8 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "cashbook.cashclosing": {"total": "the cash counted, typed by whoever counts it"},
     "cashbook.flowday": {"amount": "Σ a day's money in or out of an account: payments and expenses"},
     "reporting.expenseday": {"amount": "Σ a day's expenses of a category, as entered"},
+    "reporting.splitbandday": {"total": "Σ the bills' grand totals, as printed on them"},
+    "reporting.splitcustomerday": {"total": "Σ the bills' grand totals, as printed on them"},
     **{
         f"reporting.outwardparty{span}": {
             "taxable_total": "Σ the bills' taxable value: what the customers were billed before tax",

@@ -17,6 +17,7 @@ class ReportingConfig(AppConfig):
         from inventory.verification import register_check
 
         register_check(summaries.outward_tax_differences)
+        register_check(summaries.exception_fact_differences)
         # The cached dashboard is current only while the data version stands still: every posting
         # or cancellation raises it (a posting may write its document with plain SQL), and so does
         # every saved or deleted row the dashboard reads. The document apps come earlier in

@@ -331,3 +331,70 @@ class OutwardPartyMonth(OutwardParty):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.party_gstin or 'B2C'}: {self.total}"
+
+
+class SplitBand(models.Model):
+    """The approval band, [low, high], that ``SplitBandDay`` was summed with (one row): posting adds
+    a bill there only inside this band, and the exceptions report reads the kept rows only while it
+    is the band the settings make; ``summaries.rebuild()`` sums them again for today's band."""
+
+    low = models.DecimalField(max_digits=24, decimal_places=8)
+    high = models.DecimalField(max_digits=24, decimal_places=8)
+
+    def __str__(self) -> str:
+        return f"{self.low}–{self.high}"
+
+
+class SplitBandDay(models.Model):
+    """One creator's posted bills for one customer on one date whose totals lie in ``SplitBand``:
+    threshold splitting groups these instead of every bill of the period."""
+
+    date = models.DateField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    bills = models.IntegerField(default=0)
+    total = _money()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["date", "customer", "created_by"], name="splitbandday_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.customer_id}/{self.created_by_id}: {self.bills}"
+
+
+class SplitCustomerDay(models.Model):
+    """``SplitBandDay`` summed over the creators: one customer's bills in the band on one date, so
+    the customers' splits of a year are a filter of these rows, not a grouping of them."""
+
+    date = models.DateField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    bills = models.IntegerField(default=0)
+    total = _money()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "customer"], name="splitcustomerday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.customer_id}: {self.bills}"
+
+
+class DocumentDay(models.Model):
+    """How many documents of one type, dated on one day, one person's were posted (ever: a
+    cancelled one was posted first) and how many of those were cancelled: the exceptions'
+    cancellations per person read these, and the few pending and rejected ones raw."""
+
+    date = models.DateField()
+    document = models.CharField(max_length=60)  # the type's label, e.g. "sales.sale"
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    posted = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["date", "document", "created_by"], name="documentday_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.document} {self.created_by_id}: {self.posted} / {self.cancelled}"

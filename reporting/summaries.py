@@ -26,6 +26,7 @@ from production.models import ProductionRun
 from reporting.models import (
     BillOutstanding,
     CustomerBalance,
+    DocumentDay,
     ExpenseDay,
     OutwardPartyDay,
     OutwardPartyMonth,
@@ -36,6 +37,9 @@ from reporting.models import (
     SalesCustomerDay,
     SalesCustomerMonth,
     SalesItemDay,
+    SplitBand,
+    SplitBandDay,
+    SplitCustomerDay,
     StockDay,
     WriteOffDay,
 )
@@ -349,6 +353,26 @@ def _outward_party_select(where: str, *, monthly: bool) -> str:
 
 
 # A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
+def _split_band_select(where: str, *, creators: bool = True) -> str:
+    # Only bills whose totals lie in the kept band (``SplitBand``, one row): no row, no facts.
+    key = "s.date, s.customer_id, s.created_by_id" if creators else "s.date, s.customer_id"
+    return (
+        f"SELECT {key}, {{k}} * COUNT(*), {{k}} * SUM(s.total) "
+        f"FROM sales_sale s JOIN {SplitBand._meta.db_table} w ON s.total BETWEEN w.low AND w.high "
+        f"WHERE {where} GROUP BY {key}"
+    )
+
+
+def _document_day_select(table: str, label: str, where: str, *, posted: str, cancelled: str) -> str:
+    """One document type's counts per date and creator; ``label`` is the type's label in SQL (a
+    placeholder or a literal); ``posted`` and ``cancelled`` are what each matching document adds
+    (SQL: 1, 0 or a CASE on its status)."""
+    return (
+        f"SELECT d.date, {label}, d.created_by_id, SUM({posted}), SUM({cancelled}) "
+        f"FROM {table} d WHERE {where} GROUP BY d.date, d.created_by_id"
+    )
+
+
 _RUN_KEY = "{month}, r.product_id, r.machine, r.shift"
 
 
@@ -410,6 +434,9 @@ OUTWARD_PARTY_MONTH = (
     ("month", "party_gstin", "place_of_supply"),
     _PARTY_SUMS,
 )
+SPLIT_DAY = (SplitBandDay._meta.db_table, ("date", "customer_id", "created_by_id"), ("bills", "total"))
+SPLIT_CUSTOMER_DAY = (SplitCustomerDay._meta.db_table, ("date", "customer_id"), ("bills", "total"))
+DOCUMENT_DAY = (DocumentDay._meta.db_table, ("date", "document", "created_by_id"), ("posted", "cancelled"))
 # A bill's customer and date ride along with its key: the row is one per bill.
 UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
 EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
@@ -443,6 +470,19 @@ def _document_movements(source_type: str, ids: Sequence[int], *, reversals: bool
     return [_upsert(STOCK, _stock_select(where), 1, [source_type, *values, MovementKind.REVERSAL])]
 
 
+def _document_days(model: type, ids: Sequence[int], sign: int) -> list[Statement]:
+    """These documents, just posted (+1) or cancelled (−1), into their creators' day counts: a
+    posting counts as posted, a cancelling as cancelled (the posting stays counted)."""
+    if not ids:
+        return []
+    marks, values = _ids(ids)
+    posted, cancelled = ("1", "0") if sign > 0 else ("0", "1")
+    where = f"d.id IN ({marks})"
+    select = _document_day_select(model._meta.db_table, "%s", where, posted=posted, cancelled=cancelled)
+    table, key, columns = DOCUMENT_DAY
+    return [(_upsert_sql(table, key, columns, select), [model._meta.label_lower, *values])]
+
+
 def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
     """Add (sign +1) or take away (sign −1) these bills' lines in the sales summaries."""
     if not ids:
@@ -460,6 +500,9 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(BALANCE, _billed_select(where), sign, values),
         due,
         *_outward(where, sign, values),
+        _upsert(SPLIT_DAY, _split_band_select(where), sign, values),
+        _upsert(SPLIT_CUSTOMER_DAY, _split_band_select(where, creators=False), sign, values),
+        *_document_days(Sale, ids, sign),
     ]
 
 
@@ -473,12 +516,13 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
 # stay the definition (``rebuild``, ``differences``, SQLite); the summary tests hold both equal.
 _BILL_LINES = (
     "x AS(SELECT s.id,s.date d,s.customer_id c,s.total t,s.party_gstin g,s.place_of_supply p,"
-    "s.is_inter_state i,s.taxable_total h1,s.tax_total h2,s.round_off h3,l.item_id,l.hsn_code,"
+    "s.is_inter_state i,s.taxable_total h1,s.tax_total h2,s.round_off h3,s.created_by_id u,"
+    "l.item_id,l.hsn_code,"
     "l.tax_rate,l.quantity q,l.discount,l.taxable_value v,COALESCE(l.cost,0) o,"
     "l.cgst_amount l2,l.sgst_amount l3,l.igst_amount l4,l.tax_amount l5 "
     "FROM sales_sale s JOIN sales_saleline l ON l.sale_id=s.id WHERE s.id IN({marks})),"
-    "b AS(SELECT id,d,c,t,g,p,h1,h2,h3,COUNT(*) n,SUM(q) q,SUM(v) v,SUM(o) o,"
-    "SUM(l2) l2,SUM(l3) l3,SUM(l4) l4,SUM(l5) l5 FROM x GROUP BY 1,2,3,4,5,6,7,8,9)"
+    "b AS(SELECT id,d,c,t,g,p,h1,h2,h3,u,COUNT(*) n,SUM(q) q,SUM(v) v,SUM(o) o,"
+    "SUM(l2) l2,SUM(l3) l3,SUM(l4) l4,SUM(l5) l5 FROM x GROUP BY 1,2,3,4,5,6,7,8,9,10)"
 )
 
 
@@ -521,6 +565,21 @@ def _sales_sql(count: int, sign: int, stock: bool) -> str:
         ),
         _short_upsert(OUTWARD_PARTY_DAY, f"SELECT d,g,p,{party} FROM b GROUP BY 1,2,3"),
         _short_upsert(OUTWARD_PARTY_MONTH, f"SELECT {month},g,p,{party} FROM b GROUP BY 1,2,3"),
+        # Threshold splitting's facts: the bills inside the kept band only (its one row joined).
+        _short_upsert(
+            SPLIT_DAY,
+            f"SELECT d,c,u,{sums('*', 't')} FROM b JOIN {SplitBand._meta.db_table} w "
+            "ON t BETWEEN w.low AND w.high GROUP BY 1,2,3",
+        ),
+        _short_upsert(
+            SPLIT_CUSTOMER_DAY,
+            f"SELECT d,c,{sums('*', 't')} FROM b JOIN {SplitBand._meta.db_table} w "
+            "ON t BETWEEN w.low AND w.high GROUP BY 1,2",
+        ),
+        _short_upsert(
+            DOCUMENT_DAY,
+            f"SELECT d,'{SALE_LABEL}',u,{'COUNT(*),0' if sign > 0 else '0,COUNT(*)'} FROM b GROUP BY 1,3",
+        ),
     ]
     marks = ",".join(["%s"] * count)
     if stock:  # the bills' own movements (on cancelling, their reversals), as _document_movements
@@ -633,6 +692,8 @@ def record_posting(posting: PostingContext) -> None:
         statements.append(_upsert(WRITE_OFF_DAY, _count_write_off_select("c.id = %s"), sign, [document.pk]))
     elif label == RUN_LABEL:
         statements += _runs([document.pk], sign)
+    if label != SALE_LABEL:  # a bill's counts go with its other summaries
+        statements += _document_days(type(document), [document.pk], sign)
     if lifecycle.rules_for(document).moves_stock:
         statements += _document_movements(label, [document.pk], reversals=sign < 0)
     if statements:
@@ -658,6 +719,8 @@ def record_postings(model: type, ids: Sequence[int], sign: int) -> None:
             statements += _payments(part, sign)
         elif label == RUN_LABEL:
             statements += _runs(part, sign)
+        if label != SALE_LABEL:
+            statements += _document_days(model, part, sign)
         if moves_stock:
             statements += _document_movements(label, part, reversals=sign < 0)
         if statements:
@@ -682,6 +745,8 @@ def rebuild() -> None:
         rebuild_net_costs()
     if OutwardTaxDay._meta.db_table in tables:
         rebuild_outward_tax()
+    if DocumentDay._meta.db_table in tables:
+        rebuild_exception_facts()
     if runs:
         for model in (ProductionMonth, ProductionRejectMonth, ProductionInputMonth):
             model.objects.all().delete()
@@ -732,6 +797,71 @@ def rebuild_outward_tax() -> None:
     for model in (OutwardTaxDay, OutwardPartyDay, OutwardPartyMonth):
         model.objects.all().delete()
     _execute(_outward("s.status = 'posted'", 1, []))
+
+
+def split_band() -> tuple[Decimal, Decimal]:
+    """The approval band threshold splitting looks in, from today's settings: [low, high]."""
+    from django.conf import settings
+
+    high = Decimal(settings.APPROVAL_THRESHOLD)
+    return high * settings.EXCEPTION_SPLIT_SHARE / Decimal(100), high
+
+
+def kept_split_band() -> tuple[Decimal, Decimal] | None:
+    """The band ``SplitBandDay`` was summed with, or None if there is none."""
+    row = SplitBand.objects.order_by("pk").values_list("low", "high").first()
+    return tuple(row) if row else None
+
+
+def _document_day_selects(tables: Sequence[str] | None = None) -> list[str]:
+    """``DocumentDay`` from every type's documents as they stand (of the types whose tables are in
+    ``tables``, if given): one posted, or posted and then cancelled, counts as posted; one cancelled
+    as cancelled too (a type's label is a literal)."""
+    from documents import lifecycle
+
+    return [
+        _document_day_select(
+            model._meta.db_table,
+            f"'{model._meta.label_lower}'",
+            "d.status IN ('posted', 'cancelled')",
+            posted="1",
+            cancelled="CASE WHEN d.status = 'cancelled' THEN 1 ELSE 0 END",
+        )
+        for model in lifecycle.registered_models()
+        if tables is None or model._meta.db_table in tables
+    ]
+
+
+def rebuild_exception_facts() -> None:
+    """Sum the exceptions' kept facts again from the documents: the split band's bills with today's
+    band (which becomes the kept one), and every type's posted and cancelled documents per day and
+    creator. One INSERT … SELECT … GROUP BY each, which is also how their migration fills them."""
+    low, high = split_band()
+    SplitBand.objects.all().delete()
+    SplitBand.objects.create(low=low, high=high)
+    for model in (SplitBandDay, SplitCustomerDay, DocumentDay):
+        model.objects.all().delete()
+    posted = "s.status = 'posted'"
+    statements = [
+        (_upsert_sql(*SPLIT_DAY, _split_band_select(posted).format(k=1)), []),
+        (_upsert_sql(*SPLIT_CUSTOMER_DAY, _split_band_select(posted, creators=False).format(k=1)), []),
+    ]
+    # The migration that adds them may run before a later document type's table exists (none to add).
+    tables = connection.introspection.table_names()
+    statements += [(_upsert_sql(*DOCUMENT_DAY, select), []) for select in _document_day_selects(tables)]
+    for statement in statements:  # one at a time: several add to one table
+        _execute([statement])
+
+
+def exception_fact_differences() -> list[str]:
+    """Where the exceptions' kept facts differ from a fresh count of the documents (``verify_ledger``
+    reports these)."""
+    posted = "s.status = 'posted'"
+    return (
+        _compare(*SPLIT_DAY, [_split_band_select(posted).format(k=1)])
+        + _compare(*SPLIT_CUSTOMER_DAY, [_split_band_select(posted, creators=False).format(k=1)])
+        + _compare(*DOCUMENT_DAY, _document_day_selects())
+    )
 
 
 def outward_tax_differences() -> list[str]:
@@ -803,7 +933,7 @@ def differences() -> list[str]:
     problems: list[str] = []
     for (table, key, columns), selects in checks:
         problems += _compare(table, key, columns, [select.format(k=1) for select in selects])
-    return problems + outward_tax_differences()
+    return problems + outward_tax_differences() + exception_fact_differences()
 
 
 def _fetch(sql: str, n_key: int, keep: Sequence[int] | None = None) -> dict[tuple, tuple]:

@@ -37,7 +37,9 @@ from documents.models import DocumentStatus, document_name
 from inventory.models import StockCount, StockCountLine
 from production.models import ProductionRun
 from purchasing.models import Purchase
+from reporting import summaries
 from reporting.charts import bar_chart
+from reporting.models import DocumentDay, SplitBandDay, SplitCustomerDay
 from reporting.periods import Period
 from reporting.reports import run_medians
 from reporting.routers import reading_replica
@@ -148,13 +150,36 @@ def _users(pks: Iterable[int]) -> dict[int, str]:
 LINKS_PER_FINDING = 6
 
 
-def threshold_splitting(period: Period) -> Found:
+def _split_groups(model: type, party: str, key: str, candidates, period: Period, limit: Decimal, kept: bool):
+    """The (``key``, date) groups of the band's documents: n, together and how many parties, from
+    the bills' kept facts when ``kept`` (a customer's day is one ``SplitCustomerDay`` row; a
+    creator's, a grouping of their ``SplitBandDay`` rows), else grouped from the documents."""
+    if kept and key == party:
+        rows = SplitCustomerDay.objects.filter(date__gte=period.start, date__lte=period.end)
+        return rows.values(key, "date", n=F("bills"), together=F("total"))
+    if kept:
+        rows = SplitBandDay.objects.filter(date__gte=period.start, date__lte=period.end, bills__gt=0)
+        # A row is one (date, customer, creator): a creator's rows of a day are as many as their
+        # customers, so they are counted without DISTINCT (which sorts every row).
+        return rows.values(key, "date").annotate(n=Sum("bills"), together=Sum("total"), parties=Count("pk"))
+    return candidates.values(key, "date").annotate(
+        n=Count("id"), together=Sum("total"), parties=Count(party, distinct=True)
+    )
+
+
+def threshold_splitting(period: Period, *, kept: bool | None = None) -> Found:
     """Two or more documents of one customer (supplier) or one creator on one day, each under the
-    approval limit (and at least ``EXCEPTION_SPLIT_SHARE`` % of it), together over it."""
+    approval limit (and at least ``EXCEPTION_SPLIT_SHARE`` % of it), together over it.
+
+    The bills are grouped from their kept facts while those were summed for today's band (the
+    default, ``kept=None``); after a change of the limit or the share, from the bills themselves
+    until ``summaries.rebuild()``. Purchases, which are few, are always read themselves."""
     from accounts.models import User
 
     limit = Decimal(settings.APPROVAL_THRESHOLD)
     floor = limit * settings.EXCEPTION_SPLIT_SHARE / HUNDRED
+    if kept is None:
+        kept = summaries.kept_split_band() == (floor, limit)
     total, findings = 0, []
     for model, party in ((Sale, "customer"), (Purchase, "supplier")):
         noun = PAGES[model][1]
@@ -166,11 +191,9 @@ def threshold_splitting(period: Period) -> Found:
             total__gte=floor,
         )
         for key in (party, "created_by"):
-            groups = (
-                candidates.values(key, "date")
-                .annotate(n=Count("id"), together=Sum("total"), parties=Count(party, distinct=True))
-                .filter(n__gte=2, together__gt=limit)
-            )
+            from_facts = kept and model is Sale
+            groups = _split_groups(model, party, key, candidates, period, limit, from_facts)
+            groups = groups.filter(n__gte=2, together__gt=limit)
             if key == "created_by":
                 # One creator's documents for one customer are that customer's split already.
                 groups = groups.filter(parties__gte=2)
@@ -179,9 +202,15 @@ def threshold_splitting(period: Period) -> Found:
                 # Only the count (the digest, or the page's rows are full): no group is read out.
                 total += groups.count()
                 continue
-            groups = list(groups.order_by("date", key))
-            total += len(groups)
-            shown = groups[:room]
+            ordered = groups.order_by("date", key)
+            if from_facts:
+                # A year's groups are thousands: counted in the database, only the shown read out.
+                shown = list(ordered[:room])
+                total += len(shown) if len(shown) < room else groups.count()
+            else:
+                every = list(ordered)
+                total += len(every)
+                shown = every[:room]
             if not shown:
                 continue
             pairs = {(g[key], g["date"]) for g in shown}
@@ -494,8 +523,14 @@ def price_deviations(period: Period, cache: dict | None = None) -> Found:
 # Cancellations and rejections per person -------------------------------------------------------
 
 
-def _undone_by_person(start: date, end: date) -> dict[int, dict[str, int]]:
-    """{creator id: {"made", "cancelled", "rejected"}} over every document type, dated in the range."""
+def undone_by_person(start: date, end: date, *, kept: bool = True) -> dict[int, dict[str, int]]:
+    """{creator id: {"made", "cancelled", "rejected"}} over every document type, dated in the range.
+
+    With ``kept``, the posted (ever) and cancelled ones are the kept day counts (``DocumentDay``)
+    and only the few pending and rejected documents are read (through the status index): made =
+    posted + pending + rejected, as a document leaves draft once and only for one of those."""
+    if kept:
+        return _undone_from_days(start, end)
     result: dict[int, dict[str, int]] = {}
     for model in DOCUMENT_MODELS:
         rows = (
@@ -516,13 +551,48 @@ def _undone_by_person(start: date, end: date) -> dict[int, dict[str, int]]:
     return result
 
 
-def undone_documents(period: Period) -> Found:
+def _undone_from_days(start: date, end: date) -> dict[int, dict[str, int]]:
+    result: dict[int, dict[str, int]] = {}
+
+    def add(user_id: int, made: int, cancelled: int, rejected: int) -> None:
+        into = result.setdefault(user_id, {"made": 0, "cancelled": 0, "rejected": 0})
+        into["made"] += made
+        into["cancelled"] += cancelled
+        into["rejected"] += rejected
+
+    days = (
+        DocumentDay.objects.filter(
+            date__gte=start,
+            date__lte=end,
+            document__in=[model._meta.label_lower for model in DOCUMENT_MODELS],
+            posted__gt=0,
+        )
+        .values("created_by")
+        .annotate(posted=Sum("posted"), cancelled=Sum("cancelled"))
+    )
+    for row in days:
+        add(row["created_by"], row["posted"], row["cancelled"], 0)
+    waiting = [DocumentStatus.PENDING, DocumentStatus.REJECTED]
+    for model in DOCUMENT_MODELS:
+        rows = (
+            model.objects.filter(status__in=waiting, date__gte=start, date__lte=end)
+            .values("created_by")
+            .annotate(n=Count("id"), rejected=Count("id", filter=Q(status=DocumentStatus.REJECTED)))
+        )
+        for row in rows:
+            add(row["created_by"], row["n"], 0, row["rejected"])
+    return result
+
+
+def undone_documents(period: Period, *, kept: bool = True) -> Found:
+    """People whose documents are cancelled or rejected far more often than usual (their own
+    baseline, or everyone's); ``kept=False`` counts every document of the period itself."""
     baseline_end = period.start - timedelta(days=1)
     baseline_start = baseline_end - timedelta(days=max(1, settings.EXCEPTION_BASELINE_DAYS) - 1)
-    now = _undone_by_person(period.start, period.end)
+    now = undone_by_person(period.start, period.end, kept=kept)
     if not any(r["cancelled"] + r["rejected"] >= settings.EXCEPTION_UNDONE_MIN for r in now.values()):
         return Found()  # nobody has enough to judge: the usual rates are not needed
-    before = _undone_by_person(baseline_start, baseline_end)
+    before = undone_by_person(baseline_start, baseline_end, kept=kept)
     plant_made = sum(r["made"] for r in before.values())
     plant_undone = sum(r["cancelled"] + r["rejected"] for r in before.values())
     if plant_made < 20:

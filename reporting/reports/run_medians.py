@@ -27,13 +27,22 @@ from reporting.periods import Period
 
 GROUP = "metric, machine, shift, product_id"
 
+# The window's rejects are summed in one grouped join, not one subquery per run: PostgreSQL costs
+# 11,595 subqueries (a year at five million bill lines) above ``jit_above_cost`` and spends some
+# 60 ms compiling the statement before it reads a row. The join is of the tables themselves (not
+# of a CTE), so the planner estimates it; the window's three parameters come twice (``_window_params``).
 BASE_SQL = f"""
 WITH runs AS (
     SELECT r.id, r.number, r.date, r.machine, r.shift, r.product_id, r.created_by_id,
-           100.0 * r.good_quantity / (r.good_quantity + COALESCE(
-               (SELECT SUM(j.quantity) FROM {{reject}} j WHERE j.run_id = r.id), 0)) AS yield_pct,
+           100.0 * r.good_quantity / (r.good_quantity + COALESCE(x.quantity, 0)) AS yield_pct,
            1.0 * r.conversion_cost / r.good_quantity AS conversion
     FROM {{run}} r
+    LEFT JOIN (
+        SELECT j.run_id, SUM(j.quantity) AS quantity
+        FROM {{reject}} j JOIN {{run}} w ON w.id = j.run_id
+        WHERE w.status = %s AND w.date >= %s AND w.date <= %s
+        GROUP BY j.run_id
+    ) x ON x.run_id = r.id
     WHERE r.status = %s AND r.date >= %s AND r.date <= %s
 ),
 facts AS (
@@ -126,10 +135,15 @@ def _sql(tail: str) -> str:
     )
 
 
+def _window_params(window: Period) -> list:
+    """The posted runs of ``window``, once for the rejects' sums and once for the runs."""
+    return [DocumentStatus.POSTED.value, window.start, window.end] * 2
+
+
 def group_medians(window: Period) -> dict[tuple[str, str, str, int], tuple[Decimal, Decimal, int]]:
     """{(metric, machine, shift, bottle id): (median, MAD, runs)} over the posted runs in ``window``."""
     with connection.cursor() as cursor:
-        cursor.execute(_sql(GROUPS_SQL), [DocumentStatus.POSTED.value, window.start, window.end])
+        cursor.execute(_sql(GROUPS_SQL), _window_params(window))
         return {
             (metric, machine, shift, product): (_decimal(m), _decimal(mad), int(n))
             for metric, machine, shift, product, m, mad, n in cursor.fetchall()
@@ -153,9 +167,7 @@ def outliers(
     """
     # Floats, not Decimals: SQLite compares a number with a text parameter as text.
     params = [
-        DocumentStatus.POSTED.value,
-        window.start,
-        window.end,
+        *_window_params(window),
         period.start,
         period.end,
         min_runs,

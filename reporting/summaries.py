@@ -352,7 +352,6 @@ def _outward_party_select(where: str, *, monthly: bool) -> str:
     )
 
 
-# A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
 def _split_band_select(where: str, *, creators: bool = True) -> str:
     # Only bills whose totals lie in the kept band (``SplitBand``, one row): no row, no facts.
     key = "s.date, s.customer_id, s.created_by_id" if creators else "s.date, s.customer_id"
@@ -373,6 +372,7 @@ def _document_day_select(table: str, label: str, where: str, *, posted: str, can
     )
 
 
+# A run's figures by month, bottle, machine and shift; its rejects by reason, its inputs by item.
 _RUN_KEY = "{month}, r.product_id, r.machine, r.shift"
 
 

@@ -150,7 +150,7 @@ def _users(pks: Iterable[int]) -> dict[int, str]:
 LINKS_PER_FINDING = 6
 
 
-def _split_groups(model: type, party: str, key: str, candidates, period: Period, limit: Decimal, kept: bool):
+def _split_groups(party: str, key: str, candidates, period: Period, kept: bool):
     """The (``key``, date) groups of the band's documents: n, together and how many parties, from
     the bills' kept facts when ``kept`` (a customer's day is one ``SplitCustomerDay`` row; a
     creator's, a grouping of their ``SplitBandDay`` rows), else grouped from the documents."""
@@ -176,8 +176,7 @@ def threshold_splitting(period: Period, *, kept: bool | None = None) -> Found:
     until ``summaries.rebuild()``. Purchases, which are few, are always read themselves."""
     from accounts.models import User
 
-    limit = Decimal(settings.APPROVAL_THRESHOLD)
-    floor = limit * settings.EXCEPTION_SPLIT_SHARE / HUNDRED
+    floor, limit = summaries.split_band()
     if kept is None:
         kept = summaries.kept_split_band() == (floor, limit)
     total, findings = 0, []
@@ -192,7 +191,7 @@ def threshold_splitting(period: Period, *, kept: bool | None = None) -> Found:
         )
         for key in (party, "created_by"):
             from_facts = kept and model is Sale
-            groups = _split_groups(model, party, key, candidates, period, limit, from_facts)
+            groups = _split_groups(party, key, candidates, period, from_facts)
             groups = groups.filter(n__gte=2, together__gt=limit)
             if key == "created_by":
                 # One creator's documents for one customer are that customer's split already.

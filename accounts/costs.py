@@ -42,6 +42,8 @@ COST_FIELDS: dict[str, frozenset[str]] = {
     # A month's runs at cost: what their inputs and each input item consumed were worth.
     "reporting.productionmonth": frozenset({"input_value", "conversion", "scrap"}),
     "reporting.productioninputmonth": frozenset({"value"}),
+    # A run's conversion cost (labour and power), as the run carries it.
+    "reporting.runoutcome": frozenset({"conversion"}),
 }
 
 # Tax on a document is not a cost (DESIGN §4): whoever enters the document sees it.

@@ -113,7 +113,7 @@ REPORTS = {
             "Exceptions",
             "Split bills, sales below cost, big discounts, odd prices, back-dated and late-night entries, "
             "count variances, production outliers and payments worth a second look, each with its reason.",
-            lambda d: exceptions.build(d["period"]),
+            lambda d: exceptions.build(d["period"], exceptions.PAGE_ROWS if d.get("on_page") else None),
         ),
     ]
 }

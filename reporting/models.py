@@ -192,6 +192,33 @@ class ProductionMonth(models.Model):
         return f"{self.month:%Y-%m} {self.product_id} {self.machine} {self.shift}: {self.good}"
 
 
+class RunOutcome(models.Model):
+    """One posted run's good and rejected bottles and conversion cost, with what it is grouped by:
+    the exceptions' run medians and machine trend read one narrow row a run here, where they summed
+    every run's rejects first. ``runs`` is 1 while the run stands and 0 once it is cancelled (the
+    row stays, as a summary's rows do); a run's date, machine, shift, bottle and creator are copied
+    from it once."""
+
+    run = models.OneToOneField(
+        "production.ProductionRun", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    date = models.DateField()
+    machine = models.CharField(max_length=40)
+    shift = models.CharField(max_length=10)
+    product = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    runs = models.IntegerField(default=0)
+    good = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    conversion = _money()
+
+    class Meta:
+        indexes = [models.Index(fields=["date"], condition=models.Q(runs__gt=0), name="runoutcome_standing")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.machine} {self.shift}: {self.good} good, {self.rejected} rejected"
+
+
 class ProductionRejectMonth(models.Model):
     """Σ rejects of one reason in the runs that ``ProductionMonth`` sums."""
 

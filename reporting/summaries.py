@@ -34,6 +34,7 @@ from reporting.models import (
     ProductionInputMonth,
     ProductionMonth,
     ProductionRejectMonth,
+    RunOutcome,
     SalesCustomerDay,
     SalesCustomerMonth,
     SalesItemDay,
@@ -395,6 +396,16 @@ def _run_rejects_month_select(where: str) -> str:
     )
 
 
+def _run_outcome_select(where: str) -> str:
+    # One row a run: its rejects summed here once, so the exceptions never sum them again.
+    return (
+        "SELECT r.id, r.date, r.machine, r.shift, r.product_id, r.created_by_id, {k}, "
+        "{k} * r.good_quantity, "
+        "{k} * COALESCE((SELECT SUM(j.quantity) FROM production_runreject j WHERE j.run_id = r.id), 0), "
+        f"{{k}} * r.conversion_cost FROM production_productionrun r WHERE {where}"
+    )
+
+
 def _run_inputs_month_select(where: str) -> str:
     key = _RUN_KEY.format(month=_month_of("r.date"))
     return (
@@ -423,6 +434,11 @@ RUN_SUMS = ("runs", "good", "input_value", "conversion", "scrap")
 RUNS_MONTH = (ProductionMonth._meta.db_table, _RUN_COLUMNS, RUN_SUMS)
 REJECTS_MONTH = (ProductionRejectMonth._meta.db_table, (*_RUN_COLUMNS, "reason"), ("quantity",))
 INPUTS_MONTH = (ProductionInputMonth._meta.db_table, (*_RUN_COLUMNS, "item_id"), ("quantity", "value"))
+RUN_OUTCOME = (
+    RunOutcome._meta.db_table,
+    ("run_id", "date", "machine", "shift", "product_id", "created_by_id"),
+    ("runs", "good", "rejected", "conversion"),
+)
 OUTWARD_TAX = (
     OutwardTaxDay._meta.db_table,
     ("date", "hsn_code", "tax_rate", "b2b", "place_of_supply", "is_inter_state"),
@@ -438,7 +454,7 @@ SPLIT_DAY = (SplitBandDay._meta.db_table, ("date", "customer_id", "created_by_id
 SPLIT_CUSTOMER_DAY = (SplitCustomerDay._meta.db_table, ("date", "customer_id"), ("bills", "total"))
 DOCUMENT_DAY = (DocumentDay._meta.db_table, ("date", "document", "created_by_id"), ("posted", "cancelled"))
 # A bill's customer and date ride along with its key: the row is one per bill.
-UNIQUE_BY = {BILL_DUE[0]: ("sale_id",)}
+UNIQUE_BY = {BILL_DUE[0]: ("sale_id",), RUN_OUTCOME[0]: ("run_id",)}
 EXPENSE_DAY = (ExpenseDay._meta.db_table, ("date", "category_id"), ("amount", "expenses"))
 WRITE_OFF_DAY = (WriteOffDay._meta.db_table, ("date",), ("count_write_offs", "scrapped"))
 
@@ -649,6 +665,7 @@ def _runs(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(RUNS_MONTH, _runs_month_select(where), sign, values),
         _upsert(REJECTS_MONTH, _run_rejects_month_select(where), sign, values),
         _upsert(INPUTS_MONTH, _run_inputs_month_select(where), sign, values),
+        _upsert(RUN_OUTCOME, _run_outcome_select(where), sign, values),
     ]
 
 
@@ -747,6 +764,8 @@ def rebuild() -> None:
         rebuild_outward_tax()
     if DocumentDay._meta.db_table in tables:
         rebuild_exception_facts()
+    if RunOutcome._meta.db_table in tables:
+        rebuild_run_outcomes()
     if runs:
         for model in (ProductionMonth, ProductionRejectMonth, ProductionInputMonth):
             model.objects.all().delete()
@@ -853,6 +872,13 @@ def rebuild_exception_facts() -> None:
         _execute([statement])
 
 
+def rebuild_run_outcomes() -> None:
+    """Copy every posted run's outcome again (one INSERT … SELECT, which is also how its migration
+    fills the table)."""
+    RunOutcome.objects.all().delete()
+    _apply(RUN_OUTCOME, _run_outcome_select("r.status = 'posted'"), 1, [])
+
+
 def exception_fact_differences() -> list[str]:
     """Where the exceptions' kept facts differ from a fresh count of the documents (``verify_ledger``
     reports these)."""
@@ -861,6 +887,7 @@ def exception_fact_differences() -> list[str]:
         _compare(*SPLIT_DAY, [_split_band_select(posted).format(k=1)])
         + _compare(*SPLIT_CUSTOMER_DAY, [_split_band_select(posted, creators=False).format(k=1)])
         + _compare(*DOCUMENT_DAY, _document_day_selects())
+        + _compare(*RUN_OUTCOME, [_run_outcome_select("r.status = 'posted'").format(k=1)])
     )
 
 

@@ -39,7 +39,7 @@ from production.models import ProductionRun
 from purchasing.models import Purchase
 from reporting import summaries
 from reporting.charts import bar_chart
-from reporting.models import DocumentDay, SplitBandDay, SplitCustomerDay
+from reporting.models import DocumentDay, RunOutcome, SplitBandDay, SplitCustomerDay
 from reporting.periods import Period
 from reporting.reports import run_medians
 from reporting.routers import reading_replica
@@ -107,15 +107,25 @@ def _link(model: type, pk: int, number: str | None) -> tuple[str, str]:
     return (label, _address(name, pk))
 
 
-# Set while only the counts are wanted (``findings_by_check``: the digest, the dashboard): no
-# finding is then read or written out, only how many there are.
-_COUNTING: ContextVar[bool] = ContextVar("exceptions_counting", default=False)
+# How many findings each check reads out: 0 while only the counts are wanted
+# (``findings_by_check``: the digest, the dashboard), ``PAGE_ROWS`` for the screen; None (the
+# default) is ``EXCEPTION_MAX_ROWS``, for the print view, CSV and XLSX.
+_SHOWN: ContextVar[int | None] = ContextVar("exceptions_shown", default=None)
+
+# The screen lists this many findings of each check: the owner reads the top of each and the
+# summary's counts, and a year's page then costs about what a month's does (a year at five
+# million bill lines has tens of thousands of findings). The print view and the exports list up to
+# EXCEPTION_MAX_ROWS.
+PAGE_ROWS = 50
+
+
+def _max_rows() -> int:
+    return max(1, settings.EXCEPTION_MAX_ROWS)
 
 
 def _limit() -> int:
-    if _COUNTING.get():
-        return 0
-    return max(1, settings.EXCEPTION_MAX_ROWS)
+    shown = _SHOWN.get()
+    return _max_rows() if shown is None else shown
 
 
 def _amount(value: Any) -> str:
@@ -891,39 +901,30 @@ def run_outliers(period: Period) -> Found:
 
 
 def _trend_rows(period: Period) -> list[dict]:
-    """Per machine: yield in the earlier and later half of the window, from the database's sums."""
+    """Per machine: yield in the earlier and later half of the window, from the runs' kept outcomes."""
     window = _window(period)
     middle = window.start + timedelta(days=window.days // 2)
-    runs = ProductionRun.objects.filter(
-        status=DocumentStatus.POSTED, date__gte=window.start, date__lte=window.end
-    )
     early, late = Q(date__lt=middle), Q(date__gte=middle)
     made = {
         r["machine"]: r
-        for r in runs.values("machine").annotate(
-            early_runs=Count("id", filter=early),
-            late_runs=Count("id", filter=late),
-            early_good=Sum("good_quantity", filter=early),
-            late_good=Sum("good_quantity", filter=late),
-        )
-    }
-    from production.models import RunReject
-
-    rejected = {
-        r["run__machine"]: r
-        for r in RunReject.objects.filter(run__in=runs)
-        .values("run__machine")
+        for r in RunOutcome.objects.filter(runs__gt=0, date__gte=window.start, date__lte=window.end)
+        .values("machine")
         .annotate(
-            early=Sum("quantity", filter=Q(run__date__lt=middle)),
-            late=Sum("quantity", filter=Q(run__date__gte=middle)),
+            early_runs=Count("pk", filter=early),
+            late_runs=Count("pk", filter=late),
+            early_good=Sum("good", filter=early),
+            late_good=Sum("good", filter=late),
+            early_rejected=Sum("rejected", filter=early),
+            late_rejected=Sum("rejected", filter=late),
         )
+        .order_by()
     }
     rows = []
     for machine in sorted(made):
-        r, j = made[machine], rejected.get(machine, {})
+        r = made[machine]
         early_good, late_good = int(r["early_good"] or 0), int(r["late_good"] or 0)
-        early_yield = percent(early_good, early_good + int(j.get("early") or 0))
-        late_yield = percent(late_good, late_good + int(j.get("late") or 0))
+        early_yield = percent(early_good, early_good + int(r["early_rejected"] or 0))
+        late_yield = percent(late_good, late_good + int(r["late_rejected"] or 0))
         change = late_yield - early_yield if early_yield is not None and late_yield is not None else None
         rows.append(
             {
@@ -1075,12 +1076,12 @@ def run_checks(period: Period, cache: dict | None = None) -> dict[str, Found]:
 
 def findings_by_check(start: date, end: date) -> dict[str, int]:
     """{check key: how many findings} for ``start``–``end``, in the report's order."""
-    token = _COUNTING.set(True)
+    token = _SHOWN.set(0)
     try:
         with reading_replica():
             return {key: found.total for key, found in run_checks(Period(start, end)).items()}
     finally:
-        _COUNTING.reset(token)
+        _SHOWN.reset(token)
 
 
 def count_findings(start: date, end: date) -> int:
@@ -1112,9 +1113,16 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
     }
 
 
-def build(period: Period) -> Report:
+def build(period: Period, shown: int | None = None) -> Report:
+    """The report; ``shown``: list at most that many findings of each check (``PAGE_ROWS`` on the
+    screen), else ``EXCEPTION_MAX_ROWS``. The summary counts every finding either way."""
     cache: dict = {}
-    results = run_checks(period, cache)
+    token = _SHOWN.set(None if shown is None else min(shown, _max_rows()))
+    try:
+        results = run_checks(period, cache)
+        limit = _limit()
+    finally:
+        _SHOWN.reset(token)
     rows = [_finding_row(f) for found in results.values() for f in found.findings]
     summary_rows = [
         {"check": TITLES[key], "found": found.total, "shown": len(found.findings)}
@@ -1134,8 +1142,13 @@ def build(period: Period) -> Report:
     ]
     window = _window(period)
     notes = [
-        f"{total:,} finding{'s' if total != 1 else ''}. Each check shows at most "
-        f"{_limit():,} (EXCEPTION_MAX_ROWS); the summary gives every count.",
+        f"{total:,} finding{'s' if total != 1 else ''}. Each check shows at most {limit:,}"
+        + (
+            " (EXCEPTION_MAX_ROWS)"
+            if limit == _max_rows()
+            else f" here; the print view, CSV and XLSX up to {_max_rows():,} (EXCEPTION_MAX_ROWS)"
+        )
+        + "; the summary gives every count.",
         "Runs are compared with the median of their machine, shift and bottle from "
         f"{window.start.isoformat()} (median absolute deviation, modified z-score above "
         f"{_number(settings.EXCEPTION_RUN_Z_LIMIT)}); prices with each item's default price.",

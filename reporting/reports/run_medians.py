@@ -5,12 +5,17 @@ mixing bottles would make every large one an outlier), over a bounded trailing w
 the median absolute deviation (MAD): one bad run moves neither the median nor the MAD, where it would
 drag a mean and a standard deviation towards itself and hide.
 
-Why plain SQL: the ORM cannot take a median of window-ranked rows and then a median of the
-deviations from it. Why not PostgreSQL's ``percentile_cont``: SQLite has none; ranking with
-``ROW_NUMBER()`` and averaging the middle one or two rows is the same median on both, so one
-statement serves both databases. The window holds a few thousand runs at most (four machines, three
-shifts, a run a shift), so ranking it is cheap. ``tests`` compare its medians with Python's
-``statistics.median`` over the same runs.
+The runs are read from their kept outcomes (``reporting.RunOutcome``: one narrow row a posted run,
+its rejects already summed), as doubles: a year's ranking compares thousands of them, and a
+numeric's compare costs several times a double's, for medians shown to a tenth of a point.
+
+Why plain SQL: the ORM cannot take a median of a group and then a median of the deviations from
+it. On PostgreSQL the two medians are ``percentile_cont(0.5)``, which sorts each group's values
+alone, and both metrics are taken in the same pass over the runs. SQLite has no such aggregate:
+there the runs are ranked with ``ROW_NUMBER()`` and the middle one or two rows averaged, the same
+median. Both statements end in the same two CTEs (``grouped``: each group's median, MAD and runs;
+``judged``: each run's value beside its group's) and share the queries on them; ``tests`` compare
+the medians with Python's ``statistics.median`` over the same runs, on both databases.
 """
 
 from __future__ import annotations
@@ -21,36 +26,66 @@ from decimal import Decimal
 
 from django.db import connection
 
-from documents.models import DocumentStatus
-from production.models import ProductionRun, RunReject
+from production.models import ProductionRun
+from reporting.models import RunOutcome
 from reporting.periods import Period
 
 GROUP = "metric, machine, shift, product_id"
+SAME_GROUP = "{a}.machine = {b}.machine AND {a}.shift = {b}.shift AND {a}.product_id = {b}.product_id"
 
-# The window's rejects are summed in one grouped join, not one subquery per run: PostgreSQL costs
-# 11,595 subqueries (a year at five million bill lines) above ``jit_above_cost`` and spends some
-# 60 ms compiling the statement before it reads a row. The join is of the tables themselves (not
-# of a CTE), so the planner estimates it; the window's three parameters come twice (``_window_params``).
-BASE_SQL = f"""
-WITH runs AS (
-    SELECT r.id, r.number, r.date, r.machine, r.shift, r.product_id, r.created_by_id,
-           100.0 * r.good_quantity / (r.good_quantity + COALESCE(x.quantity, 0)) AS yield_pct,
-           1.0 * r.conversion_cost / r.good_quantity AS conversion
-    FROM {{run}} r
-    LEFT JOIN (
-        SELECT j.run_id, SUM(j.quantity) AS quantity
-        FROM {{reject}} j JOIN {{run}} w ON w.id = j.run_id
-        WHERE w.status = %s AND w.date >= %s AND w.date <= %s
-        GROUP BY j.run_id
-    ) x ON x.run_id = r.id
-    WHERE r.status = %s AND r.date >= %s AND r.date <= %s
+# The posted runs of the window: its two parameters. ``{text}`` is how the machine and shift are
+# compared: on PostgreSQL bytewise (``COLLATE "C"``), as grouping needs only equality and a
+# sort in the database's language collation costs several times as much.
+RUNS_SELECT = """
+    SELECT o.run_id AS id, o.date, o.machine{text} AS machine, o.shift{text} AS shift, o.product_id,
+           o.created_by_id,
+           CAST(o.good AS DOUBLE PRECISION) * 100 / (o.good + o.rejected) AS yield_pct,
+           CAST(o.conversion AS DOUBLE PRECISION) / o.good AS conversion
+    FROM {outcome} o
+    WHERE o.runs > 0 AND o.date >= %s AND o.date <= %s
+"""
+
+# ``NOT MATERIALIZED``: each step reads the runs as a subquery of the table, which PostgreSQL
+# estimates from its statistics. A materialised CTE has none; a year's runs then looked like a
+# handful, and joining them back to their groups became a nested loop over every pair (100 ms).
+POSTGRESQL_SQL = f"""
+WITH runs AS NOT MATERIALIZED ({RUNS_SELECT}),
+medians AS (
+    SELECT machine, shift, product_id, COUNT(*) AS n,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY yield_pct) AS yield_m,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY conversion) AS conversion_m
+    FROM runs GROUP BY machine, shift, product_id
 ),
+spreads AS (
+    SELECT d.machine, d.shift, d.product_id, d.n, d.yield_m, d.conversion_m,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ABS(r.yield_pct - d.yield_m)) AS yield_mad,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ABS(r.conversion - d.conversion_m)) AS conversion_mad
+    FROM runs r JOIN medians d ON {SAME_GROUP.format(a="d", b="r")}
+    GROUP BY d.machine, d.shift, d.product_id, d.n, d.yield_m, d.conversion_m
+),
+grouped AS (
+    SELECT x.metric, s.machine, s.shift, s.product_id, x.m, x.mad, s.n
+    FROM spreads s CROSS JOIN LATERAL (
+        VALUES ('yield', s.yield_m, s.yield_mad), ('conversion', s.conversion_m, s.conversion_mad)
+    ) AS x (metric, m, mad)
+),
+judged AS (
+    SELECT r.id, r.date, r.created_by_id, r.machine, r.shift, r.product_id, s.n, x.metric, x.v, x.m, x.mad
+    FROM runs r JOIN spreads s ON {SAME_GROUP.format(a="s", b="r")}
+    CROSS JOIN LATERAL (
+        VALUES ('yield', r.yield_pct, s.yield_m, s.yield_mad),
+               ('conversion', r.conversion, s.conversion_m, s.conversion_mad)
+    ) AS x (metric, v, m, mad)
+)
+"""
+
+SQLITE_SQL = f"""
+WITH runs AS ({RUNS_SELECT}),
 facts AS (
-    SELECT id, number, created_by_id, date, machine, shift, product_id, 'yield' AS metric, yield_pct AS v
+    SELECT id, created_by_id, date, machine, shift, product_id, 'yield' AS metric, yield_pct AS v
     FROM runs
     UNION ALL
-    SELECT id, number, created_by_id, date, machine, shift, product_id, 'conversion' AS metric,
-           conversion AS v
+    SELECT id, created_by_id, date, machine, shift, product_id, 'conversion' AS metric, conversion AS v
     FROM runs
 ),
 ranked AS (
@@ -68,37 +103,36 @@ deviations AS (
     SELECT f.metric, f.machine, f.shift, f.product_id, ABS(f.v - d.m) AS dev, d.n,
            ROW_NUMBER() OVER (PARTITION BY f.metric, f.machine, f.shift, f.product_id
                               ORDER BY ABS(f.v - d.m)) AS k
-    FROM facts f JOIN medians d
-      ON d.metric = f.metric AND d.machine = f.machine AND d.shift = f.shift
-     AND d.product_id = f.product_id
+    FROM facts f JOIN medians d ON d.metric = f.metric AND {SAME_GROUP.format(a="d", b="f")}
 ),
 mads AS (
     SELECT {GROUP}, AVG(dev) AS mad
     FROM deviations WHERE k IN ((n + 1) / 2, (n + 2) / 2)
     GROUP BY {GROUP}
+),
+grouped AS (
+    SELECT d.metric, d.machine, d.shift, d.product_id, d.m, a.mad, d.n
+    FROM medians d JOIN mads a ON a.metric = d.metric AND {SAME_GROUP.format(a="a", b="d")}
+),
+judged AS (
+    SELECT f.id, f.date, f.created_by_id, f.machine, f.shift, f.product_id, g.n, f.metric, f.v, g.m, g.mad
+    FROM facts f JOIN grouped g ON g.metric = f.metric AND {SAME_GROUP.format(a="g", b="f")}
 )
 """
 
-GROUPS_SQL = f"""
-SELECT d.metric, d.machine, d.shift, d.product_id, d.m, a.mad, d.n
-FROM medians d JOIN mads a USING ({GROUP})
-"""
+GROUPS_SQL = "SELECT metric, machine, shift, product_id, m, mad, n FROM grouped"
 
-# Each fact carries its run's number and creator: joining the runs back by id made PostgreSQL,
-# which cannot estimate the CTEs' joins, scan every run once per fact (1.5 s for a year's runs).
+# The few runs found are joined to their numbers, bottles and creators after the filter.
 OUTLIERS_SQL = """
-SELECT f.id, f.number, f.date, f.machine, f.shift, p.sku, u.username, f.metric, f.v, d.m, a.mad, d.n
-FROM facts f
-JOIN medians d ON d.metric = f.metric AND d.machine = f.machine AND d.shift = f.shift
-              AND d.product_id = f.product_id
-JOIN mads a ON a.metric = f.metric AND a.machine = f.machine AND a.shift = f.shift
-           AND a.product_id = f.product_id
-JOIN {item} p ON p.id = f.product_id
-JOIN {user} u ON u.id = f.created_by_id
-WHERE f.date >= %s AND f.date <= %s AND d.n >= %s
-  AND ABS(f.v - d.m) > CASE WHEN f.metric = 'yield' THEN %s ELSE ABS(d.m) * %s END
-  AND (a.mad = 0 OR 0.6745 * ABS(f.v - d.m) > %s * a.mad)
-ORDER BY f.date, f.id, f.metric DESC
+SELECT j.id, r.number, j.date, j.machine, j.shift, p.sku, u.username, j.metric, j.v, j.m, j.mad, j.n
+FROM judged j
+JOIN {run} r ON r.id = j.id
+JOIN {item} p ON p.id = j.product_id
+JOIN {user} u ON u.id = j.created_by_id
+WHERE j.date >= %s AND j.date <= %s AND j.n >= %s
+  AND ABS(j.v - j.m) > CASE WHEN j.metric = 'yield' THEN %s ELSE ABS(j.m) * %s END
+  AND (j.mad = 0 OR 0.6745 * ABS(j.v - j.m) > %s * j.mad)
+ORDER BY j.date, j.id, j.metric DESC
 """
 
 
@@ -127,23 +161,20 @@ def _sql(tail: str) -> str:
     from accounts.models import User
     from inventory.models import Item
 
-    return (BASE_SQL + tail).format(
+    postgresql = connection.vendor == "postgresql"
+    return ((POSTGRESQL_SQL if postgresql else SQLITE_SQL) + tail).format(
+        text=' COLLATE "C"' if postgresql else "",
+        outcome=RunOutcome._meta.db_table,
         run=ProductionRun._meta.db_table,
-        reject=RunReject._meta.db_table,
         item=Item._meta.db_table,
         user=User._meta.db_table,
     )
 
 
-def _window_params(window: Period) -> list:
-    """The posted runs of ``window``, once for the rejects' sums and once for the runs."""
-    return [DocumentStatus.POSTED.value, window.start, window.end] * 2
-
-
 def group_medians(window: Period) -> dict[tuple[str, str, str, int], tuple[Decimal, Decimal, int]]:
     """{(metric, machine, shift, bottle id): (median, MAD, runs)} over the posted runs in ``window``."""
     with connection.cursor() as cursor:
-        cursor.execute(_sql(GROUPS_SQL), _window_params(window))
+        cursor.execute(_sql(GROUPS_SQL), [window.start, window.end])
         return {
             (metric, machine, shift, product): (_decimal(m), _decimal(mad), int(n))
             for metric, machine, shift, product, m, mad, n in cursor.fetchall()
@@ -167,7 +198,8 @@ def outliers(
     """
     # Floats, not Decimals: SQLite compares a number with a text parameter as text.
     params = [
-        *_window_params(window),
+        window.start,
+        window.end,
         period.start,
         period.end,
         min_runs,

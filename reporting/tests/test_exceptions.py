@@ -322,3 +322,30 @@ def test_purchases_split_by_one_creator_are_found(clean, plant, staff_user):
         _entered_at(purchase, today)
     assert all(p.status == "posted" for p in Purchase.objects.filter(pk__in=[p.pk for p in pair]))
     assert _found(clean["period"]) == {"threshold-split": {p.number for p in pair}}
+
+
+def test_the_screen_lists_the_first_findings_of_each_check_and_the_exports_list_more(
+    planted, plant, staff_user, owner_client, monkeypatch
+):
+    """Five more after-hours bills: the screen (three a check here) lists three, with every one
+    counted in the summary; the print view and the CSV list them all."""
+    today = planted["period"].end
+    for _ in range(5):
+        bill = plant.sell(staff_user, (plant.bottle, 10, "5.00"), date=today)
+        _entered_at(bill, today, time(23, 10))
+    expected = exceptions.after_hours(planted["period"]).total
+    assert expected >= 5
+    monkeypatch.setattr(exceptions, "PAGE_ROWS", 3)
+    params = {"start": planted["period"].start.isoformat(), "end": planted["period"].end.isoformat()}
+    url = reverse("reporting:exceptions")
+    on_screen = owner_client.get(url, params)
+    page = on_screen.content.decode()
+    assert page.count("outside working hours (") == 3
+    assert "Each check shows at most 3 here; the print view, CSV and XLSX up to 500" in page
+    summary = on_screen.context["report"].table("summary").rows
+    after = next(row for row in summary if row["check"] == exceptions.TITLES["after-hours"])
+    assert (after["found"], after["shown"]) == (expected, 3)
+    printed = owner_client.get(url, {**params, "print": "1"}).content.decode()
+    assert printed.count("outside working hours (") == expected
+    streamed = owner_client.get(url, {**params, "export": "csv"}).streaming_content
+    assert b"".join(streamed).decode().count("outside working hours (") == expected

@@ -77,18 +77,20 @@ def per_party(open_bills: QuerySet, party: str, end: date) -> dict[int, dict]:
     return {row[party]: {key: money(row[key]) for key in (*KEYS, CREDIT)} for row in rows}
 
 
-# The open bills (customer_id, date, outstanding) summed into the buckets by customer.
+# The open bills (customer_id, date, outstanding) summed by customer and bucket: each bill is put in
+# one bucket (a settled one, paid above its total, in the credit) and added once, where a sum per
+# bucket would add every bill five times (a year's open bills are tens of thousands). Buckets are
+# numbered as ``_SUMMED``.
 BUCKETS_SQL = """
 SELECT customer_id,
-       SUM(CASE WHEN outstanding > 0 AND date > %s THEN outstanding ELSE 0 END),
-       SUM(CASE WHEN outstanding > 0 AND date <= %s AND date > %s THEN outstanding ELSE 0 END),
-       SUM(CASE WHEN outstanding > 0 AND date <= %s AND date > %s THEN outstanding ELSE 0 END),
-       SUM(CASE WHEN outstanding > 0 AND date <= %s THEN outstanding ELSE 0 END),
-       SUM(CASE WHEN outstanding < 0 THEN -outstanding ELSE 0 END)
+       CASE WHEN outstanding < 0 THEN 4 WHEN date > %s THEN 0 WHEN date > %s THEN 1
+            WHEN date > %s THEN 2 ELSE 3 END,
+       SUM(outstanding)
 FROM open_bills
 WHERE outstanding <> 0
-GROUP BY customer_id
+GROUP BY 1, 2
 """
+_SUMMED = (*KEYS, CREDIT)
 
 # Receivables from the rows themselves: every posted bill up to the date against the payments and
 # credit notes made on it, as one hash join of grouped scans. It reads every bill and payment ever
@@ -168,12 +170,16 @@ SELECT (SELECT MAX(p.date) FROM sales_payment p WHERE p.status = 'posted' AND p.
 def _receivables(sql: str, end: date, leading: int) -> dict[int, dict]:
     from django.db import connection
 
-    d30, d60, d90 = _cutoffs(end)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [end] * leading + [d30, d30, d60, d60, d90, d90])
+        cursor.execute(sql, [end] * leading + list(_cutoffs(end)))
         rows = cursor.fetchall()
-    keys = (*KEYS, CREDIT)
-    return {row[0]: {key: money(value) for key, value in zip(keys, row[1:], strict=True)} for row in rows}
+    zero = money(0)
+    found: dict[int, dict] = {}
+    for customer_id, bucket, amount in rows:
+        into = found.setdefault(customer_id, dict.fromkeys(_SUMMED, zero))
+        # The credit is what the settled bills were paid above their totals: a positive figure.
+        into[_SUMMED[bucket]] = money(-amount if _SUMMED[bucket] == CREDIT else amount)
+    return found
 
 
 def receivables_per_customer(end: date) -> dict[int, dict]:

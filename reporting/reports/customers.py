@@ -52,26 +52,60 @@ def split_months(start: date, end: date | None) -> tuple[list[tuple[date, date]]
     return days, months
 
 
+def _within_months(low: date, high: date) -> list[tuple[date, date]]:
+    """``low``…``high`` cut at the months' ends: ranges that each lie in one month."""
+    ranges = []
+    while low <= high:
+        last = min(high, _next_month(low) - timedelta(days=1))
+        ranges.append((low, last))
+        low = last + timedelta(days=1)
+    return ranges
+
+
+def _signed_parts(start: date, end: date | None) -> list[tuple[str, date, date | None, int]]:
+    """The days ``start``…``end`` as (summary, first, last, sign) parts whose signed sums add up to
+    theirs: whole months from the monthly summary; a part of a month from the daily one, or, when
+    the days left out of it are fewer, as its month less those days (a year from the 3rd reads two
+    days, not twenty-nine)."""
+    days, months = split_months(start, end)
+    parts: list[tuple[str, date, date | None, int]] = []
+    for low, high in (piece for first, last in days for piece in _within_months(first, last)):
+        month, month_end = _month_start(low), _next_month(low) - timedelta(days=1)
+        left_out = (low - month).days + (month_end - high).days
+        if left_out >= (high - low).days + 1:
+            parts.append(("day", low, high, 1))
+            continue
+        parts.append(("month", month, month, 1))
+        if low > month:
+            parts.append(("day", month, low - timedelta(days=1), -1))
+        if high < month_end:
+            parts.append(("day", high + timedelta(days=1), month_end, -1))
+    if months is not None:
+        parts.append(("month", months[0], months[1], 1))
+    return parts
+
+
 def customer_sums(start: date, end: date | None, fields=SUMS) -> dict[int, dict]:
     """{customer id: {field: Σ}} over the days ``start``…``end`` (None: every day from ``start``),
-    from the monthly summary for whole months and the daily one for the rest."""
-    days, months = split_months(start, end)
-    queries = [
-        SalesCustomerDay.objects.filter(date__gte=low, date__lte=high) for low, high in days if low <= high
-    ]
-    if months is not None:
-        in_months = SalesCustomerMonth.objects.filter(month__gte=months[0])
-        if months[1] is not None:
-            in_months = in_months.filter(month__lte=months[1])
-        queries.append(in_months)
-    parts = [q.values("customer_id").annotate(**{f: Sum(f) for f in fields}).order_by() for q in queries]
+    from the monthly summary for whole months and the daily one for the rest (``_signed_parts``).
+    A customer whose sums are all zero is left out."""
+    parts = []
+    for summary, low, high, sign in _signed_parts(start, end):
+        if summary == "day":
+            rows = SalesCustomerDay.objects.filter(date__gte=low, date__lte=high)
+        else:
+            rows = SalesCustomerMonth.objects.filter(month__gte=low)
+            if high is not None:
+                rows = rows.filter(month__lte=high)
+        sums = {f: Sum(f) for f in fields}
+        parts.append(rows.values("customer_id").annotate(sign=Value(sign), **sums).order_by())
     found: dict[int, dict] = {}
     # One round trip: the parts' per-customer sums, added up here (a few hundred rows each).
     for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
         into = found.setdefault(row["customer_id"], dict.fromkeys(fields, 0))
         for f in fields:
-            into[f] += row[f] or 0
-    return found
+            into[f] += row["sign"] * (row[f] or 0)
+    return {customer: sums for customer, sums in found.items() if any(sums.values())}
 
 
 def outstanding_at(end: date) -> dict[int, object]:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from documents.models import Document
+from documents.models import Document, entry_indexes
 from inventory.models import Item
 
 
@@ -56,6 +56,7 @@ class ProductionRun(Document):
             *Document.Meta.indexes,
             models.Index(fields=["product", "date"], name="run_product_date"),
             models.Index(fields=["machine", "date"], name="run_machine_date"),
+            *entry_indexes("run"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(good_quantity__gt=0), name="run_good_quantity_positive"),

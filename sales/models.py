@@ -4,11 +4,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import NullIf, TruncDate, TruncTime
+from django.db.models.functions import NullIf
 from simple_history.models import HistoricalRecords
 
 from cashbook.models import Account
-from documents.models import Document
+from documents.models import Document, entry_indexes
 from inventory.models import Item, PackSize
 from parties.models import OpeningDue, Party
 
@@ -100,26 +100,6 @@ class Customer(Party):
         ]
 
 
-def entered_time() -> models.Expression:
-    """The plant's time of day a document was entered at (any document: it reads ``created_at``)."""
-    return TruncTime("created_at")
-
-
-def entry_lag() -> models.Expression:
-    """How long after its date a document was entered (the days between, as a duration)."""
-    return models.ExpressionWrapper(TruncDate("created_at") - F("date"), output_field=models.DurationField())
-
-
-def _entry_indexes(prefix: str) -> list[models.Index]:
-    # The exceptions report counts entries outside working hours and entries made days late: these
-    # hold the time and the lag themselves (both limits are settings), so it reads only those
-    # entries, not every bill or payment of the year.
-    return [
-        models.Index(entered_time(), name=f"{prefix}_entered_time"),
-        models.Index(entry_lag(), name=f"{prefix}_entry_lag"),
-    ]
-
-
 class Sale(Document):
     """A customer bill. Posting issues the stock and fixes each line's cost (COGS)."""
 
@@ -151,7 +131,7 @@ class Sale(Document):
             models.Index(fields=["customer", "date"], name="sale_customer_date"),
             # The list's keyset order (newest first): a page stops after its rows, not a whole day.
             models.Index(fields=["date", "id"], name="sale_date_id"),
-            *_entry_indexes("sale"),
+            *entry_indexes("sale"),
         ]
 
 
@@ -282,7 +262,7 @@ class Payment(Document):
             models.Index(fields=["sale", "status"], name="payment_sale_status"),
             # The list's keyset order (newest first): a page stops after its rows, not a whole day.
             models.Index(fields=["date", "id"], name="payment_date_id"),
-            *_entry_indexes("payment"),
+            *entry_indexes("payment"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),

@@ -33,7 +33,7 @@ from django.db.models.functions import Abs, TruncMonth
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
-from documents.models import DocumentStatus, document_name
+from documents.models import DocumentStatus, document_name, entered_time, entry_lag
 from inventory.models import StockCount, StockCountLine
 from production.models import ProductionRun
 from purchasing.models import Purchase
@@ -44,7 +44,7 @@ from reporting.periods import Period
 from reporting.reports import run_medians
 from reporting.routers import reading_replica
 from reporting.tables import Column, Report, Table, money, percent
-from sales.models import Customer, Payment, Sale, SaleLine, discount_share, entered_time, entry_lag
+from sales.models import Customer, Payment, Sale, SaleLine, discount_share
 
 HUNDRED = Decimal(100)
 

@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 ENTRY_INDEXES = {
     "sales_sale": {"sale_entered_time", "sale_entry_lag"},
     "sales_payment": {"payment_entered_time", "payment_entry_lag"},
+    "production_productionrun": {"run_entered_time", "run_entry_lag"},
 }
 
 

@@ -27,6 +27,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Sum,
+    Value,
 )
 from django.db.models.expressions import Expression
 from django.db.models.functions import Abs, TruncMonth
@@ -569,6 +570,8 @@ def _undone_from_days(start: date, end: date) -> dict[int, dict[str, int]]:
         into["cancelled"] += cancelled
         into["rejected"] += rejected
 
+    # One query: the kept days' counts, and each type's pending and rejected documents (the kept
+    # days' rows carry rejected = 0; the waiting ones' carry posted-and-cancelled = 0).
     days = (
         DocumentDay.objects.filter(
             date__gte=start,
@@ -577,19 +580,23 @@ def _undone_from_days(start: date, end: date) -> dict[int, dict[str, int]]:
             posted__gt=0,
         )
         .values("created_by")
-        .annotate(posted=Sum("posted"), cancelled=Sum("cancelled"))
+        .annotate(n=Sum("posted"), cancelled=Sum("cancelled"), rejected=Value(0))
+        .order_by()
     )
-    for row in days:
-        add(row["created_by"], row["posted"], row["cancelled"], 0)
     waiting = [DocumentStatus.PENDING, DocumentStatus.REJECTED]
-    for model in DOCUMENT_MODELS:
-        rows = (
-            model.objects.filter(status__in=waiting, date__gte=start, date__lte=end)
-            .values("created_by")
-            .annotate(n=Count("id"), rejected=Count("id", filter=Q(status=DocumentStatus.REJECTED)))
+    parts = [
+        model.objects.filter(status__in=waiting, date__gte=start, date__lte=end)
+        .values("created_by")
+        .annotate(
+            n=Count("id"),
+            cancelled=Value(0),
+            rejected=Count("id", filter=Q(status=DocumentStatus.REJECTED)),
         )
-        for row in rows:
-            add(row["created_by"], row["n"], 0, row["rejected"])
+        .order_by()
+        for model in DOCUMENT_MODELS
+    ]
+    for row in days.union(*parts, all=True):
+        add(row["created_by"], row["n"], row["cancelled"], row["rejected"])
     return result
 
 
@@ -697,14 +704,23 @@ def _entry_counts(period: Period, cache: dict) -> dict[type, dict[str, int]]:
     entry time and lag of bills and payments (the types that grow with the business) read only the
     entries it counts."""
     if "entries" not in cache:
-        conditions = _entry_conditions()
-        cache["entries"] = {
-            model: {
-                key: _entered_in(model, period).filter(condition).count()
-                for key, condition in conditions.items()
-            }
-            for model in DOCUMENT_MODELS
-        }
+        conditions = list(_entry_conditions().items())
+        # Each count alone, all in one statement: one row per (type, check), in this order.
+        pairs = [(model, key) for model in DOCUMENT_MODELS for key, _condition in conditions]
+        counts = [
+            _entered_in(model, period)
+            .filter(condition)
+            .annotate(part=Value(n * len(conditions) + k))
+            .values("part")
+            .annotate(n=Count("pk"))
+            .order_by()
+            for n, model in enumerate(DOCUMENT_MODELS)
+            for k, (_key, condition) in enumerate(conditions)
+        ]
+        found = {row["part"]: row["n"] for row in counts[0].union(*counts[1:], all=True)}
+        cache["entries"] = {model: {} for model in DOCUMENT_MODELS}
+        for part, (model, key) in enumerate(pairs):
+            cache["entries"][model][key] = found.get(part, 0)
     return cache["entries"]
 
 

@@ -6,7 +6,10 @@
 ``seed_demo`` enters every document on its own business day, within working hours, so the report
 finds a realistic handful, not a year of "back-dated" bills. Prints the
 timings next to the plain SUM … GROUP BY month over the bill lines (as bench_reports.py does) and
-how many findings each check had and what each check costs on its own, for a year and a month.
+how many findings each check had and what each check costs on its own, for a year and a month
+(with its queries and their time for the year). ``--sql KEY`` prints each query of that check's
+year with its time. The checks read out as many findings as the screen shows
+(``exceptions.PAGE_ROWS``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from bench_reports import RAW_SQL, add_arguments, machine, median_ms, with_datab
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_arguments(parser)
+    parser.add_argument("--sql", help="print the queries of this check's year (its key) with their times")
     args = parser.parse_args()
     with_database(args, lambda url: run(args))
 
@@ -97,22 +101,50 @@ def run(args) -> None:
         total = exceptions.count_findings(period.start, period.end)
         print(f"| {name} | {page_ms:.0f} | {count_ms:.0f} | {raw_ms:.0f} | {total:,} |")
     print()
-    print("| check | findings | year (ms) | month (ms) |")
-    print("|---|---:|---:|---:|")
-    for check in exceptions.CHECKS:
-        cells = []
-        for name in ("year", "month"):
-            period = periods[name]
+    print("| check | findings | year (ms) | year's queries | their ms | month (ms) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    with exceptions.showing(exceptions.PAGE_ROWS):
+        for check in exceptions.CHECKS:
+            cells = []
+            for name in ("year", "month"):
+                period = periods[name]
 
-            def one(check=check, period=period):
-                # Each check on its own, with an empty cache: what it costs when nothing is shared.
-                if check.run in exceptions.SHARED:
-                    return check.run(period, {})
-                return check.run(period)
+                def one(check=check, period=period):
+                    # Each check on its own, with an empty cache: what it costs when nothing is shared.
+                    if check.run in exceptions.SHARED:
+                        return check.run(period, {})
+                    return check.run(period)
 
-            cells.append((median_ms(one, args.runs), one().total))
-        (year_ms, year_total), (month_ms, _month_total) = cells
-        print(f"| {check.key} | {year_total:,} | {year_ms:.1f} | {month_ms:.1f} |")
+                cells.append((median_ms(one, args.runs), one().total))
+            (year_ms, year_total), (month_ms, _month_total) = cells
+            queries, spent = _queries(periods["year"], check, shown=args.sql == check.key)
+            print(
+                f"| {check.key} | {year_total:,} | {year_ms:.1f} | {queries} | {spent:.1f} | {month_ms:.1f} |"
+            )
+
+
+def _queries(period, check, *, shown: bool) -> tuple[int, float]:
+    """How many queries one run of ``check`` makes and their time (ms), printing each if ``shown``."""
+    from django.db import connection
+
+    from reporting.reports import exceptions
+
+    spent = [0, 0.0]
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            ms = (time.perf_counter() - began) * 1000
+            spent[0] += 1
+            spent[1] += ms
+            if shown:
+                print(f"    {ms:6.1f} ms  {' '.join(sql.split())[:240]}")
+
+    with connection.execute_wrapper(timed):
+        check.run(period, {}) if check.run in exceptions.SHARED else check.run(period)
+    return spent[0], spent[1]
 
 
 if __name__ == "__main__":

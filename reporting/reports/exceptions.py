@@ -10,7 +10,8 @@ million bill lines gives a long count, not a page that never loads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -118,6 +119,17 @@ _SHOWN: ContextVar[int | None] = ContextVar("exceptions_shown", default=None)
 # million bill lines has tens of thousands of findings). The print view and the exports list up to
 # EXCEPTION_MAX_ROWS.
 PAGE_ROWS = 50
+
+
+@contextlib.contextmanager
+def showing(rows: int | None) -> Iterator[None]:
+    """Meanwhile each check reads out at most ``rows`` findings (0: only counts them; None:
+    ``EXCEPTION_MAX_ROWS``, the most it ever reads out)."""
+    token = _SHOWN.set(None if rows is None else min(rows, _max_rows()))
+    try:
+        yield
+    finally:
+        _SHOWN.reset(token)
 
 
 def _max_rows() -> int:
@@ -1092,12 +1104,8 @@ def run_checks(period: Period, cache: dict | None = None) -> dict[str, Found]:
 
 def findings_by_check(start: date, end: date) -> dict[str, int]:
     """{check key: how many findings} for ``start``–``end``, in the report's order."""
-    token = _SHOWN.set(0)
-    try:
-        with reading_replica():
-            return {key: found.total for key, found in run_checks(Period(start, end)).items()}
-    finally:
-        _SHOWN.reset(token)
+    with showing(0), reading_replica():
+        return {key: found.total for key, found in run_checks(Period(start, end)).items()}
 
 
 def count_findings(start: date, end: date) -> int:
@@ -1133,12 +1141,9 @@ def build(period: Period, shown: int | None = None) -> Report:
     """The report; ``shown``: list at most that many findings of each check (``PAGE_ROWS`` on the
     screen), else ``EXCEPTION_MAX_ROWS``. The summary counts every finding either way."""
     cache: dict = {}
-    token = _SHOWN.set(None if shown is None else min(shown, _max_rows()))
-    try:
+    with showing(shown):
         results = run_checks(period, cache)
         limit = _limit()
-    finally:
-        _SHOWN.reset(token)
     rows = [_finding_row(f) for found in results.values() for f in found.findings]
     summary_rows = [
         {"check": TITLES[key], "found": found.total, "shown": len(found.findings)}

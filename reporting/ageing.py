@@ -148,12 +148,15 @@ open_bills AS (
 
 # The same when nothing was paid or credited after the date (a report that ends today, the usual
 # case): the open bills' kept figures alone, read from the covering partial index without a join.
+# ``outstanding <> 0`` is said once, in ``BUCKETS_SQL``: said here too, PostgreSQL took the two
+# for independent and expected a fifteenth of the open bills, and read every bill in parallel
+# instead of the index (200 ms against 40 at five million bill lines).
 RECEIVABLES_NOTHING_LATER_SQL = (
     """
 WITH open_bills AS (
     SELECT o.customer_id, o.date, o.outstanding
     FROM reporting_billoutstanding o
-    WHERE o.outstanding <> 0 AND o.date <= %s
+    WHERE o.date <= %s
 )
 """
     + BUCKETS_SQL

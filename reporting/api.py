@@ -18,7 +18,7 @@ from accounts import roles
 from reporting.catalogue import REPORTS
 from reporting.exports import as_json, plain
 from reporting.reports import dashboard
-from reporting.routers import reading_replica
+from reporting.routers import reading_replica, report_reads
 
 
 class CanSeeReports(BasePermission):
@@ -64,7 +64,7 @@ class ReportView(APIView):
         form = spec.form(request.query_params)
         if not form.is_valid():
             raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
-        with reading_replica():
+        with report_reads():
             report = spec.build(form.cleaned_data)
         return Response(as_json(report))
 

@@ -13,7 +13,7 @@ from reporting.catalogue import REPORTS
 from reporting.periods import parse
 from reporting.reports import dashboard as dashboard_figures
 from reporting.reports import trend
-from reporting.routers import reading_replica
+from reporting.routers import reading_replica, report_reads
 
 
 @login_required
@@ -61,7 +61,7 @@ def report_page(request, name: str):
     # On the screen a report may list only the top of a long table (``on_page``); the print view
     # and the exports always hold every row.
     on_page = export not in ("csv", "xlsx") and not printing
-    with reading_replica():
+    with report_reads():
         report = spec.build({**form.cleaned_data, "on_page": on_page})
     if export == "csv":
         return exports.csv_response(report)

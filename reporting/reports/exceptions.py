@@ -44,7 +44,7 @@ from reporting.charts import bar_chart
 from reporting.models import DocumentDay, RunOutcome, SplitBandDay, SplitCustomerDay
 from reporting.periods import Period
 from reporting.reports import run_medians
-from reporting.routers import reading_replica
+from reporting.routers import report_reads
 from reporting.tables import Column, Report, Table, money, percent
 from sales.models import Customer, Payment, Sale, SaleLine, discount_share
 
@@ -1104,7 +1104,7 @@ def run_checks(period: Period, cache: dict | None = None) -> dict[str, Found]:
 
 def findings_by_check(start: date, end: date) -> dict[str, int]:
     """{check key: how many findings} for ``start``–``end``, in the report's order."""
-    with showing(0), reading_replica():
+    with showing(0), report_reads():
         return {key: found.total for key, found in run_checks(Period(start, end)).items()}
 
 

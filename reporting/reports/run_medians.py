@@ -33,12 +33,9 @@ from reporting.periods import Period
 GROUP = "metric, machine, shift, product_id"
 SAME_GROUP = "{a}.machine = {b}.machine AND {a}.shift = {b}.shift AND {a}.product_id = {b}.product_id"
 
-# The posted runs of the window: its two parameters. ``{text}`` is how the machine and shift are
-# compared: on PostgreSQL bytewise (``COLLATE "C"``), as grouping needs only equality and a
-# sort in the database's language collation costs several times as much.
+# The posted runs of the window: its two parameters.
 RUNS_SELECT = """
-    SELECT o.run_id AS id, o.date, o.machine{text} AS machine, o.shift{text} AS shift, o.product_id,
-           o.created_by_id,
+    SELECT o.run_id AS id, o.date, o.machine, o.shift, o.product_id, o.created_by_id,
            CAST(o.good AS DOUBLE PRECISION) * 100 / (o.good + o.rejected) AS yield_pct,
            CAST(o.conversion AS DOUBLE PRECISION) / o.good AS conversion
     FROM {outcome} o
@@ -54,14 +51,14 @@ medians AS (
     SELECT machine, shift, product_id, COUNT(*) AS n,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY yield_pct) AS yield_m,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY conversion) AS conversion_m
-    FROM runs GROUP BY machine, shift, product_id
+    FROM runs GROUP BY product_id, machine, shift
 ),
 spreads AS (
     SELECT d.machine, d.shift, d.product_id, d.n, d.yield_m, d.conversion_m,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ABS(r.yield_pct - d.yield_m)) AS yield_mad,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ABS(r.conversion - d.conversion_m)) AS conversion_mad
     FROM runs r JOIN medians d ON {SAME_GROUP.format(a="d", b="r")}
-    GROUP BY d.machine, d.shift, d.product_id, d.n, d.yield_m, d.conversion_m
+    GROUP BY d.product_id, d.machine, d.shift, d.n, d.yield_m, d.conversion_m
 ),
 grouped AS (
     SELECT x.metric, s.machine, s.shift, s.product_id, x.m, x.mad, s.n
@@ -70,12 +67,13 @@ grouped AS (
     ) AS x (metric, m, mad)
 ),
 judged AS (
-    SELECT r.id, r.date, r.created_by_id, r.machine, r.shift, r.product_id, s.n, x.metric, x.v, x.m, x.mad
+    SELECT r.id, r.date, r.created_by_id, r.machine, r.shift, r.product_id, s.n,
+           'yield' AS metric, r.yield_pct AS v, s.yield_m AS m, s.yield_mad AS mad
     FROM runs r JOIN spreads s ON {SAME_GROUP.format(a="s", b="r")}
-    CROSS JOIN LATERAL (
-        VALUES ('yield', r.yield_pct, s.yield_m, s.yield_mad),
-               ('conversion', r.conversion, s.conversion_m, s.conversion_mad)
-    ) AS x (metric, v, m, mad)
+    UNION ALL
+    SELECT r.id, r.date, r.created_by_id, r.machine, r.shift, r.product_id, s.n,
+           'conversion', r.conversion, s.conversion_m, s.conversion_mad
+    FROM runs r JOIN spreads s ON {SAME_GROUP.format(a="s", b="r")}
 )
 """
 
@@ -163,7 +161,6 @@ def _sql(tail: str) -> str:
 
     postgresql = connection.vendor == "postgresql"
     return ((POSTGRESQL_SQL if postgresql else SQLITE_SQL) + tail).format(
-        text=' COLLATE "C"' if postgresql else "",
         outcome=RunOutcome._meta.db_table,
         run=ProductionRun._meta.db_table,
         item=Item._meta.db_table,

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.item')),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('runs__gt', 0)), fields=['date'], name='runoutcome_standing')],
+                'indexes': [models.Index(condition=models.Q(('runs__gt', 0)), fields=['product', 'machine', 'shift', 'date'], name='runoutcome_group')],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

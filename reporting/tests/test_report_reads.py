@@ -9,9 +9,12 @@ from reporting.routers import report_reads
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _planning() -> tuple[str, str]:
+def _planning() -> tuple[str, str, str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
+        cursor.execute(
+            "SELECT current_setting('plan_cache_mode'), current_setting('jit'), "
+            "current_setting('max_parallel_workers_per_gather')"
+        )
         return cursor.fetchone()
 
 
@@ -19,7 +22,7 @@ def test_a_report_plans_each_statement_for_its_dates_and_leaves_the_connection_a
     before = _planning()
     assert before[0] == "auto"
     with report_reads():
-        assert _planning() == ("force_custom_plan", "off")
+        assert _planning() == ("force_custom_plan", "off", "0")
     assert _planning() == before
 
 

@@ -384,6 +384,8 @@ def _lines_with_aliases(period: Period, cache: dict | None = None):
 def _line_groups(period: Period, cache: dict) -> list[dict]:
     """Per creator and customer, how many lines were sold below cost, at a big discount or far from
     the reference price: one pass over only the lines any of them marks (the three indexes' rows)."""
+    if "line_groups" not in cache and marked_sales(cache) == []:
+        cache["line_groups"] = []  # no line anywhere is marked: nothing to group (or to compile)
     if "line_groups" not in cache:
         below, big_discount, far = _line_flags()
         line_value = F("quantity") * F("unit_price")

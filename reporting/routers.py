@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 
 _reporting: ContextVar[bool] = ContextVar("reporting_reads", default=False)
 
@@ -51,9 +51,12 @@ def report_reads() -> Iterator[None]:
     connection the report reads (the primary for plain SQL, the replica if one is configured) whose
     statements are planned as ``REPORT_PLANNING`` says. ``SET LOCAL`` ends with the transaction, so a
     kept connection goes back to the postings as it was."""
-    aliases = [DEFAULT_DB_ALIAS, *([ALIAS] if replica_configured() else [])]
+    from reporting.models import StockDay
+
     with contextlib.ExitStack() as stack:
-        for alias in aliases:
+        stack.enter_context(reading_replica())
+        # The primary (plain SQL runs there) and wherever the routers now send the ORM's reads.
+        for alias in dict.fromkeys([DEFAULT_DB_ALIAS, router.db_for_read(StockDay)]):
             connection = connections[alias]
             if connection.vendor != "postgresql":
                 continue
@@ -61,7 +64,6 @@ def report_reads() -> Iterator[None]:
             with connection.cursor() as cursor:
                 for statement in REPORT_PLANNING:
                     cursor.execute(statement)
-        stack.enter_context(reading_replica())
         yield
 
 

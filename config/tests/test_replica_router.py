@@ -9,7 +9,7 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import Item, ItemKind
-from reporting.routers import ALIAS, reading_replica
+from reporting.routers import ALIAS, reading_replica, report_reads
 
 
 @pytest.fixture
@@ -71,3 +71,18 @@ def test_without_a_replica_configured_reads_stay_on_default(settings, db):
     with CaptureQueriesContext(connections["default"]) as primary, reading_replica():
         assert Item.objects.count() == 1
     assert len(_selects(primary)) == 1
+
+
+@both_databases
+def test_a_report_plans_its_statements_on_the_replica_it_reads_and_on_the_primary(replica_alias):
+    def planning(alias: str) -> str:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT current_setting('plan_cache_mode')")
+            return cursor.fetchone()[0]
+
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("the planning settings are PostgreSQL's")
+    with report_reads():
+        assert list(Item.objects.values_list("sku", flat=True)) == []
+        assert (planning("default"), planning(ALIAS)) == ("force_custom_plan", "force_custom_plan")
+    assert (planning("default"), planning(ALIAS)) == ("auto", "auto")

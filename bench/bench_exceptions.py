@@ -119,13 +119,13 @@ def run(args) -> None:
 
                 cells.append((median_ms(one, args.runs), one().total))
             (year_ms, year_total), (month_ms, _month_total) = cells
-            queries, spent = _queries(periods["year"], check, shown=args.sql == check.key)
+            queries, spent = check_queries(periods["year"], check, shown=args.sql == check.key)
             print(
                 f"| {check.key} | {year_total:,} | {year_ms:.1f} | {queries} | {spent:.1f} | {month_ms:.1f} |"
             )
 
 
-def _queries(period, check, *, shown: bool) -> tuple[int, float]:
+def check_queries(period, check, *, shown: bool) -> tuple[int, float]:
     """How many queries one run of ``check`` makes and their time (ms), printing each if ``shown``."""
     from django.db import connection
 

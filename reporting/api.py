@@ -49,6 +49,7 @@ PERIOD_PARAMETERS = [
     OpenApiParameter("end", OpenApiTypes.DATE),
     OpenApiParameter("group", str, enum=["day", "week", "month", "year"]),
     OpenApiParameter("by", str, enum=["item", "machine", "shift", "period"]),
+    OpenApiParameter("check", str, description="exceptions only: one check's key (e.g. after-hours)"),
 ]
 
 

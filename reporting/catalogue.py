@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reporting.periods import ReportForm, parse
@@ -29,9 +29,11 @@ class ReportSpec:
     build: Callable[[dict[str, Any]], Report]
     uses: tuple[str, ...] = ()
     default_preset: str = "this_month"
+    # The report's own choices for a form option it uses (e.g. the exceptions' checks).
+    choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def form(self, params) -> ReportForm:
-        return parse(params, uses=self.uses, default_preset=self.default_preset)
+        return parse(params, uses=self.uses, default_preset=self.default_preset, choices=self.choices)
 
 
 REPORTS = {
@@ -113,7 +115,13 @@ REPORTS = {
             "Exceptions",
             "Split bills, sales below cost, big discounts, odd prices, back-dated and late-night entries, "
             "count variances, production outliers and payments worth a second look, each with its reason.",
-            lambda d: exceptions.build(d["period"], exceptions.PAGE_ROWS if d.get("on_page") else None),
+            lambda d: exceptions.build(
+                d["period"],
+                exceptions.shown_rows(on_page=bool(d.get("on_page")), check=d.get("check") or ""),
+                check=d.get("check") or "",
+            ),
+            uses=("check",),
+            choices={"check": [(check.key, check.title) for check in exceptions.CHECKS]},
         ),
     ]
 }

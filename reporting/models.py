@@ -215,6 +215,8 @@ class RunOutcome(models.Model):
     class Meta:
         # In the run medians' order: each group's runs are read together, already grouped.
         indexes = [
+            # On PostgreSQL it also carries (INCLUDE) the run, creator and outcome columns the run
+            # medians read (``reporting`` 0014), so they read the index alone.
             models.Index(
                 fields=["product", "machine", "shift", "date"],
                 condition=models.Q(runs__gt=0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -81,13 +82,25 @@ class ReportForm(forms.Form):
         queryset=Account.objects.all(), required=False, empty_label="Every account"
     )
     after = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
+    # One of a report's own parts (the exceptions' checks), its choices given by the report.
+    check = forms.ChoiceField(choices=[("", "Every check")], required=False, label="Check")
 
-    def __init__(self, *args, uses: tuple[str, ...] = (), default_preset: str = "this_month", **kwargs):
+    def __init__(
+        self,
+        *args,
+        uses: tuple[str, ...] = (),
+        default_preset: str = "this_month",
+        choices: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.default_preset = default_preset
-        for name in ("group", "by", "account"):
+        for name in ("group", "by", "account", "check"):
             if name not in uses:
                 del self.fields[name]
+        for name, more in (choices or {}).items():
+            if name in self.fields:
+                self.fields[name].choices = [*self.fields[name].choices, *more]
         if "account" not in uses:
             del self.fields["after"]
 
@@ -123,10 +136,17 @@ class ReportForm(forms.Form):
         data["period"] = period
         data["group"] = data.get("group") or "month"
         data["by"] = data.get("by") or "item"
+        data["check"] = data.get("check") or ""
         return data
 
 
-def parse(params, *, uses: tuple[str, ...] = (), default_preset: str = "this_month") -> ReportForm:
+def parse(
+    params,
+    *,
+    uses: tuple[str, ...] = (),
+    default_preset: str = "this_month",
+    choices: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> ReportForm:
     """A bound form for the query string (an empty one means the default preset)."""
     data = params.copy() if hasattr(params, "copy") else dict(params)
     # Show the defaults the report uses in the form, not the first choice of each list.
@@ -139,4 +159,4 @@ def parse(params, *, uses: tuple[str, ...] = (), default_preset: str = "this_mon
     if preset in dict(PRESETS):
         period = preset_period(preset)
         data["start"], data["end"] = period.start.isoformat(), period.end.isoformat()
-    return ReportForm(data, uses=uses, default_preset=default_preset)
+    return ReportForm(data, uses=uses, default_preset=default_preset, choices=choices)

@@ -11,17 +11,19 @@ million bill lines gives a long count, not a page that never loads.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -29,6 +31,8 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    When,
+    Window,
 )
 from django.db.models.expressions import Expression
 from django.db.models.functions import Abs, TruncMonth
@@ -114,11 +118,18 @@ def _link(model: type, pk: int, number: str | None) -> tuple[str, str]:
 # default) is ``EXCEPTION_MAX_ROWS``, for the print view, CSV and XLSX.
 _SHOWN: ContextVar[int | None] = ContextVar("exceptions_shown", default=None)
 
-# The screen lists this many findings of each check: the owner reads the top of each and the
-# summary's counts, and a year's page then costs about what a month's does (a year at five
-# million bill lines has tens of thousands of findings). The print view and the exports list up to
-# EXCEPTION_MAX_ROWS.
-PAGE_ROWS = 50
+# The screen of every check lists this many findings of each: the owner reads the summary's counts
+# and the top of each check, and opens a check (its name in the summary) to read up to
+# EXCEPTION_MAX_ROWS of it, as the print view and the exports list of each. A year's page then
+# costs about what a month's does (a year at five million bill lines has tens of thousands of
+# findings), and it reads as a summary, not a wall of a few hundred rows.
+PAGE_ROWS = 10
+
+
+def shown_rows(*, on_page: bool, check: str = "") -> int | None:
+    """How many findings of each check a view lists: ``PAGE_ROWS`` on the screen of every check;
+    None (``EXCEPTION_MAX_ROWS``) on the screen of one check, in the print view and the exports."""
+    return PAGE_ROWS if on_page and not check else None
 
 
 @contextlib.contextmanager
@@ -139,6 +150,18 @@ def _max_rows() -> int:
 def _limit() -> int:
     shown = _SHOWN.get()
     return _max_rows() if shown is None else shown
+
+
+def _counted(found, order: Sequence[str], fields: Sequence[str]) -> tuple[int, list[dict]]:
+    """How many rows ``found`` has, and the first ``_limit()`` of them in ``order`` (their
+    ``fields``): one query, the count a window over every row (for checks whose findings are few,
+    where the count is no cheaper alone); only the count while nothing is read out."""
+    limit = _limit()
+    if not limit:
+        return found.count(), []
+    every = found.annotate(found_in_all=Window(Count("pk"))).order_by(*order)
+    rows = list(every.values(*fields, "found_in_all")[:limit])
+    return (rows[0]["found_in_all"] if rows else 0), rows
 
 
 def _amount(value: Any) -> str:
@@ -197,7 +220,6 @@ def threshold_splitting(period: Period, *, kept: bool | None = None) -> Found:
     The bills are grouped from their kept facts while those were summed for today's band (the
     default, ``kept=None``); after a change of the limit or the share, from the bills themselves
     until ``summaries.rebuild()``. Purchases, which are few, are always read themselves."""
-    from accounts.models import User
 
     floor, limit = summaries.split_band()
     if kept is None:
@@ -246,7 +268,7 @@ def threshold_splitting(period: Period, *, kept: bool | None = None) -> Found:
                     **{f"{key}__in": {k for k, _d in pairs}},
                 )
                 .order_by("id")
-                .values("id", "number", "date", "created_by", party)
+                .values("id", "number", "date", "created_by", party, f"{party}__name", "created_by__username")
             )
             by_group: dict[tuple, list[dict]] = {}
             for doc in docs:
@@ -255,16 +277,10 @@ def threshold_splitting(period: Period, *, kept: bool | None = None) -> Found:
                     bucket = by_group.setdefault(pair, [])
                     if len(bucket) < LINKS_PER_FINDING:
                         bucket.append(doc)
-            parties = _names(
-                model._meta.get_field(party).related_model,
-                {d[party] for docs in by_group.values() for d in docs},
-                "name",
-            )
-            people = _names(User, {d["created_by"] for docs in by_group.values() for d in docs})
             for group in shown:
                 docs = by_group.get((group[key], group["date"]), [])
-                creators = sorted({people.get(d["created_by"], "?") for d in docs})
-                counterparties = sorted({parties.get(d[party], "?") for d in docs})
+                creators = sorted({d["created_by__username"] for d in docs})
+                counterparties = sorted({d[f"{party}__name"] for d in docs})
                 if key == party:
                     who = f"for {party} {counterparties[0] if counterparties else '?'}"
                 else:
@@ -331,10 +347,17 @@ def _far_from_reference() -> Q:
     return far
 
 
-def _line_flags() -> tuple[Q, Q, Q]:
+def _line_flags(cache: dict) -> tuple[Q, Q, Q]:
     """Below cost, a big discount, far from the reference price: conditions on a bill line, each of
     which an index of ``SaleLine`` answers by reading only the lines it marks (they need the
-    ``gross`` and ``discount_share`` aliases of ``_lines_with_aliases``)."""
+    ``gross`` and ``discount_share`` aliases of ``_lines_with_aliases``). Made once per report
+    (``cache``): the price bands are a query and one condition per item."""
+    if "line_flags" not in cache:
+        cache["line_flags"] = _new_line_flags()
+    return cache["line_flags"]
+
+
+def _new_line_flags() -> tuple[Q, Q, Q]:
     below = Q(cost__isnull=False, amount__lt=F("cost"))
     share = settings.EXCEPTION_DISCOUNT_PERCENT / HUNDRED
     big_discount = Q(discount__gt=0) & Q(discount__gt=F("gross") * share)
@@ -356,7 +379,7 @@ def marked_sales(cache: dict) -> list[int] | None:
             gross=F("quantity") * F("unit_price"), discount_share=discount_share()
         ).order_by()
         found: set[int] | None = set()
-        for condition in _line_flags():
+        for condition in _line_flags(cache):
             found.update(
                 lines.filter(condition).values_list("sale_id", flat=True).distinct()[: MARKED_SALES_CAP + 1]
             )
@@ -387,7 +410,7 @@ def _line_groups(period: Period, cache: dict) -> list[dict]:
     if "line_groups" not in cache and marked_sales(cache) == []:
         cache["line_groups"] = []  # no line anywhere is marked: nothing to group (or to compile)
     if "line_groups" not in cache:
-        below, big_discount, far = _line_flags()
+        below, big_discount, far = _line_flags(cache)
         line_value = F("quantity") * F("unit_price")
         cache["line_groups"] = list(
             _lines_with_aliases(period, cache)
@@ -450,7 +473,7 @@ def _flagged_lines(
     total = sum(g[count] for g in _line_groups(period, cache))
     if not total:
         return Found()
-    rows = _flagged_rows(period, _line_flags()[flag], cache)
+    rows = _flagged_rows(period, _line_flags(cache)[flag], cache)
     return Found(total, [_line_finding(check, row, reason(row)) for row in rows])
 
 
@@ -502,7 +525,7 @@ def price_deviations(period: Period, cache: dict | None = None) -> Found:
     condition = Q()
     for user_id, customer_id in keys:
         condition |= Q(sale__created_by=user_id, sale__customer=customer_id)
-    far = _line_flags()[2]
+    far = _line_flags(cache)[2]
     far_lines = _lines_with_aliases(period, cache).filter(far & condition)
     # Bills per group only here, for the groups shown: a distinct count over the whole year's lines
     # would double the time of the pass that finds them.
@@ -576,14 +599,20 @@ def undone_by_person(start: date, end: date, *, kept: bool = True) -> dict[int, 
 
 
 def _undone_from_days(start: date, end: date) -> dict[int, dict[str, int]]:
-    result: dict[int, dict[str, int]] = {}
+    return _undone_from_days_split(start, end, split=start)[1]
 
-    def add(user_id: int, made: int, cancelled: int, rejected: int) -> None:
-        into = result.setdefault(user_id, {"made": 0, "cancelled": 0, "rejected": 0})
+
+def _undone_from_days_split(start: date, end: date, *, split: date) -> list[dict[int, dict[str, int]]]:
+    """``undone_by_person`` of [start, split) and of [split, end], from the kept days, in one query."""
+    result: list[dict[int, dict[str, int]]] = [{}, {}]
+
+    def add(part: int, user_id: int, made: int, cancelled: int, rejected: int) -> None:
+        into = result[part].setdefault(user_id, {"made": 0, "cancelled": 0, "rejected": 0})
         into["made"] += made
         into["cancelled"] += cancelled
         into["rejected"] += rejected
 
+    side = Case(When(date__lt=split, then=Value(0)), default=Value(1))
     # One query: the kept days' counts, and each type's pending and rejected documents (the kept
     # days' rows carry rejected = 0; the waiting ones' carry posted-and-cancelled = 0).
     days = (
@@ -593,14 +622,14 @@ def _undone_from_days(start: date, end: date) -> dict[int, dict[str, int]]:
             document__in=[model._meta.label_lower for model in DOCUMENT_MODELS],
             posted__gt=0,
         )
-        .values("created_by")
+        .values("created_by", part=side)
         .annotate(n=Sum("posted"), cancelled=Sum("cancelled"), rejected=Value(0))
         .order_by()
     )
     waiting = [DocumentStatus.PENDING, DocumentStatus.REJECTED]
     parts = [
         model.objects.filter(status__in=waiting, date__gte=start, date__lte=end)
-        .values("created_by")
+        .values("created_by", part=side)
         .annotate(
             n=Count("id"),
             cancelled=Value(0),
@@ -610,7 +639,7 @@ def _undone_from_days(start: date, end: date) -> dict[int, dict[str, int]]:
         for model in DOCUMENT_MODELS
     ]
     for row in days.union(*parts, all=True):
-        add(row["created_by"], row["n"], row["cancelled"], row["rejected"])
+        add(row["part"], row["created_by"], row["n"], row["cancelled"], row["rejected"])
     return result
 
 
@@ -619,10 +648,14 @@ def undone_documents(period: Period, *, kept: bool = True) -> Found:
     baseline, or everyone's); ``kept=False`` counts every document of the period itself."""
     baseline_end = period.start - timedelta(days=1)
     baseline_start = baseline_end - timedelta(days=max(1, settings.EXCEPTION_BASELINE_DAYS) - 1)
-    now = undone_by_person(period.start, period.end, kept=kept)
+    if kept:
+        # The period and its baseline in one query (the kept days are few rows a day).
+        before, now = _undone_from_days_split(baseline_start, period.end, split=period.start)
+    else:
+        now = undone_by_person(period.start, period.end, kept=False)
+        before = undone_by_person(baseline_start, baseline_end, kept=False)
     if not any(r["cancelled"] + r["rejected"] >= settings.EXCEPTION_UNDONE_MIN for r in now.values()):
-        return Found()  # nobody has enough to judge: the usual rates are not needed
-    before = undone_by_person(baseline_start, baseline_end, kept=kept)
+        return Found()  # nobody has enough to judge
     plant_made = sum(r["made"] for r in before.values())
     plant_undone = sum(r["cancelled"] + r["rejected"] for r in before.values())
     if plant_made < 20:
@@ -714,27 +747,28 @@ def _entered_in(model: type, period: Period):
 
 
 def _entry_counts(period: Period, cache: dict) -> dict[type, dict[str, int]]:
-    """{document type: {check: how many}}: each check counted alone, so that the indexes on the
-    entry time and lag of bills and payments (the types that grow with the business) read only the
-    entries it counts."""
+    """{document type: {check: how many}}: one count per type of the entries any check marks,
+    split by check, so that the indexes on the entry time and lag of bills, payments and runs (the
+    types that grow with the business) read only those entries; every type in one statement."""
     if "entries" not in cache:
-        conditions = list(_entry_conditions().items())
-        # Each count alone, all in one statement: one row per (type, check), in this order.
-        pairs = [(model, key) for model in DOCUMENT_MODELS for key, _condition in conditions]
+        conditions = _entry_conditions()
+        marked = Q()
+        for condition in conditions.values():
+            marked |= condition
         counts = [
             _entered_in(model, period)
-            .filter(condition)
-            .annotate(part=Value(n * len(conditions) + k))
+            .filter(marked)
+            .annotate(part=Value(n))
             .values("part")
-            .annotate(n=Count("pk"))
+            .annotate(**{f"n{k}": Count("pk", filter=c) for k, c in enumerate(conditions.values())})
             .order_by()
             for n, model in enumerate(DOCUMENT_MODELS)
-            for k, (_key, condition) in enumerate(conditions)
         ]
-        found = {row["part"]: row["n"] for row in counts[0].union(*counts[1:], all=True)}
-        cache["entries"] = {model: {} for model in DOCUMENT_MODELS}
-        for part, (model, key) in enumerate(pairs):
-            cache["entries"][model][key] = found.get(part, 0)
+        found = {row["part"]: row for row in counts[0].union(*counts[1:], all=True)}
+        cache["entries"] = {
+            model: {key: found.get(n, {}).get(f"n{k}", 0) for k, key in enumerate(conditions)}
+            for n, model in enumerate(DOCUMENT_MODELS)
+        }
     return cache["entries"]
 
 
@@ -809,19 +843,23 @@ def count_variances(period: Period) -> Found:
         .alias(size=Abs("difference"), worth=Abs("variance_value"))
         .filter(Q(worth__gt=settings.EXCEPTION_COUNT_VALUE) | Q(size__gt=Abs("system_quantity") * share))
     )
-    total = outliers.count()
+    total, rows = _counted(
+        outliers,
+        ("count__date", "count_id", "id"),
+        (
+            "count_id",
+            "count__number",
+            "count__date",
+            "count__created_by__username",
+            "item__sku",
+            "system_quantity",
+            "counted_quantity",
+            "difference",
+            "variance_value",
+        ),
+    )
     findings = []
-    for row in outliers.order_by("count__date", "count_id", "id").values(
-        "count_id",
-        "count__number",
-        "count__date",
-        "count__created_by__username",
-        "item__sku",
-        "system_quantity",
-        "counted_quantity",
-        "difference",
-        "variance_value",
-    )[: _limit()]:
+    for row in rows:
         held = row["system_quantity"] or 0
         findings.append(
             Finding(
@@ -1010,7 +1048,22 @@ def cancelled_payments(period: Period) -> Found:
     payments = Payment.objects.filter(
         status=DocumentStatus.CANCELLED, cancelled_at__gte=start, cancelled_at__lt=end
     )
-    total = payments.count()
+    total, rows = _counted(
+        payments,
+        ("cancelled_at", "id"),
+        (
+            "id",
+            "number",
+            "date",
+            "amount",
+            "sale_id",
+            "sale__number",
+            "customer__name",
+            "created_by__username",
+            "cancelled_by__username",
+            "cancel_reason",
+        ),
+    )
     findings = [
         Finding(
             check="payment-cancelled",
@@ -1025,18 +1078,7 @@ def cancelled_payments(period: Period) -> Found:
                 "reached the bank."
             ),
         )
-        for row in payments.order_by("cancelled_at", "id").values(
-            "id",
-            "number",
-            "date",
-            "amount",
-            "sale_id",
-            "sale__number",
-            "customer__name",
-            "created_by__username",
-            "cancelled_by__username",
-            "cancel_reason",
-        )[: _limit()]
+        for row in rows
     ]
     return Found(total, findings)
 
@@ -1049,7 +1091,9 @@ def unbilled_payments(period: Period) -> Found:
     payments = Payment.objects.filter(
         status=DocumentStatus.POSTED, sale__isnull=True, date__gte=period.start, date__lte=period.end
     ).filter(~Exists(billed))
-    total = payments.count()
+    total, rows = _counted(
+        payments, ("date", "id"), ("id", "number", "date", "amount", "customer__name", "created_by__username")
+    )
     findings = [
         Finding(
             check="payment-no-bill",
@@ -1062,9 +1106,7 @@ def unbilled_payments(period: Period) -> Found:
                 f"{row['date'].isoformat()}: find what it pays for, or refund it."
             ),
         )
-        for row in payments.order_by("date", "id").values(
-            "id", "number", "date", "amount", "customer__name", "created_by__username"
-        )[: _limit()]
+        for row in rows
     ]
     return Found(total, findings)
 
@@ -1090,17 +1132,19 @@ TITLES = {check.key: check.title for check in CHECKS}
 SHARED = (below_cost, big_discounts, price_deviations, back_dated, after_hours, falling_yield)
 
 
-def run_checks(period: Period, cache: dict | None = None) -> dict[str, Found]:
-    """Every check's result for the period, in the order the report shows them.
+def run_checks(period: Period, cache: dict | None = None, check: str = "") -> dict[str, Found]:
+    """Every check's result for the period (or only ``check``'s), in the order the report shows them.
 
     ``cache`` holds what two checks share (the flagged bill lines, the machines' yield halves)."""
     cache = {} if cache is None else cache
     results = {}
-    for check in CHECKS:
-        if check.run in SHARED:
-            results[check.key] = check.run(period, cache)
+    for each in CHECKS:
+        if check and each.key != check:
+            continue
+        if each.run in SHARED:
+            results[each.key] = each.run(period, cache)
         else:
-            results[check.key] = check.run(period)
+            results[each.key] = each.run(period)
     return results
 
 
@@ -1139,37 +1183,69 @@ def _finding_row(finding: Finding) -> dict[str, Any]:
     }
 
 
-def build(period: Period, shown: int | None = None) -> Report:
-    """The report; ``shown``: list at most that many findings of each check (``PAGE_ROWS`` on the
-    screen), else ``EXCEPTION_MAX_ROWS``. The summary counts every finding either way."""
+def _check_address(period: Period, key: str) -> str:
+    """The screen of one check over the same dates (relative: the report's own page)."""
+    return "?" + urlencode({"start": period.start.isoformat(), "end": period.end.isoformat(), "check": key})
+
+
+def _trend_table(period: Period, cache: dict) -> Table:
+    if "trend" not in cache:
+        cache["trend"] = _trend_rows(period)
+    window = _window(period)
+    keys = ("machine", "early_runs", "early_yield", "late_runs", "late_yield", "change")
+    return Table(
+        "yield-trend",
+        f"Yield per machine, earlier and later half of {window}",
+        [
+            Column("machine", "Machine"),
+            Column("early_runs", "Runs (earlier)", "int"),
+            Column("early_yield", "Yield % (earlier)", "percent"),
+            Column("late_runs", "Runs (later)", "int"),
+            Column("late_yield", "Yield % (later)", "percent"),
+            Column("change", "Change (points)", "percent"),
+        ],
+        [{key: row[key] for key in keys} for row in cache["trend"]],
+    )
+
+
+# A chosen check's report carries the tables about that check; every check's, all of them.
+TABLES_OF = {
+    "count-variance": ("count-variances",),
+    "run-outlier": ("yield-trend",),
+    "falling-yield": ("yield-trend",),
+}
+
+
+def build(period: Period, shown: int | None = None, check: str = "") -> Report:
+    """The report, of every check or only of ``check`` (a key of ``CHECKS``); ``shown``: list at
+    most that many findings of each check (``PAGE_ROWS`` on the screen of every check), else
+    ``EXCEPTION_MAX_ROWS``. The summary counts every finding either way."""
+    if check and check not in TITLES:
+        raise ValueError(f"no such check: {check!r}")
     cache: dict = {}
     with showing(shown):
-        results = run_checks(period, cache)
+        results = run_checks(period, cache, check)
         limit = _limit()
     rows = [_finding_row(f) for found in results.values() for f in found.findings]
     summary_rows = [
-        {"check": TITLES[key], "found": found.total, "shown": len(found.findings)}
+        {
+            "check": TITLES[key],
+            # On the screen of every check, each check's name opens its own screen.
+            "check_links": [] if check else [(TITLES[key], _check_address(period, key))],
+            "found": found.total,
+            "shown": len(found.findings),
+        }
         for key, found in results.items()
     ]
     total = sum(found.total for found in results.values())
-    trend = [
-        {
-            "machine": r["machine"],
-            "early_runs": r["early_runs"],
-            "early_yield": r["early_yield"],
-            "late_runs": r["late_runs"],
-            "late_yield": r["late_yield"],
-            "change": r["change"],
-        }
-        for r in cache["trend"]
-    ]
     window = _window(period)
     notes = [
         f"{total:,} finding{'s' if total != 1 else ''}. Each check shows at most {limit:,}"
         + (
             " (EXCEPTION_MAX_ROWS)"
             if limit == _max_rows()
-            else f" here; the print view, CSV and XLSX up to {_max_rows():,} (EXCEPTION_MAX_ROWS)"
+            else f" here (a check's name in the summary lists up to {_max_rows():,} of it); the print "
+            f"view, CSV and XLSX list up to {_max_rows():,} of each (EXCEPTION_MAX_ROWS)"
         )
         + "; the summary gives every count.",
         "Runs are compared with the median of their machine, shift and bottle from "
@@ -1177,40 +1253,39 @@ def build(period: Period, shown: int | None = None) -> Report:
         f"{_number(settings.EXCEPTION_RUN_Z_LIMIT)}); prices with each item's default price.",
         "Back-dated and after-hours entries are those entered in the period; the others are dated in it.",
     ]
+    tables = [
+        Table(
+            "summary",
+            "What was found",
+            [
+                Column("check", "Check", "link"),
+                Column("found", "Found", "int"),
+                Column("shown", "Shown", "int"),
+            ],
+            summary_rows,
+            {"check": "Total", "found": total, "shown": len(rows)},
+        ),
+        Table("findings", "Findings", FINDING_COLUMNS, rows),
+    ]
+    wanted = TABLES_OF.get(check, ()) if check else ("count-variances", "yield-trend")
+    if "count-variances" in wanted:
+        tables.append(count_variance_table(period))
+    if "yield-trend" in wanted:
+        tables.append(_trend_table(period, cache))
     return Report(
         name="exceptions",
-        title="Exceptions",
+        title=f"Exceptions: {TITLES[check]}" if check else "Exceptions",
         period=period,
         notes=notes,
-        tables=[
-            Table(
-                "summary",
-                "What was found",
-                [Column("check", "Check"), Column("found", "Found", "int"), Column("shown", "Shown", "int")],
-                summary_rows,
-                {"check": "Total", "found": total, "shown": len(rows)},
-            ),
-            Table("findings", "Findings", FINDING_COLUMNS, rows),
-            count_variance_table(period),
-            Table(
-                "yield-trend",
-                f"Yield per machine, earlier and later half of {window}",
-                [
-                    Column("machine", "Machine"),
-                    Column("early_runs", "Runs (earlier)", "int"),
-                    Column("early_yield", "Yield % (earlier)", "percent"),
-                    Column("late_runs", "Runs (later)", "int"),
-                    Column("late_yield", "Yield % (later)", "percent"),
-                    Column("change", "Change (points)", "percent"),
-                ],
-                trend,
-            ),
-        ],
+        tables=tables,
         charts=[
             bar_chart(
                 "Findings per check",
                 list(results),
                 [Decimal(found.total) for found in results.values()],
             )
-        ],
+        ]
+        if not check
+        else [],
+        options={"check": check} if check else {},
     )

@@ -33,13 +33,13 @@ from reporting.periods import Period
 GROUP = "metric, machine, shift, product_id"
 SAME_GROUP = "{a}.machine = {b}.machine AND {a}.shift = {b}.shift AND {a}.product_id = {b}.product_id"
 
-# The posted runs of the window: its two parameters.
+# The posted runs of the window. The statements' parameters are named (``_params``).
 RUNS_SELECT = """
     SELECT o.run_id AS id, o.date, o.machine, o.shift, o.product_id, o.created_by_id,
            CAST(o.good AS DOUBLE PRECISION) * 100 / (o.good + o.rejected) AS yield_pct,
            CAST(o.conversion AS DOUBLE PRECISION) / o.good AS conversion
     FROM {outcome} o
-    WHERE o.runs > 0 AND o.date >= %s AND o.date <= %s
+    WHERE o.runs > 0 AND o.date >= %(window_start)s AND o.date <= %(window_end)s
 """
 
 # One pass over the window's runs, through the index ``runoutcome_group`` in its groups' order: each
@@ -47,7 +47,10 @@ RUNS_SELECT = """
 # runs unnested from those arrays to be judged. Joining the runs back to their groups instead read
 # them twice more, and PostgreSQL, which cannot estimate a join to grouped rows, chose nested loops
 # (100 ms for a year at five million bill lines). ``spreads`` is MATERIALIZED so that its MADs are
-# taken once per group, not once per run judged.
+# taken once per group, not once per run judged. Only the runs past either metric's floor are
+# judged (a run within both floors is no outlier): pairing every run with both metrics took a
+# third of the statement. On PostgreSQL the index also carries the outcomes (``reporting`` 0014),
+# so the runs are read from it alone.
 POSTGRESQL_SQL = f"""
 WITH runs AS NOT MATERIALIZED ({RUNS_SELECT}),
 groups AS (
@@ -79,6 +82,8 @@ judged AS (
     CROSS JOIN LATERAL (
         VALUES ('yield', u.y, s.yield_m, s.yield_mad), ('conversion', u.c, s.conversion_m, s.conversion_mad)
     ) AS x (metric, v, m, mad)
+    WHERE ABS(u.y - s.yield_m) > %(yield_points)s
+       OR ABS(u.c - s.conversion_m) > ABS(s.conversion_m) * %(cost_share)s
 )
 """
 
@@ -132,9 +137,9 @@ FROM judged j
 JOIN {run} r ON r.id = j.id
 JOIN {item} p ON p.id = j.product_id
 JOIN {user} u ON u.id = j.created_by_id
-WHERE j.date >= %s AND j.date <= %s AND j.n >= %s
-  AND ABS(j.v - j.m) > CASE WHEN j.metric = 'yield' THEN %s ELSE ABS(j.m) * %s END
-  AND (j.mad = 0 OR 0.6745 * ABS(j.v - j.m) > %s * j.mad)
+WHERE j.date >= %(period_start)s AND j.date <= %(period_end)s AND j.n >= %(min_runs)s
+  AND ABS(j.v - j.m) > CASE WHEN j.metric = 'yield' THEN %(yield_points)s ELSE ABS(j.m) * %(cost_share)s END
+  AND (j.mad = 0 OR 0.6745 * ABS(j.v - j.m) > %(z_limit)s * j.mad)
 ORDER BY j.date, j.id, j.metric DESC
 """
 
@@ -173,10 +178,18 @@ def _sql(tail: str) -> str:
     )
 
 
+def _params(window: Period, **judging) -> dict:
+    """The statements' named parameters: the window, and what the runs are judged by (zero floors
+    for the medians alone: ``judged`` is in the statement, though unread). Floats, not Decimals:
+    SQLite compares a number with a text parameter as text."""
+    params = {"yield_points": 0.0, "cost_share": 0.0, **{k: float(v) for k, v in judging.items()}}
+    return {"window_start": window.start, "window_end": window.end, **params}
+
+
 def group_medians(window: Period) -> dict[tuple[str, str, str, int], tuple[Decimal, Decimal, int]]:
     """{(metric, machine, shift, bottle id): (median, MAD, runs)} over the posted runs in ``window``."""
     with connection.cursor() as cursor:
-        cursor.execute(_sql(GROUPS_SQL), [window.start, window.end])
+        cursor.execute(_sql(GROUPS_SQL), _params(window))
         return {
             (metric, machine, shift, product): (_decimal(m), _decimal(mad), int(n))
             for metric, machine, shift, product, m, mad, n in cursor.fetchall()
@@ -198,17 +211,12 @@ def outliers(
     modified z-score 0.6745 × |x − median| ÷ MAD above ``z_limit`` (any distance past the floor
     when the group's runs all agree, MAD 0). Groups of fewer than ``min_runs`` runs are not judged.
     """
-    # Floats, not Decimals: SQLite compares a number with a text parameter as text.
-    params = [
-        window.start,
-        window.end,
-        period.start,
-        period.end,
-        min_runs,
-        float(yield_points),
-        float(cost_share),
-        float(z_limit),
-    ]
+    params = {
+        **_params(window, yield_points=yield_points, cost_share=cost_share, z_limit=z_limit),
+        "period_start": period.start,
+        "period_end": period.end,
+        "min_runs": min_runs,
+    }
     with connection.cursor() as cursor:
         cursor.execute(_sql(OUTLIERS_SQL), params)
         rows = cursor.fetchall()

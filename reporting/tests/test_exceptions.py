@@ -341,7 +341,8 @@ def test_the_screen_lists_the_first_findings_of_each_check_and_the_exports_list_
     on_screen = owner_client.get(url, params)
     page = on_screen.content.decode()
     assert page.count("outside working hours (") == 3
-    assert "Each check shows at most 3 here; the print view, CSV and XLSX up to 500" in page
+    note = on_screen.context["report"].notes[0]
+    assert "Each check shows at most 3 here (a check's name in the summary lists up to 500 of it)" in note
     summary = on_screen.context["report"].table("summary").rows
     after = next(row for row in summary if row["check"] == exceptions.TITLES["after-hours"])
     assert (after["found"], after["shown"]) == (expected, 3)
@@ -349,3 +350,34 @@ def test_the_screen_lists_the_first_findings_of_each_check_and_the_exports_list_
     assert printed.count("outside working hours (") == expected
     streamed = owner_client.get(url, {**params, "export": "csv"}).streaming_content
     assert b"".join(streamed).decode().count("outside working hours (") == expected
+
+
+def test_a_checks_name_opens_its_own_screen_listing_every_finding_of_it(
+    planted, plant, staff_user, owner_client, monkeypatch
+):
+    """The summary links each check to a screen of that check alone (the dates kept), which lists
+    up to EXCEPTION_MAX_ROWS of its findings and runs no other check; an unknown check is refused."""
+    today = planted["period"].end
+    for _ in range(5):
+        _entered_at(plant.sell(staff_user, (plant.bottle, 10, "5.00"), date=today), today, time(23, 10))
+    expected = exceptions.after_hours(planted["period"]).total
+    monkeypatch.setattr(exceptions, "PAGE_ROWS", 3)
+    params = {"start": planted["period"].start.isoformat(), "end": planted["period"].end.isoformat()}
+    url = reverse("reporting:exceptions")
+    every = owner_client.get(url, params).content.decode()
+    link = f"?start={params['start']}&amp;end={params['end']}&amp;check=after-hours"
+    assert f'<a href="{link}">{exceptions.TITLES["after-hours"]}</a>' in every
+    one = owner_client.get(url, {**params, "check": "after-hours"})
+    assert one.status_code == 200
+    page = one.content.decode()
+    assert page.count("outside working hours (") == expected
+    summary = one.context["report"].table("summary").rows
+    assert [(row["check"], row["found"], row["shown"]) for row in summary] == [
+        (exceptions.TITLES["after-hours"], expected, expected)
+    ]
+    assert "was split to skip approval" not in page  # the other checks did not run
+    api = owner_client.get("/api/v1/reports/exceptions/", {**params, "check": "after-hours"})
+    assert api.status_code == 200 and api.json()["options"] == {"check": "after-hours"}
+    refused = owner_client.get(url, {**params, "check": "no-such-check"})
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    assert owner_client.get("/api/v1/reports/exceptions/", {"check": "x"}).status_code == 400

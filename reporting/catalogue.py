@@ -117,8 +117,8 @@ REPORTS = {
             "count variances, production outliers and payments worth a second look, each with its reason.",
             lambda d: exceptions.build(
                 d["period"],
-                exceptions.shown_rows(on_page=bool(d.get("on_page")), check=d.get("check") or ""),
-                check=d.get("check") or "",
+                exceptions.shown_rows(on_page=bool(d.get("on_page")), check=d["check"]),
+                d["check"],
             ),
             uses=("check",),
             choices={"check": [(check.key, check.title) for check in exceptions.CHECKS]},

@@ -1208,8 +1208,9 @@ def _trend_table(period: Period, cache: dict) -> Table:
     )
 
 
-# A chosen check's report carries the tables about that check; every check's, all of them.
+# The report of every check carries both tables; a chosen check's, the one about that check.
 TABLES_OF = {
+    "": ("count-variances", "yield-trend"),
     "count-variance": ("count-variances",),
     "run-outlier": ("yield-trend",),
     "falling-yield": ("yield-trend",),
@@ -1267,7 +1268,7 @@ def build(period: Period, shown: int | None = None, check: str = "") -> Report:
         ),
         Table("findings", "Findings", FINDING_COLUMNS, rows),
     ]
-    wanted = TABLES_OF.get(check, ()) if check else ("count-variances", "yield-trend")
+    wanted = TABLES_OF.get(check, ())
     if "count-variances" in wanted:
         tables.append(count_variance_table(period))
     if "yield-trend" in wanted:

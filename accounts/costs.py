@@ -94,6 +94,7 @@ NOT_COSTS: dict[str, dict[str, str]] = {
     "reporting.expenseday": {"amount": "Σ a day's expenses of a category, as entered"},
     "reporting.splitbandday": {"total": "Σ the bills' grand totals, as printed on them"},
     "reporting.splitcustomerday": {"total": "Σ the bills' grand totals, as printed on them"},
+    "reporting.splitcreatorday": {"total": "Σ the bills' grand totals, as printed on them"},
     **{
         f"reporting.outwardparty{span}": {
             "taxable_total": "Σ the bills' taxable value: what the customers were billed before tax",

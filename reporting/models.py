@@ -416,6 +416,24 @@ class SplitCustomerDay(models.Model):
         return f"{self.date} {self.customer_id}: {self.bills}"
 
 
+class SplitCreatorDay(models.Model):
+    """``SplitBandDay`` summed over the customers: one creator's bills in the band on one date and
+    for how many customers (their ``SplitBandDay`` rows with bills), so the creators' splits of a
+    year are a filter of these rows, not a grouping of every band row."""
+
+    date = models.DateField()
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    customers = models.IntegerField(default=0)
+    bills = models.IntegerField(default=0)
+    total = _money()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "created_by"], name="splitcreatorday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.created_by_id}: {self.bills} for {self.customers}"
+
+
 class DocumentDay(models.Model):
     """How many documents of one type, dated on one day, one person's were posted (ever: a
     cancelled one was posted first) and how many of those were cancelled: the exceptions'

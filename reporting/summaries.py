@@ -40,6 +40,7 @@ from reporting.models import (
     SalesItemDay,
     SplitBand,
     SplitBandDay,
+    SplitCreatorDay,
     SplitCustomerDay,
     StockDay,
     WriteOffDay,
@@ -363,6 +364,37 @@ def _split_band_select(where: str, *, creators: bool = True) -> str:
     )
 
 
+def _split_groups_select(where: str) -> str:
+    # The band's bills by date, customer and creator (a ``SplitBandDay`` row each), unsigned.
+    return (
+        "SELECT s.date, s.customer_id, s.created_by_id, COUNT(*) AS n, SUM(s.total) AS t "
+        f"FROM sales_sale s JOIN {SplitBand._meta.db_table} w ON s.total BETWEEN w.low AND w.high "
+        f"WHERE {where} GROUP BY s.date, s.customer_id, s.created_by_id"
+    )
+
+
+def _split_creator_select(where: str) -> str:
+    # A creator's day: their band rows (one per customer with bills) counted, and summed.
+    return (
+        "SELECT g.date, g.created_by_id, {k} * COUNT(*), {k} * SUM(g.n), {k} * SUM(g.t) "
+        f"FROM ({_split_groups_select(where)}) g GROUP BY g.date, g.created_by_id"
+    )
+
+
+def _split_creator_change_select(where: str, sign: int) -> str:
+    """What these bills, posted (+1) or cancelled (−1), change in their creators' days: their
+    bills and totals, and a customer more (fewer) where the customer's band row had no bills before
+    (has none after). It reads the band rows as they were, so it runs before ``SPLIT_DAY``'s upsert."""
+    before = "0" if sign > 0 else "g.n"  # the band row's bills before, when it goes 0 → n (n → 0)
+    return (
+        "SELECT g.date, g.created_by_id, "
+        f"SUM(CASE WHEN COALESCE(z.bills, 0) = {before} THEN {{k}} ELSE 0 END), "
+        f"{{k}} * SUM(g.n), {{k}} * SUM(g.t) FROM ({_split_groups_select(where)}) g "
+        f"LEFT JOIN {SplitBandDay._meta.db_table} z ON z.date = g.date AND z.customer_id = g.customer_id "
+        "AND z.created_by_id = g.created_by_id GROUP BY g.date, g.created_by_id"
+    )
+
+
 def _document_day_select(table: str, label: str, where: str, *, posted: str, cancelled: str) -> str:
     """One document type's counts per date and creator; ``label`` is the type's label in SQL (a
     placeholder or a literal); ``posted`` and ``cancelled`` are what each matching document adds
@@ -452,6 +484,11 @@ OUTWARD_PARTY_MONTH = (
 )
 SPLIT_DAY = (SplitBandDay._meta.db_table, ("date", "customer_id", "created_by_id"), ("bills", "total"))
 SPLIT_CUSTOMER_DAY = (SplitCustomerDay._meta.db_table, ("date", "customer_id"), ("bills", "total"))
+SPLIT_CREATOR_DAY = (
+    SplitCreatorDay._meta.db_table,
+    ("date", "created_by_id"),
+    ("customers", "bills", "total"),
+)
 DOCUMENT_DAY = (DocumentDay._meta.db_table, ("date", "document", "created_by_id"), ("posted", "cancelled"))
 # A bill's customer and date ride along with its key: the row is one per bill.
 UNIQUE_BY = {BILL_DUE[0]: ("sale_id",), RUN_OUTCOME[0]: ("run_id",)}
@@ -516,6 +553,8 @@ def _sales(ids: Sequence[int], sign: int) -> list[Statement]:
         _upsert(BALANCE, _billed_select(where), sign, values),
         due,
         *_outward(where, sign, values),
+        # Before the band rows' upsert, whose rows as they were it reads (SQLite: one writer at a time).
+        _upsert(SPLIT_CREATOR_DAY, _split_creator_change_select(where, sign), sign, values),
         _upsert(SPLIT_DAY, _split_band_select(where), sign, values),
         _upsert(SPLIT_CUSTOMER_DAY, _split_band_select(where, creators=False), sign, values),
         *_document_days(Sale, ids, sign),
@@ -538,7 +577,10 @@ _BILL_LINES = (
     "l.cgst_amount l2,l.sgst_amount l3,l.igst_amount l4,l.tax_amount l5 "
     "FROM sales_sale s JOIN sales_saleline l ON l.sale_id=s.id WHERE s.id IN({marks})),"
     "b AS(SELECT id,d,c,t,g,p,h1,h2,h3,u,COUNT(*) n,SUM(q) q,SUM(v) v,SUM(o) o,"
-    "SUM(l2) l2,SUM(l3) l3,SUM(l4) l4,SUM(l5) l5 FROM x GROUP BY 1,2,3,4,5,6,7,8,9,10)"
+    "SUM(l2) l2,SUM(l3) l3,SUM(l4) l4,SUM(l5) l5 FROM x GROUP BY 1,2,3,4,5,6,7,8,9,10),"
+    # The bills inside threshold splitting's kept band (its one row joined), by date, customer, creator.
+    f"g AS(SELECT d,c,u,COUNT(*) n,SUM(t) t FROM b JOIN {SplitBand._meta.db_table} w "
+    "ON t BETWEEN w.low AND w.high GROUP BY 1,2,3)"
 )
 
 
@@ -581,17 +623,21 @@ def _sales_sql(count: int, sign: int, stock: bool) -> str:
         ),
         _short_upsert(OUTWARD_PARTY_DAY, f"SELECT d,g,p,{party} FROM b GROUP BY 1,2,3"),
         _short_upsert(OUTWARD_PARTY_MONTH, f"SELECT {month},g,p,{party} FROM b GROUP BY 1,2,3"),
-        # Threshold splitting's facts: the bills inside the kept band only (its one row joined).
+    ]
+    # Threshold splitting's facts. The band rows' upsert returns each row as it leaves it, after any
+    # concurrent posting's change to it (not as this statement's snapshot saw it): a creator's day
+    # counts a customer more where the row's bills are now only these bills' (fewer where none are left).
+    band_rows = f"w{len(steps)}"  # the name the band rows' upsert gets below
+    returned = "RETURNING date,customer_id,created_by_id,bills"
+    steps += [
+        f"{_short_upsert(SPLIT_DAY, f'SELECT d,c,u,{k}n,{k}t FROM g')} {returned}",
         _short_upsert(
-            SPLIT_DAY,
-            f"SELECT d,c,u,{sums('*', 't')} FROM b JOIN {SplitBand._meta.db_table} w "
-            "ON t BETWEEN w.low AND w.high GROUP BY 1,2,3",
+            SPLIT_CREATOR_DAY,
+            f"SELECT r.date,r.created_by_id,SUM(CASE WHEN r.bills={'g.n' if sign > 0 else '0'} THEN {k}1 "
+            f"ELSE 0 END),{k}SUM(g.n),{k}SUM(g.t) FROM {band_rows} r JOIN g ON g.d=r.date AND "
+            "g.c=r.customer_id AND g.u=r.created_by_id GROUP BY 1,2",
         ),
-        _short_upsert(
-            SPLIT_CUSTOMER_DAY,
-            f"SELECT d,c,{sums('*', 't')} FROM b JOIN {SplitBand._meta.db_table} w "
-            "ON t BETWEEN w.low AND w.high GROUP BY 1,2",
-        ),
+        _short_upsert(SPLIT_CUSTOMER_DAY, f"SELECT d,c,{k}SUM(n),{k}SUM(t) FROM g GROUP BY 1,2"),
         _short_upsert(
             DOCUMENT_DAY,
             f"SELECT d,'{SALE_LABEL}',u,{'COUNT(*),0' if sign > 0 else '0,COUNT(*)'} FROM b GROUP BY 1,3",
@@ -865,11 +911,22 @@ def rebuild_exception_facts() -> None:
         (_upsert_sql(*SPLIT_DAY, _split_band_select(posted).format(k=1)), []),
         (_upsert_sql(*SPLIT_CUSTOMER_DAY, _split_band_select(posted, creators=False).format(k=1)), []),
     ]
-    # The migration that adds them may run before a later document type's table exists (none to add).
+    # The migration that adds them may run before a later document type's table exists (none to
+    # add), and before the creators' days' own (whose migration fills them).
     tables = connection.introspection.table_names()
+    if SplitCreatorDay._meta.db_table in tables:
+        fill_split_creator_days()
     statements += [(_upsert_sql(*DOCUMENT_DAY, select), []) for select in _document_day_selects(tables)]
     for statement in statements:  # one at a time: several add to one table
         _execute([statement])
+
+
+def fill_split_creator_days() -> None:
+    """Sum ``SplitCreatorDay`` from the posted bills in the kept band (its migration's backfill)."""
+    SplitCreatorDay.objects.all().delete()
+    _execute(
+        [(_upsert_sql(*SPLIT_CREATOR_DAY, _split_creator_select("s.status = 'posted'").format(k=1)), [])]
+    )
 
 
 def rebuild_run_outcomes() -> None:
@@ -886,6 +943,7 @@ def exception_fact_differences() -> list[str]:
     return (
         _compare(*SPLIT_DAY, [_split_band_select(posted).format(k=1)])
         + _compare(*SPLIT_CUSTOMER_DAY, [_split_band_select(posted, creators=False).format(k=1)])
+        + _compare(*SPLIT_CREATOR_DAY, [_split_creator_select(posted).format(k=1)])
         + _compare(*DOCUMENT_DAY, _document_day_selects())
         + _compare(*RUN_OUTCOME, [_run_outcome_select("r.status = 'posted'").format(k=1)])
     )

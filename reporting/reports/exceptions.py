@@ -45,7 +45,7 @@ from production.models import ProductionRun
 from purchasing.models import Purchase
 from reporting import summaries
 from reporting.charts import bar_chart
-from reporting.models import DocumentDay, RunOutcome, SplitBandDay, SplitCustomerDay
+from reporting.models import DocumentDay, RunOutcome, SplitCreatorDay, SplitCustomerDay
 from reporting.periods import Period
 from reporting.reports import run_medians
 from reporting.routers import report_reads
@@ -198,16 +198,13 @@ LINKS_PER_FINDING = 6
 
 def _split_groups(party: str, key: str, candidates, period: Period, kept: bool):
     """The (``key``, date) groups of the band's documents: n, together and how many parties, from
-    the bills' kept facts when ``kept`` (a customer's day is one ``SplitCustomerDay`` row; a
-    creator's, a grouping of their ``SplitBandDay`` rows), else grouped from the documents."""
-    if kept and key == party:
-        rows = SplitCustomerDay.objects.filter(date__gte=period.start, date__lte=period.end)
-        return rows.values(key, "date", n=F("bills"), together=F("total"))
+    the bills' kept facts when ``kept`` (a customer's day is one ``SplitCustomerDay`` row, a
+    creator's one ``SplitCreatorDay`` row), else grouped from the documents."""
     if kept:
-        rows = SplitBandDay.objects.filter(date__gte=period.start, date__lte=period.end, bills__gt=0)
-        # A row is one (date, customer, creator): a creator's rows of a day are as many as their
-        # customers, so they are counted without DISTINCT (which sorts every row).
-        return rows.values(key, "date").annotate(n=Sum("bills"), together=Sum("total"), parties=Count("pk"))
+        model = SplitCustomerDay if key == party else SplitCreatorDay
+        rows = model.objects.filter(date__gte=period.start, date__lte=period.end)
+        parties = {} if key == party else {"parties": F("customers")}
+        return rows.values(key, "date", n=F("bills"), together=F("total"), **parties)
     return candidates.values(key, "date").annotate(
         n=Count("id"), together=Sum("total"), parties=Count(party, distinct=True)
     )

@@ -1,7 +1,8 @@
-"""Threshold splitting and cancellations per person read kept facts (``SplitBandDay``,
-``DocumentDay``) that postings keep: they find exactly what the old pass over the period's
-documents finds, after single and bulk bills, cancellations, rejections and waiting documents,
-and after a change of the limit (read from the documents until the facts are rebuilt)."""
+"""Threshold splitting and cancellations per person read kept facts (``SplitBandDay`` and its
+customers' and creators' days, ``DocumentDay``) that postings keep: they find exactly what the old
+pass over the period's documents finds, after single and bulk bills, cancellations, rejections and
+waiting documents, and after a change of the limit (read from the documents until the facts are
+rebuilt)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from documents import lifecycle
 from reporting import summaries
-from reporting.models import DocumentDay, SplitBand, SplitBandDay
+from reporting.models import DocumentDay, SplitBand, SplitBandDay, SplitCreatorDay, SplitCustomerDay
 from reporting.periods import Period
 from reporting.reports import exceptions
 from reporting.tests.test_exceptions import clean, planted  # noqa: F401 (fixtures)
@@ -60,12 +61,14 @@ def facts(planted, plant, staff_user, manager_user, owner_user):  # noqa: F811 (
 
 
 def _read_facts(queries) -> bool:
-    return any(SplitBandDay._meta.db_table in q["sql"] for q in queries.captured_queries)
+    tables = (SplitCustomerDay._meta.db_table, SplitCreatorDay._meta.db_table)
+    return any(table in q["sql"] for q in queries.captured_queries for table in tables)
 
 
 def test_postings_keep_the_facts_equal_to_the_documents(facts):
     assert SplitBand.objects.count() == 1
     assert SplitBandDay.objects.filter(bills__gt=0).exists()
+    assert SplitCreatorDay.objects.filter(customers__gte=2).exists()
     assert DocumentDay.objects.filter(cancelled__gt=0).exists()
     assert summaries.exception_fact_differences() == []
     assert summaries.differences() == []
@@ -114,12 +117,42 @@ def test_a_changed_limit_is_read_from_the_bills_until_the_facts_are_rebuilt(
     assert again == exceptions.threshold_splitting(period, kept=False)
 
 
+def test_a_creators_day_counts_a_customer_once_and_drops_them_with_their_last_bill(
+    facts, plant, staff_user, manager_user
+):
+    """A creator's day counts the customers their band bills are for: a second bill for the same
+    customer adds a bill but no customer, and cancelling both takes the customer away again."""
+    day = facts["period"].end - timedelta(days=1)
+    customer = Customer.objects.order_by("pk").first()
+
+    def creators_day():
+        row = SplitCreatorDay.objects.filter(date=day, created_by=staff_user).first()
+        return (row.customers, row.bills, row.total) if row else (0, 0, D("0.00"))
+
+    before = creators_day()
+    bills = [
+        plant.sell(staff_user, (plant.bottle, quantity, "5.00"), customer=customer, date=day)
+        for quantity in (500, 600)  # each 2,500–3,000 with tax: in the default band, under the limit
+    ]
+    customers, count, total = creators_day()
+    assert (customers, count) == (before[0] + 1, before[1] + 2)
+    assert total == before[2] + sum(bill.total for bill in bills)
+    lifecycle.cancel(document=bills[0], by=manager_user, reason="entered twice")
+    assert creators_day()[:2] == (before[0] + 1, before[1] + 1)
+    lifecycle.cancel(document=bills[1], by=manager_user, reason="entered twice")
+    assert creators_day() == before
+    assert summaries.exception_fact_differences() == []
+
+
 def test_a_drifted_fact_is_reported(facts):
     row = SplitBandDay.objects.filter(bills__gt=0).first()
     SplitBandDay.objects.filter(pk=row.pk).update(bills=row.bills + 1)
     DocumentDay.objects.filter(pk=DocumentDay.objects.first().pk).update(posted=99)
+    creators = SplitCreatorDay.objects.filter(customers__gt=0).first()
+    SplitCreatorDay.objects.filter(pk=creators.pk).update(customers=creators.customers + 1)
     problems = summaries.exception_fact_differences()
-    assert len(problems) == 2
+    assert len(problems) == 3
+    assert any(SplitCreatorDay._meta.db_table in p for p in problems)
     from inventory.verification import verify_ledger
 
     assert any(SplitBandDay._meta.db_table in p for p in verify_ledger())
